@@ -1,0 +1,108 @@
+"""Who may do what: every access rule of CareRoute, in one place.
+
+Two questions, asked in this order by every service:
+1. May this role do this action on this kind of record at all?  No -> 403.
+2. Is this particular record within the user's reach (their stations; for a volunteer,
+   their own record)?  No -> 404, so that nobody learns what exists elsewhere.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from dispatch.errors import Forbidden
+from models.enums import Role
+
+
+class Action(StrEnum):
+    READ = "read"
+    CREATE = "create"
+    UPDATE = "update"
+    ARCHIVE = "archive"  # also restore, and delete where nothing refers to the record
+
+
+class Resource(StrEnum):
+    STATION = "station"
+    SITE = "site"
+    CLIENT = "client"
+    VOLUNTEER = "volunteer"
+    AVAILABILITY = "availability"
+    SCHEDULE = "schedule"
+    USER = "user"
+
+
+_ALL = frozenset(Action)
+_READ = frozenset({Action.READ})
+
+# Admins may do everything; the table lists every other role's rights.
+POLICY: dict[Resource, dict[Role, frozenset[Action]]] = {
+    # Creating and closing stations is an admin's job; coordinators keep their own up to date.
+    Resource.STATION: {
+        Role.COORDINATOR: frozenset({Action.READ, Action.UPDATE}),
+        Role.MANAGER: _READ,
+        Role.VOLUNTEER: _READ,
+    },
+    # Volunteers read sites: they must know where the kitchen is.
+    Resource.SITE: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ, Role.VOLUNTEER: _READ},
+    # Client files are private: volunteers get only their own stops (issue 5), never the list.
+    Resource.CLIENT: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ},
+    Resource.VOLUNTEER: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ, Role.VOLUNTEER: _READ},
+    Resource.AVAILABILITY: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ, Role.VOLUNTEER: _READ},
+    Resource.SCHEDULE: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ},
+    Resource.USER: {},
+}
+
+# For a volunteer, rows of these resources are visible only where this column is their own id.
+VOLUNTEER_OWN_COLUMN: dict[Resource, str] = {
+    Resource.VOLUNTEER: "id",
+    Resource.AVAILABILITY: "volunteer_id",
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated user as the services see it."""
+
+    user_id: int | None
+    role: Role
+    station_ids: frozenset[int]  # for a volunteer: the station of their volunteer record
+    volunteer_id: int | None = None
+    interface: str = "api"  # where the change comes from, for the audit trail
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+def system_principal(interface: str) -> Principal:
+    """The command line and the demo loader act as an admin with no user account."""
+    return Principal(user_id=None, role=Role.ADMIN, station_ids=frozenset(), interface=interface)
+
+
+def allowed(principal: Principal, resource: Resource, action: Action) -> bool:
+    return principal.is_admin or action in POLICY[resource].get(principal.role, frozenset())
+
+
+def require(principal: Principal, resource: Resource, action: Action) -> None:
+    if not allowed(principal, resource, action):
+        raise Forbidden(f"a {principal.role} may not {action} {resource} records")
+
+
+def station_scope(principal: Principal) -> frozenset[int] | None:
+    """The stations whose records the user reaches; None means all of them."""
+    return None if principal.is_admin else principal.station_ids
+
+
+def in_scope(principal: Principal, resource: Resource, station_id: int, row: object) -> bool:
+    """Whether one record (already allowed by role) is within the user's reach."""
+    scope = station_scope(principal)
+    if scope is not None and station_id not in scope:
+        return False
+    own = own_rows_value(principal, resource)
+    return own is None or getattr(row, VOLUNTEER_OWN_COLUMN[resource]) == own
+
+
+def own_rows_value(principal: Principal, resource: Resource) -> int | None:
+    """For a volunteer, the id their rows of `resource` must carry; None when unrestricted."""
+    if principal.role is Role.VOLUNTEER and resource in VOLUNTEER_OWN_COLUMN:
+        return principal.volunteer_id if principal.volunteer_id is not None else -1
+    return None

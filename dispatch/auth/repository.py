@@ -1,0 +1,38 @@
+"""Queries for users, their stations and their tokens."""
+
+from sqlmodel import Session, col, select
+
+from models import AuthToken, User, UserStation, Volunteer
+
+
+def user_by_username(session: Session, username: str) -> User | None:
+    return session.exec(select(User).where(col(User.username) == username)).first()
+
+
+def token_by_hash(session: Session, token_hash: str) -> AuthToken | None:
+    return session.exec(select(AuthToken).where(col(AuthToken.token_hash) == token_hash)).first()
+
+
+def station_ids(session: Session, user_id: int) -> list[int]:
+    query = select(UserStation.station_id).where(col(UserStation.user_id) == user_id)
+    return sorted(session.exec(query).all())
+
+
+def set_station_ids(session: Session, user_id: int, ids: list[int]) -> None:
+    for link in session.exec(select(UserStation).where(col(UserStation.user_id) == user_id)):
+        session.delete(link)
+    session.flush()
+    for station_id in sorted(set(ids)):
+        session.add(UserStation(user_id=user_id, station_id=station_id))
+    session.flush()
+
+
+def active_tokens(session: Session, user_id: int) -> list[AuthToken]:
+    query = select(AuthToken).where(
+        col(AuthToken.user_id) == user_id, col(AuthToken.revoked_at).is_(None)
+    )
+    return list(session.exec(query).all())
+
+
+def volunteer(session: Session, volunteer_id: int) -> Volunteer | None:
+    return session.get(Volunteer, volunteer_id)

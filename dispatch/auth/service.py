@@ -1,0 +1,126 @@
+"""Passwords, logins and tokens.
+
+A token is a random string handed to the user once; only its SHA-256 is stored. The same
+tokens serve browsers (in an HttpOnly cookie) and API clients (as a bearer token).
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from pwdlib import PasswordHash
+from sqlmodel import Session
+
+from dispatch import audit
+from dispatch.access import Principal
+from dispatch.auth import repository
+from dispatch.auth.ratelimit import LoginLimiter
+from dispatch.errors import NotAuthenticated, TooManyAttempts
+from models import AuthToken, User
+from models.common import utcnow
+from models.enums import Role, TokenKind
+
+_hasher = PasswordHash.recommended()  # argon2id
+# Verified when the username is unknown, so that a wrong name costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("careroute-timing-equaliser")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def authenticate(
+    session: Session, limiter: LoginLimiter, username: str, password: str, address: str
+) -> User:
+    """The user with these credentials; failures count towards the rate limit."""
+    if limiter.blocked(username, address):
+        raise TooManyAttempts("too many failed logins; wait a minute and try again")
+    user = repository.user_by_username(session, username)
+    valid, new_hash = _hasher.verify_and_update(
+        password, user.password_hash if user and user.password_hash else _DUMMY_HASH
+    )
+    if user is None or not valid or not _may_log_in(user):
+        limiter.failed(username, address)
+        raise NotAuthenticated("wrong username or password")
+    if new_hash is not None:
+        user.password_hash = new_hash  # hashing parameters were raised since it was stored
+    user.last_login_at = utcnow()
+    session.add(user)
+    return user
+
+
+def issue_token(
+    session: Session, user: User, kind: TokenKind, lifetime: timedelta, name: str = ""
+) -> tuple[str, AuthToken]:
+    token = secrets.token_urlsafe(32)
+    row = AuthToken(
+        user_id=_id(user),
+        token_hash=_digest(token),
+        kind=kind,
+        name=name,
+        expires_at=utcnow() + lifetime,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        principal_for_user(session, user, interface="web" if kind is TokenKind.SESSION else "api"),
+        action="login",
+        entity="user",
+        entity_id=user.id,
+        station_id=None,
+        changes={"token_kind": [None, str(kind)]},
+    )
+    return token, row
+
+
+def principal_for_token(session: Session, token: str, *, interface: str) -> Principal:
+    row = repository.token_by_hash(session, _digest(token))
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        raise NotAuthenticated("the session has expired or was ended; log in again")
+    user = session.get(User, row.user_id)
+    if user is None or not _may_log_in(user):
+        raise NotAuthenticated("this account is disabled")
+    return principal_for_user(session, user, interface=interface)
+
+
+def principal_for_user(session: Session, user: User, *, interface: str) -> Principal:
+    if user.role is Role.VOLUNTEER and user.volunteer_id is not None:
+        volunteer = repository.volunteer(session, user.volunteer_id)
+        stations = frozenset({volunteer.station_id}) if volunteer else frozenset()
+    else:
+        stations = frozenset(repository.station_ids(session, _id(user)))
+    return Principal(
+        user_id=user.id,
+        role=Role(user.role),
+        station_ids=stations,
+        volunteer_id=user.volunteer_id,
+        interface=interface,
+    )
+
+
+def revoke(session: Session, token: str) -> None:
+    row = repository.token_by_hash(session, _digest(token))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.add(row)
+
+
+def revoke_all(session: Session, user_id: int) -> None:
+    for row in repository.active_tokens(session, user_id):
+        row.revoked_at = utcnow()
+        session.add(row)
+
+
+def _may_log_in(user: User) -> bool:
+    return user.active and user.archived_at is None
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _id(user: User) -> int:
+    if user.id is None:
+        raise ValueError("the user has not been saved yet")
+    return user.id

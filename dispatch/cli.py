@@ -1,0 +1,135 @@
+"""The `careroute` command: serve, demo, db upgrade, user create-admin, geocode, import."""
+
+import getpass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from dispatch import migrate
+from dispatch.access import system_principal
+from dispatch.app import create_app
+from dispatch.config import Settings
+from dispatch.db import make_engine, session_scope
+from dispatch.geocoding.service import build_geocoder
+from dispatch.services import build_services
+from models import UserCreate
+from models.enums import Role
+
+app = typer.Typer(
+    help="CareRoute: dispatch for community social-work stations.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Bring the database schema up to date and serve the API and pages."""
+    settings = Settings()
+    migrate.upgrade(make_engine(settings.resolved_database_url))
+    typer.echo(f"CareRoute on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo() -> None:
+    """Create or refresh the demo station (Xinjiekou, Nanjing) and its demo accounts."""
+    from scripts.demo_station import DEMO_PASSWORDS, load_demo_station
+
+    settings = Settings()
+    engine = make_engine(settings.resolved_database_url)
+    migrate.upgrade(engine)
+    with session_scope(engine) as session:
+        counts = load_demo_station(session)
+    typer.echo("Demo station loaded: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+    typer.echo("Demo logins (username / password):")
+    for username, password in DEMO_PASSWORDS.items():
+        typer.echo(f"  {username:<12} {password}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    settings = Settings()
+    migrate.upgrade(make_engine(settings.resolved_database_url), revision)
+    typer.echo(f"database at {revision}")
+
+
+@user_app.command("create-admin")
+def create_admin(
+    username: Annotated[str, typer.Option(prompt=True)],
+    display_name: Annotated[str, typer.Option(help="Name shown in the app.")] = "Administrator",
+    password: Annotated[str | None, typer.Option(help="Read from a prompt when not given.")] = None,
+) -> None:
+    """Create an admin account (the first account of a new installation)."""
+    password = password or getpass.getpass("Password (10 characters or more): ")
+    settings = Settings()
+    engine = make_engine(settings.resolved_database_url)
+    migrate.upgrade(engine)
+    from dispatch.users import service as user_service
+
+    data = UserCreate(
+        username=username, display_name=display_name, role=Role.ADMIN, password=password
+    )
+    with session_scope(engine) as session:
+        user_service.create_user(session, system_principal("cli"), data)
+    typer.echo(f"admin {username} created")
+
+
+@app.command()
+def geocode(
+    station: Annotated[int | None, typer.Option(help="Only this station's records.")] = None,
+) -> None:
+    """Geocode the clients and volunteers whose address is still pending."""
+    from dispatch.geocoding.pending import geocode_pending
+
+    settings = Settings()
+    geocoder = build_geocoder(settings)
+    if geocoder is None:
+        typer.echo("geocoding is off (CAREROUTE_GEOCODER=none)")
+        raise typer.Exit(1)
+    with session_scope(make_engine(settings.resolved_database_url)) as session:
+        result = geocode_pending(session, geocoder, system_principal("cli"), station_id=station)
+    typer.echo(f"located {result.located}, still needing a location {result.failed}")
+
+
+@app.command("import")
+def import_file(
+    kind: Annotated[str, typer.Argument(help="clients or volunteers")],
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    station: Annotated[int, typer.Option(help="The station the records belong to.")],
+) -> None:
+    """Import clients or volunteers from a CSV or XLSX file (all rows, or none)."""
+    from dispatch.errors import ImportRejected
+    from dispatch.imports.service import import_records
+
+    settings = Settings()
+    services = build_services(build_geocoder(settings))
+    engine = make_engine(settings.resolved_database_url)
+    migrate.upgrade(engine)
+    try:
+        with session_scope(engine) as session:
+            report = import_records(
+                session,
+                services,
+                system_principal("import"),
+                kind,
+                station,
+                path.name,
+                path.read_bytes(),
+            )
+    except ImportRejected as rejected:
+        typer.echo(rejected.message, err=True)
+        for problem in rejected.problems:
+            typer.echo(
+                f"  row {problem['row']}, {problem['column']}: {problem['message']}", err=True
+            )
+        raise typer.Exit(1) from rejected
+    typer.echo(f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}")

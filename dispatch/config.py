@@ -1,0 +1,57 @@
+"""Settings from the environment (prefix CAREROUTE_) or a .env file."""
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CAREROUTE_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("data")
+    database_url: str | None = None  # default: SQLite file under data_dir
+    secret_key: str | None = None  # default: generated once and kept in data_dir
+    locale: Literal["zh-CN", "en"] = "zh-CN"
+    timezone: str = "Asia/Shanghai"
+
+    # Geocoding (geopy). "none" turns it off: addresses then need coordinates by hand.
+    geocoder: Literal["nominatim", "baidu", "none"] = "nominatim"
+    nominatim_domain: str = "nominatim.openstreetmap.org"
+    nominatim_scheme: Literal["http", "https"] = "https"
+    geocoder_user_agent: str = "careroute/0.1 (community meal delivery)"
+    geocoder_api_key: str | None = None  # Baidu's ak
+    geocoder_country: str = "cn"
+    geocoder_min_delay_seconds: float = 1.0  # Nominatim's usage policy: at most 1 request/s
+    geocoder_timeout_seconds: float = 10.0
+
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    api_token_days: int = Field(default=90, ge=1, le=3650)
+    login_attempts_per_minute: int = Field(default=5, ge=1)
+    secure_cookies: bool = False  # set true behind HTTPS
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{(self.data_dir / 'careroute.db').resolve()}"
+
+    @cached_property
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one made on first start and kept (sessions outlive restarts)."""
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.data_dir / "secret_key"
+        if not key_file.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+
+
+def get_settings() -> Settings:
+    return Settings()

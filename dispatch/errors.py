@@ -1,0 +1,79 @@
+"""Business errors: typed, carrying their HTTP status, rendered by one handler in app.py."""
+
+from typing import Any
+
+
+class DispatchError(Exception):
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.message, "code": self.code}
+
+
+class NotAuthenticated(DispatchError):
+    status_code = 401
+    code = "not_authenticated"
+
+
+class Forbidden(DispatchError):
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(DispatchError):
+    status_code = 404
+    code = "not_found"
+
+    def __init__(self, entity: str, entity_id: int | str) -> None:
+        super().__init__(f"{entity} {entity_id} was not found")
+
+
+class Conflict(DispatchError):
+    status_code = 409
+    code = "conflict"
+
+
+class HasHistory(Conflict):
+    code = "has_history"
+
+
+class TooManyAttempts(DispatchError):
+    status_code = 429
+    code = "too_many_attempts"
+
+
+class InvalidInput(DispatchError):
+    """Field-level problems found by a service; rendered like FastAPI's own 422."""
+
+    status_code = 422
+    code = "invalid_input"
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors))
+        self.errors = errors
+
+    @classmethod
+    def field(cls, field: str, message: str) -> "InvalidInput":
+        return cls([{"loc": ["body", field], "msg": message, "type": "value_error"}])
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.errors, "code": self.code}
+
+
+class ImportRejected(DispatchError):
+    """A file with bad rows: nothing was imported; every problem is listed."""
+
+    status_code = 422
+    code = "import_rejected"
+
+    def __init__(self, problems: list[dict[str, Any]]) -> None:
+        super().__init__(f"the file was not imported: {len(problems)} problem(s) found")
+        self.problems = problems
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.message, "code": self.code, "problems": self.problems}

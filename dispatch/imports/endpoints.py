@@ -1,0 +1,55 @@
+"""Importing clients and volunteers from CSV or XLSX files."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, File, Query, Request, UploadFile
+from sqlalchemy import Engine
+
+from dispatch.access import Principal
+from dispatch.db import session_scope
+from dispatch.deps import PrincipalDep, SessionDep
+from dispatch.errors import Forbidden, ImportRejected, NotFound
+from dispatch.geocoding.pending import geocode_pending
+from dispatch.geocoding.service import Geocoder
+from dispatch.imports.service import ImportKind, ImportReport, import_records
+from dispatch.records.endpoints import error_responses
+from dispatch.services import Services
+
+router = APIRouter(prefix="/api/import", tags=["import"])
+
+
+def _geocode_in_background(
+    engine: Engine, geocoder: Geocoder, principal: Principal, station_id: int
+) -> None:
+    with session_scope(engine) as session:
+        geocode_pending(session, geocoder, principal, station_id=station_id)
+
+
+@router.post(
+    "/{kind}",
+    response_model=ImportReport,
+    responses=error_responses(Forbidden, NotFound, ImportRejected),
+)
+def import_file(
+    kind: ImportKind,
+    station_id: Annotated[int, Query()],
+    file: Annotated[UploadFile, File(description="A .csv or .xlsx file, headers in row 1")],
+    request: Request,
+    background: BackgroundTasks,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> ImportReport:
+    """Import every row of a file, or none: a file with problems is rejected, all of them listed."""
+    services: Services = request.app.state.services
+    report = import_records(
+        session, services, principal, kind, station_id, file.filename or "", file.file.read()
+    )
+    if report.pending_geocoding and services.geocoder is not None:
+        background.add_task(
+            _geocode_in_background,
+            request.app.state.engine,
+            services.geocoder,
+            principal,
+            station_id,
+        )
+    return report

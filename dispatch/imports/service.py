@@ -1,0 +1,273 @@
+"""Importing clients and volunteers from a spreadsheet: every row, or none.
+
+Rows are validated with the same schemas as the API; every problem is collected (row number,
+column, reason) and a file with any problem is rejected whole. Re-importing a file updates
+the records it created (matched on external id, else on name + phone) and never duplicates.
+Addresses without coordinates are geocoded afterwards, in the background.
+"""
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session, SQLModel
+
+from dispatch.access import Action, Principal, require
+from dispatch.clients.service import ClientService
+from dispatch.errors import DispatchError, ImportRejected, InvalidInput
+from dispatch.geocoding.service import to_wgs84
+from dispatch.imports.columns import (
+    BOOLEAN_VALUES,
+    CLIENT_COLUMNS,
+    LIST_FIELDS,
+    LIST_SEPARATORS,
+    VALUE_ALIASES,
+    VOLUNTEER_COLUMNS,
+    field_for_header,
+)
+from dispatch.imports.readers import read_table
+from dispatch.records.service import RecordService, snapshot
+from dispatch.services import Services
+from dispatch.volunteers.service import VolunteerService
+from models import Client, ClientCreate, ClientUpdate, Volunteer, VolunteerCreate, VolunteerUpdate
+from models.enums import Datum, GeocodeStatus
+
+ImportKind = Literal["clients", "volunteers"]
+_BOOLEAN_FIELDS = frozenset({"has_lift", "has_dog", "lives_alone", "active"})
+
+
+class ImportReport(BaseModel):
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    pending_geocoding: int = 0
+    ignored_columns: list[str] = []
+
+
+@dataclasses.dataclass(frozen=True)
+class _Spec:
+    columns: dict[str, tuple[str, ...]]
+    create: type[SQLModel]
+    update: type[SQLModel]
+    service: Callable[[Services], RecordService[Any, Any, Any]]
+
+
+_SPECS: dict[str, _Spec] = {
+    "clients": _Spec(
+        CLIENT_COLUMNS,
+        ClientCreate,
+        ClientUpdate,
+        lambda s: ClientService(s.geocoder, defer_geocoding=True),
+    ),
+    "volunteers": _Spec(
+        VOLUNTEER_COLUMNS,
+        VolunteerCreate,
+        VolunteerUpdate,
+        lambda s: VolunteerService(s.geocoder, defer_geocoding=True),
+    ),
+}
+
+
+@dataclasses.dataclass
+class _Row:
+    number: int  # as the spreadsheet shows it: the header is row 1
+    values: dict[str, Any]
+    data: SQLModel | None = None
+
+
+def import_records(
+    session: Session,
+    services: Services,
+    principal: Principal,
+    kind: str,
+    station_id: int,
+    filename: str,
+    content: bytes,
+) -> ImportReport:
+    spec = _SPECS.get(kind)
+    if spec is None:
+        raise InvalidInput.field("kind", f"{kind!r} cannot be imported; use clients or volunteers")
+    service = spec.service(services)
+    require(principal, service.resource, Action.CREATE)
+    require(principal, service.resource, Action.UPDATE)
+    service.ensure_station(principal, station_id)
+    principal = dataclasses.replace(principal, interface="import")
+
+    table = read_table(filename, content)
+    problems: list[dict[str, Any]] = []
+    header_fields, headers, ignored = _map_headers(spec, table[0] if table else [], problems)
+    rows = _parse_rows(table[1:], header_fields, headers, spec, station_id, problems)
+    _find_duplicates(rows, headers, problems)
+    if problems:
+        raise ImportRejected(problems)
+
+    report = ImportReport(ignored_columns=ignored)
+    for row in rows:
+        try:
+            _save(session, service, spec, principal, station_id, row, report)
+        except DispatchError as error:  # e.g. a reference the schema alone cannot check
+            problems.append({"row": row.number, "column": "", "message": error.message})
+    if problems:
+        raise ImportRejected(problems)  # the caller's transaction rolls back what was written
+    return report
+
+
+def _map_headers(
+    spec: _Spec, header_row: list[str], problems: list[dict[str, Any]]
+) -> tuple[list[str | None], dict[str, str], list[str]]:
+    fields: list[str | None] = []
+    headers: dict[str, str] = {}  # field -> the header the file used
+    ignored: list[str] = []
+    for header in header_row:
+        field = field_for_header(spec.columns, header) if header else None
+        if field is None:
+            if header:
+                ignored.append(header)
+        elif field in headers:
+            problems.append(
+                {"row": 1, "column": header, "message": f"the column {field} appears twice"}
+            )
+            field = None
+        else:
+            headers[field] = header
+        fields.append(field)
+    if "name" not in headers:
+        problems.append(
+            {"row": 1, "column": "", "message": "the file has no name column (姓名 or name)"}
+        )
+    return fields, headers, ignored
+
+
+def _parse_rows(
+    body: list[list[str]],
+    header_fields: list[str | None],
+    headers: dict[str, str],
+    spec: _Spec,
+    station_id: int,
+    problems: list[dict[str, Any]],
+) -> list[_Row]:
+    rows: list[_Row] = []
+    for offset, cells in enumerate(body):
+        number = offset + 2
+        values: dict[str, Any] = {}
+        for field, cell in zip(header_fields, cells, strict=False):
+            if field is not None and cell.strip():
+                try:
+                    values[field] = _cell_value(field, cell.strip())
+                except ValueError as error:
+                    problems.append(
+                        {"row": number, "column": headers[field], "message": str(error)}
+                    )
+        if not any(cell.strip() for cell in cells):
+            continue  # blank line
+        row = _Row(number, values)
+        try:
+            row.data = spec.create.model_validate(values | {"station_id": station_id})
+        except ValidationError as error:
+            for e in error.errors():
+                field = str(e["loc"][0]) if e["loc"] else ""
+                problems.append(
+                    {
+                        "row": number,
+                        "column": headers.get(field, field),
+                        "message": e["msg"].removeprefix("Value error, "),
+                    }
+                )
+        rows.append(row)
+    return rows
+
+
+def _cell_value(field: str, text: str) -> Any:
+    if field in _BOOLEAN_FIELDS:
+        if text.lower() not in BOOLEAN_VALUES:
+            raise ValueError(f"{text!r} is not yes/no (是/否)")
+        return BOOLEAN_VALUES[text.lower()]
+    aliases = VALUE_ALIASES.get(field, {})
+    if field in LIST_FIELDS:
+        for separator in LIST_SEPARATORS:
+            text = text.replace(separator, " ")
+        return [aliases.get(item, item) for item in text.split()]
+    return aliases.get(text, aliases.get(text.lower(), text))
+
+
+def _match_key(row: _Row) -> tuple[str, ...]:
+    if row.values.get("external_id"):
+        return ("id", str(row.values["external_id"]))
+    data = row.data
+    return ("name+phone", str(getattr(data, "name", "")), str(getattr(data, "phone", "")))
+
+
+def _find_duplicates(
+    rows: list[_Row], headers: dict[str, str], problems: list[dict[str, Any]]
+) -> None:
+    first_row: dict[tuple[str, ...], int] = {}
+    for row in rows:
+        if row.data is None:
+            continue
+        key = _match_key(row)
+        if key in first_row:
+            problems.append(
+                {
+                    "row": row.number,
+                    "column": headers.get("external_id" if key[0] == "id" else "name", ""),
+                    "message": f"the same person as row {first_row[key]}",
+                }
+            )
+        else:
+            first_row[key] = row.number
+
+
+def _save(
+    session: Session,
+    service: RecordService[Any, Any, Any],
+    spec: _Spec,
+    principal: Principal,
+    station_id: int,
+    row: _Row,
+    report: ImportReport,
+) -> None:
+    assert row.data is not None
+    existing = _existing(session, service, station_id, row)
+    if existing is None:
+        created = service.create(session, principal, row.data)
+        report.created += 1
+        report.pending_geocoding += created.geocode_status is GeocodeStatus.PENDING
+        return
+    # Only the columns the file has are changed; empty cells leave a field as it is.
+    stored = snapshot(existing, json=False)
+    given = service.row_values(row.data)
+    comparable = dict(given)
+    if given.get("lat") is not None:  # stored coordinates are WGS-84; compare like with like
+        datum = Datum(given.get("source_datum") or Datum.WGS84)
+        comparable["lat"], comparable["lon"] = to_wgs84(given["lat"], given["lon"], datum)
+    changed = {k for k in row.values if k in given and stored.get(k) != comparable[k]}
+    if not changed:
+        report.unchanged += 1
+        return
+    if changed & {"lat", "lon", "source_datum"}:
+        changed |= {"lat", "lon", "source_datum"} & given.keys()
+    changes = {k: given[k] for k in changed}
+    assert existing.id is not None
+    updated = service.update(session, principal, existing.id, spec.update.model_validate(changes))
+    report.updated += 1
+    report.pending_geocoding += updated.geocode_status is GeocodeStatus.PENDING
+
+
+def _existing(
+    session: Session, service: RecordService[Any, Any, Any], station_id: int, row: _Row
+) -> Client | Volunteer | None:
+    repository = service.repository
+    if row.values.get("external_id"):
+        found = repository.find(
+            session, station_id=station_id, external_id=row.values["external_id"]
+        )
+    else:
+        data = row.data
+        found = repository.find(
+            session,
+            station_id=station_id,
+            name=getattr(data, "name", None),
+            phone=getattr(data, "phone", None),
+        )
+    return found[0] if found else None

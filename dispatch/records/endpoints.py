@@ -1,0 +1,127 @@
+"""The HTTP face of a RecordService: list, get, create, update, archive, restore, delete.
+
+Every station-scoped feature mounts one of these, so the seven endpoints behave alike
+everywhere (same paging, same errors, same audit), and a feature adds only what is its own.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, status
+
+from dispatch.deps import PrincipalDep, SessionDep
+from dispatch.errors import DispatchError, Forbidden, HasHistory, InvalidInput, NotFound
+from dispatch.records.service import ListQuery, RecordService
+from models import Page
+
+
+def error_responses(*errors: type[DispatchError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for the business errors an endpoint may answer with."""
+    return {e.status_code: {"description": e.__doc__ or e.code} for e in errors}
+
+
+def record_router(
+    service: RecordService[Any, Any, Any],
+    *,
+    prefix: str,
+    label: str,
+    public: type[Any],
+    create: type[Any],
+    update: type[Any],
+    filters: type[ListQuery] = ListQuery,
+) -> APIRouter:
+    router = APIRouter(prefix=prefix, tags=[label])
+    reading = error_responses(Forbidden, NotFound)
+    writing = error_responses(Forbidden, NotFound, InvalidInput)
+
+    def list_records(
+        session: SessionDep,
+        principal: PrincipalDep,
+        query: Annotated[filters, Query()],  # type: ignore[valid-type]
+    ) -> Any:
+        extra = query.model_dump(exclude=set(ListQuery.model_fields))  # type: ignore[attr-defined]
+        return service.list(session, principal, query, extra)
+
+    def get_record(record_id: int, session: SessionDep, principal: PrincipalDep) -> Any:
+        return service.get(session, principal, record_id)
+
+    def create_record(body: create, session: SessionDep, principal: PrincipalDep) -> Any:  # type: ignore[valid-type]
+        return service.create(session, principal, body)
+
+    def update_record(
+        record_id: int,
+        body: update,  # type: ignore[valid-type]
+        session: SessionDep,
+        principal: PrincipalDep,
+    ) -> Any:
+        return service.update(session, principal, record_id, body)
+
+    def archive_record(record_id: int, session: SessionDep, principal: PrincipalDep) -> Any:
+        return service.archive(session, principal, record_id)
+
+    def restore_record(record_id: int, session: SessionDep, principal: PrincipalDep) -> Any:
+        return service.restore(session, principal, record_id)
+
+    def delete_record(record_id: int, session: SessionDep, principal: PrincipalDep) -> None:
+        service.delete(session, principal, record_id)
+
+    route = router.add_api_route
+    route(
+        "",
+        list_records,
+        methods=["GET"],
+        response_model=Page[public],  # type: ignore[valid-type]
+        summary=f"List {label}",
+        responses=reading,
+        description=f"Paginated {label}, searchable by name and phone (`q`).",
+    )
+    route(
+        "/{record_id}",
+        get_record,
+        methods=["GET"],
+        response_model=public,
+        summary=f"Get one of the {label}",
+        responses=reading,
+    )
+    route(
+        "",
+        create_record,
+        methods=["POST"],
+        response_model=public,
+        status_code=status.HTTP_201_CREATED,
+        summary=f"Create one of the {label}",
+        responses=writing,
+    )
+    route(
+        "/{record_id}",
+        update_record,
+        methods=["PATCH"],
+        response_model=public,
+        summary=f"Change one of the {label} (only the fields sent)",
+        responses=writing,
+    )
+    route(
+        "/{record_id}/archive",
+        archive_record,
+        methods=["POST"],
+        response_model=public,
+        summary=f"Archive one of the {label} (kept for history, hidden from lists)",
+        responses=reading,
+    )
+    route(
+        "/{record_id}/restore",
+        restore_record,
+        methods=["POST"],
+        response_model=public,
+        summary=f"Bring one of the archived {label} back",
+        responses=reading,
+    )
+    route(
+        "/{record_id}",
+        delete_record,
+        methods=["DELETE"],
+        status_code=status.HTTP_204_NO_CONTENT,
+        summary=f"Delete one of the {label} entered by mistake",
+        description="Refused with 409 when history refers to it: archive it instead.",
+        responses=error_responses(Forbidden, NotFound, HasHistory),
+    )
+    return router

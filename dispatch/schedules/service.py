@@ -1,0 +1,52 @@
+"""Service schedules: what each client receives, when, and from which site."""
+
+from typing import Any
+
+from sqlmodel import Session
+
+from dispatch.access import Principal, Resource, in_scope
+from dispatch.errors import InvalidInput, NotFound
+from dispatch.records.repository import RecordRepository
+from dispatch.records.service import RecordService
+from models import Client, ScheduleCreate, ScheduleUpdate, ServiceSchedule, Site
+from models.enums import ServiceKind, SiteKind
+
+# Meals come from a kitchen and medicine from a pharmacy; visits start anywhere.
+_PICKUP_SITE = {ServiceKind.MEAL: SiteKind.KITCHEN, ServiceKind.MEDICINE: SiteKind.PHARMACY}
+
+
+class ScheduleService(RecordService[ServiceSchedule, ScheduleCreate, ScheduleUpdate]):
+    resource = Resource.SCHEDULE
+
+    def __init__(self) -> None:
+        super().__init__(
+            RecordRepository(
+                ServiceSchedule,
+                search_columns=("notes", "external_id"),
+                order_by=("client_id", "kind", "start_date", "id"),
+            ),
+            ScheduleCreate,
+        )
+
+    def station_of_new(self, session: Session, principal: Principal, data: ScheduleCreate) -> int:
+        client = session.get(Client, data.client_id)
+        if client is None or not in_scope(principal, Resource.CLIENT, client.station_id, client):
+            raise NotFound("client", data.client_id)
+        return client.station_id
+
+    def check_references(
+        self, session: Session, station_id: int | None, values: dict[str, Any]
+    ) -> None:
+        site_id = values.get("site_id")
+        if site_id is None:
+            return
+        site = session.get(Site, site_id)
+        if site is None or site.station_id != station_id:
+            raise InvalidInput.field("site_id", f"site {site_id} is not a site of this station")
+        if site.archived_at is not None:
+            raise InvalidInput.field("site_id", f"site {site.name} is archived")
+        expected = _PICKUP_SITE.get(ServiceKind(values["kind"]))
+        if expected is not None and site.kind != expected:
+            raise InvalidInput.field(
+                "site_id", f"a {values['kind']} is picked up at a {expected}, not a {site.kind}"
+            )

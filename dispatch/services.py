@@ -1,0 +1,33 @@
+"""The services of one running CareRoute, built once with their collaborators."""
+
+from dataclasses import dataclass
+
+from dispatch.clients.service import ClientService
+from dispatch.geocoding.service import Geocoder
+from dispatch.schedules.service import ScheduleService
+from dispatch.sites.service import SiteService
+from dispatch.stations.service import StationService
+from dispatch.volunteers.service import AvailabilityService, VolunteerService
+
+
+@dataclass(frozen=True)
+class Services:
+    geocoder: Geocoder | None
+    stations: StationService
+    sites: SiteService
+    clients: ClientService
+    volunteers: VolunteerService
+    availability: AvailabilityService
+    schedules: ScheduleService
+
+
+def build_services(geocoder: Geocoder | None) -> Services:
+    return Services(
+        geocoder=geocoder,
+        stations=StationService(),
+        sites=SiteService(),
+        clients=ClientService(geocoder),
+        volunteers=VolunteerService(geocoder),
+        availability=AvailabilityService(),
+        schedules=ScheduleService(),
+    )

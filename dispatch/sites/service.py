@@ -1,0 +1,15 @@
+"""Sites: the kitchens, pharmacies and offices where rounds pick up or start."""
+
+from dispatch.access import Resource
+from dispatch.records.repository import RecordRepository
+from dispatch.records.service import RecordService
+from models import Site, SiteCreate, SiteUpdate
+
+
+class SiteService(RecordService[Site, SiteCreate, SiteUpdate]):
+    resource = Resource.SITE
+
+    def __init__(self) -> None:
+        super().__init__(
+            RecordRepository(Site, search_columns=("name", "address", "phone")), SiteCreate
+        )

@@ -1,0 +1,32 @@
+"""Stations: created and archived by admins, kept up to date by their coordinators."""
+
+from typing import Any
+
+from sqlmodel import Session
+
+from dispatch.access import Principal, Resource
+from dispatch.errors import Conflict
+from dispatch.records.repository import RecordRepository
+from dispatch.records.service import RecordService
+from models import Station, StationCreate, StationUpdate
+
+
+class StationService(RecordService[Station, StationCreate, StationUpdate]):
+    resource = Resource.STATION
+
+    def __init__(self) -> None:
+        super().__init__(
+            RecordRepository(Station, station_column="id", search_columns=("name", "code")),
+            StationCreate,
+        )
+
+    def station_of_new(self, session: Session, principal: Principal, data: StationCreate) -> None:
+        return None
+
+    def check_references(
+        self, session: Session, station_id: int | None, values: dict[str, Any]
+    ) -> None:
+        if "code" in values:
+            same_code = self.repository.find(session, code=values["code"])
+            if any(row.id != values.get("id") for row in same_code):
+                raise Conflict(f"the station code {values['code']!r} is taken")

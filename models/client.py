@@ -1,0 +1,114 @@
+"""The household file: one client, their needs, access notes and who may visit them."""
+
+from datetime import date, time
+from typing import Literal, Self
+
+from pydantic import model_validator
+from sqlalchemy import JSON, String
+from sqlmodel import Field, SQLModel
+
+from models.common import RecordPublic, TableBase
+from models.enums import ClientStatus, Datum, Diet, Disability, Mobility
+from models.station import GeocodedMixin, GeocodeState, Latitude, Longitude
+from models.validation import Name, Phone, check_window
+
+Gender = Literal["female", "male", "other"]
+
+
+class ClientBase(GeocodedMixin):
+    external_id: str | None = Field(default=None, max_length=64, index=True)
+    name: Name = Field(max_length=60, index=True)
+    phone: Phone | None = Field(default=None, max_length=20, index=True)
+    address: str = Field(default="", max_length=300)
+    birth_year: int | None = Field(default=None, ge=1900, le=2030)
+    gender: Gender | None = Field(default=None, sa_type=String(10))
+    # Household and access notes the volunteer needs at the door.
+    floor: int | None = Field(default=None, ge=-5, le=120)
+    has_lift: bool | None = None
+    key_box: str = Field(default="", max_length=200)
+    has_dog: bool = False
+    access_notes: str = Field(default="", max_length=1000)
+    # Needs.
+    diet: Diet = Field(default=Diet.REGULAR, sa_type=String(20))
+    allergies: list[str] = Field(default_factory=list, sa_type=JSON)
+    mobility: Mobility = Field(default=Mobility.INDEPENDENT, sa_type=String(20))
+    disability: Disability = Field(default=Disability.NONE, sa_type=String(20))
+    lives_alone: bool = False
+    language: str = Field(default="", max_length=40)  # e.g. 南京话, 普通话
+    preferred_window_start: time | None = None
+    preferred_window_end: time | None = None
+    # Private: shown to coordinators only, never to volunteers.
+    emergency_contact_name: str = Field(default="", max_length=60)
+    emergency_contact_phone: Phone | None = Field(default=None, max_length=20)
+    emergency_contact_relation: str = Field(default="", max_length=30)
+    health_notes: str = Field(default="", max_length=2000)
+    # Continuity: who the client knows, and who must never be sent.
+    preferred_volunteer_ids: list[int] = Field(default_factory=list, sa_type=JSON)
+    excluded_volunteer_ids: list[int] = Field(default_factory=list, sa_type=JSON)
+    status: ClientStatus = Field(default=ClientStatus.ACTIVE, sa_type=String(20))
+    status_from: date | None = None
+    status_until: date | None = None  # e.g. expected return from hospital
+    status_reason: str = Field(default="", max_length=200)
+    notes: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        check_window(self.preferred_window_start, self.preferred_window_end, "preferred window")
+        if (
+            self.status_from is not None
+            and self.status_until is not None
+            and self.status_until < self.status_from
+        ):
+            raise ValueError("the status ends before it starts")
+        both = set(self.preferred_volunteer_ids) & set(self.excluded_volunteer_ids)
+        if both:
+            raise ValueError(f"volunteers {sorted(both)} are both preferred and excluded")
+        return self
+
+
+class Client(ClientBase, GeocodeState, TableBase, table=True):
+    station_id: int = Field(foreign_key="station.id", index=True)
+
+
+class ClientCreate(ClientBase):
+    station_id: int
+
+
+class ClientUpdate(SQLModel):
+    external_id: str | None = Field(default=None, max_length=64)
+    name: Name | None = Field(default=None, max_length=60)
+    phone: Phone | None = Field(default=None, max_length=20)
+    address: str | None = Field(default=None, max_length=300)
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    source_datum: Datum | None = None
+    birth_year: int | None = Field(default=None, ge=1900, le=2030)
+    gender: Gender | None = None
+    floor: int | None = Field(default=None, ge=-5, le=120)
+    has_lift: bool | None = None
+    key_box: str | None = Field(default=None, max_length=200)
+    has_dog: bool | None = None
+    access_notes: str | None = Field(default=None, max_length=1000)
+    diet: Diet | None = None
+    allergies: list[str] | None = None
+    mobility: Mobility | None = None
+    disability: Disability | None = None
+    lives_alone: bool | None = None
+    language: str | None = Field(default=None, max_length=40)
+    preferred_window_start: time | None = None
+    preferred_window_end: time | None = None
+    emergency_contact_name: str | None = Field(default=None, max_length=60)
+    emergency_contact_phone: Phone | None = Field(default=None, max_length=20)
+    emergency_contact_relation: str | None = Field(default=None, max_length=30)
+    health_notes: str | None = Field(default=None, max_length=2000)
+    preferred_volunteer_ids: list[int] | None = None
+    excluded_volunteer_ids: list[int] | None = None
+    status: ClientStatus | None = None
+    status_from: date | None = None
+    status_until: date | None = None
+    status_reason: str | None = Field(default=None, max_length=200)
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+class ClientPublic(ClientBase, GeocodeState, RecordPublic):
+    station_id: int

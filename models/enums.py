@@ -1,0 +1,95 @@
+"""Closed vocabularies shared by the tables, the API and the importers."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    MANAGER = "manager"
+    VOLUNTEER = "volunteer"
+
+
+class SiteKind(StrEnum):
+    KITCHEN = "kitchen"
+    PHARMACY = "pharmacy"
+    OFFICE = "office"
+
+
+class Diet(StrEnum):
+    REGULAR = "regular"
+    DIABETIC = "diabetic"
+    LOW_SALT = "low_salt"
+    SOFT = "soft"  # soft or minced, for clients who cannot chew
+    HALAL = "halal"
+    VEGETARIAN = "vegetarian"
+
+
+class Mobility(StrEnum):
+    INDEPENDENT = "independent"
+    WALKING_AID = "walking_aid"
+    WHEELCHAIR = "wheelchair"
+    BEDRIDDEN = "bedridden"
+
+
+class Disability(StrEnum):
+    """The categories of China's disability certificate (残疾人证), plus none."""
+
+    NONE = "none"
+    PHYSICAL = "physical"
+    VISUAL = "visual"
+    HEARING = "hearing"
+    SPEECH = "speech"
+    INTELLECTUAL = "intellectual"
+    MENTAL = "mental"
+    MULTIPLE = "multiple"
+
+
+class ClientStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"  # e.g. in hospital, visiting family
+    ENDED = "ended"
+
+
+class GeocodeStatus(StrEnum):
+    OK = "ok"  # coordinates from a geocoder
+    MANUAL = "manual"  # coordinates given by a person or a file
+    PENDING = "pending"  # address not yet geocoded
+    NEEDS_LOCATION = "needs_location"  # geocoding failed; a coordinator must place it
+
+
+class Datum(StrEnum):
+    """Coordinate systems met in China; everything stored is WGS-84."""
+
+    WGS84 = "wgs84"
+    GCJ02 = "gcj02"
+    BD09 = "bd09"
+
+
+class TravelMode(StrEnum):
+    WALK = "walk"
+    BICYCLE = "bicycle"
+    EBIKE = "ebike"
+    CAR = "car"
+
+
+class AvailabilityKind(StrEnum):
+    WEEKLY = "weekly"  # a recurring slot on a weekday
+    LEAVE = "leave"  # dated absence (whole days, or part of a day)
+    EXTRA = "extra"  # dated extra slot outside the weekly pattern
+
+
+class ServiceKind(StrEnum):
+    MEAL = "meal"
+    MEDICINE = "medicine"
+    VISIT = "visit"
+
+
+class Recurrence(StrEnum):
+    ONCE = "once"
+    WEEKLY = "weekly"  # on given weekdays, every `interval_weeks` weeks
+
+
+class TokenKind(StrEnum):
+    SESSION = "session"  # browser cookie
+    API = "api"  # bearer token for API clients

@@ -1,0 +1,141 @@
+"""Stations (a social-work station or programme) and their sites (kitchens, pharmacies, offices)."""
+
+from datetime import time
+from typing import Annotated, Self
+from zoneinfo import available_timezones
+
+from pydantic import AfterValidator, BaseModel, model_validator
+from sqlalchemy import JSON, String
+from sqlmodel import Field, SQLModel
+
+from models.common import RecordPublic, TableBase
+from models.enums import Datum, GeocodeStatus, SiteKind
+from models.validation import Name, Phone, check_coordinates, check_window
+
+
+def _known_timezone(value: str) -> str:
+    if value not in available_timezones():
+        raise ValueError(f"{value!r} is not an IANA time zone such as Asia/Shanghai")
+    return value
+
+
+def _known_locale(value: str) -> str:
+    if value not in ("zh-CN", "en"):
+        raise ValueError(f"locale {value!r} is not supported; use zh-CN or en")
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_known_timezone)]
+Locale = Annotated[str, AfterValidator(_known_locale)]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+
+
+class LocatedMixin(SQLModel):
+    """A place on the map, always in WGS-84; validated as a pair, never (0, 0)."""
+
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+
+    @model_validator(mode="after")
+    def _coordinates_pair(self) -> Self:
+        check_coordinates(self.lat, self.lon)
+        return self
+
+
+class GeocodedMixin(LocatedMixin):
+    """A place found from an address. Coordinates may be given in a Chinese datum
+    (`source_datum`); they are stored converted to WGS-84 and the datum is recorded."""
+
+    source_datum: Datum = Field(default=Datum.WGS84, sa_type=String(10))
+
+
+class GeocodeState(SQLModel):
+    geocode_status: GeocodeStatus = Field(default=GeocodeStatus.PENDING, sa_type=String(20))
+    geocode_source: str = Field(default="", max_length=40)  # provider, "manual" or "import"
+
+
+# --- Station -------------------------------------------------------------------------------
+
+
+class StationBase(LocatedMixin):
+    name: Name = Field(max_length=120)
+    code: str = Field(
+        min_length=2, max_length=40, regex=r"^[a-z0-9][a-z0-9-]*$", unique=True, index=True
+    )
+    address: str = Field(default="", max_length=300)
+    phone: Phone | None = Field(default=None, max_length=20)
+    timezone: TimeZone = Field(default="Asia/Shanghai", max_length=64)
+    locale: Locale = Field(default="zh-CN", max_length=10)
+
+
+class Station(StationBase, TableBase, table=True):
+    pass
+
+
+class StationCreate(StationBase):
+    pass
+
+
+class StationUpdate(SQLModel):
+    name: Name | None = Field(default=None, max_length=120)
+    address: str | None = Field(default=None, max_length=300)
+    phone: Phone | None = Field(default=None, max_length=20)
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    timezone: TimeZone | None = None
+    locale: Locale | None = None
+
+
+class StationPublic(StationBase, RecordPublic):
+    pass
+
+
+# --- Site ----------------------------------------------------------------------------------
+
+
+class OpeningHours(BaseModel):
+    """One opening period on a weekday (0 = Monday)."""
+
+    weekday: int = Field(ge=0, le=6)
+    opens: time
+    closes: time
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        check_window(self.opens, self.closes, "opening period")
+        return self
+
+
+class SiteBase(LocatedMixin):
+    name: Name = Field(max_length=120)
+    kind: SiteKind = Field(sa_type=String(20))
+    address: str = Field(default="", max_length=300)
+    phone: Phone | None = Field(default=None, max_length=20)
+    opening_hours: list[OpeningHours] = Field(default_factory=list, sa_type=JSON)
+    notes: str = Field(default="", max_length=1000)
+    external_id: str | None = Field(default=None, max_length=64, index=True)
+
+
+class Site(SiteBase, TableBase, table=True):
+    station_id: int = Field(foreign_key="station.id", index=True)
+
+
+class SiteCreate(SiteBase):
+    station_id: int
+
+
+class SiteUpdate(SQLModel):
+    name: Name | None = Field(default=None, max_length=120)
+    kind: SiteKind | None = None
+    address: str | None = Field(default=None, max_length=300)
+    phone: Phone | None = Field(default=None, max_length=20)
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    opening_hours: list[OpeningHours] | None = None
+    notes: str | None = Field(default=None, max_length=1000)
+    external_id: str | None = Field(default=None, max_length=64)
+
+
+class SitePublic(SiteBase, RecordPublic):
+    station_id: int

@@ -1,0 +1,88 @@
+"""Accounts, the stations they work for, and their login tokens."""
+
+from datetime import datetime
+from typing import Self
+
+from pydantic import model_validator
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel
+
+from models.common import RecordPublic, TableBase, UtcDateTime, utcnow
+from models.enums import Role, TokenKind
+from models.validation import Name
+
+
+class UserStation(SQLModel, table=True):
+    __tablename__ = "user_station"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    station_id: int = Field(foreign_key="station.id", primary_key=True)
+
+
+class UserBase(SQLModel):
+    username: str = Field(
+        min_length=3, max_length=40, regex=r"^[A-Za-z0-9_.@-]+$", unique=True, index=True
+    )
+    display_name: Name = Field(max_length=60)
+    role: Role = Field(sa_type=String(20))
+    volunteer_id: int | None = Field(default=None, foreign_key="volunteer.id", unique=True)
+    active: bool = True
+
+
+class User(UserBase, TableBase, table=True):
+    password_hash: str | None = Field(default=None, max_length=200)
+    last_login_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class UserCreate(UserBase):
+    password: str = Field(min_length=10, max_length=200)
+    station_ids: list[int] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _role_links(self) -> Self:
+        if self.role is Role.VOLUNTEER and self.volunteer_id is None:
+            raise ValueError("a volunteer account must be linked to a volunteer record")
+        if self.role is not Role.VOLUNTEER and self.volunteer_id is not None:
+            raise ValueError(f"a {self.role} account is not linked to a volunteer record")
+        if self.role in (Role.COORDINATOR, Role.MANAGER) and not self.station_ids:
+            raise ValueError(f"a {self.role} belongs to at least one station")
+        return self
+
+
+class UserUpdate(SQLModel):
+    display_name: Name | None = Field(default=None, max_length=60)
+    password: str | None = Field(default=None, min_length=10, max_length=200)
+    station_ids: list[int] | None = None
+    active: bool | None = None
+
+
+class UserPublic(UserBase, RecordPublic):
+    station_ids: list[int]
+    last_login_at: datetime | None
+
+
+class AuthToken(SQLModel, table=True):
+    """A login: only the token's SHA-256 is stored, so a database leak logs nobody in."""
+
+    __tablename__ = "auth_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    kind: TokenKind = Field(sa_type=String(10))
+    name: str = Field(default="", max_length=80)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class LoginRequest(SQLModel):
+    username: str = Field(max_length=40)
+    password: str = Field(max_length=200)
+
+
+class TokenPublic(SQLModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: datetime
+    user: UserPublic

@@ -1,0 +1,70 @@
+"""Field rules shared by several schemas; each raises a one-sentence ValueError."""
+
+from datetime import time
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+
+def check_coordinates(lat: float | None, lon: float | None) -> None:
+    """Coordinates come in pairs, within range, and never the null island (0, 0)."""
+    if (lat is None) != (lon is None):
+        raise ValueError("latitude and longitude must be given together")
+    if lat is None or lon is None:
+        return
+    if not -90 <= lat <= 90:
+        raise ValueError(f"latitude {lat} is outside -90..90")
+    if not -180 <= lon <= 180:
+        raise ValueError(f"longitude {lon} is outside -180..180")
+    if lat == 0 and lon == 0:
+        raise ValueError("coordinates 0, 0 are a missing location, not a place")
+
+
+def check_window(start: time | None, end: time | None, what: str = "time window") -> None:
+    """A window has both ends or neither, and ends after it starts."""
+    if (start is None) != (end is None):
+        raise ValueError(f"the {what} needs both a start and an end")
+    if start is not None and end is not None and end <= start:
+        raise ValueError(f"the {what} ends at {end:%H:%M}, not after its start {start:%H:%M}")
+
+
+def _strip_name(value: str) -> str:
+    value = " ".join(value.split())
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+Name = Annotated[str, AfterValidator(_strip_name)]
+
+
+_PHONE_SEPARATORS = str.maketrans("", "", " -()（）")
+
+
+def _normalise_phone(value: str) -> str:
+    """Mainland mobile (11 digits) and landline numbers, or any +country number.
+
+    Stored as digits only (a leading + kept for foreign numbers) so that search and
+    the name+phone match of re-imports see one spelling.
+    """
+    digits = value.strip().translate(_PHONE_SEPARATORS)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    if digits.startswith("+"):
+        if digits[1:].isdigit() and 7 <= len(digits) - 1 <= 15:
+            return digits
+    elif digits.isdigit():
+        if len(digits) == 11 and digits[0] == "1" and digits[1] in "3456789":
+            return digits  # mobile
+        if digits[0] == "0" and 10 <= len(digits) <= 12:
+            return digits  # landline with area code, e.g. 025 8456 1234
+        if len(digits) in (7, 8) and digits[0] != "0":
+            return digits  # local landline without area code
+    raise ValueError(
+        f"{value!r} is not a phone number (mobile 1xxxxxxxxxx or landline 025-xxxxxxxx)"
+    )
+
+
+Phone = Annotated[str, AfterValidator(_normalise_phone)]

@@ -1,0 +1,117 @@
+"""Volunteers, how they travel and what they may do, and when they are free."""
+
+from datetime import date, time
+from typing import Self
+
+from pydantic import model_validator
+from sqlalchemy import JSON, String
+from sqlmodel import Field, SQLModel
+
+from models.common import RecordPublic, TableBase
+from models.enums import AvailabilityKind, Datum, TravelMode
+from models.station import GeocodedMixin, GeocodeState, Latitude, Longitude
+from models.validation import Name, Phone, check_window
+
+# Skills the planner understands; stations may add their own (dialects as "dialect:南京话").
+KNOWN_SKILLS = ("medicine", "first_aid", "sign_language", "wheelchair", "nursing")
+
+
+class VolunteerBase(GeocodedMixin):
+    external_id: str | None = Field(default=None, max_length=64, index=True)
+    name: Name = Field(max_length=60, index=True)
+    phone: Phone | None = Field(default=None, max_length=20, index=True)
+    home_address: str = Field(default="", max_length=300)
+    travel_mode: TravelMode = Field(default=TravelMode.WALK, sa_type=String(20))
+    capacity_meals: int = Field(default=6, ge=0, le=200)
+    skills: list[str] = Field(default_factory=list, sa_type=JSON)
+    max_hours_per_day: float = Field(default=3.0, gt=0, le=16)
+    max_stops_per_day: int = Field(default=15, ge=1, le=200)
+    vetted_on: date | None = None
+    active: bool = True
+    notes: str = Field(default="", max_length=2000)
+
+
+class Volunteer(VolunteerBase, GeocodeState, TableBase, table=True):
+    station_id: int = Field(foreign_key="station.id", index=True)
+
+
+class VolunteerCreate(VolunteerBase):
+    station_id: int
+
+
+class VolunteerUpdate(SQLModel):
+    external_id: str | None = Field(default=None, max_length=64)
+    name: Name | None = Field(default=None, max_length=60)
+    phone: Phone | None = Field(default=None, max_length=20)
+    home_address: str | None = Field(default=None, max_length=300)
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    source_datum: Datum | None = None
+    travel_mode: TravelMode | None = None
+    capacity_meals: int | None = Field(default=None, ge=0, le=200)
+    skills: list[str] | None = None
+    max_hours_per_day: float | None = Field(default=None, gt=0, le=16)
+    max_stops_per_day: int | None = Field(default=None, ge=1, le=200)
+    vetted_on: date | None = None
+    active: bool | None = None
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+class VolunteerPublic(VolunteerBase, GeocodeState, RecordPublic):
+    station_id: int
+
+
+# --- Availability: weekly slots plus dated exceptions ------------------------------------
+
+
+class AvailabilityBase(SQLModel):
+    kind: AvailabilityKind = Field(sa_type=String(20))
+    weekday: int | None = Field(default=None, ge=0, le=6)  # weekly slots; 0 = Monday
+    date_from: date | None = None  # leave and extra days
+    date_to: date | None = None
+    start_time: time | None = None  # leave without times = whole days
+    end_time: time | None = None
+    note: str = Field(default="", max_length=300)
+
+    @model_validator(mode="after")
+    def _shape_fits_kind(self) -> Self:
+        check_window(self.start_time, self.end_time, "availability window")
+        if self.kind is AvailabilityKind.WEEKLY:
+            if self.weekday is None or self.start_time is None:
+                raise ValueError("a weekly slot needs a weekday, a start time and an end time")
+            if self.date_from is not None or self.date_to is not None:
+                raise ValueError("a weekly slot has no dates; add leave or an extra day instead")
+            return self
+        if self.weekday is not None:
+            raise ValueError(f"{self.kind} is dated and takes no weekday")
+        if self.date_from is None:
+            raise ValueError(f"{self.kind} needs a date")
+        if self.date_to is not None and self.date_to < self.date_from:
+            raise ValueError("the period ends before it starts")
+        if self.kind is AvailabilityKind.EXTRA and self.start_time is None:
+            raise ValueError("an extra day needs a start time and an end time")
+        return self
+
+
+class Availability(AvailabilityBase, TableBase, table=True):
+    station_id: int = Field(foreign_key="station.id", index=True)
+    volunteer_id: int = Field(foreign_key="volunteer.id", index=True)
+
+
+class AvailabilityCreate(AvailabilityBase):
+    volunteer_id: int
+
+
+class AvailabilityUpdate(SQLModel):
+    kind: AvailabilityKind | None = None
+    weekday: int | None = Field(default=None, ge=0, le=6)
+    date_from: date | None = None
+    date_to: date | None = None
+    start_time: time | None = None
+    end_time: time | None = None
+    note: str | None = Field(default=None, max_length=300)
+
+
+class AvailabilityPublic(AvailabilityBase, RecordPublic):
+    station_id: int
+    volunteer_id: int

@@ -1,0 +1,1 @@
+"""Scripts: the demo station generator, the start and test commands, benchmarks."""
