@@ -7,7 +7,7 @@ from pydantic import model_validator
 from sqlalchemy import JSON, String
 from sqlmodel import Field, SQLModel
 
-from models.common import RecordPublic, TableBase
+from models.common import EnumText, RecordPublic, TableBase
 from models.enums import ClientStatus, Datum, Diet, Disability, Mobility
 from models.station import GeocodedMixin, GeocodeState, Latitude, Longitude
 from models.validation import Name, Phone, check_window
@@ -29,10 +29,10 @@ class ClientBase(GeocodedMixin):
     has_dog: bool = False
     access_notes: str = Field(default="", max_length=1000)
     # Needs.
-    diet: Diet = Field(default=Diet.REGULAR, sa_type=String(20))
+    diet: Diet = Field(default=Diet.REGULAR, sa_type=EnumText(Diet, 20))
     allergies: list[str] = Field(default_factory=list, sa_type=JSON)
-    mobility: Mobility = Field(default=Mobility.INDEPENDENT, sa_type=String(20))
-    disability: Disability = Field(default=Disability.NONE, sa_type=String(20))
+    mobility: Mobility = Field(default=Mobility.INDEPENDENT, sa_type=EnumText(Mobility, 20))
+    disability: Disability = Field(default=Disability.NONE, sa_type=EnumText(Disability, 20))
     lives_alone: bool = False
     language: str = Field(default="", max_length=40)  # e.g. 南京话, 普通话
     preferred_window_start: time | None = None
@@ -45,7 +45,7 @@ class ClientBase(GeocodedMixin):
     # Continuity: who the client knows, and who must never be sent.
     preferred_volunteer_ids: list[int] = Field(default_factory=list, sa_type=JSON)
     excluded_volunteer_ids: list[int] = Field(default_factory=list, sa_type=JSON)
-    status: ClientStatus = Field(default=ClientStatus.ACTIVE, sa_type=String(20))
+    status: ClientStatus = Field(default=ClientStatus.ACTIVE, sa_type=EnumText(ClientStatus, 20))
     status_from: date | None = None
     status_until: date | None = None  # e.g. expected return from hospital
     status_reason: str = Field(default="", max_length=200)

@@ -1,10 +1,11 @@
 """Columns every table shares, and the page envelope of list endpoints."""
 
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import DateTime, Dialect, TypeDecorator
+from sqlalchemy import DateTime, Dialect, String, TypeDecorator
 from sqlmodel import Field, SQLModel
 
 # Named constraints, so later migrations (batch mode on SQLite) can find and alter them.
@@ -39,6 +40,24 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None or value.tzinfo is not None:
             return value
         return value.replace(tzinfo=UTC)
+
+
+class EnumText(TypeDecorator[Any]):
+    """An enum stored as its text value (a plain VARCHAR, no database enum type to migrate)
+    and read back as the enum member, so rows compare like freshly built objects."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum], length: int = 20) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
+        return None if value is None else self.enum(value)
 
 
 class TableBase(SQLModel):

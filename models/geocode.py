@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.common import UtcDateTime, utcnow
+from models.common import EnumText, UtcDateTime, utcnow
 from models.enums import Datum
 
 
@@ -19,6 +19,6 @@ class GeocodeCacheEntry(SQLModel, table=True):
     found: bool
     lat: float | None = None  # WGS-84, converted from the provider's datum
     lon: float | None = None
-    provider_datum: Datum = Field(default=Datum.WGS84, sa_type=String(10))
+    provider_datum: Datum = Field(default=Datum.WGS84, sa_type=EnumText(Datum, 10))
     display_name: str = Field(default="", max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)

@@ -4,10 +4,10 @@ from datetime import date, time
 from typing import Self
 
 from pydantic import BaseModel, model_validator
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
-from models.common import RecordPublic, TableBase
+from models.common import EnumText, RecordPublic, TableBase
 from models.enums import Recurrence, ServiceKind
 from models.validation import check_window
 
@@ -28,10 +28,10 @@ class Hold(BaseModel):
 
 class ScheduleBase(SQLModel):
     external_id: str | None = Field(default=None, max_length=64, index=True)
-    kind: ServiceKind = Field(sa_type=String(20))
+    kind: ServiceKind = Field(sa_type=EnumText(ServiceKind, 20))
     site_id: int | None = Field(default=None, foreign_key="site.id")  # where to pick up
     quantity: int = Field(default=1, ge=0, le=50)  # meals or parcels to carry
-    recurrence: Recurrence = Field(sa_type=String(20))
+    recurrence: Recurrence = Field(sa_type=EnumText(Recurrence, 20))
     weekdays: list[int] = Field(default_factory=list, sa_type=JSON)  # 0 = Monday
     interval_weeks: int = Field(default=1, ge=1, le=8)
     start_date: date

@@ -5,10 +5,10 @@ from typing import Annotated, Self
 from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, model_validator
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
-from models.common import RecordPublic, TableBase
+from models.common import EnumText, RecordPublic, TableBase
 from models.enums import Datum, GeocodeStatus, SiteKind
 from models.validation import Name, Phone, check_coordinates, check_window
 
@@ -47,11 +47,13 @@ class GeocodedMixin(LocatedMixin):
     """A place found from an address. Coordinates may be given in a Chinese datum
     (`source_datum`); they are stored converted to WGS-84 and the datum is recorded."""
 
-    source_datum: Datum = Field(default=Datum.WGS84, sa_type=String(10))
+    source_datum: Datum = Field(default=Datum.WGS84, sa_type=EnumText(Datum, 10))
 
 
 class GeocodeState(SQLModel):
-    geocode_status: GeocodeStatus = Field(default=GeocodeStatus.PENDING, sa_type=String(20))
+    geocode_status: GeocodeStatus = Field(
+        default=GeocodeStatus.PENDING, sa_type=EnumText(GeocodeStatus, 20)
+    )
     geocode_source: str = Field(default="", max_length=40)  # provider, "manual" or "import"
 
 
@@ -109,7 +111,7 @@ class OpeningHours(BaseModel):
 
 class SiteBase(LocatedMixin):
     name: Name = Field(max_length=120)
-    kind: SiteKind = Field(sa_type=String(20))
+    kind: SiteKind = Field(sa_type=EnumText(SiteKind, 20))
     address: str = Field(default="", max_length=300)
     phone: Phone | None = Field(default=None, max_length=20)
     opening_hours: list[OpeningHours] = Field(default_factory=list, sa_type=JSON)

@@ -4,10 +4,9 @@ from datetime import datetime
 from typing import Self
 
 from pydantic import model_validator
-from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
-from models.common import RecordPublic, TableBase, UtcDateTime, utcnow
+from models.common import EnumText, RecordPublic, TableBase, UtcDateTime, utcnow
 from models.enums import Role, TokenKind
 from models.validation import Name
 
@@ -24,7 +23,7 @@ class UserBase(SQLModel):
         min_length=3, max_length=40, regex=r"^[A-Za-z0-9_.@-]+$", unique=True, index=True
     )
     display_name: Name = Field(max_length=60)
-    role: Role = Field(sa_type=String(20))
+    role: Role = Field(sa_type=EnumText(Role, 20))
     volunteer_id: int | None = Field(default=None, foreign_key="volunteer.id", unique=True)
     active: bool = True
 
@@ -69,7 +68,7 @@ class AuthToken(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)
-    kind: TokenKind = Field(sa_type=String(10))
+    kind: TokenKind = Field(sa_type=EnumText(TokenKind, 10))
     name: str = Field(default="", max_length=80)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     expires_at: datetime = Field(sa_type=UtcDateTime)

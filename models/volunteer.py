@@ -4,10 +4,10 @@ from datetime import date, time
 from typing import Self
 
 from pydantic import model_validator
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
-from models.common import RecordPublic, TableBase
+from models.common import EnumText, RecordPublic, TableBase
 from models.enums import AvailabilityKind, Datum, TravelMode
 from models.station import GeocodedMixin, GeocodeState, Latitude, Longitude
 from models.validation import Name, Phone, check_window
@@ -21,7 +21,7 @@ class VolunteerBase(GeocodedMixin):
     name: Name = Field(max_length=60, index=True)
     phone: Phone | None = Field(default=None, max_length=20, index=True)
     home_address: str = Field(default="", max_length=300)
-    travel_mode: TravelMode = Field(default=TravelMode.WALK, sa_type=String(20))
+    travel_mode: TravelMode = Field(default=TravelMode.WALK, sa_type=EnumText(TravelMode, 20))
     capacity_meals: int = Field(default=6, ge=0, le=200)
     skills: list[str] = Field(default_factory=list, sa_type=JSON)
     max_hours_per_day: float = Field(default=3.0, gt=0, le=16)
@@ -65,7 +65,7 @@ class VolunteerPublic(VolunteerBase, GeocodeState, RecordPublic):
 
 
 class AvailabilityBase(SQLModel):
-    kind: AvailabilityKind = Field(sa_type=String(20))
+    kind: AvailabilityKind = Field(sa_type=EnumText(AvailabilityKind, 20))
     weekday: int | None = Field(default=None, ge=0, le=6)  # weekly slots; 0 = Monday
     date_from: date | None = None  # leave and extra days
     date_to: date | None = None

@@ -8,7 +8,7 @@ from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table on SQLModel.metadata)
 from dispatch.db import make_engine
-from models.common import UtcDateTime
+from models.common import EnumText, UtcDateTime
 
 target_metadata = SQLModel.metadata
 
@@ -17,6 +17,8 @@ def _render_item(type_: str, item: Any, autogen_context: Any) -> str | Literal[F
     """Write UtcDateTime as the plain column type, so migrations never import models/."""
     if type_ == "type" and isinstance(item, UtcDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(item, EnumText):
+        return f"sa.String(length={item.impl_instance.length})"  # type: ignore[attr-defined]
     return False
 
 

@@ -1,0 +1,686 @@
+"""A deterministic, realistic demo station: 新街口 (Xinjiekou), central Nanjing.
+
+About 150 clients and 25 volunteers placed on the real streets of the OpenStreetMap extract
+beside this file (© OpenStreetMap contributors, ODbL), two kitchens, a pharmacy and the
+station office, a realistic mix of needs and schedules, and one account per role.
+
+Loading goes through the same services as the API (validation, audit trail), matched on
+external ids, so running it again refreshes the demo instead of duplicating it.
+    careroute demo          (or: python -m scripts.demo_station)
+"""
+
+import random
+from collections import defaultdict
+from datetime import date, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import osmium
+from sqlmodel import Session, SQLModel
+
+from dispatch.access import Principal, system_principal
+from dispatch.auth import repository as auth_repository
+from dispatch.records.service import RecordService, snapshot
+from dispatch.services import Services, build_services
+from dispatch.users import service as user_service
+from models import (
+    AvailabilityCreate,
+    Client,
+    ClientCreate,
+    ClientUpdate,
+    ScheduleCreate,
+    ScheduleUpdate,
+    Site,
+    SiteCreate,
+    SiteUpdate,
+    Station,
+    StationCreate,
+    StationUpdate,
+    UserCreate,
+    UserUpdate,
+    Volunteer,
+    VolunteerCreate,
+    VolunteerUpdate,
+)
+from models.enums import (
+    AvailabilityKind,
+    ClientStatus,
+    Diet,
+    Disability,
+    Mobility,
+    Recurrence,
+    Role,
+    ServiceKind,
+    SiteKind,
+    TravelMode,
+)
+
+MAP_FILE = Path(__file__).parent / "demo" / "nanjing-xinjiekou.osm.pbf"
+STATION_CODE = "demo-xinjiekou"
+SEED = 20261124
+N_CLIENTS = 150
+N_VOLUNTEERS = 25
+TODAY = date(2026, 11, 23)  # schedules start from a fixed Monday, so the demo is the same every run
+
+DEMO_PASSWORDS = {
+    "admin": "demo-admin-2026",
+    "coordinator": "demo-coord-2026",
+    "manager": "demo-manager-2026",
+    "volunteer": "demo-volunteer-2026",
+}
+
+_SURNAMES = (
+    "王李张刘陈杨黄赵周吴徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程"
+)
+_ELDER_FEMALE = [
+    "秀英",
+    "桂英",
+    "玉兰",
+    "凤英",
+    "秀兰",
+    "淑珍",
+    "翠兰",
+    "美华",
+    "桂兰",
+    "玉珍",
+    "素珍",
+    "月英",
+    "兰英",
+    "金凤",
+    "秀珍",
+    "淑英",
+]
+_ELDER_MALE = [
+    "建国",
+    "国华",
+    "志强",
+    "德明",
+    "永福",
+    "树林",
+    "长林",
+    "宝山",
+    "福生",
+    "国庆",
+    "振华",
+    "学文",
+    "文斌",
+    "家和",
+    "明德",
+    "春生",
+]
+_YOUNG = [
+    "晓燕",
+    "丽娟",
+    "浩然",
+    "子涵",
+    "雨萱",
+    "志远",
+    "海燕",
+    "俊杰",
+    "欣怡",
+    "思远",
+    "婷婷",
+    "文静",
+    "宇航",
+    "佳怡",
+    "明轩",
+    "倩倩",
+]
+_ALLERGIES = ["花生", "海鲜", "牛奶", "鸡蛋", "芒果"]
+_RESIDENTIAL = ("residential", "living_street", "tertiary", "unclassified")
+
+
+def read_streets(path: Path = MAP_FILE) -> dict[str, list[tuple[float, float]]]:
+    """Named streets of the extract with their node positions, by kind of street."""
+    streets: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for obj in osmium.FileProcessor(str(path)).with_locations():
+        if (
+            isinstance(obj, osmium.osm.Way)
+            and obj.tags.get("highway") in _RESIDENTIAL
+            and "name" in obj.tags
+        ):
+            streets[obj.tags["name"]].extend(
+                (round(n.lat, 6), round(n.lon, 6)) for n in obj.nodes if n.location.valid()
+            )
+    return {name: nodes for name, nodes in sorted(streets.items()) if nodes}
+
+
+class _Places:
+    """Addresses on real streets: a node of the street, moved a few metres off the road."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.streets = read_streets()
+        self.names = list(self.streets)
+
+    def address(self, street: str | None = None) -> tuple[str, float, float]:
+        street = street if street in self.streets else self.rng.choice(self.names)
+        lat, lon = self.rng.choice(self.streets[street])
+        lat += self.rng.uniform(-0.00025, 0.00025)  # ~25 m: the building, not the kerb
+        lon += self.rng.uniform(-0.00025, 0.00025)
+        number = self.rng.randint(1, 120)
+        return f"南京市{street}{number}号", round(lat, 6), round(lon, 6)
+
+
+def _phone(rng: random.Random) -> str:
+    return (
+        rng.choice(["139", "138", "137", "159", "186", "188", "151"])
+        + f"{rng.randrange(10**8):08d}"
+    )
+
+
+def _plus(moment: time, minutes: int) -> time:
+    total = moment.hour * 60 + moment.minute + minutes
+    return time(total // 60, total % 60)
+
+
+def _pick(rng: random.Random, weighted: dict[Any, int]) -> Any:
+    return rng.choices(list(weighted), weights=list(weighted.values()))[0]
+
+
+# --- the records ---------------------------------------------------------------------------
+
+
+def _station() -> StationCreate:
+    return StationCreate(
+        name="新街口街道为老服务社工站(演示)",
+        code=STATION_CODE,
+        address="南京市秦淮区中山南路1号",
+        phone="025-84561234",
+        lat=32.041802,
+        lon=118.784308,
+        timezone="Asia/Shanghai",
+        locale="zh-CN",
+    )
+
+
+def _sites(station_id: int, places: _Places) -> list[SiteCreate]:
+    lunch = [{"weekday": d, "opens": "10:00", "closes": "13:30"} for d in range(6)]
+    pharmacy = [{"weekday": d, "opens": "08:30", "closes": "21:00"} for d in range(7)]
+    office = [{"weekday": d, "opens": "08:30", "closes": "17:30"} for d in range(5)]
+    specs = [
+        ("demo-site-kitchen-1", "新街口社区长者食堂", SiteKind.KITCHEN, "户部街", lunch),
+        ("demo-site-kitchen-2", "五台山助餐点", SiteKind.KITCHEN, "峨眉岭", lunch),
+        ("demo-site-pharmacy", "老百姓大药房(中山路店)", SiteKind.PHARMACY, "估衣廊", pharmacy),
+        ("demo-site-office", "新街口社工站办公室", SiteKind.OFFICE, "丰富路", office),
+    ]
+    sites = []
+    for external_id, name, kind, street, hours in specs:
+        address, lat, lon = places.address(street)
+        sites.append(
+            SiteCreate.model_validate(
+                {
+                    "station_id": station_id,
+                    "external_id": external_id,
+                    "name": name,
+                    "kind": kind,
+                    "address": address,
+                    "lat": lat,
+                    "lon": lon,
+                    "phone": "025-" + f"{places.rng.randrange(10**8):08d}",
+                    "opening_hours": hours,
+                }
+            )
+        )
+    return sites
+
+
+def _volunteers(station_id: int, rng: random.Random, places: _Places) -> list[VolunteerCreate]:
+    modes = [TravelMode.WALK] * 7 + [TravelMode.BICYCLE] * 5 + [TravelMode.EBIKE] * 10
+    modes += [TravelMode.CAR] * 3
+    capacity = {TravelMode.WALK: 4, TravelMode.BICYCLE: 6, TravelMode.EBIKE: 10, TravelMode.CAR: 16}
+    volunteers = []
+    for i in range(N_VOLUNTEERS):
+        mode = modes[i]
+        skills = [s for s, p in (("medicine", 0.35), ("first_aid", 0.25)) if rng.random() < p]
+        if i in (3, 17):
+            skills.append("sign_language")
+        if i in (5, 20):
+            skills.append("nursing")
+        if rng.random() < 0.3:
+            skills.append("dialect:南京话")
+        address, lat, lon = places.address()
+        volunteers.append(
+            VolunteerCreate(
+                station_id=station_id,
+                external_id=f"demo-volunteer-{i + 1:03d}",
+                name=rng.choice(_SURNAMES) + rng.choice(_YOUNG + _ELDER_FEMALE[:4]),
+                phone=_phone(rng),
+                home_address=address,
+                lat=lat,
+                lon=lon,
+                travel_mode=mode,
+                capacity_meals=capacity[mode],
+                skills=skills,
+                max_hours_per_day=rng.choice([2.0, 2.5, 3.0, 4.0]),
+                max_stops_per_day=rng.randint(6, 15),
+                vetted_on=TODAY - timedelta(days=rng.randint(30, 900)),
+                notes="退休教师" if i % 7 == 0 else ("大学生志愿者" if i % 5 == 0 else ""),
+            )
+        )
+    return volunteers
+
+
+def _availability(volunteer_ids: list[int], rng: random.Random) -> list[AvailabilityCreate]:
+    slots: list[AvailabilityCreate] = []
+    for n, volunteer_id in enumerate(volunteer_ids):
+        days = sorted(rng.sample(range(5), rng.randint(3, 5)))
+        if n % 6 == 0:
+            days.append(5)  # a few volunteers do Saturdays
+        afternoon = n % 4 == 0
+        for day in days:
+            start, end = (time(13, 30), time(17, 30)) if afternoon else (time(10, 30), time(13, 30))
+            slots.append(
+                AvailabilityCreate(
+                    volunteer_id=volunteer_id,
+                    kind=AvailabilityKind.WEEKLY,
+                    weekday=day,
+                    start_time=start,
+                    end_time=end,
+                )
+            )
+        if n % 9 == 4:
+            leave_start = TODAY + timedelta(days=rng.randint(1, 20))
+            slots.append(
+                AvailabilityCreate(
+                    volunteer_id=volunteer_id,
+                    kind=AvailabilityKind.LEAVE,
+                    date_from=leave_start,
+                    date_to=leave_start + timedelta(days=rng.randint(0, 6)),
+                    note=rng.choice(["回老家", "住院检查", "带孙子", "考试周"]),
+                )
+            )
+        if n == 7:
+            slots.append(
+                AvailabilityCreate(
+                    volunteer_id=volunteer_id,
+                    kind=AvailabilityKind.EXTRA,
+                    date_from=TODAY + timedelta(days=5),
+                    start_time=time(10, 0),
+                    end_time=time(14, 0),
+                    note="周六加班",
+                )
+            )
+    return slots
+
+
+def _clients(station_id: int, rng: random.Random, places: _Places) -> list[ClientCreate]:
+    clients = []
+    for i in range(N_CLIENTS):
+        female = rng.random() < 0.62
+        name = rng.choice(_SURNAMES) + rng.choice(_ELDER_FEMALE if female else _ELDER_MALE)
+        address, lat, lon = places.address()
+        floor = _pick(rng, {1: 20, 2: 18, 3: 16, 4: 14, 5: 12, 6: 10, 9: 5, 14: 5})
+        mobility = _pick(
+            rng,
+            {
+                Mobility.INDEPENDENT: 55,
+                Mobility.WALKING_AID: 28,
+                Mobility.WHEELCHAIR: 10,
+                Mobility.BEDRIDDEN: 7,
+            },
+        )
+        disability = _pick(
+            rng,
+            {
+                Disability.NONE: 80,
+                Disability.PHYSICAL: 8,
+                Disability.VISUAL: 4,
+                Disability.HEARING: 4,
+                Disability.INTELLECTUAL: 2,
+                Disability.MENTAL: 2,
+            },
+        )
+        status = ClientStatus.ACTIVE
+        status_fields: dict[str, Any] = {}
+        if i % 21 == 5:
+            status = ClientStatus.PAUSED
+            status_fields = {
+                "status_from": TODAY - timedelta(days=rng.randint(1, 10)),
+                "status_until": TODAY + timedelta(days=rng.randint(3, 14)),
+                "status_reason": rng.choice(["住院", "去子女家小住"]),
+            }
+        elif i % 50 == 17:
+            status = ClientStatus.ENDED
+            status_fields = {
+                "status_from": TODAY - timedelta(days=30),
+                "status_reason": "入住养老院",
+            }
+        window_start = rng.choice([time(11, 0), time(11, 0), time(11, 30), time(10, 45)])
+        window_end = _plus(window_start, 90)
+        child = rng.choice(_SURNAMES) + rng.choice(_YOUNG)
+        clients.append(
+            ClientCreate.model_validate(
+                {
+                    "station_id": station_id,
+                    "external_id": f"demo-client-{i + 1:03d}",
+                    "name": name,
+                    "phone": _phone(rng)
+                    if rng.random() < 0.8
+                    else f"025-{rng.randrange(10**8):08d}",
+                    "address": f"{address}{rng.randint(1, 12)}栋{rng.randint(1, 4)}单元"
+                    f"{floor}0{rng.randint(1, 4)}室",
+                    "lat": lat,
+                    "lon": lon,
+                    "birth_year": rng.randint(1929, 1960),
+                    "gender": "female" if female else "male",
+                    "floor": floor,
+                    "has_lift": floor >= 9 or rng.random() < 0.1,
+                    "key_box": "门口钥匙盒 密码见档案" if mobility is Mobility.BEDRIDDEN else "",
+                    "has_dog": rng.random() < 0.05,
+                    "access_notes": rng.choice(
+                        ["", "", "敲门要大声，听力不好", "楼道灯坏了", "从北门进小区"]
+                    ),
+                    "diet": _pick(
+                        rng,
+                        {
+                            Diet.REGULAR: 45,
+                            Diet.DIABETIC: 18,
+                            Diet.LOW_SALT: 17,
+                            Diet.SOFT: 10,
+                            Diet.HALAL: 5,
+                            Diet.VEGETARIAN: 5,
+                        },
+                    ),
+                    "allergies": [rng.choice(_ALLERGIES)] if rng.random() < 0.1 else [],
+                    "mobility": mobility,
+                    "disability": disability,
+                    "lives_alone": rng.random() < 0.6,
+                    "language": "南京话" if rng.random() < 0.4 else "普通话",
+                    "preferred_window_start": window_start,
+                    "preferred_window_end": window_end,
+                    "emergency_contact_name": child,
+                    "emergency_contact_phone": _phone(rng),
+                    "emergency_contact_relation": rng.choice(["儿子", "女儿", "侄子", "邻居"]),
+                    "health_notes": rng.choice(
+                        ["", "高血压", "糖尿病", "轻度认知障碍", "心脏病，备有速效救心丸"]
+                    ),
+                    "status": status,
+                    **status_fields,
+                }
+            )
+        )
+    return clients
+
+
+def _schedules(
+    clients: list[Client], sites: dict[str, Site], rng: random.Random
+) -> list[ScheduleCreate]:
+    kitchens = [sites["demo-site-kitchen-1"], sites["demo-site-kitchen-2"]]
+    pharmacy = sites["demo-site-pharmacy"]
+    schedules: list[ScheduleCreate] = []
+
+    def add(client: Client, suffix: str, **fields: Any) -> None:
+        schedules.append(
+            ScheduleCreate.model_validate(
+                {"client_id": client.id, "external_id": f"{client.external_id}-{suffix}"} | fields
+            )
+        )
+
+    for n, client in enumerate(clients):
+        kitchen = min(
+            kitchens,
+            key=lambda k: (
+                ((k.lat or 0) - (client.lat or 0)) ** 2 + ((k.lon or 0) - (client.lon or 0)) ** 2
+            ),
+        )
+        if n % 5 != 4:  # four clients in five get lunch
+            weekdays = _pick(rng, {(0, 1, 2, 3, 4): 70, (0, 1, 2, 3, 4, 5): 15, (0, 2, 4): 15})
+            holds = []
+            if client.status is ClientStatus.PAUSED and client.status_from:
+                holds = [
+                    {
+                        "start": client.status_from,
+                        "end": client.status_until or client.status_from,
+                        "reason": client.status_reason,
+                    }
+                ]
+            add(
+                client,
+                "lunch",
+                kind=ServiceKind.MEAL,
+                site_id=kitchen.id,
+                quantity=2 if n % 13 == 0 else 1,  # a couple sharing the household
+                recurrence=Recurrence.WEEKLY,
+                weekdays=list(weekdays),
+                start_date=TODAY - timedelta(days=rng.randint(7, 300)),
+                window_start=client.preferred_window_start,
+                window_end=client.preferred_window_end,
+                service_minutes=5 if client.mobility is Mobility.INDEPENDENT else 8,
+                max_ride_minutes=45,
+                priority=5 if client.lives_alone else 3,
+                holds=holds,
+                skip_dates=[date(2026, 12, 31)] if n % 17 == 0 else [],
+            )
+        if n % 7 == 3:  # medicine every second Tuesday
+            add(
+                client,
+                "medicine",
+                kind=ServiceKind.MEDICINE,
+                site_id=pharmacy.id,
+                recurrence=Recurrence.WEEKLY,
+                weekdays=[1],
+                interval_weeks=2,
+                start_date=TODAY + timedelta(days=1),
+                window_start=time(14, 0),
+                window_end=time(17, 0),
+                service_minutes=10,
+                required_skills=["medicine"],
+                priority=4,
+            )
+        if client.disability is not Disability.NONE or client.mobility is Mobility.BEDRIDDEN:
+            add(
+                client,
+                "visit",
+                kind=ServiceKind.VISIT,
+                recurrence=Recurrence.WEEKLY,
+                weekdays=[rng.randint(0, 4)],
+                start_date=TODAY - timedelta(days=rng.randint(7, 200)),
+                window_start=time(14, 0),
+                window_end=time(16, 30),
+                service_minutes=30,
+                required_skills=["sign_language"]
+                if client.disability is Disability.HEARING
+                else [],
+                priority=3,
+                notes="探访：聊天、检查生活状况",
+            )
+        if n in (10, 60):
+            add(
+                client,
+                "once",
+                kind=ServiceKind.MEAL,
+                site_id=kitchen.id,
+                recurrence=Recurrence.ONCE,
+                start_date=TODAY + timedelta(days=3),
+                window_start=time(17, 0),
+                window_end=time(18, 30),
+                notes="生日长寿面(一次性订单)",
+            )
+    return schedules
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def _upsert(
+    session: Session,
+    service: RecordService[Any, Any, Any],
+    principal: Principal,
+    data: SQLModel,
+    update_schema: type[SQLModel],
+    **match: Any,
+) -> Any:
+    """Create the record, or bring the existing one (matched on `match`) in line with `data`."""
+    found = service.repository.find(session, **match)
+    if not found:
+        return service.create(session, principal, data)
+    row = found[0]
+    stored = snapshot(row, json=False)
+    wanted = service.row_values(data)
+    changes = {
+        k: v for k, v in wanted.items() if k in update_schema.model_fields and stored.get(k) != v
+    }
+    if row.archived_at is not None:
+        service.restore(session, principal, row.id)
+    if changes:
+        return service.update(session, principal, row.id, update_schema.model_validate(changes))
+    return row
+
+
+def load_demo_station(session: Session, services: Services | None = None) -> dict[str, int]:
+    """Create or refresh the demo station; returns how many records of each kind it has."""
+    services = services or build_services(geocoder=None)
+    principal = system_principal("demo")
+    rng = random.Random(SEED)
+    places = _Places(rng)
+
+    station: Station = _upsert(
+        session, services.stations, principal, _station(), StationUpdate, code=STATION_CODE
+    )
+    assert station.id is not None
+    sites: dict[str, Site] = {}
+    for site in _sites(station.id, places):
+        sites[str(site.external_id)] = _upsert(
+            session,
+            services.sites,
+            principal,
+            site,
+            SiteUpdate,
+            station_id=station.id,
+            external_id=site.external_id,
+        )
+    volunteers: list[Volunteer] = [
+        _upsert(
+            session,
+            services.volunteers,
+            principal,
+            v,
+            VolunteerUpdate,
+            station_id=station.id,
+            external_id=v.external_id,
+        )
+        for v in _volunteers(station.id, rng, places)
+    ]
+    volunteer_ids = [v.id for v in volunteers if v.id is not None]
+    availability = _availability(volunteer_ids, rng)
+    _sync_availability(session, services, principal, station.id, availability)
+    clients: list[Client] = []
+    for n, data in enumerate(_clients(station.id, rng, places)):
+        known = [volunteer_ids[(n * 7) % len(volunteer_ids)]] if n % 3 == 0 else []
+        data.preferred_volunteer_ids = known
+        data.excluded_volunteer_ids = (
+            [volunteer_ids[(n * 11 + 1) % len(volunteer_ids)]] if n % 40 == 9 else []
+        )
+        clients.append(
+            _upsert(
+                session,
+                services.clients,
+                principal,
+                data,
+                ClientUpdate,
+                station_id=station.id,
+                external_id=data.external_id,
+            )
+        )
+    schedules = _schedules(clients, sites, rng)
+    for schedule in schedules:
+        _upsert(
+            session,
+            services.schedules,
+            principal,
+            schedule,
+            ScheduleUpdate,
+            station_id=station.id,
+            external_id=schedule.external_id,
+        )
+    _load_users(session, principal, station.id, volunteers[0])
+    return {
+        "clients": len(clients),
+        "volunteers": len(volunteers),
+        "sites": len(sites),
+        "schedules": len(schedules),
+        "availability slots": len(availability),
+        "accounts": len(DEMO_PASSWORDS),
+    }
+
+
+def _sync_availability(
+    session: Session,
+    services: Services,
+    principal: Principal,
+    station_id: int,
+    wanted: list[AvailabilityCreate],
+) -> None:
+    """Keep the slots that are wanted, archive the others, add what is missing."""
+    service = services.availability
+    existing = service.repository.find(session, station_id=station_id)
+    claimed: set[int] = set()
+    for slot in wanted:
+        values = service.row_values(slot).items()
+        match = next(
+            (
+                row
+                for row in existing
+                if row.id not in claimed and values <= snapshot(row, json=False).items()
+            ),
+            None,
+        )
+        if match is None or match.id is None:
+            service.create(session, principal, slot)
+            continue
+        claimed.add(match.id)
+        service.restore(session, principal, match.id)
+    for row in existing:
+        if row.id is not None and row.id not in claimed:
+            service.archive(session, principal, row.id)
+
+
+def _load_users(
+    session: Session, principal: Principal, station_id: int, volunteer: Volunteer
+) -> None:
+    accounts = {
+        "admin": (Role.ADMIN, "演示管理员", [], None),
+        "coordinator": (Role.COORDINATOR, "陈协调员", [station_id], None),
+        "manager": (Role.MANAGER, "周主任", [station_id], None),
+        "volunteer": (Role.VOLUNTEER, volunteer.name, [], volunteer.id),
+    }
+    for username, (role, display_name, station_ids, volunteer_id) in accounts.items():
+        password = DEMO_PASSWORDS[username]
+        user = auth_repository.user_by_username(session, username)
+        if user is None:
+            user_service.create_user(
+                session,
+                principal,
+                UserCreate(
+                    username=username,
+                    display_name=display_name,
+                    role=role,
+                    password=password,
+                    station_ids=station_ids,
+                    volunteer_id=volunteer_id,
+                ),
+            )
+        elif user.role != role or user.volunteer_id != volunteer_id:
+            raise SystemExit(
+                f"an account named {username!r} exists with another role; rename it first"
+            )
+        else:
+            assert user.id is not None
+            user_service.update_user(
+                session,
+                principal,
+                user.id,
+                UserUpdate(password=password, station_ids=station_ids, active=True),
+            )
+
+
+if __name__ == "__main__":
+    from dispatch import migrate
+    from dispatch.config import Settings
+    from dispatch.db import make_engine, session_scope
+
+    engine = make_engine(Settings().resolved_database_url)
+    migrate.upgrade(engine)
+    with session_scope(engine) as demo_session:
+        print(load_demo_station(demo_session))

@@ -1,0 +1,28 @@
+#!/usr/bin/env python3
+"""Install CareRoute into .venv and serve it on SQLite with the demo station loaded.
+
+Needs only Python 3.11+ and pip. Extra arguments go to `careroute serve` (e.g. --port 8080).
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+
+
+def main() -> None:
+    if not (BIN / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(ROOT / ".venv")], check=True)
+    pip = [str(BIN / "python"), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True, cwd=ROOT)
+    subprocess.run([*pip, "-e", "."], check=True, cwd=ROOT)
+    subprocess.run([str(BIN / "careroute"), "demo"], check=True, cwd=ROOT)
+    careroute = str(BIN / "careroute")
+    os.execv(careroute, [careroute, "serve", *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    main()
