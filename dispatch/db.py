@@ -34,7 +34,9 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Deferred: a transaction that only reads never holds the write lock (WAL lets
+        # readers and the one writer run side by side).
+        connection.exec_driver_sql("BEGIN")
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from models.common import EnumText, RecordPublic, TableBase
 from models.enums import Datum, GeocodeStatus, SiteKind
-from models.validation import Name, Phone, check_coordinates, check_window
+from models.validation import Code, Name, Phone, check_coordinates, check_window
 
 
 def _known_timezone(value: str) -> str:
@@ -62,9 +62,7 @@ class GeocodeState(SQLModel):
 
 class StationBase(LocatedMixin):
     name: Name = Field(max_length=120)
-    code: str = Field(
-        min_length=2, max_length=40, regex=r"^[a-z0-9][a-z0-9-]*$", unique=True, index=True
-    )
+    code: Code = Field(min_length=2, max_length=40, unique=True, index=True)
     address: str = Field(default="", max_length=300)
     phone: Phone | None = Field(default=None, max_length=20)
     timezone: TimeZone = Field(default="Asia/Shanghai", max_length=64)

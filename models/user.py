@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from models.common import EnumText, RecordPublic, TableBase, UtcDateTime, utcnow
 from models.enums import Role, TokenKind
-from models.validation import Name
+from models.validation import Name, Username
 
 
 class UserStation(SQLModel, table=True):
@@ -19,9 +19,7 @@ class UserStation(SQLModel, table=True):
 
 
 class UserBase(SQLModel):
-    username: str = Field(
-        min_length=3, max_length=40, regex=r"^[A-Za-z0-9_.@-]+$", unique=True, index=True
-    )
+    username: Username = Field(min_length=3, max_length=40, unique=True, index=True)
     display_name: Name = Field(max_length=60)
     role: Role = Field(sa_type=EnumText(Role, 20))
     volunteer_id: int | None = Field(default=None, foreign_key="volunteer.id", unique=True)

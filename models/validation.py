@@ -3,7 +3,7 @@
 from datetime import time
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StringConstraints
 
 
 def check_coordinates(lat: float | None, lon: float | None) -> None:
@@ -68,3 +68,8 @@ def _normalise_phone(value: str) -> str:
 
 
 Phone = Annotated[str, AfterValidator(_normalise_phone)]
+
+
+# A station's short code, used in URLs and imports: lower-case letters, digits and dashes.
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]+$")]

@@ -1,0 +1,128 @@
+"""Logging in, sessions, bearer tokens, logout and the login rate limit."""
+
+import httpx
+from sqlmodel import Session
+
+from models.enums import Role
+from tests.builders.accounts import PASSWORD, create_user
+from tests.builders.records import create_station, ident
+
+
+def test_browser_login_sets_a_session_cookie_that_works_until_logout(
+    api: httpx.Client, session: Session
+) -> None:
+    station = create_station(session)
+    create_user(session, role=Role.MANAGER, stations=(station,), username="zhou")
+
+    login = api.post("/api/auth/login", json={"username": "zhou", "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    assert "careroute_session" in login.cookies
+    assert "httponly" in login.headers["set-cookie"].lower()
+    me = api.get("/api/auth/me")  # the client keeps the cookie, no header needed
+    assert me.json()["username"] == "zhou"
+    assert me.json()["station_ids"] == [ident(station)]
+    assert api.get("/api/stations").json()["total"] == 1
+
+    assert api.post("/api/auth/logout").status_code == 204
+    api.cookies.set("careroute_session", login.cookies["careroute_session"])
+    assert api.get("/api/auth/me").status_code == 401  # the token was revoked, not just forgotten
+
+
+def test_api_client_gets_a_bearer_token(api: httpx.Client, session: Session) -> None:
+    create_user(session, role=Role.ADMIN, username="root")
+
+    response = api.post("/api/auth/token", data={"username": "root", "password": PASSWORD})
+
+    assert response.status_code == 200, response.text
+    token = response.json()["access_token"]
+    me = api.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json()["role"] == "admin"
+
+
+def test_wrong_password_and_unknown_user_get_the_same_answer(
+    api: httpx.Client, session: Session
+) -> None:
+    create_user(session, role=Role.ADMIN, username="root")
+
+    wrong = api.post("/api/auth/login", json={"username": "root", "password": "nope nope nope"})
+    unknown = api.post("/api/auth/login", json={"username": "ghost", "password": PASSWORD})
+
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json()
+
+
+def test_failed_logins_are_rate_limited(api: httpx.Client, session: Session) -> None:
+    create_user(session, role=Role.ADMIN, username="root")
+    statuses = [
+        api.post(
+            "/api/auth/login", json={"username": "root", "password": "wrong password"}
+        ).status_code
+        for _ in range(6)
+    ]
+    right_password = api.post("/api/auth/login", json={"username": "root", "password": PASSWORD})
+
+    assert statuses == [401] * 5 + [429]
+    assert right_password.status_code == 429  # locked out for the minute, even when right
+    assert "wait a minute" in right_password.json()["detail"]
+
+
+def test_archived_account_cannot_log_in_and_loses_its_sessions(
+    api: httpx.Client, session: Session
+) -> None:
+    create_user(session, role=Role.ADMIN, username="root")
+    leaving = create_user(session, role=Role.MANAGER, username="leaving")
+    admin_token = api.post(
+        "/api/auth/token", data={"username": "root", "password": PASSWORD}
+    ).json()["access_token"]
+    leaving_token = api.post(
+        "/api/auth/token", data={"username": "leaving", "password": PASSWORD}
+    ).json()["access_token"]
+
+    archived = api.post(
+        f"/api/users/{ident(leaving)}/archive", headers={"Authorization": f"Bearer {admin_token}"}
+    )
+
+    assert archived.status_code == 200
+    assert (
+        api.get("/api/auth/me", headers={"Authorization": f"Bearer {leaving_token}"}).status_code
+        == 401
+    )
+    assert (
+        api.post("/api/auth/login", json={"username": "leaving", "password": PASSWORD}).status_code
+        == 401
+    )
+
+
+def test_admin_creates_a_volunteer_account_linked_to_a_volunteer(
+    api: httpx.Client, session: Session
+) -> None:
+    from tests.builders.records import create_volunteer
+
+    station = create_station(session)
+    volunteer = create_volunteer(session, station=station)
+    create_user(session, role=Role.ADMIN, username="root")
+    token = api.post("/api/auth/token", data={"username": "root", "password": PASSWORD}).json()[
+        "access_token"
+    ]
+    body = {
+        "username": "xiaoli",
+        "display_name": "小李",
+        "role": "volunteer",
+        "password": "volunteer password",
+        "volunteer_id": ident(volunteer),
+    }
+
+    created = api.post("/api/users", json=body, headers={"Authorization": f"Bearer {token}"})
+    again = api.post(
+        "/api/users",
+        json=body | {"username": "xiaoli2"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    login = api.post(
+        "/api/auth/login", json={"username": "xiaoli", "password": "volunteer password"}
+    )
+
+    assert created.status_code == 201, created.text
+    assert "password" not in created.text
+    assert again.status_code == 409  # one account per volunteer
+    assert login.json()["user"]["volunteer_id"] == ident(volunteer)

@@ -1,0 +1,270 @@
+"""Bad input gets a 422 naming the field, and nothing is saved."""
+
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import Session
+
+from models.enums import Role
+from tests.builders.accounts import Account, create_account
+from tests.builders.records import create_client, create_station, create_volunteer, ident
+
+
+@pytest.fixture
+def admin(session: Session) -> Account:
+    return create_account(session, role=Role.ADMIN)
+
+
+def _ids(session: Session) -> dict[str, int]:
+    station = create_station(session)
+    return {
+        "station": ident(station),
+        "client": ident(create_client(session, station=station)),
+        "volunteer": ident(create_volunteer(session, station=station)),
+    }
+
+
+# (endpoint, body builder, the field the error must name, or "" for a whole-record rule)
+CASES: list[tuple[str, str, dict[str, Any], str, str]] = [
+    (
+        "username",
+        "users",
+        {
+            "username": "bad name!",
+            "display_name": "x",
+            "role": "admin",
+            "password": "long enough pw",
+        },
+        "username",
+        "pattern",
+    ),
+    (
+        "volunteer account without volunteer",
+        "users",
+        {"username": "vol", "display_name": "x", "role": "volunteer", "password": "long enough pw"},
+        "",
+        "linked to a volunteer",
+    ),
+    ("station code", "stations", {"name": "站", "code": "Has Spaces"}, "code", ""),
+    (
+        "station time zone",
+        "stations",
+        {"name": "站", "code": "ok-code", "timezone": "Mars/Base"},
+        "timezone",
+        "IANA",
+    ),
+    (
+        "station latitude",
+        "stations",
+        {"name": "站", "code": "ok-code", "lat": 132.0, "lon": 118.0},
+        "lat",
+        "",
+    ),
+    (
+        "site kind",
+        "sites",
+        {"station_id": "{station}", "name": "厨房", "kind": "bakery"},
+        "kind",
+        "",
+    ),
+    (
+        "site opening hours",
+        "sites",
+        {
+            "station_id": "{station}",
+            "name": "厨房",
+            "kind": "kitchen",
+            "opening_hours": [{"weekday": 1, "opens": "14:00", "closes": "10:00"}],
+        },
+        "opening_hours",
+        "not after its start",
+    ),
+    ("client blank name", "clients", {"station_id": "{station}", "name": "   "}, "name", "blank"),
+    (
+        "client phone",
+        "clients",
+        {"station_id": "{station}", "name": "王", "phone": "12345"},
+        "phone",
+        "not a phone number",
+    ),
+    (
+        "client null island",
+        "clients",
+        {"station_id": "{station}", "name": "王", "lat": 0, "lon": 0},
+        "",
+        "0, 0",
+    ),
+    (
+        "client half coordinates",
+        "clients",
+        {"station_id": "{station}", "name": "王", "lat": 32.0},
+        "",
+        "together",
+    ),
+    (
+        "client diet",
+        "clients",
+        {"station_id": "{station}", "name": "王", "diet": "pizza"},
+        "diet",
+        "",
+    ),
+    (
+        "client window",
+        "clients",
+        {
+            "station_id": "{station}",
+            "name": "王",
+            "preferred_window_start": "13:00",
+            "preferred_window_end": "11:00",
+        },
+        "",
+        "not after its start",
+    ),
+    (
+        "volunteer travel mode",
+        "volunteers",
+        {"station_id": "{station}", "name": "张", "travel_mode": "rocket"},
+        "travel_mode",
+        "",
+    ),
+    (
+        "volunteer capacity",
+        "volunteers",
+        {"station_id": "{station}", "name": "张", "capacity_meals": -1},
+        "capacity_meals",
+        "",
+    ),
+    (
+        "availability weekday",
+        "availability",
+        {
+            "volunteer_id": "{volunteer}",
+            "kind": "weekly",
+            "start_time": "10:00",
+            "end_time": "12:00",
+        },
+        "",
+        "weekday",
+    ),
+    (
+        "availability leave order",
+        "availability",
+        {
+            "volunteer_id": "{volunteer}",
+            "kind": "leave",
+            "date_from": "2026-12-10",
+            "date_to": "2026-12-01",
+        },
+        "",
+        "ends before",
+    ),
+    (
+        "schedule window too short",
+        "schedules",
+        {
+            "client_id": "{client}",
+            "kind": "visit",
+            "recurrence": "once",
+            "start_date": "2026-12-01",
+            "window_start": "14:00",
+            "window_end": "14:10",
+            "service_minutes": 30,
+        },
+        "",
+        "shorter than",
+    ),
+    (
+        "schedule no weekdays",
+        "schedules",
+        {
+            "client_id": "{client}",
+            "kind": "visit",
+            "recurrence": "weekly",
+            "start_date": "2026-12-01",
+        },
+        "",
+        "weekday",
+    ),
+    (
+        "schedule meal without site",
+        "schedules",
+        {"client_id": "{client}", "kind": "meal", "recurrence": "once", "start_date": "2026-12-01"},
+        "",
+        "site",
+    ),
+    (
+        "schedule end before start",
+        "schedules",
+        {
+            "client_id": "{client}",
+            "kind": "visit",
+            "recurrence": "weekly",
+            "weekdays": [1],
+            "start_date": "2026-12-01",
+            "end_date": "2026-11-01",
+        },
+        "",
+        "before it starts",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "body", "field", "message"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_invalid_records_are_refused_with_field_messages(
+    api: httpx.Client,
+    session: Session,
+    admin: Account,
+    endpoint: str,
+    body: dict[str, Any],
+    field: str,
+    message: str,
+) -> None:
+    ids = _ids(session)
+    filled = {
+        k: int(v.format(**ids)) if isinstance(v, str) and v.startswith("{") else v
+        for k, v in body.items()
+    }
+    before = api.get(f"/api/{endpoint}", headers=admin.headers).json()["total"]
+
+    response = api.post(f"/api/{endpoint}", headers=admin.headers, json=filled)
+
+    assert response.status_code == 422, response.text
+    errors = response.json()["detail"]
+    locations = [tuple(e["loc"]) for e in errors]
+    expected_loc = ("body", field) if field else ("body",)
+    assert any(loc[: len(expected_loc)] == expected_loc for loc in locations), locations
+    assert message in " ".join(e["msg"] for e in errors)
+    assert api.get(f"/api/{endpoint}", headers=admin.headers).json()["total"] == before
+
+
+def test_unknown_record_answers_404_with_a_sentence(api: httpx.Client, admin: Account) -> None:
+    response = api.get("/api/volunteers/987654", headers=admin.headers)
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "volunteer 987654 was not found", "code": "not_found"}
+
+
+def test_schedule_for_an_unknown_client_is_404(api: httpx.Client, admin: Account) -> None:
+    response = api.post(
+        "/api/schedules",
+        headers=admin.headers,
+        json={
+            "client_id": 424242,
+            "kind": "visit",
+            "recurrence": "once",
+            "start_date": "2026-12-01",
+        },
+    )
+
+    assert response.status_code == 404
+    assert "client 424242" in response.json()["detail"]
+
+
+def test_duplicate_station_code_is_a_conflict(api: httpx.Client, admin: Account) -> None:
+    body = {"name": "一站", "code": "same-code"}
+    assert api.post("/api/stations", headers=admin.headers, json=body).status_code == 201
+    again = api.post("/api/stations", headers=admin.headers, json=body | {"name": "二站"})
+    assert again.status_code == 409

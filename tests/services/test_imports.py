@@ -1,0 +1,239 @@
+"""Importing clients and volunteers: whole files or nothing, and re-imports that update."""
+
+import csv
+import io
+from collections.abc import Sequence
+
+import httpx
+import pytest
+from openpyxl import Workbook
+from sqlmodel import Session, select
+
+from models import Client, Volunteer
+from models.enums import Role
+from tests.builders.accounts import Account, create_account
+from tests.builders.records import create_station, ident
+
+CLIENT_HEADERS = [
+    "编号",
+    "姓名",
+    "电话",
+    "地址",
+    "纬度",
+    "经度",
+    "饮食",
+    "独居",
+    "送餐开始时间",
+    "送餐结束时间",
+    "过敏",
+]
+GOOD_ROWS = [
+    [
+        "C001",
+        "王秀英",
+        "139 1234 5678",
+        "南京市华侨路56号",
+        "32.0465",
+        "118.7751",
+        "糖尿病餐",
+        "是",
+        "11:00",
+        "12:30",
+        "花生、海鲜",
+    ],
+    [
+        "C002",
+        "李建国",
+        "025-84561234",
+        "南京市汉中路89号",
+        "32.0418",
+        "118.7702",
+        "低盐",
+        "否",
+        "11:30",
+        "13:00",
+        "",
+    ],
+    ["", "赵桂兰", "13700001111", "南京市中山东路1号", "", "", "软食", "是", "", "", ""],
+]
+
+
+def _csv(headers: list[str], rows: list[list[str]], encoding: str = "utf-8-sig") -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def _xlsx(headers: list[str], rows: Sequence[Sequence[object]]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def coordinator(session: Session) -> Account:
+    return create_account(session, role=Role.COORDINATOR, stations=(create_station(session),))
+
+
+def _station(api: httpx.Client, account: Account) -> int:
+    return int(api.get("/api/auth/me", headers=account.headers).json()["station_ids"][0])
+
+
+def _upload(
+    api: httpx.Client, account: Account, kind: str, name: str, content: bytes
+) -> httpx.Response:
+    return api.post(
+        f"/api/import/{kind}",
+        headers=account.headers,
+        params={"station_id": _station(api, account)},
+        files={"file": (name, content)},
+    )
+
+
+def test_clients_import_from_csv_with_chinese_headers(
+    api: httpx.Client, coordinator: Account, session: Session
+) -> None:
+    response = _upload(api, coordinator, "clients", "老人名单.csv", _csv(CLIENT_HEADERS, GOOD_ROWS))
+
+    assert response.status_code == 200, response.text
+    assert response.json()["created"] == 3
+    clients = {c.name: c for c in session.exec(select(Client)).all()}
+    wang = clients["王秀英"]
+    assert (wang.phone, wang.diet, wang.lives_alone, wang.allergies) == (
+        "13912345678",
+        "diabetic",
+        True,
+        ["花生", "海鲜"],
+    )
+    assert str(wang.preferred_window_start) == "11:00:00"
+    assert clients["李建国"].phone == "02584561234"
+    assert (clients["王秀英"].geocode_status, clients["王秀英"].geocode_source) == (
+        "manual",
+        "import",
+    )
+
+
+def test_reimport_updates_and_never_duplicates(
+    api: httpx.Client, coordinator: Account, session: Session
+) -> None:
+    first = _upload(api, coordinator, "clients", "a.csv", _csv(CLIENT_HEADERS, GOOD_ROWS))
+    same = _upload(api, coordinator, "clients", "a.csv", _csv(CLIENT_HEADERS, GOOD_ROWS))
+    changed_rows = [row.copy() for row in GOOD_ROWS]
+    changed_rows[0][6] = "清真"  # C001 changes diet; matched on 编号
+    changed_rows[2][3] = "南京市中山东路1号"  # 赵桂兰 has no 编号: matched on name + phone
+    changed = _upload(api, coordinator, "clients", "a.xlsx", _xlsx(CLIENT_HEADERS, changed_rows))
+
+    assert first.json()["created"] == 3
+    assert (same.json()["created"], same.json()["updated"], same.json()["unchanged"]) == (0, 0, 3)
+    assert (changed.json()["created"], changed.json()["updated"]) == (0, 1)
+    clients = session.exec(select(Client)).all()
+    assert len(clients) == 3
+    assert {c.name: c.diet for c in clients}["王秀英"] == "halal"
+
+
+def test_bad_file_is_rejected_whole_with_every_problem(
+    api: httpx.Client, coordinator: Account, session: Session
+) -> None:
+    rows = [
+        GOOD_ROWS[0],
+        ["C010", "", "13900000000", "某地", "", "", "", "", "", "", ""],  # no name
+        ["C011", "孙", "12345", "某地", "", "", "", "", "", "", ""],  # bad phone
+        ["C012", "周", "13900000001", "某地", "0", "0", "", "", "", "", ""],  # null island
+        ["C013", "吴", "13900000002", "某地", "", "", "披萨", "", "", "", ""],  # unknown diet
+        ["C014", "郑", "13900000003", "某地", "", "", "", "也许", "", "", ""],  # not yes/no
+        ["C015", "冯", "13900000004", "某地", "", "", "", "", "13:00", "11:00", ""],  # window
+        ["C001", "王秀英", "13912345678", "某地", "", "", "", "", "", "", ""],  # duplicate
+    ]
+
+    response = _upload(api, coordinator, "clients", "bad.csv", _csv(CLIENT_HEADERS, rows))
+
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "import_rejected"
+    problems = {(p["row"], p["column"]) for p in body["problems"]}
+    assert {(3, "姓名"), (4, "电话"), (6, "饮食"), (7, "独居"), (9, "编号")} <= problems
+    rows_with_problems = sorted({p["row"] for p in body["problems"]})
+    assert rows_with_problems == [3, 4, 5, 6, 7, 8, 9]
+    assert any("0, 0" in p["message"] for p in body["problems"] if p["row"] == 5)
+    assert any("same person as row 2" in p["message"] for p in body["problems"])
+    assert session.exec(select(Client)).all() == []  # the good row was not imported either
+
+
+def test_gb18030_csv_from_excel_is_read(api: httpx.Client, coordinator: Account) -> None:
+    content = _csv(CLIENT_HEADERS, GOOD_ROWS[:1], encoding="gb18030")
+
+    response = _upload(api, coordinator, "clients", "excel.csv", content)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["created"] == 1
+
+
+def test_volunteers_import_from_xlsx_with_english_headers(
+    api: httpx.Client, coordinator: Account, session: Session
+) -> None:
+    headers = [
+        "name",
+        "phone",
+        "travel_mode",
+        "capacity",
+        "skills",
+        "lat",
+        "lng",
+        "datum",
+        "Remarks",
+    ]
+    rows: list[list[object]] = [
+        [
+            "Zhang Wei",
+            13811112222,
+            "e-bike",
+            10,
+            "medicine, first_aid",
+            32.0434,
+            118.7889,
+            "gcj02",
+            "x",
+        ],
+        ["刘洋", "13822223333", "步行", 4, "送药、手语", 32.05, 118.78, "", ""],
+    ]
+
+    response = _upload(api, coordinator, "volunteers", "team.xlsx", _xlsx(headers, rows))
+
+    assert response.status_code == 200, response.text
+    assert response.json()["ignored_columns"] == ["Remarks"]
+    volunteers = {v.name: v for v in session.exec(select(Volunteer)).all()}
+    zhang = volunteers["Zhang Wei"]
+    assert (zhang.phone, zhang.travel_mode, zhang.skills) == (
+        "13811112222",
+        "ebike",
+        ["medicine", "first_aid"],
+    )
+    assert zhang.source_datum == "gcj02"
+    assert zhang.lat is not None
+    assert abs(zhang.lat - 32.0434) > 0.0005
+    assert volunteers["刘洋"].skills == ["medicine", "sign_language"]
+    again = _upload(api, coordinator, "volunteers", "team.xlsx", _xlsx(headers, rows))
+    assert again.json()["unchanged"] == 2  # the GCJ-02 row is recognised after conversion
+
+
+def test_import_into_another_station_is_404(
+    api: httpx.Client, coordinator: Account, session: Session
+) -> None:
+    other = create_station(session)
+
+    response = api.post(
+        "/api/import/clients",
+        headers=coordinator.headers,
+        params={"station_id": ident(other)},
+        files={"file": ("a.csv", _csv(CLIENT_HEADERS, GOOD_ROWS))},
+    )
+
+    assert response.status_code == 404

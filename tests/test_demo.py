@@ -1,0 +1,67 @@
+"""The demo station: realistic, on the map extract, idempotent, and usable by every role."""
+
+import httpx
+from sqlmodel import Session, func, select
+
+from models import Client, ServiceSchedule, Site, Volunteer
+from models.enums import Role, ServiceKind, SiteKind
+from scripts.demo_station import DEMO_PASSWORDS, load_demo_station
+from tests.conftest import RunningServer
+
+# Where the extract has drivable roads (its SOURCE.txt), with a margin for the building offset.
+LAT_RANGE, LON_RANGE = (32.027, 32.061), (118.754, 118.802)
+
+
+def _counts(session: Session) -> tuple[int, int, int, int]:
+    return tuple(  # type: ignore[return-value]
+        session.exec(select(func.count()).select_from(table)).one()
+        for table in (Client, Volunteer, Site, ServiceSchedule)
+    )
+
+
+def test_demo_station_is_realistic_and_loads_idempotently(
+    session: Session, server: RunningServer
+) -> None:
+    services = server.app.state.services
+    counts = load_demo_station(session, services)
+    session.commit()
+    first = _counts(session)
+    load_demo_station(session, services)
+    session.commit()
+
+    assert _counts(session) == first
+    assert (counts["clients"], counts["volunteers"]) == (150, 25)
+    clients = session.exec(select(Client)).all()
+    for client in clients:
+        assert client.lat is not None
+        assert client.lon is not None
+        assert LAT_RANGE[0] <= client.lat <= LAT_RANGE[1]
+        assert LON_RANGE[0] <= client.lon <= LON_RANGE[1]
+    assert 0.45 < sum(c.lives_alone for c in clients) / len(clients) < 0.75
+    assert len({c.diet for c in clients}) == 6
+    sites = session.exec(select(Site)).all()
+    assert sorted(s.kind for s in sites).count(SiteKind.KITCHEN) == 2
+    assert [s.kind for s in sites].count(SiteKind.PHARMACY) == 1
+    kinds = {s.kind for s in session.exec(select(ServiceSchedule)).all()}
+    assert kinds == {ServiceKind.MEAL, ServiceKind.MEDICINE, ServiceKind.VISIT}
+    modes = {v.travel_mode for v in session.exec(select(Volunteer)).all()}
+    assert len(modes) == 4
+
+
+def test_every_demo_login_works_and_sees_the_demo_records(
+    session: Session, server: RunningServer, api: httpx.Client
+) -> None:
+    load_demo_station(session, server.app.state.services)
+    session.commit()
+
+    seen = {}
+    for username, password in DEMO_PASSWORDS.items():
+        login = api.post("/api/auth/token", data={"username": username, "password": password})
+        assert login.status_code == 200, username
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        seen[username] = api.get("/api/volunteers", headers=headers).json()["total"]
+        if username in ("coordinator", "manager", "admin"):
+            assert api.get("/api/clients", headers=headers).json()["total"] == 150
+
+    assert seen == {"admin": 25, "coordinator": 25, "manager": 25, "volunteer": 1}
+    assert {u: Role(u) for u in DEMO_PASSWORDS} == {r.value: r for r in Role}
