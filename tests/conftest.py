@@ -17,6 +17,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import Engine, make_url, text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
 from dispatch import migrate
@@ -127,6 +128,22 @@ def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     if "engine" not in request.fixturenames:
         return
     engine: Engine = request.getfixturevalue("engine")
+    # A background task of the test (geocoding after an import) may still be writing; on
+    # PostgreSQL the TRUNCATE can then deadlock with it: try again once it has finished.
+    for attempt in range(10):
+        try:
+            _delete_all_rows(engine)
+            break
+        except OperationalError:
+            if attempt == 9:
+                raise
+            time.sleep(0.2)
+    if "server" in request.fixturenames:
+        running: RunningServer = request.getfixturevalue("server")
+        running.app.state.login_limiter.reset()
+
+
+def _delete_all_rows(engine: Engine) -> None:
     tables = list(reversed(SQLModel.metadata.sorted_tables))
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
@@ -135,6 +152,3 @@ def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         else:
             for table in tables:
                 connection.execute(table.delete())
-    if "server" in request.fixturenames:
-        running: RunningServer = request.getfixturevalue("server")
-        running.app.state.login_limiter.reset()
