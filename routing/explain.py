@@ -1,0 +1,120 @@
+"""Why jobs cannot be planned: checks before solving, and an account of what was left out."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from routing.check import ViolationKind, evaluate
+from routing.problem import Job, Problem, Volunteer
+from routing.reasons import Reason, sentence
+from routing.solution import Sequences, Step, StopKind, Unplanned
+
+_TIME_KINDS = {ViolationKind.TIME_WINDOW, ViolationKind.SHIFT, ViolationKind.WORK_TIME}
+
+
+def allowed_volunteers(problem: Problem, job: Job) -> list[Volunteer]:
+    return [volunteer for volunteer in problem.volunteers if problem.may_do(volunteer, job)]
+
+
+def precheck(problem: Problem) -> dict[str, Unplanned]:
+    """Jobs that no plan can hold, whatever the other jobs: by job id, with the reason.
+
+    A job passes when at least one volunteer may do it and could do it alone: reach it within
+    its windows, carry it, keep its ride time, and be back within their shift.
+    """
+    found: dict[str, Unplanned] = {}
+    for job in problem.jobs:
+        unplanned = _precheck_job(problem, job)
+        if unplanned is not None:
+            found[job.id] = unplanned
+    return found
+
+
+def _precheck_job(problem: Problem, job: Job) -> Unplanned | None:
+    if not problem.volunteers:
+        return _unplanned(job, Reason.NO_VOLUNTEERS)
+    ids = {volunteer.id for volunteer in problem.volunteers}
+    if job.pinned_to is not None and job.pinned_to not in ids:
+        return _unplanned(job, Reason.PINNED_VOLUNTEER_ABSENT, volunteer=job.pinned_to)
+    if not any(job.skills <= volunteer.skills for volunteer in problem.volunteers):
+        return _unplanned(job, Reason.NO_SKILLED_VOLUNTEER, skills=", ".join(sorted(job.skills)))
+    allowed = allowed_volunteers(problem, job)
+    if not allowed:
+        return _unplanned(job, Reason.NO_ALLOWED_VOLUNTEER)
+    if all(job.demand > volunteer.capacity for volunteer in allowed):
+        capacity = max(volunteer.capacity for volunteer in allowed)
+        return _unplanned(job, Reason.DEMAND_OVER_CAPACITY, demand=job.demand, capacity=capacity)
+    if all(volunteer.max_stops == 0 for volunteer in allowed):
+        return _unplanned(job, Reason.STOP_LIMIT)
+    alone = _steps(job)
+    kinds: set[ViolationKind] = set()
+    for volunteer in allowed:
+        _, violations = evaluate(problem, volunteer, alone)
+        if not violations:
+            return None
+        kinds |= {violation.kind for violation in violations}
+    if kinds & _TIME_KINDS:
+        return _unplanned(job, Reason.WINDOW_UNREACHABLE)
+    minutes = (job.max_ride or 0) // 60
+    return _unplanned(job, Reason.RIDE_TIME_IMPOSSIBLE, minutes=minutes)
+
+
+def explain_unplanned(
+    problem: Problem, job_ids: Collection[str], sequences: Sequences
+) -> list[Unplanned]:
+    """The reason each job was left out of these routes.
+
+    A job that failed the pre-check keeps that reason. Otherwise each route its allowed
+    volunteers have is tried with the job inserted at every position: if one insertion keeps
+    every rule, the planner simply did not find it; otherwise the reason is what blocked it
+    most often (capacity, stop limits, or time).
+    """
+    prechecked = precheck(problem)
+    jobs = problem.jobs_by_id()
+    explained: list[Unplanned] = []
+    for job_id in job_ids:
+        if job_id in prechecked:
+            explained.append(prechecked[job_id])
+            continue
+        job = jobs[job_id]
+        explained.append(_explain_against_routes(problem, job, sequences))
+    return explained
+
+
+def _explain_against_routes(problem: Problem, job: Job, sequences: Sequences) -> Unplanned:
+    blocked: dict[ViolationKind, int] = {}
+    for volunteer in allowed_volunteers(problem, job):
+        route = list(sequences.get(volunteer.id, ()))
+        for candidate in _insertions(route, job):
+            _, violations = evaluate(problem, volunteer, candidate)
+            if not violations:
+                return _unplanned(job, Reason.NOT_PLACED, volunteer=volunteer.id)
+            for violation in violations:
+                blocked[violation.kind] = blocked.get(violation.kind, 0) + 1
+    if blocked and max(blocked, key=lambda kind: blocked[kind]) is ViolationKind.CAPACITY:
+        return _unplanned(job, Reason.CAPACITY_FULL)
+    if blocked and set(blocked) == {ViolationKind.STOP_LIMIT}:
+        return _unplanned(job, Reason.STOP_LIMIT)
+    return _unplanned(job, Reason.NO_TIME_LEFT)
+
+
+def _insertions(route: list[Step], job: Job) -> list[list[Step]]:
+    door = Step(job.id, StopKind.DOOR)
+    if job.pickup is None:
+        return [[*route[:i], door, *route[i:]] for i in range(len(route) + 1)]
+    pickup = Step(job.id, StopKind.PICKUP)
+    candidates = []
+    for i in range(len(route) + 1):
+        with_pickup = [*route[:i], pickup, *route[i:]]
+        for j in range(i + 1, len(with_pickup) + 1):
+            candidates.append([*with_pickup[:j], door, *with_pickup[j:]])
+    return candidates
+
+
+def _steps(job: Job) -> list[Step]:
+    door = Step(job.id, StopKind.DOOR)
+    return [door] if job.pickup is None else [Step(job.id, StopKind.PICKUP), door]
+
+
+def _unplanned(job: Job, reason: Reason, **details: object) -> Unplanned:
+    return Unplanned(job.id, reason, sentence(reason, **details))

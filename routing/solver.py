@@ -1,0 +1,461 @@
+"""The OR-Tools model: from a `Problem` to a `Plan`.
+
+Nodes are the distinct start/end places of volunteers (shared by everyone who starts there)
+followed by one node per job stop (pickup, then door). Every matrix handed to OR-Tools is
+registered as a matrix or a vector, so the search never calls back into Python.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from routing.explain import allowed_volunteers, explain_unplanned, precheck
+from routing.problem import Job, Problem, Stop
+from routing.solution import Plan, Progress, Route, Sequences, Step, StopKind, Visit
+
+_FIRST = routing_enums_pb2.FirstSolutionStrategy.Value
+_META = routing_enums_pb2.LocalSearchMetaheuristic.Value
+_FIRST_NAMES = frozenset(_FIRST.keys())
+_META_NAMES = frozenset(_META.keys())
+_STATUS = {
+    0: "not_solved",
+    1: "success",
+    2: "partial_success_locally_optimal_not_reached",
+    3: "fail",
+    4: "fail_timeout",
+    5: "invalid",
+    6: "infeasible",
+    7: "optimal",
+}
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """How to search.
+
+    Parameters
+    ----------
+    time_limit
+        Seconds of search after the model is built.
+    solution_limit
+        Stop after this many improving solutions instead: the plan is then the same on every
+        machine (OR-Tools' routing search has no randomness, so only a time limit can make
+        two runs differ).
+    first_solution
+        An OR-Tools first-solution strategy name, or "auto" (parallel cheapest insertion,
+        which stays feasible on tight time windows and pickup-and-delivery pairs).
+    metaheuristic
+        An OR-Tools local-search metaheuristic name.
+    initial
+        A previous plan to start from (re-planning with minimal change): its jobs are kept
+        with their volunteer unless moving them pays more than `Weights.change`.
+    """
+
+    time_limit: float = 5.0
+    solution_limit: int | None = None
+    first_solution: str = "auto"
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    initial: Sequences | None = None
+    log: bool = False
+
+    def __post_init__(self) -> None:
+        if not (self.time_limit > 0 and math.isfinite(self.time_limit)):
+            raise ValueError(f"The time limit must be a positive number, got {self.time_limit}.")
+        if self.solution_limit is not None and self.solution_limit < 1:
+            raise ValueError("The solution limit must be at least 1.")
+        if self.first_solution != "auto" and self.first_solution not in _FIRST_NAMES:
+            raise ValueError(f"Unknown first-solution strategy {self.first_solution!r}.")
+        if self.metaheuristic not in _META_NAMES:
+            raise ValueError(f"Unknown metaheuristic {self.metaheuristic!r}.")
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def solve(
+    problem: Problem,
+    params: SolveParams | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Plan:
+    """Plan the day: every job that can be planned, and a reason for every one that cannot.
+
+    Parameters
+    ----------
+    problem
+        The day's volunteers and jobs.
+    params
+        Search settings; the defaults suit a station's day.
+    on_progress
+        Called at each improving solution with the time so far and the best cost.
+    """
+    params = params or SolveParams()
+    began = time.perf_counter()
+    refused = precheck(problem)
+    plannable = [job for job in problem.jobs if job.id not in refused]
+    if not plannable or not problem.volunteers:
+        empty = tuple(_empty_route(problem, index) for index in range(len(problem.volunteers)))
+        return Plan(
+            empty,
+            tuple(refused.values()),
+            sum(problem.penalty(problem.job(j)) for j in refused),
+            time.perf_counter() - began,
+            "nothing_to_plan",
+        )
+    model = _Model(problem, plannable, params)
+    plan = model.run(on_progress, began)
+    unplanned_ids = [job.id for job in plannable if job.id not in plan.assignment()]
+    explained = explain_unplanned(problem, unplanned_ids, plan.sequences())
+    order = {job.id: index for index, job in enumerate(problem.jobs)}
+    unplanned = sorted([*refused.values(), *explained], key=lambda u: order[u.job])
+    return Plan(
+        plan.routes,
+        tuple(unplanned),
+        plan.cost,
+        time.perf_counter() - began,
+        plan.status,
+        plan.history,
+        plan.warm_started,
+    )
+
+
+@dataclass
+class _Nodes:
+    """The node table: place, service, windows, load change, and which job step it is."""
+
+    location: list[int] = field(default_factory=list)
+    stop: list[Stop | None] = field(default_factory=list)
+    load: list[int] = field(default_factory=list)
+    step: list[Step | None] = field(default_factory=list)
+
+    def add(self, location: int, stop: Stop | None, load: int, step: Step | None) -> int:
+        self.location.append(location)
+        self.stop.append(stop)
+        self.load.append(load)
+        self.step.append(step)
+        return len(self.location) - 1
+
+    @property
+    def services(self) -> np.ndarray:
+        return np.array([0 if s is None else s.service for s in self.stop], dtype=np.int64)
+
+
+class _Model:
+    def __init__(self, problem: Problem, jobs: list[Job], params: SolveParams) -> None:
+        self.problem = problem
+        self.jobs = jobs
+        self.params = params
+        self.nodes = _Nodes()
+        depots: dict[int, int] = {}
+        for volunteer in problem.volunteers:
+            for place in (volunteer.start, volunteer.end_location):
+                if place not in depots:
+                    depots[place] = self.nodes.add(place, None, 0, None)
+        self.depot_count = len(depots)
+        self.node_of: dict[tuple[str, StopKind], int] = {}
+        for job in jobs:
+            if job.pickup is not None:
+                self.node_of[job.id, StopKind.PICKUP] = self.nodes.add(
+                    job.pickup.location, job.pickup, job.demand, Step(job.id, StopKind.PICKUP)
+                )
+            door_load = job.demand if job.pickup is None else -job.demand
+            self.node_of[job.id, StopKind.DOOR] = self.nodes.add(
+                job.door.location, job.door, door_load, Step(job.id, StopKind.DOOR)
+            )
+        starts = [depots[v.start] for v in problem.volunteers]
+        ends = [depots[v.end_location] for v in problem.volunteers]
+        self.manager = pywrapcp.RoutingIndexManager(
+            len(self.nodes.location), len(problem.volunteers), starts, ends
+        )
+        self.routing = pywrapcp.RoutingModel(self.manager)
+        self._costs()
+        self._time()
+        self._load()
+        self._stops()
+        self._jobs()
+        self._soft_assignment()
+
+    # -- model ---------------------------------------------------------------------------
+
+    def _node_matrix(self, values: np.ndarray, services: np.ndarray | None) -> list[list[int]]:
+        """A place matrix expanded to nodes (in node order), with service times if given."""
+        places = np.asarray(self.nodes.location)
+        expanded = values[np.ix_(places, places)].astype(np.int64)
+        if services is not None:
+            moves = places[:, None] != places[None, :]
+            expanded = expanded + services[:, None] * moves
+        depots = self.depot_count
+        expanded[:depots, :depots] = 0  # an unused volunteer's empty round costs nothing
+        result: list[list[int]] = expanded.tolist()
+        return result
+
+    def _costs(self) -> None:
+        classes: dict[tuple[str, float, float], int] = {}
+        for index, volunteer in enumerate(self.problem.volunteers):
+            key = (volunteer.profile, volunteer.pace, volunteer.cost_weight)
+            if key not in classes:
+                matrix = self._node_matrix(self.problem.arc_costs(volunteer), None)
+                classes[key] = self.routing.RegisterTransitMatrix(matrix)
+            self.routing.SetArcCostEvaluatorOfVehicle(classes[key], index)
+            if volunteer.fixed_cost:
+                self.routing.SetFixedCostOfVehicle(volunteer.fixed_cost, index)
+
+    def _time(self) -> None:
+        problem = self.problem
+        services = self.nodes.services
+        classes: dict[tuple[str, float], int] = {}
+        evaluators = []
+        for volunteer in problem.volunteers:
+            key = (volunteer.profile, volunteer.pace)
+            if key not in classes:
+                matrix = self._node_matrix(problem.travel_times(volunteer), services)
+                classes[key] = self.routing.RegisterTransitMatrix(matrix)
+            evaluators.append(classes[key])
+        windows_end = [w.end for s in self.nodes.stop if s is not None for w in s.windows]
+        horizon = max([v.shift.end for v in problem.volunteers] + windows_end)
+        self.routing.AddDimensionWithVehicleTransits(evaluators, horizon, horizon, False, "time")
+        self.time = self.routing.GetDimensionOrDie("time")
+        for node, stop in enumerate(self.nodes.stop):
+            if stop is None or not stop.windows:
+                continue
+            cumul = self.time.CumulVar(self.manager.NodeToIndex(node))
+            cumul.SetRange(stop.windows[0].start, stop.windows[-1].end)
+            for before, after in zip(stop.windows, stop.windows[1:], strict=False):
+                cumul.RemoveInterval(before.end + 1, after.start - 1)
+        for index, volunteer in enumerate(problem.volunteers):
+            start, end = self.routing.Start(index), self.routing.End(index)
+            self.time.CumulVar(start).SetRange(volunteer.shift.start, volunteer.shift.end)
+            self.time.CumulVar(end).SetRange(volunteer.shift.start, volunteer.shift.end)
+            if volunteer.max_work is not None:
+                self.time.SetSpanUpperBoundForVehicle(volunteer.max_work, index)
+        # Finalizers run in the order they are added: first finish every round as early as
+        # it can (clients get served early in their windows), then leave home as late as that
+        # allows (no waiting at the first door).
+        for index in range(len(problem.volunteers)):
+            self.routing.AddVariableMinimizedByFinalizer(
+                self.time.CumulVar(self.routing.End(index))
+            )
+        for index in range(len(problem.volunteers)):
+            self.routing.AddVariableMaximizedByFinalizer(
+                self.time.CumulVar(self.routing.Start(index))
+            )
+
+    def _load(self) -> None:
+        if not any(self.nodes.load):
+            return
+        vector = self.routing.RegisterUnaryTransitVector(self.nodes.load)
+        capacities = [v.capacity for v in self.problem.volunteers]
+        self.routing.AddDimensionWithVehicleCapacity(vector, 0, capacities, True, "load")
+
+    def _stops(self) -> None:
+        problem = self.problem
+        doors = sum(1 for step in self.nodes.step if step is not None and step.kind == "door")
+        limited = any(v.max_stops is not None for v in problem.volunteers)
+        count = len(problem.volunteers)
+        balance = problem.weights.balance > 0 and count > 1
+        if not (limited or balance):
+            return
+        ones = [int(step is not None and step.kind is StopKind.DOOR) for step in self.nodes.step]
+        vector = self.routing.RegisterUnaryTransitVector(ones)
+        capacities = [doors if v.max_stops is None else v.max_stops for v in problem.volunteers]
+        self.routing.AddDimensionWithVehicleCapacity(vector, 0, capacities, True, "stops")
+        if balance:
+            stops = self.routing.GetDimensionOrDie("stops")
+            fair = math.ceil(doors / count * (1 + problem.weights.balance_slack))
+            for index in range(count):
+                stops.SetCumulVarSoftUpperBound(
+                    self.routing.End(index), fair, problem.weights.balance
+                )
+
+    def _jobs(self) -> None:
+        solver = self.routing.solver()
+        everyone = len(self.problem.volunteers)
+        number = {v.id: i for i, v in enumerate(self.problem.volunteers)}
+        for job in self.jobs:
+            door = self.manager.NodeToIndex(self.node_of[job.id, StopKind.DOOR])
+            indices = [door]
+            penalty = self.problem.penalty(job)
+            if job.pickup is not None:
+                pickup = self.manager.NodeToIndex(self.node_of[job.id, StopKind.PICKUP])
+                indices.append(pickup)
+                self.routing.AddPickupAndDelivery(pickup, door)
+                solver.Add(self.routing.VehicleVar(pickup) == self.routing.VehicleVar(door))
+                solver.Add(self.time.CumulVar(pickup) <= self.time.CumulVar(door))
+                if job.max_ride is not None:
+                    ride = self.time.CumulVar(door) - self.time.CumulVar(pickup)
+                    solver.Add(ride <= job.max_ride)
+                self.routing.AddDisjunction([pickup], penalty // 2)
+                self.routing.AddDisjunction([door], penalty - penalty // 2)
+            else:
+                self.routing.AddDisjunction([door], penalty)
+            allowed = allowed_volunteers(self.problem, job)
+            if len(allowed) < everyone:
+                vehicles = [number[v.id] for v in allowed]
+                for index in indices:  # -1: the job may still be left out
+                    self.routing.VehicleVar(index).SetValues([-1, *vehicles])
+
+    def _soft_assignment(self) -> None:
+        """Continuity and minimal change: a price per job done by an unexpected volunteer."""
+        problem = self.problem
+        weights = problem.weights
+        before = _owners(self.params.initial) if self.params.initial else {}
+        if not weights.continuity and not weights.change:
+            return
+        if not before and not any(job.preferred for job in self.jobs):
+            return
+        door_nodes = {
+            node: problem.job(step.job)
+            for node, step in enumerate(self.nodes.step)
+            if step is not None and step.kind is StopKind.DOOR
+        }
+        evaluators = []
+        for volunteer in problem.volunteers:
+            prices = [0] * len(self.nodes.location)
+            for node, job in door_nodes.items():
+                if job.preferred and volunteer.id not in job.preferred:
+                    prices[node] += weights.continuity
+                if job.id in before and before[job.id] != volunteer.id:
+                    prices[node] += weights.change
+            evaluators.append(self.routing.RegisterUnaryTransitVector(prices))
+        ceiling = (weights.continuity + weights.change) * len(door_nodes) + 1
+        self.routing.AddDimensionWithVehicleTransits(evaluators, 0, ceiling, True, "soft")
+        self.routing.GetDimensionOrDie("soft").SetSpanCostCoefficientForAllVehicles(1)
+
+    # -- search --------------------------------------------------------------------------
+
+    def _search_parameters(self) -> pywrapcp.RoutingSearchParameters:
+        search = pywrapcp.DefaultRoutingSearchParameters()
+        first = self.params.first_solution
+        if first == "auto":
+            first = "PARALLEL_CHEAPEST_INSERTION"
+        search.first_solution_strategy = _FIRST.Value(first)
+        search.local_search_metaheuristic = _META.Value(self.params.metaheuristic)
+        search.time_limit.FromMilliseconds(max(1, round(self.params.time_limit * 1000)))
+        if self.params.solution_limit is not None:
+            search.solution_limit = self.params.solution_limit
+        search.log_search = self.params.log
+        return search
+
+    def run(self, on_progress: ProgressCallback | None, began: float) -> Plan:
+        search = self._search_parameters()
+        history: list[Progress] = []
+
+        def record() -> None:
+            cost = int(self.routing.CostVar().Max())
+            if history and cost >= history[-1].cost:
+                return
+            progress = Progress(time.perf_counter() - began, cost, len(history) + 1)
+            history.append(progress)
+            if on_progress is not None:
+                on_progress(progress)
+
+        self.routing.AddAtSolutionCallback(record)
+        self.routing.CloseModelWithParameters(search)
+        start = self._initial_assignment()
+        if start is not None:
+            solution = self.routing.SolveFromAssignmentWithParameters(start, search)
+        else:
+            solution = self.routing.SolveWithParameters(search)
+        status = _STATUS.get(self.routing.status(), str(self.routing.status()))
+        if solution is None:
+            empty = tuple(
+                _empty_route(self.problem, i) for i in range(len(self.problem.volunteers))
+            )
+            return Plan(empty, (), 0, time.perf_counter() - began, status, tuple(history))
+        routes = tuple(
+            self._route(solution, index) for index in range(len(self.problem.volunteers))
+        )
+        return Plan(
+            routes,
+            (),
+            int(solution.ObjectiveValue()),
+            time.perf_counter() - began,
+            status,
+            tuple(history),
+            start is not None,
+        )
+
+    def _initial_assignment(self) -> pywrapcp.Assignment | None:
+        if not self.params.initial:
+            return None
+        routes: list[list[int]] = []
+        jobs = self.problem.jobs_by_id()
+        for volunteer in self.problem.volunteers:
+            steps = self.params.initial.get(volunteer.id, ())
+            # Keep what this volunteer may still do, pickups with their doors.
+            kept = [
+                (s.job, s.kind)
+                for s in steps
+                if (s.job, s.kind) in self.node_of
+                and self.problem.may_do(volunteer, jobs[s.job])
+                and _both_steps(steps, jobs[s.job].pickup is not None, s.job)
+            ]
+            routes.append([self.manager.NodeToIndex(self.node_of[key]) for key in kept])
+        # A previous plan the new problem no longer allows is not an error: start cold.
+        return self.routing.ReadAssignmentFromRoutes(routes, True)
+
+    def _route(self, solution: pywrapcp.Assignment, vehicle: int) -> Route:
+        problem = self.problem
+        volunteer = problem.volunteers[vehicle]
+        index = self.routing.Start(vehicle)
+        depart = solution.Min(self.time.CumulVar(index))
+        visits: list[Visit] = []
+        place, ready, service, load = volunteer.start, depart, 0, 0
+        distance = travel = 0
+        index = solution.Value(self.routing.NextVar(index))
+        while not self.routing.IsEnd(index):
+            node = self.manager.IndexToNode(index)
+            step, stop = self.nodes.step[node], self.nodes.stop[node]
+            assert step is not None
+            assert stop is not None
+            leg = problem.travel_time(volunteer, place, stop.location)
+            arrival = ready + (service if place != stop.location else 0) + leg
+            start = solution.Min(self.time.CumulVar(index))
+            load += self.nodes.load[node]
+            distance += problem.distance(volunteer, place, stop.location)
+            travel += leg
+            visits.append(
+                Visit(
+                    step.job,
+                    step.kind,
+                    stop.location,
+                    min(arrival, start),
+                    start,
+                    start + stop.service,
+                    load,
+                )
+            )
+            place, ready, service = stop.location, start, stop.service
+            index = solution.Value(self.routing.NextVar(index))
+        arrive = solution.Min(self.time.CumulVar(index))
+        if visits:
+            distance += problem.distance(volunteer, place, volunteer.end_location)
+            travel += problem.travel_time(volunteer, place, volunteer.end_location)
+        return Route(volunteer.id, tuple(visits), depart, arrive, distance, travel)
+
+
+def _both_steps(steps: Sequence[Step], paired: bool, job: str) -> bool:
+    if not paired:
+        return True
+    kinds = {s.kind for s in steps if s.job == job}
+    return kinds == {StopKind.PICKUP, StopKind.DOOR}
+
+
+def _owners(sequences: Sequences) -> dict[str, str]:
+    return {
+        step.job: volunteer
+        for volunteer, steps in sequences.items()
+        for step in steps
+        if step.kind is StopKind.DOOR
+    }
+
+
+def _empty_route(problem: Problem, index: int) -> Route:
+    volunteer = problem.volunteers[index]
+    shift = volunteer.shift
+    return Route(volunteer.id, (), shift.start, shift.start, 0, 0)

@@ -1,0 +1,54 @@
+"""The benchmark reader: a best-known solution read back through it is feasible for the
+independent checker and costs exactly its published value, in each set's convention."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import vrplib
+
+from routing import SolveParams, Step, check, solve
+from scripts.bench_instances import BENCHMARKS, best_known, load
+
+INSTANCES = BENCHMARKS / "instances"
+needs_shared = pytest.mark.skipif(
+    not INSTANCES.is_dir(), reason=f"the shared benchmark instances are not at {INSTANCES}"
+)
+
+
+@needs_shared
+@pytest.mark.parametrize(
+    "relative",
+    ["cvrp-x/X-n101-k25.vrp", "vrptw-gh1000/C1_10_1.vrp", "mdvrptw/PR11A.vrp"],
+)
+def test_best_known_solutions_check_out_at_their_published_cost(relative: str) -> None:
+    path = INSTANCES / relative
+    instance = load(path)
+    routes = vrplib.read_solution(str(path.with_suffix(".sol")))["routes"]
+    volunteers = [v.id for v in instance.problem.volunteers]  # route i: vehicle i (PR..A)
+    plan = {volunteers[i]: [Step(str(c)) for c in route] for i, route in enumerate(routes)}
+    verdict = check(instance.problem, plan)
+    assert verdict.feasible, verdict.violations[:3]
+    assert verdict.unplanned == ()
+    bks, _, _ = best_known()[path.stem]
+    assert instance.objective(plan) == pytest.approx(bks, abs=0.05)
+
+
+@needs_shared
+def test_a_solomon_instance_is_solved_through_the_production_api() -> None:
+    instance = load(INSTANCES / "solomon" / "C101.txt")
+    plan = solve(instance.problem, SolveParams(time_limit=1))
+    assert check(instance.problem, plan.sequences()).feasible
+    assert plan.unplanned == ()
+    bks, _, _ = best_known()["C101"]
+    assert instance.objective(plan.sequences()) < bks * 1.1
+
+
+def test_a_tiny_solomon_file_is_solved_to_its_optimum() -> None:
+    # Four clients on a 3-4-5 rectangle, two fit in a vehicle: two triangles of 12.
+    instance = load(Path(__file__).parent / "data" / "tiny.txt")
+    assert instance.family == "solomon"
+    plan = solve(instance.problem, SolveParams(time_limit=1, solution_limit=100))
+    assert check(instance.problem, plan.sequences()).feasible
+    assert instance.objective(plan.sequences()) == 24.0

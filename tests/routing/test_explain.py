@@ -1,0 +1,105 @@
+"""Every reason code is given where it applies, with a sentence a coordinator can act on."""
+
+from __future__ import annotations
+
+import pytest
+
+from routing import (
+    Problem,
+    Reason,
+    SolveParams,
+    Step,
+    TimeWindow,
+    Volunteer,
+    explain_unplanned,
+    precheck,
+    solve,
+)
+from routing.problem import Job
+from tests.routing.builders import delivery, problem, visit, volunteer
+
+LINE = [(0, 0), (100, 0), (200, 0), (3000, 0)]
+
+
+def reason_of(people: list[Volunteer], job: Job) -> tuple[Reason, str]:
+    day = problem(LINE, people, [job])
+    plan = solve(day, SolveParams(time_limit=1))
+    assert [u.job for u in plan.unplanned] == [job.id]
+    return plan.unplanned[0].reason, plan.unplanned[0].message
+
+
+@pytest.mark.parametrize(
+    ("people", "job", "reason", "words"),
+    [
+        ([], visit("a", 1), Reason.NO_VOLUNTEERS, "No volunteer"),
+        ([volunteer()], visit("a", 1, pinned_to="ill"), Reason.PINNED_VOLUNTEER_ABSENT, "ill"),
+        (
+            [volunteer()],
+            visit("a", 1, skills=frozenset({"nurse"})),
+            Reason.NO_SKILLED_VOLUNTEER,
+            "nurse",
+        ),
+        (
+            [volunteer()],
+            visit("a", 1, forbidden=frozenset({"v1"})),
+            Reason.NO_ALLOWED_VOLUNTEER,
+            "excluded",
+        ),
+        ([volunteer(capacity=4)], visit("a", 1, demand=5), Reason.DEMAND_OVER_CAPACITY, "4"),
+        (
+            [volunteer()],
+            delivery("m", 1, 3, max_ride=600),
+            Reason.RIDE_TIME_IMPOSSIBLE,
+            "10 minutes",
+        ),
+        (
+            [volunteer(shift=TimeWindow(0, 1000))],
+            visit("a", 3),
+            Reason.WINDOW_UNREACHABLE,
+            "time window",
+        ),
+        ([volunteer()], visit("a", 3, windows=[(0, 100)]), Reason.WINDOW_UNREACHABLE, "reach"),
+        ([volunteer(max_stops=0)], visit("a", 1), Reason.STOP_LIMIT, "maximum number"),
+    ],
+)
+def test_jobs_no_plan_can_hold_are_explained_before_solving(
+    people: list[Volunteer], job: Job, reason: Reason, words: str
+) -> None:
+    found, message = reason_of(people, job)
+    assert found is reason
+    assert words in message
+    day = problem(LINE, people, [job])
+    assert precheck(day)[job.id].reason is reason
+
+
+def full_day(**kw: object) -> Problem:
+    people = [volunteer(**kw)]  # type: ignore[arg-type]
+    return problem(
+        LINE, people, [visit("first", 1, demand=2, service=100), visit("second", 2, demand=2)]
+    )
+
+
+def test_a_full_load_is_told_apart_from_a_full_day() -> None:
+    day = full_day(capacity=3)
+    [left] = explain_unplanned(day, ["second"], {"v1": [Step("first")]})
+    assert left.reason is Reason.CAPACITY_FULL
+    day = full_day(max_stops=1)
+    [left] = explain_unplanned(day, ["second"], {"v1": [Step("first")]})
+    assert left.reason is Reason.STOP_LIMIT
+    day = full_day(shift=TimeWindow(0, 450))  # each alone fits, both do not
+    [left] = explain_unplanned(day, ["second"], {"v1": [Step("first")]})
+    assert left.reason is Reason.NO_TIME_LEFT
+
+
+def test_a_job_that_would_fit_is_reported_as_not_placed() -> None:
+    day = full_day()
+    [left] = explain_unplanned(day, ["second"], {"v1": [Step("first")]})
+    assert left.reason is Reason.NOT_PLACED
+    assert "v1" in left.message
+
+
+def test_a_job_is_planned_when_one_volunteer_can_do_it() -> None:
+    people = [volunteer("slow", shift=TimeWindow(0, 1000)), volunteer("able")]
+    day = problem(LINE, people, [visit("far", 3)])
+    assert precheck(day) == {}
+    assert solve(day, SolveParams(time_limit=1)).assignment() == {"far": "able"}

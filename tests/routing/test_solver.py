@@ -1,0 +1,266 @@
+"""The OR-Tools model on tiny instances whose optimum is known by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from routing import (
+    JobKind,
+    Plan,
+    Problem,
+    Progress,
+    Reason,
+    SolveParams,
+    Step,
+    StopKind,
+    TimeWindow,
+    Weights,
+    check,
+    moved_jobs,
+    solve,
+)
+from tests.routing.builders import delivery, plane, problem, visit, volunteer
+
+FAST = SolveParams(time_limit=2, solution_limit=200)
+
+# A 100 m square with the depot at a corner.
+SQUARE = [(0, 0), (100, 0), (100, 100), (0, 100)]
+
+
+def planned(plan: Plan, day: Problem) -> Plan:
+    """Every plan in these tests goes through the independent checker."""
+    verdict = check(day, plan.sequences())
+    assert verdict.feasible, verdict.violations
+    return plan
+
+
+def doors(plan: Plan, volunteer_id: str) -> list[str]:
+    route = next(r for r in plan.routes if r.volunteer == volunteer_id)
+    return [v.job for v in route.visits if v.kind is StopKind.DOOR]
+
+
+def test_single_round_is_the_shortest_tour() -> None:
+    day = problem(SQUARE, [volunteer()], [visit("a", 1), visit("b", 2), visit("c", 3)])
+    plan = planned(solve(day, FAST), day)
+    assert check(day, plan.sequences()).cost == 400
+    assert plan.cost == 400
+    assert doors(plan, "v1") in (["a", "b", "c"], ["c", "b", "a"])
+
+
+def test_time_windows_decide_the_order_and_the_waiting() -> None:
+    jobs = [visit("a", 1, windows=[(500, 600)]), visit("c", 3, windows=[(0, 150)])]
+    day = problem(SQUARE, [volunteer()], jobs)
+    plan = planned(solve(day, FAST), day)
+    assert doors(plan, "v1") == ["c", "a"]
+    route = plan.routes[0]
+    assert route.depart == 50  # leaves home as late as the first window allows
+    assert route.visits[0].start == 150
+    assert route.visits[1].arrival < 500 <= route.visits[1].start  # waits for the window
+
+
+def test_a_second_time_window_is_used_when_the_first_is_missed() -> None:
+    day = problem(SQUARE, [volunteer()], [visit("a", 2, windows=[(0, 50), (300, 400)])])
+    plan = planned(solve(day, FAST), day)
+    assert plan.routes[0].visits[0].start == 300
+
+
+def test_capacity_splits_the_work() -> None:
+    points = [(0, 0), (10, 0), (20, 0), (30, 0), (40, 0)]
+    jobs = [visit(f"j{i}", i, demand=1) for i in range(1, 5)]
+    day = problem(points, [volunteer("v1", capacity=2), volunteer("v2", capacity=2)], jobs)
+    plan = planned(solve(day, FAST), day)
+    assert sorted(len(doors(plan, v)) for v in ("v1", "v2")) == [2, 2]
+    assert max(visit.load for route in plan.routes for visit in route.visits) <= 2
+
+
+def test_pickup_comes_first_on_the_same_route() -> None:
+    points = [(0, 0), (100, 0), (50, 0)]  # home, pharmacy, client between them
+    job = delivery("med", 1, 2, kind=JobKind.PICKUP_DELIVERY, demand=1)
+    day = problem(points, [volunteer("v1"), volunteer("v2", start=2)], [job])
+    plan = planned(solve(day, FAST), day)
+    route = next(r for r in plan.routes if r.visits)
+    assert [v.kind for v in route.visits] == [StopKind.PICKUP, StopKind.DOOR]
+
+
+def test_max_ride_time_keeps_hot_meals_hot() -> None:
+    # Kitchen at 0; clients 300 m away in opposite directions. One volunteer doing both
+    # would carry the second meal 300 + 600 s: over a 700 s ride limit.
+    points = [(0, 0), (300, 0), (-300, 0)]
+    jobs = [
+        delivery("m1", 0, 1, max_ride=700, demand=1),
+        delivery("m2", 0, 2, max_ride=700, demand=1),
+    ]
+    one = problem(points, [volunteer()], jobs)
+    lonely = planned(solve(one, FAST), one)
+    assert len(lonely.unplanned) == 0  # back to the kitchen between them: 0-1-0-2
+    route = lonely.routes[0]
+    for pickup, door in ((route.visits[i], route.visits[i + 1]) for i in (0, 2)):
+        assert door.start - pickup.start <= 700
+    two = problem(points, [volunteer("v1"), volunteer("v2")], jobs)
+    plan = planned(solve(two, FAST), two)
+    assert check(two, plan.sequences()).travel == 1200  # one meal each, straight there
+
+
+def test_site_service_is_counted_once_for_meals_collected_together() -> None:
+    points = [(0, 0), (100, 0), (100, 10)]  # home, kitchen, client at the kitchen's door
+    jobs = [delivery("m1", 1, 2, site_service=300), delivery("m2", 1, 2, site_service=300)]
+    day = problem(points, [volunteer()], jobs)
+    plan = planned(solve(day, FAST), day)
+    route = plan.routes[0]
+    kinds = [v.kind for v in route.visits]
+    assert kinds == [StopKind.PICKUP, StopKind.PICKUP, StopKind.DOOR, StopKind.DOOR]
+    assert route.visits[2].arrival == route.visits[0].start + 300 + 10
+
+
+def test_skills_forbidden_and_pins_choose_the_volunteer() -> None:
+    points = [(0, 0), (10, 0)]
+    people = [volunteer("near"), volunteer("nurse", skills=frozenset({"medication"}))]
+    cases = {
+        "skill": visit("skill", 1, skills=frozenset({"medication"})),
+        "forbidden": visit("forbidden", 1, forbidden=frozenset({"near", "nurse"})),
+    }
+    day = problem(points, people, [cases["skill"]])
+    assert doors(planned(solve(day, FAST), day), "nurse") == ["skill"]
+    pinned = visit("pin", 1, pinned_to="nurse")
+    day = problem(points, [volunteer("near"), volunteer("nurse", start=1)], [pinned])
+    assert doors(planned(solve(day, FAST), day), "nurse") == ["pin"]
+    day = problem(points, people, [cases["forbidden"]])
+    plan = solve(day, FAST)
+    assert [u.reason for u in plan.unplanned] == [Reason.NO_ALLOWED_VOLUNTEER]
+
+
+def test_an_overfull_day_keeps_the_most_important_jobs() -> None:
+    points = [(0, 0), (100, 0), (-100, 0)]
+    jobs = [visit("low", 1, priority=1, service=400), visit("high", 2, priority=5, service=400)]
+    day = problem(points, [volunteer(shift=TimeWindow(0, 700))], jobs)
+    plan = planned(solve(day, FAST), day)
+    assert doors(plan, "v1") == ["high"]
+    assert [(u.job, u.reason) for u in plan.unplanned] == [("low", Reason.NO_TIME_LEFT)]
+
+
+def test_continuity_prefers_the_volunteer_the_client_knows() -> None:
+    points = [(40, 0), (50, 0), (65, 0)]  # "known" lives a little further away
+    job = visit("lunch", 1, preferred=("known",))
+    people = [volunteer("near", start=0), volunteer("known", start=2)]
+    soft = problem(points, people, [job], weights=Weights(continuity=600, balance=0, change=0))
+    assert doors(planned(solve(soft, FAST), soft), "known") == ["lunch"]
+    off = problem([(40, 0), (50, 0), (500, 0)], people, [job])
+    assert doors(planned(solve(off, FAST), off), "near") == ["lunch"]  # continuity is soft
+
+
+def test_balance_spreads_stops_unless_it_costs_too_much() -> None:
+    points = [(0, 0), *((x, 1) for x in range(1, 9)), (40, 0)]
+    jobs = [visit(f"j{i}", i) for i in range(1, 9)]
+    people = [volunteer("a", start=0), volunteer("b", start=9)]
+    greedy = problem(points, people, jobs)
+    counts = sorted(len(doors(planned(solve(greedy, FAST), greedy), v)) for v in ("a", "b"))
+    weights = Weights(continuity=0, balance=100, balance_slack=0, change=0)
+    fair = problem(points, people, jobs, weights=weights)
+    balanced = sorted(len(doors(planned(solve(fair, FAST), fair), v)) for v in ("a", "b"))
+    assert counts == [0, 8]
+    assert balanced == [4, 4]
+
+
+def test_each_volunteer_travels_at_their_own_pace() -> None:
+    points = [(0, 0), (600, 0)]
+    job = visit("early", 1, windows=[(0, 700)])
+    day = problem(points, [volunteer("slow", pace=1.5), volunteer("fast", pace=1.0)], [job])
+    assert doors(planned(solve(day, FAST), day), "fast") == ["early"]
+    slow_only = problem(points, [volunteer("slow", pace=1.5)], [job])
+    assert [u.reason for u in solve(slow_only, FAST).unplanned] == [Reason.WINDOW_UNREACHABLE]
+
+
+def test_stop_limits_working_time_and_shifts_are_kept() -> None:
+    points = [(0, 0), (10, 0), (20, 0), (30, 0)]
+    jobs = [visit(f"j{i}", i) for i in (1, 2, 3)]
+    day = problem(points, [volunteer("a", max_stops=1), volunteer("b", max_stops=2)], jobs)
+    plan = planned(solve(day, FAST), day)
+    assert (len(doors(plan, "a")), len(doors(plan, "b"))) == (1, 2)
+    short = problem(points, [volunteer("a", max_work=45)], jobs)
+    plan = planned(solve(short, FAST), short)
+    assert doors(plan, "a") in (["j1", "j2"], ["j2", "j1"])
+    route = plan.routes[0]
+    assert route.arrive - route.depart <= 45
+    late = problem(points, [volunteer("a", shift=TimeWindow(1000, 1045))], jobs)
+    route = planned(solve(late, FAST), late).routes[0]
+    assert route.depart >= 1000
+    assert route.arrive <= 1045
+
+
+def test_warm_start_keeps_pins_and_moves_little() -> None:
+    points = [(0, 0), *((x * 10, 5) for x in range(1, 7)), (70, 0)]
+    jobs = [visit(f"j{i}", i) for i in range(1, 7)]
+    people = [volunteer("a", start=0), volunteer("b", start=7)]
+    weights = Weights(continuity=0, balance=0, change=900)
+    first = solve(problem(points, people, jobs, weights=weights), FAST)
+    pinned = [visit(j.id, j.door.location, pinned_to="b") if j.id == "j1" else j for j in jobs]
+    again = problem(points, people, pinned, weights=weights)
+    plan = planned(solve(again, SolveParams(time_limit=2, initial=first.sequences())), again)
+    assert plan.warm_started
+    assert plan.assignment()["j1"] == "b"
+    assert moved_jobs(first.sequences(), plan.sequences()) <= {"j1"}
+
+
+def test_warm_start_from_a_plan_that_no_longer_fits_starts_cold() -> None:
+    points = [(0, 0), (10, 0)]
+    job = visit("j", 1)
+    stale = {"gone": [Step("j")], "v1": [Step("unknown")]}
+    day = problem(points, [volunteer()], [job])
+    plan = planned(solve(day, SolveParams(time_limit=1, initial=stale)), day)
+    assert plan.assignment() == {"j": "v1"}
+
+
+def test_progress_reports_improving_costs() -> None:
+    points = [(0, 0), *((x * 7 % 50, x * 13 % 50) for x in range(1, 15))]
+    day = problem(
+        points, [volunteer("a"), volunteer("b")], [visit(f"j{i}", i) for i in range(1, 15)]
+    )
+    seen: list[Progress] = []
+    plan = planned(solve(day, SolveParams(time_limit=1), on_progress=seen.append), day)
+    assert seen
+    assert [p.cost for p in seen] == sorted((p.cost for p in seen), reverse=True)
+    assert seen[-1].cost == plan.cost
+
+
+def test_a_solution_limit_makes_plans_reproducible() -> None:
+    points = [(0, 0), *((x * 17 % 97, x * 31 % 89) for x in range(1, 25))]
+    day = problem(
+        points,
+        [volunteer("a", capacity=8), volunteer("b", capacity=8), volunteer("c", capacity=8)],
+        [visit(f"j{i}", i, demand=1) for i in range(1, 25)],
+    )
+    params = SolveParams(time_limit=30, solution_limit=50)
+    assert solve(day, params).sequences() == solve(day, params).sequences()
+
+
+def test_a_day_without_volunteers_explains_every_job() -> None:
+    day = problem(SQUARE, [], [visit("a", 1), visit("b", 2)])
+    plan = solve(day, FAST)
+    assert [(u.job, u.reason) for u in plan.unplanned] == [
+        ("a", Reason.NO_VOLUNTEERS),
+        ("b", Reason.NO_VOLUNTEERS),
+    ]
+
+
+def test_different_travel_modes_use_their_own_matrix() -> None:
+    points = [(0, 0), (1000, 0)]
+    walk = plane(points)
+    car = type(walk)(walk.durations // 5, walk.distances)
+    job = visit("far", 1, windows=[(0, 300)])
+    people = [volunteer("walker", profile="walk"), volunteer("driver", profile="car")]
+    day = problem(points, people, [job], matrices={"walk": walk, "car": car})
+    assert doors(planned(solve(day, FAST), day), "driver") == ["far"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("time_limit", 0, "time limit"),
+        ("solution_limit", 0, "solution limit"),
+        ("first_solution", "BEST", "first-solution"),
+        ("metaheuristic", "MAGIC", "metaheuristic"),
+    ],
+)
+def test_bad_search_settings_are_refused(field: str, value: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        SolveParams(**{field: value})  # type: ignore[arg-type]
