@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection
 
 from routing.check import ViolationKind, evaluate
-from routing.problem import Job, Problem, Volunteer
+from routing.problem import Job, Problem, TimeWindow, Volunteer
 from routing.reasons import Reason, sentence
 from routing.solution import Sequences, Step, StopKind, Unplanned
 
+_TRIALS_PER_JOB = 3000  # insertions tried before judging on what was seen
 _TIME_KINDS = {ViolationKind.TIME_WINDOW, ViolationKind.SHIFT, ViolationKind.WORK_TIME}
 
 
@@ -82,33 +84,56 @@ def explain_unplanned(
 
 
 def _explain_against_routes(problem: Problem, job: Job, sequences: Sequences) -> Unplanned:
-    blocked: dict[ViolationKind, int] = {}
+    blocked: Counter[ViolationKind] = Counter()
+    budget = _TRIALS_PER_JOB
     for volunteer in allowed_volunteers(problem, job):
         route = list(sequences.get(volunteer.id, ()))
-        for candidate in _insertions(route, job):
+        doors = sum(1 for step in route if step.kind is StopKind.DOOR)
+        if volunteer.max_stops is not None and doors >= volunteer.max_stops:
+            blocked[ViolationKind.STOP_LIMIT] += 1  # no timing needed to know that
+            continue
+        current, _ = evaluate(problem, volunteer, route)
+        starts = [visit.start for visit in current.visits]
+        for candidate in _insertions(route, job, starts):
+            budget -= 1
             _, violations = evaluate(problem, volunteer, candidate)
             if not violations:
                 return _unplanned(job, Reason.NOT_PLACED, volunteer=volunteer.id)
-            for violation in violations:
-                blocked[violation.kind] = blocked.get(violation.kind, 0) + 1
-    if blocked and max(blocked, key=lambda kind: blocked[kind]) is ViolationKind.CAPACITY:
+            blocked.update(violation.kind for violation in violations)
+            if budget <= 0:
+                break
+        if budget <= 0:
+            break  # enough evidence: a busy day has thousands of positions to try
+    if blocked and blocked.most_common(1)[0][0] is ViolationKind.CAPACITY:
         return _unplanned(job, Reason.CAPACITY_FULL)
     if blocked and set(blocked) == {ViolationKind.STOP_LIMIT}:
         return _unplanned(job, Reason.STOP_LIMIT)
     return _unplanned(job, Reason.NO_TIME_LEFT)
 
 
-def _insertions(route: list[Step], job: Job) -> list[list[Step]]:
+def _insertions(route: list[Step], job: Job, starts: list[int]) -> list[list[Step]]:
+    """Every way to insert the job, except after a stop that already starts too late for it
+    (inserting only ever delays what follows)."""
     door = Step(job.id, StopKind.DOOR)
+    last_door = _positions(job.door.windows, starts)
     if job.pickup is None:
-        return [[*route[:i], door, *route[i:]] for i in range(len(route) + 1)]
+        return [[*route[:i], door, *route[i:]] for i in range(last_door + 1)]
     pickup = Step(job.id, StopKind.PICKUP)
+    last_pickup = min(_positions(job.pickup.windows, starts), last_door)
     candidates = []
-    for i in range(len(route) + 1):
+    for i in range(last_pickup + 1):
         with_pickup = [*route[:i], pickup, *route[i:]]
-        for j in range(i + 1, len(with_pickup) + 1):
+        for j in range(i + 1, last_door + 2):
             candidates.append([*with_pickup[:j], door, *with_pickup[j:]])
     return candidates
+
+
+def _positions(windows: tuple[TimeWindow, ...], starts: list[int]) -> int:
+    """How many leading stops start early enough to be followed by a stop with these windows."""
+    if not windows:
+        return len(starts)
+    latest = windows[-1].end
+    return next((index for index, start in enumerate(starts) if start > latest), len(starts))
 
 
 def _steps(job: Job) -> list[Step]:

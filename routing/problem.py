@@ -130,6 +130,7 @@ class Job:
     def __post_init__(self) -> None:
         if not self.id:
             raise ValueError("A job needs a non-empty id.")
+        object.__setattr__(self, "kind", JobKind(self.kind))  # "visit" as well as JobKind.VISIT
         if self.kind is JobKind.VISIT and self.pickup is not None:
             raise ValueError(f"Job {self.id} is a visit and cannot have a pickup.")
         if self.kind is not JobKind.VISIT and self.pickup is None:
@@ -233,6 +234,7 @@ class Problem:
     weights: Weights = field(default_factory=Weights)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "objective", Objective(self.objective))
         if not self.matrices:
             raise ValueError("A problem needs at least one travel matrix.")
         for name, matrix in self.matrices.items():

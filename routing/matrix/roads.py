@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+import os
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,7 +186,7 @@ class RoadGraph:
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp.npz")
+        temporary = _temporary(path)
         np.savez_compressed(
             temporary,
             profile=np.asarray(self.profile),
@@ -266,7 +268,7 @@ class RoadNetwork:
                 return TravelMatrix(saved["durations"], saved["distances"])
         result = self._compute(points, profile)
         if cached is not None:
-            temporary = cached.with_suffix(".tmp.npz")
+            temporary = _temporary(cached)
             np.savez_compressed(temporary, durations=result.durations, distances=result.distances)
             temporary.replace(cached)
         return result
@@ -291,6 +293,11 @@ class RoadNetwork:
 
     def _cache_path(self, name: str) -> Path | None:
         return None if self.cache_dir is None else self.cache_dir / f"{self._key}-{name}.npz"
+
+
+def _temporary(path: Path) -> Path:
+    """A name no other writer uses: planners in several processes may fill one cache."""
+    return path.with_name(f"{path.stem}.{os.getpid()}.{uuid.uuid4().hex}.tmp.npz")
 
 
 def _points_key(points: Sequence[Location]) -> str:

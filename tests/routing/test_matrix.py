@@ -212,3 +212,23 @@ def test_unreachable_places_are_named(osrm: str) -> None:
         ServerMatrix.osrm(osrm).matrix(points, "walk")
     with pytest.raises(ValueError, match="No server profile"):
         ServerMatrix.osrm(osrm).matrix(points, "rocket")
+
+
+def test_planners_filling_one_cache_at_once_do_not_collide(tmp_path: Path) -> None:
+    # Two writers of the same cache entry once shared a temporary file name: one failed.
+    points = scattered(15, seed=11)
+    errors: list[BaseException] = []
+
+    def fill() -> None:
+        try:
+            RoadNetwork(EXTRACT, cache_dir=tmp_path).matrix(points, "bicycle")
+        except BaseException as error:  # the test reports it below
+            errors.append(error)
+
+    threads = [threading.Thread(target=fill) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert not list(tmp_path.glob("*.tmp.npz"))

@@ -26,6 +26,8 @@ SITE = Stop(0)
         (lambda: Job("", Stop(1)), "non-empty id"),
         (lambda: Job("a", Stop(1), pickup=SITE), "visit and cannot have a pickup"),
         (lambda: Job("a", Stop(1), kind=JobKind.DELIVERY), "needs a pickup"),
+        (lambda: Job("a", Stop(1), kind="visit", pickup=SITE), "cannot have a pickup"),  # type: ignore[arg-type]
+        (lambda: Job("a", Stop(1), kind="parcel"), "parcel"),  # type: ignore[arg-type]
         (lambda: Job("a", Stop(1), demand=-1), "negative demand"),
         (lambda: Job("a", Stop(1), priority=0), "priority 0"),
         (lambda: Job("a", Stop(1), max_ride=600), "maximum ride time but no pickup"),
