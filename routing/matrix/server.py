@@ -54,7 +54,7 @@ class ServerMatrix:
     max_locations
         The most places one request may hold (OSRM's ``--max-table-size``).
     metres_per_unit
-        What one distance unit of the answer is in metres (Valhalla answers in km).
+        What one distance unit of the client's answer is in metres.
     """
 
     def __init__(
@@ -86,7 +86,7 @@ class ServerMatrix:
     @classmethod
     def valhalla(cls, base_url: str, max_locations: int = 100, timeout: int = 30) -> ServerMatrix:
         client = routingpy.Valhalla(base_url=base_url, timeout=timeout)
-        return cls(client, VALHALLA_PROFILES, max_locations, metres_per_unit=1000.0)
+        return cls(client, VALHALLA_PROFILES, max_locations)  # routingpy turns km into metres
 
     def matrix(self, points: Sequence[Location], profile: str) -> TravelMatrix:
         if profile not in self.profiles:

@@ -206,6 +206,51 @@ def test_server_matrix_is_assembled_from_blocks_the_server_accepts(osrm: str) ->
     assert len(_StandInOSRM.requests) == 9  # 3 x 3 blocks of 3 places
 
 
+class _StandInValhalla(BaseHTTPRequestHandler):
+    """Answers Valhalla's /sources_to_targets from great-circle distances, in kilometres."""
+
+    def do_POST(self) -> None:
+        request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        mode = {"auto": "car", "pedestrian": "walk", "bicycle": "bicycle"}[request["costing"]]
+        sources = [Location(p["lat"], p["lon"]) for p in request["sources"]]
+        targets = [Location(p["lat"], p["lon"]) for p in request["targets"]]
+        matrix = _StandInOSRM.provider.matrix([*sources, *targets], mode)
+        rows = [
+            [
+                {
+                    "time": float(matrix.durations[s, len(sources) + t]),
+                    "distance": float(matrix.distances[s, len(sources) + t]) / 1000,
+                }
+                for t in range(len(targets))
+            ]
+            for s in range(len(sources))
+        ]
+        body = json.dumps({"sources_to_targets": rows, "units": "kilometers"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_valhalla_answers_in_kilometres_become_metres() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _StandInValhalla)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        points = scattered(5)
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        matrix = ServerMatrix.valhalla(url, max_locations=4).matrix(points, "car")
+        expected = GreatCircle().matrix(points, "car")
+        assert np.abs(matrix.distances - expected.distances).max() <= 1
+        assert np.abs(matrix.durations - expected.durations).max() <= 1
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_unreachable_places_are_named(osrm: str) -> None:
     points = [*scattered(3), Location(70.0, 20.0)]
     with pytest.raises(UnreachableError, match="place 3"):
