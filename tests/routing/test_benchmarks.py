@@ -3,6 +3,7 @@ independent checker and costs exactly its published value, in each set's convent
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,28 @@ def test_a_tiny_solomon_file_is_solved_to_its_optimum() -> None:
     plan = solve(instance.problem, SolveParams(time_limit=1, solution_limit=100))
     assert check(instance.problem, plan.sequences()).feasible
     assert instance.objective(plan.sequences()) == 24.0
+
+
+def test_bench_routing_writes_the_interface_other_tools_read(tmp_path: Path) -> None:
+    from scripts import bench_routing
+
+    out = tmp_path / "result.json"
+    source = Path(__file__).parent / "data" / "tiny.txt"
+    assert bench_routing.main([str(source), "--time-limit", "1", "--json", str(out)]) == 0
+    [row] = json.loads(out.read_text())
+    assert {"instance", "cost", "routes", "seconds", "feasible", "gap_pct"} <= row.keys()
+    assert row["feasible"] is True
+    assert row["cost"] == 24.0
+    assert "Reproduce: `python scripts/bench_routing.py" in out.with_suffix(".md").read_text()
+
+
+def test_a_generated_station_day_is_planned_and_checked(tmp_path: Path) -> None:
+    from scripts import bench_rounds
+
+    out = tmp_path / "rounds.json"
+    arguments = ["--sizes", "24", "--time-limit", "2", "--json", str(out), "--cache", str(tmp_path)]
+    assert bench_rounds.main(arguments) == 0
+    [row] = json.loads(out.read_text())
+    assert row["feasible"] is True
+    assert row["planned"] + row["unplanned"] == 24
+    assert row["first_plan_seconds"] is not None
