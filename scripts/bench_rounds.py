@@ -39,6 +39,7 @@ from routing import (
     Stop,
     TimeWindow,
     Volunteer,
+    Weights,
     check,
     solve,
 )
@@ -163,7 +164,8 @@ def relaxed(problem: Problem) -> Problem:
         Job(job.id, job.door, demand=job.demand, priority=job.priority) for job in problem.jobs
     )
     volunteers = tuple(replace(v, max_stops=None, skills=frozenset()) for v in problem.volunteers)
-    return replace(problem, jobs=jobs, volunteers=volunteers)
+    # Neither balances workloads: compare travel alone.
+    return replace(problem, jobs=jobs, volunteers=volunteers, weights=Weights(0, 0, 0, 0))
 
 
 def best_at(history: Sequence[Progress], seconds: float) -> int | None:
