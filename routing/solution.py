@@ -106,24 +106,20 @@ class Plan:
 
     def assignment(self) -> dict[str, str]:
         """Volunteer id by job id, for every planned job."""
-        return {
-            visit.job: route.volunteer
-            for route in self.routes
-            for visit in route.visits
-            if visit.kind is StopKind.DOOR
-        }
+        return owners(self.sequences())
+
+
+def owners(sequences: Sequences) -> dict[str, str]:
+    """Volunteer id by job id, for every job whose door is on a route."""
+    return {
+        step.job: volunteer
+        for volunteer, steps in sequences.items()
+        for step in steps
+        if step.kind is StopKind.DOOR
+    }
 
 
 def moved_jobs(before: Sequences, after: Sequences) -> set[str]:
     """Jobs planned in both that changed volunteer: what re-planning disturbed."""
-
-    def owners(sequences: Sequences) -> dict[str, str]:
-        return {
-            step.job: volunteer
-            for volunteer, steps in sequences.items()
-            for step in steps
-            if step.kind is StopKind.DOOR
-        }
-
     old, new = owners(before), owners(after)
     return {job for job, volunteer in new.items() if job in old and old[job] != volunteer}

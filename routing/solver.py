@@ -17,7 +17,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from routing.explain import allowed_volunteers, explain_unplanned, precheck
 from routing.problem import Job, Problem, Stop
-from routing.solution import Plan, Progress, Route, Sequences, Step, StopKind, Visit
+from routing.solution import Plan, Progress, Route, Sequences, Step, StopKind, Visit, owners
 
 _FIRST = routing_enums_pb2.FirstSolutionStrategy.Value
 _META = routing_enums_pb2.LocalSearchMetaheuristic.Value
@@ -142,7 +142,8 @@ def solve(
     else:
         plan = _Model(problem, plannable, params).run(on_progress, began, end, history)
         warm_started = plan.warm_started
-    unplanned_ids = [job.id for job in plannable if job.id not in plan.assignment()]
+    planned = plan.assignment()
+    unplanned_ids = [job.id for job in plannable if job.id not in planned]
     explained = explain_unplanned(problem, unplanned_ids, plan.sequences())
     order = {job.id: index for index, job in enumerate(problem.jobs)}
     unplanned = sorted([*refused.values(), *explained], key=lambda u: order[u.job])
@@ -351,7 +352,7 @@ class _Model:
         """Continuity and minimal change: a price per job done by an unexpected volunteer."""
         problem = self.problem
         weights = problem.weights
-        before = _owners(self.params.initial) if self.params.initial else {}
+        before = owners(self.params.initial) if self.params.initial else {}
         if not weights.continuity and not weights.change:
             return
         if not before and not any(job.preferred for job in self.jobs):
@@ -564,15 +565,6 @@ def _both_steps(steps: Sequence[Step], paired: bool, job: str) -> bool:
         return True
     kinds = {s.kind for s in steps if s.job == job}
     return kinds == {StopKind.PICKUP, StopKind.DOOR}
-
-
-def _owners(sequences: Sequences) -> dict[str, str]:
-    return {
-        step.job: volunteer
-        for volunteer, steps in sequences.items()
-        for step in steps
-        if step.kind is StopKind.DOOR
-    }
 
 
 def _empty_route(problem: Problem, index: int) -> Route:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import shlex
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -24,6 +23,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 
 from routing import GreatCircle, Location
 from routing.matrix.roads import RoadNetwork
+from scripts.bench_report import write_reports
 
 EXTRACT = Path(__file__).resolve().parent / "demo" / "nanjing-xinjiekou.osm.pbf"
 
@@ -42,6 +42,23 @@ def places(count: int, seed: int = 1) -> list[Location]:
     return [
         Location(rng.uniform(32.031, 32.057), rng.uniform(118.758, 118.798)) for _ in range(count)
     ]
+
+
+def markdown(rows: list[dict[str, Any]], command: str) -> str:
+    lines = [
+        "# Travel matrices",
+        "",
+        f"Reproduce: `{command}`",
+        "",
+        "| provider | mode | places | street graph nodes | graph build s | matrix s |",
+        "|---|---|---|---|---|---|",
+        *(
+            f"| {r['provider']} | {r['profile']} | {r['points']} | {r.get('graph_nodes', '-')} "
+            f"| {r['build_seconds']} | {r['matrix_seconds']} |"
+            for r in rows
+        ),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -79,25 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     for row in rows:
         print(json.dumps(row))
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(rows, indent=2) + "\n")
-    command = "python scripts/bench_matrix.py " + shlex.join(
-        sys.argv[1:] if argv is None else list(argv)
-    )
-    lines = [
-        "# Travel matrices",
-        "",
-        f"Reproduce: `{command}`",
-        "",
-        "| provider | mode | places | street graph nodes | graph build s | matrix s |",
-        "|---|---|---|---|---|---|",
-        *(
-            f"| {r['provider']} | {r['profile']} | {r['points']} | {r.get('graph_nodes', '-')} "
-            f"| {r['build_seconds']} | {r['matrix_seconds']} |"
-            for r in rows
-        ),
-    ]
-    args.json.with_suffix(".md").write_text("\n".join(lines) + "\n")
+    write_reports(args.json, rows, "bench_matrix.py", argv, markdown)
     return 0
 
 

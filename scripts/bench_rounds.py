@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import shlex
 import sys
 import tempfile
 import time
@@ -44,6 +43,7 @@ from routing import (
     solve,
 )
 from routing.matrix.roads import RoadNetwork
+from scripts.bench_report import write_reports
 
 EXTRACT = Path(__file__).resolve().parent / "demo" / "nanjing-xinjiekou.osm.pbf"
 SOUTH, NORTH, WEST, EAST = 32.031, 32.057, 118.758, 118.798
@@ -286,13 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             row["compare"] = compare(problem, args.compare_time_limit)
         print(json.dumps(row, ensure_ascii=False), flush=True)
         rows.append(row)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
-    command = "python scripts/bench_rounds.py " + shlex.join(
-        sys.argv[1:] if argv is None else list(argv)
-    )
-    args.json.with_suffix(".md").write_text(markdown(rows, command))
-    print(f"wrote {args.json} and {args.json.with_suffix('.md')}")
+    write_reports(args.json, rows, "bench_rounds.py", argv, markdown)
     return 0
 
 

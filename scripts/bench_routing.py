@@ -11,9 +11,7 @@ table next to it (OUT with .md). Solvers run one after another, each on one thre
 from __future__ import annotations
 
 import argparse
-import json
 import platform
-import shlex
 import statistics
 import sys
 import time
@@ -27,6 +25,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 
 from routing import SolveParams, Step, check, solve
 from scripts.bench_instances import Instance, best_known, instance_files, load
+from scripts.bench_report import write_reports
 
 Row = dict[str, Any]
 
@@ -187,13 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--compare", action="store_true", help="also run PyVRP and VROOM")
     args = parser.parse_args(argv)
     rows = bench(instance_files(args.files), args.time_limit, args.compare)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
-    command = "python scripts/bench_routing.py " + shlex.join(
-        sys.argv[1:] if argv is None else list(argv)
-    )
-    args.json.with_suffix(".md").write_text(markdown(rows, command))
-    print(f"wrote {args.json} and {args.json.with_suffix('.md')}")
+    write_reports(args.json, rows, "bench_routing.py", argv, markdown)
     return 0
 
 

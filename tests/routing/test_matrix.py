@@ -138,7 +138,22 @@ def test_duplicate_arcs_keep_the_fastest_and_footways_are_for_walkers(tmp_path: 
         RoadNetwork(tmp_path / "empty.osm").graph("car")
 
 
-class _StandInOSRM(BaseHTTPRequestHandler):
+class _StandIn(BaseHTTPRequestHandler):
+    """A quiet local server that answers JSON."""
+
+    def answer(self, payload: object) -> None:
+        body = json.dumps(payload).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _StandInOSRM(_StandIn):
     """Answers OSRM's /table service from great-circle distances; null beyond 'unreachable'."""
 
     provider = GreatCircle()
@@ -167,21 +182,12 @@ class _StandInOSRM(BaseHTTPRequestHandler):
                 for s in sources
             ]
 
-        body = json.dumps(
-            {
-                "code": "Ok",
-                "durations": table(matrix.durations),
-                "distances": table(matrix.distances),
-            }
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+        answer = {
+            "code": "Ok",
+            "durations": table(matrix.durations),
+            "distances": table(matrix.distances),
+        }
+        self.answer(answer)
 
 
 @pytest.fixture
@@ -206,7 +212,7 @@ def test_server_matrix_is_assembled_from_blocks_the_server_accepts(osrm: str) ->
     assert len(_StandInOSRM.requests) == 9  # 3 x 3 blocks of 3 places
 
 
-class _StandInValhalla(BaseHTTPRequestHandler):
+class _StandInValhalla(_StandIn):
     """Answers Valhalla's /sources_to_targets from great-circle distances, in kilometres."""
 
     def do_POST(self) -> None:
@@ -225,15 +231,7 @@ class _StandInValhalla(BaseHTTPRequestHandler):
             ]
             for s in range(len(sources))
         ]
-        body = json.dumps({"sources_to_targets": rows, "units": "kilometers"}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+        self.answer({"sources_to_targets": rows, "units": "kilometers"})
 
 
 def test_valhalla_answers_in_kilometres_become_metres() -> None:
