@@ -292,18 +292,24 @@ class Problem:
             value = self.travel_time(volunteer, origin, destination)
         return value if volunteer.cost_weight == 1.0 else round(value * volunteer.cost_weight)
 
-    def travel_times(self, volunteer: Volunteer) -> npt.NDArray[np.int64]:
-        seconds = self.matrices[volunteer.profile].durations
+    def travel_times(
+        self, volunteer: Volunteer, places: npt.NDArray[np.int64] | None = None
+    ) -> npt.NDArray[np.int64]:
+        """`travel_time` between all places, or between these places in this order."""
+        seconds = _among(self.matrices[volunteer.profile].durations, places)
         if volunteer.pace == 1.0:
             return seconds
         slower: npt.NDArray[np.int64] = np.ceil(seconds * volunteer.pace).astype(np.int64)
         return slower
 
-    def arc_costs(self, volunteer: Volunteer) -> npt.NDArray[np.int64]:
+    def arc_costs(
+        self, volunteer: Volunteer, places: npt.NDArray[np.int64] | None = None
+    ) -> npt.NDArray[np.int64]:
+        """`arc_cost` between all places, or between these places in this order."""
         if self.objective is Objective.DISTANCE:
-            values = self.matrices[volunteer.profile].distances
+            values = _among(self.matrices[volunteer.profile].distances, places)
         else:
-            values = self.travel_times(volunteer)
+            values = self.travel_times(volunteer, places)
         if volunteer.cost_weight == 1.0:
             return values
         weighted: npt.NDArray[np.int64] = np.rint(values * volunteer.cost_weight).astype(np.int64)
@@ -328,3 +334,10 @@ class Problem:
         if job.pinned_to is not None and job.pinned_to != volunteer.id:
             return False
         return volunteer.id not in job.forbidden and job.skills <= volunteer.skills
+
+
+def _among(
+    values: npt.NDArray[np.int64], places: npt.NDArray[np.int64] | None
+) -> npt.NDArray[np.int64]:
+    # Select before scaling: a model's nodes are often far fewer than the matrix's places.
+    return values if places is None else values[np.ix_(places, places)]

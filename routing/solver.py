@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from routing.check import check
 from routing.explain import allowed_volunteers, explain_unplanned, precheck
 from routing.problem import Job, Problem, Stop
 from routing.solution import Plan, Progress, Route, Sequences, Step, StopKind, Visit, owners
+from routing.split import split
 
 _FIRST = routing_enums_pb2.FirstSolutionStrategy.Value
 _META = routing_enums_pb2.LocalSearchMetaheuristic.Value
@@ -37,6 +39,11 @@ _META_NAMES = frozenset(_META.keys())
 # savings 25% against 32%).
 _PREFERRED = "PARALLEL_CHEAPEST_INSERTION"
 _LARGE = 600  # job stops
+# Above this many jobs the first plan is made piece by piece (see routing/split.py): whole-day
+# insertion heuristics took 8 s for 600 jobs and did not finish 1,000 in 60 s.
+_SPLIT = 250
+_PIECE = 60  # jobs per piece: 500 jobs in pieces of 60 plan 463 in 1.8 s; of 125, 307
+_PIECES = 0.3  # share of the time limit the pieces get, construction and search
 _STATUS = {
     0: "not_solved",
     1: "success",
@@ -124,24 +131,31 @@ def solve(
         )
     history: list[Progress] = []
     end = began + params.time_limit
+    start = None
+    if params.first_solution == "auto" and params.initial is None and len(plannable) > _SPLIT:
+        start, cost = _plan_in_pieces(
+            problem, plannable, params, began + _PIECES * params.time_limit
+        )
+        _report(Progress(time.perf_counter() - began, cost, 1), history, on_progress)
+    model = _Model(problem, plannable, params)
+    plan: Plan | None
     if params.first_solution == "auto" and any(job.pickup is not None for job in plannable):
         # With pickups, the search's fixed order of moves spends a busy day on small
         # relocations and never reaches the moves that insert a left-out pair (500-stop day:
         # 28 insertable jobs left out). For the first half, moves are picked by how well they
         # pay (a multi-armed bandit); the second half polishes in the fixed order, which does
         # better once everything is placed (150-stop day: 16% cheaper than bandit alone).
-        half = began + params.time_limit / 2
-        first = _Model(problem, plannable, params, bandit=True).run(
-            on_progress, began, half, history
-        )
-        polish = _Model(problem, plannable, params, start=first.sequences())
-        plan = polish.run(on_progress, began, end, history)
-        if first.cost < plan.cost:
-            plan = first
-        warm_started = first.warm_started
+        half = (time.perf_counter() + end) / 2
+        plan = model.run(on_progress, began, half, history, bandit=True, start=start)
+        warm_started = plan is not None and plan.warm_started
+        polished = model.run(on_progress, began, end, history, start=start, resume=True)
+        if plan is None or (polished is not None and polished.cost <= plan.cost):
+            plan = polished
     else:
-        plan = _Model(problem, plannable, params).run(on_progress, began, end, history)
-        warm_started = plan.warm_started
+        plan = model.run(on_progress, began, end, history, start=start)
+        warm_started = plan is not None and plan.warm_started
+    if plan is None:  # out of time before the search had a plan: keep the pieces' plan
+        plan = _checked_plan(problem, start or {}, model.status)
     planned = plan.assignment()
     unplanned_ids = [job.id for job in plannable if job.id not in planned]
     explained = explain_unplanned(problem, unplanned_ids, plan.sequences())
@@ -158,6 +172,64 @@ def solve(
     )
 
 
+def _fair_share(problem: Problem, jobs: int) -> int:
+    count = max(1, len(problem.volunteers))
+    return math.ceil(jobs / count * (1 + problem.weights.balance_slack))
+
+
+def _report(
+    progress: Progress, history: list[Progress], on_progress: ProgressCallback | None
+) -> None:
+    """Keep and pass on an improvement; a plan no cheaper than the best so far is none."""
+    if history and progress.cost >= history[-1].cost:
+        return
+    history.append(progress)
+    if on_progress is not None:
+        on_progress(progress)
+
+
+def _checked_plan(problem: Problem, sequences: Sequences, status: str) -> Plan:
+    """A plan for routes the search never costed: times and cost from the checker (without
+    the soft goals' prices)."""
+    verdict = check(problem, sequences)
+    routes = {route.volunteer: route for route in verdict.routes}
+    every = tuple(
+        routes.get(volunteer.id) or _empty_route(problem, index)
+        for index, volunteer in enumerate(problem.volunteers)
+    )
+    return Plan(every, (), verdict.cost + verdict.penalty, 0.0, status)
+
+
+def _plan_in_pieces(
+    problem: Problem, jobs: list[Job], params: SolveParams, until: float
+) -> tuple[Sequences, int]:
+    """A first plan for a large day: each neighbourhood planned alone, the routes joined.
+
+    Every piece has its own volunteers, so the joined routes keep every rule; jobs a piece
+    could not place are left for the whole-day search. Pieces are priced like the whole
+    day, so the sum of their costs is the day's objective for the joined routes.
+    """
+    routes: dict[str, tuple[Step, ...]] = {}
+    cost = 0
+    pieces = split(problem, jobs, _PIECE)
+    waiting = sum(len(piece.jobs) for piece in pieces if piece.volunteers)
+    for piece in pieces:
+        plan = None
+        if piece.volunteers and piece.jobs:
+            now = time.perf_counter()
+            share = max(0.0, until - now) * len(piece.jobs) / waiting
+            waiting -= len(piece.jobs)
+            fair = _fair_share(problem, len(jobs))
+            model = _Model(piece.problem(problem), list(piece.jobs), params, fair)
+            plan = model.run(None, now, now + share, [])
+        if plan is None:
+            cost += sum(problem.penalty(job) for job in piece.jobs)
+            continue
+        cost += plan.cost
+        routes.update((route.volunteer, route.steps) for route in plan.routes if route.visits)
+    return routes, cost
+
+
 @dataclass
 class _Nodes:
     """The node table: place, service, windows, load change, and which job step it is."""
@@ -166,12 +238,24 @@ class _Nodes:
     stop: list[Stop | None] = field(default_factory=list)
     load: list[int] = field(default_factory=list)
     step: list[Step | None] = field(default_factory=list)
+    price: list[int] = field(default_factory=list)  # soft cost of doing this node
+    vehicles: list[frozenset[int]] = field(default_factory=list)  # who may do it
 
-    def add(self, location: int, stop: Stop | None, load: int, step: Step | None) -> int:
+    def add(
+        self,
+        location: int,
+        stop: Stop | None,
+        load: int,
+        step: Step | None,
+        vehicles: frozenset[int] = frozenset(),
+        price: int = 0,
+    ) -> int:
         self.location.append(location)
         self.stop.append(stop)
         self.load.append(load)
         self.step.append(step)
+        self.price.append(price)
+        self.vehicles.append(vehicles)
         return len(self.location) - 1
 
     @property
@@ -181,20 +265,19 @@ class _Nodes:
 
 class _Model:
     def __init__(
-        self,
-        problem: Problem,
-        jobs: list[Job],
-        params: SolveParams,
-        *,
-        bandit: bool = False,
-        start: Sequences | None = None,
+        self, problem: Problem, jobs: list[Job], params: SolveParams, fair: int | None = None
     ) -> None:
+        """`fair`: the stops per volunteer beyond which balance is priced, if not this day's
+        own (a piece of a day is priced like the whole day)."""
         self.problem = problem
         self.jobs = jobs
         self.params = params
-        self.bandit = bandit
-        self.start = start  # where to search from, without the price of moving jobs
+        self.fair = _fair_share(problem, len(jobs)) if fair is None else fair
         self.deadline = 0.0
+        self.closed = False
+        self.status = _STATUS[0]
+        self.best: pywrapcp.Assignment | None = None
+        self._record: Callable[[], None] = lambda: None
         self.nodes = _Nodes()
         depots: dict[int, int] = {}
         for volunteer in problem.volunteers:
@@ -202,16 +285,25 @@ class _Model:
                 if place not in depots:
                     depots[place] = self.nodes.add(place, None, 0, None)
         self.depot_count = len(depots)
-        self.node_of: dict[tuple[str, StopKind], int] = {}
+        # Nodes of each job step; a door has one node per soft price (see _door_prices).
+        self.node_of: dict[tuple[str, StopKind], list[int]] = {}
+        before = owners(params.initial) if params.initial else {}
+        number = {v.id: i for i, v in enumerate(problem.volunteers)}
         for job in jobs:
+            allowed = frozenset(number[v.id] for v in allowed_volunteers(problem, job))
             if job.pickup is not None:
-                self.node_of[job.id, StopKind.PICKUP] = self.nodes.add(
-                    job.pickup.location, job.pickup, job.demand, Step(job.id, StopKind.PICKUP)
-                )
+                pickup = Step(job.id, StopKind.PICKUP)
+                self.node_of[job.id, StopKind.PICKUP] = [
+                    self.nodes.add(job.pickup.location, job.pickup, job.demand, pickup, allowed)
+                ]
             door_load = job.demand if job.pickup is None else -job.demand
-            self.node_of[job.id, StopKind.DOOR] = self.nodes.add(
-                job.door.location, job.door, door_load, Step(job.id, StopKind.DOOR)
-            )
+            door = Step(job.id, StopKind.DOOR)
+            self.node_of[job.id, StopKind.DOOR] = [
+                self.nodes.add(job.door.location, job.door, door_load, door, vehicles, price)
+                for price, vehicles in self._door_prices(job, allowed, before)
+            ]
+        # Distinct places, and the place of each node as an index into them.
+        self.places, self.place_of = np.unique(self.nodes.location, return_inverse=True)
         starts = [depots[v.start] for v in problem.volunteers]
         ends = [depots[v.end_location] for v in problem.volunteers]
         self.manager = pywrapcp.RoutingIndexManager(
@@ -224,28 +316,34 @@ class _Model:
         self._load()
         self._stops()
         self._jobs()
-        self._soft_assignment()
 
     # -- model ---------------------------------------------------------------------------
 
-    def _node_matrix(self, values: np.ndarray, services: np.ndarray | None) -> list[list[int]]:
-        """A place matrix expanded to nodes (in node order), with service times if given."""
-        places = np.asarray(self.nodes.location)
-        expanded = values[np.ix_(places, places)].astype(np.int64)
+    def _node_matrix(
+        self, values: np.ndarray, services: np.ndarray | None, prices: np.ndarray | None = None
+    ) -> list[list[int]]:
+        """A matrix over `self.places` expanded to nodes, with service times when leaving a
+        place and a price when leaving a node, if given."""
+        expanded = values[np.ix_(self.place_of, self.place_of)].astype(np.int64)
         if services is not None:
-            moves = places[:, None] != places[None, :]
+            moves = self.place_of[:, None] != self.place_of[None, :]
             expanded = expanded + services[:, None] * moves
+        if prices is not None:
+            expanded = expanded + prices[:, None]
         depots = self.depot_count
         expanded[:depots, :depots] = 0  # an unused volunteer's empty round costs nothing
         result: list[list[int]] = expanded.tolist()
         return result
 
     def _costs(self) -> None:
+        # Every done node is left exactly once, so its price is paid once.
+        prices = np.array(self.nodes.price, dtype=np.int64) if any(self.nodes.price) else None
         classes: dict[tuple[str, float, float], int] = {}
         for index, volunteer in enumerate(self.problem.volunteers):
             key = (volunteer.profile, volunteer.pace, volunteer.cost_weight)
             if key not in classes:
-                matrix = self._node_matrix(self.problem.arc_costs(volunteer), None)
+                values = self.problem.arc_costs(volunteer, self.places)
+                matrix = self._node_matrix(values, None, prices)
                 classes[key] = self.routing.RegisterTransitMatrix(matrix)
             self.routing.SetArcCostEvaluatorOfVehicle(classes[key], index)
             if volunteer.fixed_cost:
@@ -259,7 +357,7 @@ class _Model:
         for volunteer in problem.volunteers:
             key = (volunteer.profile, volunteer.pace)
             if key not in classes:
-                matrix = self._node_matrix(problem.travel_times(volunteer), services)
+                matrix = self._node_matrix(problem.travel_times(volunteer, self.places), services)
                 classes[key] = self.routing.RegisterTransitMatrix(matrix)
             evaluators.append(classes[key])
         windows_end = [w.end for s in self.nodes.stop if s is not None for w in s.windows]
@@ -300,10 +398,10 @@ class _Model:
 
     def _stops(self) -> None:
         problem = self.problem
-        doors = sum(1 for step in self.nodes.step if step is not None and step.kind == "door")
+        doors = len(self.jobs)
         limited = any(v.max_stops is not None for v in problem.volunteers)
         count = len(problem.volunteers)
-        balance = problem.weights.balance > 0 and count > 1
+        balance = problem.weights.balance > 0 and self.fair < doors  # else nobody goes over
         if not (limited or balance):
             return
         ones = [int(step is not None and step.kind is StopKind.DOOR) for step in self.nodes.step]
@@ -312,25 +410,24 @@ class _Model:
         self.routing.AddDimensionWithVehicleCapacity(vector, 0, capacities, True, "stops")
         if balance:
             stops = self.routing.GetDimensionOrDie("stops")
-            fair = math.ceil(doors / count * (1 + problem.weights.balance_slack))
             for index in range(count):
                 stops.SetCumulVarSoftUpperBound(
-                    self.routing.End(index), fair, problem.weights.balance
+                    self.routing.End(index), self.fair, problem.weights.balance
                 )
 
     def _jobs(self) -> None:
         pairs = 0
         everyone = len(self.problem.volunteers)
-        number = {v.id: i for i, v in enumerate(self.problem.volunteers)}
         for job in self.jobs:
-            door = self.manager.NodeToIndex(self.node_of[job.id, StopKind.DOOR])
-            indices = [door]
+            doors = [self.manager.NodeToIndex(n) for n in self.node_of[job.id, StopKind.DOOR]]
             penalty = self.problem.penalty(job)
             if job.pickup is not None:
-                pickup = self.manager.NodeToIndex(self.node_of[job.id, StopKind.PICKUP])
-                indices.append(pickup)
+                (node,) = self.node_of[job.id, StopKind.PICKUP]
+                pickup = self.manager.NodeToIndex(node)
+                collect = self.routing.AddDisjunction([pickup], penalty // 2)
+                deliver = self.routing.AddDisjunction(doors, penalty - penalty // 2)
                 # Same volunteer, pickup first: the pair's own filters enforce both, fast.
-                self.routing.AddPickupAndDelivery(pickup, door)
+                self.routing.AddPickupAndDeliverySets(collect, deliver)
                 if job.max_ride is not None:
                     # Native limit, checked by the dimension's filters: a solver.Add() on the
                     # two cumuls is checked by propagation instead and makes insertion crawl.
@@ -338,46 +435,42 @@ class _Model:
                     self._keep.append(limit)
                     self.time.SetPickupToDeliveryLimitFunctionForPair(limit, pairs)
                 pairs += 1
-                self.routing.AddDisjunction([pickup], penalty // 2)
-                self.routing.AddDisjunction([door], penalty - penalty // 2)
+                doors.append(pickup)
             else:
-                self.routing.AddDisjunction([door], penalty)
-            allowed = allowed_volunteers(self.problem, job)
-            if len(allowed) < everyone:
-                vehicles = [number[v.id] for v in allowed]
-                for index in indices:  # -1: the job may still be left out
-                    self.routing.VehicleVar(index).SetValues([-1, *vehicles])
+                self.routing.AddDisjunction(doors, penalty)
+            for index in doors:
+                vehicles = self.nodes.vehicles[self.manager.IndexToNode(index)]
+                if len(vehicles) < everyone:  # -1: the job may still be left out
+                    self.routing.VehicleVar(index).SetValues([-1, *sorted(vehicles)])
 
-    def _soft_assignment(self) -> None:
-        """Continuity and minimal change: a price per job done by an unexpected volunteer."""
-        problem = self.problem
-        weights = problem.weights
-        before = owners(self.params.initial) if self.params.initial else {}
-        if not weights.continuity and not weights.change:
-            return
-        if not before and not any(job.preferred for job in self.jobs):
-            return
-        door_nodes = {
-            node: problem.job(step.job)
-            for node, step in enumerate(self.nodes.step)
-            if step is not None and step.kind is StopKind.DOOR
-        }
-        evaluators = []
-        for volunteer in problem.volunteers:
-            prices = [0] * len(self.nodes.location)
-            for node, job in door_nodes.items():
-                if job.preferred and volunteer.id not in job.preferred:
-                    prices[node] += weights.continuity
-                if job.id in before and before[job.id] != volunteer.id:
-                    prices[node] += weights.change
-            evaluators.append(self.routing.RegisterUnaryTransitVector(prices))
-        ceiling = (weights.continuity + weights.change) * len(door_nodes) + 1
-        self.routing.AddDimensionWithVehicleTransits(evaluators, 0, ceiling, True, "soft")
-        self.routing.GetDimensionOrDie("soft").SetSpanCostCoefficientForAllVehicles(1)
+    def _door_prices(
+        self, job: Job, allowed: frozenset[int], before: Mapping[str, str]
+    ) -> list[tuple[int, frozenset[int]]]:
+        """Continuity and minimal change: what a door costs with each allowed volunteer,
+        grouped by price.
+
+        Each price becomes its own node, of which at most one is done, open to the volunteers
+        with that price. A price per volunteer and node is a dimension with a transit vector
+        per volunteer; such a model made OR-Tools take the whole time limit for its first
+        solution of a 3-job day with 9 volunteers.
+        """
+        weights = self.problem.weights
+        groups: dict[int, set[int]] = {}
+        for vehicle in sorted(allowed):
+            volunteer = self.problem.volunteers[vehicle]
+            price = 0
+            if job.preferred and volunteer.id not in job.preferred:
+                price += weights.continuity
+            if job.id in before and before[job.id] != volunteer.id:
+                price += weights.change
+            groups.setdefault(price, set()).add(vehicle)
+        if not groups:  # nobody may do it: one node, always left out
+            return [(0, frozenset())]
+        return [(price, frozenset(vehicles)) for price, vehicles in sorted(groups.items())]
 
     # -- search --------------------------------------------------------------------------
 
-    def _search_parameters(self) -> pywrapcp.RoutingSearchParameters:
+    def _search_parameters(self, bandit: bool) -> pywrapcp.RoutingSearchParameters:
         search = pywrapcp.DefaultRoutingSearchParameters()
         first = self.params.first_solution
         if first == "auto":
@@ -388,7 +481,7 @@ class _Model:
         if self.params.solution_limit is not None:
             search.solution_limit = self.params.solution_limit
         search.log_search = self.params.log
-        search.use_multi_armed_bandit_concatenate_operators = self.bandit
+        search.use_multi_armed_bandit_concatenate_operators = bandit
         return search
 
     def run(
@@ -397,37 +490,48 @@ class _Model:
         began: float,
         deadline: float,
         history: list[Progress],
-    ) -> Plan:
-        """Search until `deadline`; improvements go to `history` (shared across phases)."""
+        *,
+        bandit: bool = False,
+        start: Sequences | None = None,
+        resume: bool = False,
+    ) -> Plan | None:
+        """Search until `deadline`; improvements go to `history` (shared across runs).
+
+        The search starts from `start` if given, else from the warm-start plan in the
+        parameters, else from a construction heuristic; with `resume`, from the best plan of
+        the previous run if there was one. None if time ran out before any plan.
+        """
         self.deadline = deadline
-        search = self._search_parameters()
+        search = self._search_parameters(bandit)
 
         def record() -> None:
             cost = int(self.routing.CostVar().Max())
-            if history and cost >= history[-1].cost:
-                return
             progress = Progress(time.perf_counter() - began, cost, len(history) + 1)
-            history.append(progress)
-            if on_progress is not None:
-                on_progress(progress)
+            _report(progress, history, on_progress)
 
-        self.routing.AddAtSolutionCallback(record)
-        self.routing.CloseModelWithParameters(search)
-        start = self._initial_assignment()
-        if start is None and self.params.first_solution == "auto":
-            start = self._best_first_solution(search)
+        self._record = record
+        if not self.closed:
+            # One callback for every run: it calls whichever `record` the current run set.
+            self.routing.AddAtSolutionCallback(lambda: self._record())
+            self.routing.CloseModelWithParameters(search)
+            self.closed = True
+        if resume and self.best is not None:
+            first = self.best  # OR-Tools cannot read routes back into a model it has solved
+        else:
+            first = self._initial_assignment(start or self.params.initial)
+        warm = first is not None and start is None and not resume
+        if first is None and self.params.first_solution == "auto":
+            first = self._best_first_solution(search)
         # The time limit covers the whole call: checks, model, first solutions and search.
         search.time_limit.FromMilliseconds(self._remaining_ms())
-        if start is not None:
-            solution = self.routing.SolveFromAssignmentWithParameters(start, search)
+        if first is not None:
+            solution = self.routing.SolveFromAssignmentWithParameters(first, search)
         else:
             solution = self.routing.SolveWithParameters(search)
-        status = _STATUS.get(self.routing.status(), str(self.routing.status()))
+        self.status = _STATUS.get(self.routing.status(), str(self.routing.status()))
         if solution is None:
-            empty = tuple(
-                _empty_route(self.problem, i) for i in range(len(self.problem.volunteers))
-            )
-            return Plan(empty, (), 0, time.perf_counter() - began, status, tuple(history))
+            return None
+        self.best = self.routing.solver().Assignment(solution)  # a copy the next run keeps
         routes = tuple(
             self._route(solution, index) for index in range(len(self.problem.volunteers))
         )
@@ -436,9 +540,9 @@ class _Model:
             (),
             int(solution.ObjectiveValue()),
             time.perf_counter() - began,
-            status,
+            self.status,
             tuple(history),
-            start is not None and self.start is None,
+            warm,
         )
 
     def _best_first_solution(
@@ -490,25 +594,29 @@ class _Model:
     def _remaining_ms(self) -> int:
         return max(1, round((self.deadline - time.perf_counter()) * 1000))
 
-    def _initial_assignment(self) -> pywrapcp.Assignment | None:
-        initial = self.start or self.params.initial
+    def _initial_assignment(self, initial: Sequences | None) -> pywrapcp.Assignment | None:
         if not initial:
             return None
         routes: list[list[int]] = []
         jobs = self.problem.jobs_by_id()
-        for volunteer in self.problem.volunteers:
+        for vehicle, volunteer in enumerate(self.problem.volunteers):
             steps = initial.get(volunteer.id, ())
             # Keep what this volunteer may still do, pickups with their doors.
             kept = [
-                (s.job, s.kind)
+                self._node_for(s, vehicle)
                 for s in steps
                 if (s.job, s.kind) in self.node_of
                 and self.problem.may_do(volunteer, jobs[s.job])
                 and _both_steps(steps, jobs[s.job].pickup is not None, s.job)
             ]
-            routes.append([self.manager.NodeToIndex(self.node_of[key]) for key in kept])
+            routes.append([self.manager.NodeToIndex(node) for node in kept])
         # A previous plan the new problem no longer allows is not an error: start cold.
         return self.routing.ReadAssignmentFromRoutes(routes, True)
+
+    def _node_for(self, step: Step, vehicle: int) -> int:
+        """The node of this step that this volunteer may do (their price of a door)."""
+        nodes = self.node_of[step.job, step.kind]
+        return next((n for n in nodes if vehicle in self.nodes.vehicles[n]), nodes[0])
 
     def _route(self, solution: pywrapcp.Assignment, vehicle: int) -> Route:
         problem = self.problem

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from routing import (
@@ -264,3 +266,32 @@ def test_different_travel_modes_use_their_own_matrix() -> None:
 def test_bad_search_settings_are_refused(field: str, value: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         SolveParams(**{field: value})  # type: ignore[arg-type]
+
+
+def test_a_day_too_large_for_one_insertion_pass_is_planned_piece_by_piece() -> None:
+    """300 hot meals from three kitchens: the first plan comes from neighbourhoods planned
+    alone (routing/split.py), then the whole day is searched from it."""
+    points: list[tuple[float, float]] = []
+    people = []
+    jobs = []
+    lunch = [(11 * 3600, 13 * 3600)]
+    shift = TimeWindow(10 * 3600, 14 * 3600)
+    for town, x0 in enumerate((0, 3000, 6000)):
+        kitchen = len(points)
+        points.append((x0, 0))
+        crew = []
+        for n in range(12):
+            crew.append(f"v{town}-{n}")
+            people.append(volunteer(crew[-1], start=len(points), shift=shift, capacity=6))
+            points.append((x0 + 41 * n % 500, 67 * n % 500))
+        for n in range(100):
+            preferred = (crew[n % len(crew)],)
+            meal = delivery(f"m{town}-{n}", kitchen, len(points), door_windows=lunch)
+            jobs.append(replace(meal, max_ride=45 * 60, demand=1, preferred=preferred))
+            points.append((x0 + 73 * n % 600, 31 * n % 600))
+    weights = Weights(continuity=600, balance=300, change=900)
+    day = problem(points, people, jobs, weights=weights)
+    seen: list[Progress] = []
+    plan = planned(solve(day, SolveParams(time_limit=4), on_progress=seen.append), day)
+    assert len(plan.assignment()) == 300
+    assert seen[-1].cost == plan.cost
