@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util import optional_boolean_pb2
 
 from routing.check import check
 from routing.explain import allowed_volunteers, explain_unplanned, precheck
@@ -44,6 +45,7 @@ _LARGE = 600  # job stops
 _SPLIT = 250
 _PIECE = 60  # jobs per piece: 500 jobs in pieces of 60 plan 463 in 1.8 s; of 125, 307
 _PIECES = 0.3  # share of the time limit the pieces get, construction and search
+_FIRST_PER_JOB = 0.003  # seconds per job for the first plan in pieces: 1.5 s for 500 jobs
 _STATUS = {
     0: "not_solved",
     1: "success",
@@ -131,28 +133,33 @@ def solve(
         )
     history: list[Progress] = []
     end = began + params.time_limit
-    start = None
+    start: Sequences | None = None
     if params.first_solution == "auto" and params.initial is None and len(plannable) > _SPLIT:
-        start, cost = _plan_in_pieces(
-            problem, plannable, params, began + _PIECES * params.time_limit
-        )
-        _report(Progress(time.perf_counter() - began, cost, 1), history, on_progress)
+        # A first plan within seconds whatever the time limit, then the pieces improved.
+        quick = min(_PIECES * params.time_limit, _FIRST_PER_JOB * len(plannable))
+        for until in sorted({quick, _PIECES * params.time_limit}):
+            start, cost = _plan_in_pieces(problem, plannable, params, began + until, start)
+            progress = Progress(time.perf_counter() - began, cost, len(history) + 1)
+            _report(progress, history, on_progress)
     model = _Model(problem, plannable, params)
     plan: Plan | None
-    if params.first_solution == "auto" and any(job.pickup is not None for job in plannable):
-        # With pickups, the search's fixed order of moves spends a busy day on small
-        # relocations and never reaches the moves that insert a left-out pair (500-stop day:
-        # 28 insertable jobs left out). For the first half, moves are picked by how well they
-        # pay (a multi-armed bandit); the second half polishes in the fixed order, which does
-        # better once everything is placed (150-stop day: 16% cheaper than bandit alone).
+    pairs = any(job.pickup is not None for job in plannable)
+    if start is not None or (params.first_solution == "auto" and pairs):
+        # With pickups, or from pieces, the search's fixed order of moves spends a busy day
+        # on small relocations and never reaches the moves that insert what was left out
+        # (500-stop day: 28 insertable jobs left out; 1,000 Gehring-Homberger customers:
+        # 12). For the first half, moves are picked by how well they pay (a multi-armed
+        # bandit); the second half polishes in the fixed order, which does better once
+        # everything is placed (150-stop day: 16% cheaper than bandit alone).
         half = (time.perf_counter() + end) / 2
-        plan = model.run(on_progress, began, half, history, bandit=True, start=start)
+        bandit = _Search(bandit=True, path_lns=pairs)
+        plan = model.run(on_progress, began, half, history, bandit, start=start)
         warm_started = plan is not None and plan.warm_started
-        polished = model.run(on_progress, began, end, history, start=start, resume=True)
+        polished = model.run(on_progress, began, end, history, _Search(), resume=True)
         if plan is None or (polished is not None and polished.cost <= plan.cost):
             plan = polished
     else:
-        plan = model.run(on_progress, began, end, history, start=start)
+        plan = model.run(on_progress, began, end, history, _Search(), start=start)
         warm_started = plan is not None and plan.warm_started
     if plan is None:  # out of time before the search had a plan: keep the pieces' plan
         plan = _checked_plan(problem, start or {}, model.status)
@@ -201,29 +208,37 @@ def _checked_plan(problem: Problem, sequences: Sequences, status: str) -> Plan:
 
 
 def _plan_in_pieces(
-    problem: Problem, jobs: list[Job], params: SolveParams, until: float
+    problem: Problem,
+    jobs: list[Job],
+    params: SolveParams,
+    until: float,
+    start: Sequences | None = None,
 ) -> tuple[Sequences, int]:
-    """A first plan for a large day: each neighbourhood planned alone, the routes joined.
+    """A plan for a large day: each neighbourhood planned alone, the routes joined.
 
     Every piece has its own volunteers, so the joined routes keep every rule; jobs a piece
     could not place are left for the whole-day search. Pieces are priced like the whole
-    day, so the sum of their costs is the day's objective for the joined routes.
+    day, so the sum of their costs is the day's objective for the joined routes. With
+    `start` (routes from an earlier call: the split is the same), each piece resumes from
+    its routes.
     """
-    routes: dict[str, tuple[Step, ...]] = {}
+    routes: dict[str, Sequence[Step]] = {}
     cost = 0
     pieces = split(problem, jobs, _PIECE)
+    fair = _fair_share(problem, len(jobs))
     waiting = sum(len(piece.jobs) for piece in pieces if piece.volunteers)
     for piece in pieces:
         plan = None
+        own = {v.id: start[v.id] for v in piece.volunteers if start and v.id in start}
         if piece.volunteers and piece.jobs:
             now = time.perf_counter()
             share = max(0.0, until - now) * len(piece.jobs) / waiting
             waiting -= len(piece.jobs)
-            fair = _fair_share(problem, len(jobs))
             model = _Model(piece.problem(problem), list(piece.jobs), params, fair)
-            plan = model.run(None, now, now + share, [])
-        if plan is None:
-            cost += sum(problem.penalty(job) for job in piece.jobs)
+            plan = model.run(None, now, now + share, [], start=own or None)
+        if plan is None:  # out of time: what the piece had, if anything
+            routes.update(own)
+            cost += sum(problem.penalty(job) for job in piece.jobs)  # upper bound
             continue
         cost += plan.cost
         routes.update((route.volunteer, route.steps) for route in plan.routes if route.visits)
@@ -470,7 +485,7 @@ class _Model:
 
     # -- search --------------------------------------------------------------------------
 
-    def _search_parameters(self, bandit: bool) -> pywrapcp.RoutingSearchParameters:
+    def _search_parameters(self, how: _Search) -> pywrapcp.RoutingSearchParameters:
         search = pywrapcp.DefaultRoutingSearchParameters()
         first = self.params.first_solution
         if first == "auto":
@@ -481,7 +496,11 @@ class _Model:
         if self.params.solution_limit is not None:
             search.solution_limit = self.params.solution_limit
         search.log_search = self.params.log
-        search.use_multi_armed_bandit_concatenate_operators = bandit
+        search.use_multi_armed_bandit_concatenate_operators = how.bandit
+        if not how.path_lns:
+            operators = search.local_search_operators
+            operators.use_global_cheapest_insertion_path_lns = optional_boolean_pb2.BOOL_FALSE
+            operators.use_local_cheapest_insertion_path_lns = optional_boolean_pb2.BOOL_FALSE
         return search
 
     def run(
@@ -490,8 +509,8 @@ class _Model:
         began: float,
         deadline: float,
         history: list[Progress],
+        how: _Search | None = None,
         *,
-        bandit: bool = False,
         start: Sequences | None = None,
         resume: bool = False,
     ) -> Plan | None:
@@ -502,7 +521,7 @@ class _Model:
         the previous run if there was one. None if time ran out before any plan.
         """
         self.deadline = deadline
-        search = self._search_parameters(bandit)
+        search = self._search_parameters(how or _Search())
 
         def record() -> None:
             cost = int(self.routing.CostVar().Max())
@@ -656,6 +675,21 @@ class _Model:
             distance += problem.distance(volunteer, place, volunteer.end_location)
             travel += problem.travel_time(volunteer, place, volunteer.end_location)
         return Route(volunteer.id, tuple(visits), depart, arrive, distance, travel)
+
+
+@dataclass(frozen=True)
+class _Search:
+    """How a run searches, beyond SolveParams.
+
+    bandit: pick moves by how well they have paid (a multi-armed bandit), not in fixed order.
+    path_lns: include the moves that empty a route and re-insert its stops with an insertion
+    heuristic. They insert left-out pickups and deliveries where nothing else does, but one
+    such move can take seconds past the time limit on a day without pairs (1,000
+    Gehring-Homberger customers: 8 s over a 10 s limit), where other moves do as well.
+    """
+
+    bandit: bool = False
+    path_lns: bool = True
 
 
 class _RideLimit:
