@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.util import optional_boolean_pb2
 
@@ -44,6 +45,12 @@ _LARGE = 600  # job stops
 # insertion heuristics took 8 s for 600 jobs and did not finish 1,000 in 60 s.
 _SPLIT = 250
 _PIECE = 60  # jobs per piece: 500 jobs in pieces of 60 plan 463 in 1.8 s; of 125, 307
+# Soft prices per volunteer in their own cost matrix up to this many matrix entries in all
+# (150-stop day: 21 volunteers x 330 nodes); a door node per price beyond. One node per price
+# made the 150-stop day 30% dearer at 20 s: moving a door to a volunteer at another price is
+# then a swap of nodes, which few moves do. A dimension with one transit vector per volunteer
+# made OR-Tools take the whole time limit for the first plan of some days.
+_OWN_PRICES_LIMIT = 30_000_000
 _PIECES = 0.3  # share of the time limit the pieces get, construction and search
 _FIRST_PER_JOB = 0.003  # seconds per job for the first plan in pieces: 1.5 s for 500 jobs
 _STATUS = {
@@ -155,7 +162,15 @@ def solve(
         bandit = _Search(bandit=True, path_lns=pairs)
         plan = model.run(on_progress, began, half, history, bandit, start=start)
         warm_started = plan is not None and plan.warm_started
-        polished = model.run(on_progress, began, end, history, _Search(), resume=True)
+        if start is None:
+            # A second search of the same model does worse than a fresh one from the same
+            # plan (150-stop day at 20 s: 137 k against 118 k); a large day cannot afford to
+            # build its model twice (1,000 stops: 10 s), so it resumes instead.
+            model = _Model(problem, plannable, params)
+            after = plan.sequences() if plan is not None else None
+            polished = model.run(on_progress, began, end, history, _Search(), start=after)
+        else:
+            polished = model.run(on_progress, began, end, history, _Search(), resume=True)
         if plan is None or (polished is not None and polished.cost <= plan.cost):
             plan = polished
     else:
@@ -300,23 +315,41 @@ class _Model:
                 if place not in depots:
                     depots[place] = self.nodes.add(place, None, 0, None)
         self.depot_count = len(depots)
-        # Nodes of each job step; a door has one node per soft price (see _door_prices).
+        # Nodes of each job step, and the soft price of each door per volunteer.
         self.node_of: dict[tuple[str, StopKind], list[int]] = {}
         before = owners(params.initial) if params.initial else {}
         number = {v.id: i for i, v in enumerate(problem.volunteers)}
+        allowed = {
+            job.id: frozenset(number[v.id] for v in allowed_volunteers(problem, job))
+            for job in jobs
+        }
+        prices = {job.id: self._door_prices(job, allowed[job.id], before) for job in jobs}
+        size = self.depot_count + sum(1 + (job.pickup is not None) for job in jobs)
+        # Prices go into each volunteer's own cost matrix while those fit (every move stays
+        # open to the search); beyond that, a door gets one node per price instead.
+        self.own_prices = size * size * len(problem.volunteers) <= _OWN_PRICES_LIMIT
+        self.prices_of: dict[int, dict[int, int]] = {}  # vehicle -> door node -> price
         for job in jobs:
-            allowed = frozenset(number[v.id] for v in allowed_volunteers(problem, job))
             if job.pickup is not None:
                 pickup = Step(job.id, StopKind.PICKUP)
                 self.node_of[job.id, StopKind.PICKUP] = [
-                    self.nodes.add(job.pickup.location, job.pickup, job.demand, pickup, allowed)
+                    self.nodes.add(
+                        job.pickup.location, job.pickup, job.demand, pickup, allowed[job.id]
+                    )
                 ]
-            door_load = job.demand if job.pickup is None else -job.demand
+            load = job.demand if job.pickup is None else -job.demand
             door = Step(job.id, StopKind.DOOR)
-            self.node_of[job.id, StopKind.DOOR] = [
-                self.nodes.add(job.door.location, job.door, door_load, door, vehicles, price)
-                for price, vehicles in self._door_prices(job, allowed, before)
-            ]
+            if self.own_prices:
+                node = self.nodes.add(job.door.location, job.door, load, door, allowed[job.id])
+                self.node_of[job.id, StopKind.DOOR] = [node]
+                for price, vehicles in prices[job.id]:
+                    for vehicle in vehicles if price else ():
+                        self.prices_of.setdefault(vehicle, {})[node] = price
+            else:
+                self.node_of[job.id, StopKind.DOOR] = [
+                    self.nodes.add(job.door.location, job.door, load, door, vehicles, price)
+                    for price, vehicles in prices[job.id]
+                ]
         # Distinct places, and the place of each node as an index into them.
         self.places, self.place_of = np.unique(self.nodes.location, return_inverse=True)
         starts = [depots[v.start] for v in problem.volunteers]
@@ -335,32 +368,37 @@ class _Model:
     # -- model ---------------------------------------------------------------------------
 
     def _node_matrix(
-        self, values: np.ndarray, services: np.ndarray | None, prices: np.ndarray | None = None
-    ) -> list[list[int]]:
+        self, values: np.ndarray, services: np.ndarray | None = None
+    ) -> npt.NDArray[np.int64]:
         """A matrix over `self.places` expanded to nodes, with service times when leaving a
-        place and a price when leaving a node, if given."""
+        place if given."""
         expanded = values[np.ix_(self.place_of, self.place_of)].astype(np.int64)
         if services is not None:
             moves = self.place_of[:, None] != self.place_of[None, :]
             expanded = expanded + services[:, None] * moves
-        if prices is not None:
-            expanded = expanded + prices[:, None]
         depots = self.depot_count
         expanded[:depots, :depots] = 0  # an unused volunteer's empty round costs nothing
-        result: list[list[int]] = expanded.tolist()
-        return result
+        return expanded
 
     def _costs(self) -> None:
-        # Every done node is left exactly once, so its price is paid once.
-        prices = np.array(self.nodes.price, dtype=np.int64) if any(self.nodes.price) else None
-        classes: dict[tuple[str, float, float], int] = {}
+        # A node's price is on every arc leaving it: a done node is left exactly once.
+        shared = np.array(self.nodes.price, dtype=np.int64)
+        bases: dict[tuple[str, float, float], npt.NDArray[np.int64]] = {}
+        registered: dict[tuple[object, ...], int] = {}
         for index, volunteer in enumerate(self.problem.volunteers):
-            key = (volunteer.profile, volunteer.pace, volunteer.cost_weight)
-            if key not in classes:
-                values = self.problem.arc_costs(volunteer, self.places)
-                matrix = self._node_matrix(values, None, prices)
-                classes[key] = self.routing.RegisterTransitMatrix(matrix)
-            self.routing.SetArcCostEvaluatorOfVehicle(classes[key], index)
+            base = (volunteer.profile, volunteer.pace, volunteer.cost_weight)
+            own = self.prices_of.get(index, {})
+            key = (*base, frozenset(own.items()))
+            if key not in registered:
+                if base not in bases:
+                    values = self.problem.arc_costs(volunteer, self.places)
+                    bases[base] = self._node_matrix(values)
+                prices = shared.copy()
+                for node, price in own.items():
+                    prices[node] += price
+                matrix = bases[base] + prices[:, None] if prices.any() else bases[base]
+                registered[key] = self.routing.RegisterTransitMatrix(matrix.tolist())
+            self.routing.SetArcCostEvaluatorOfVehicle(registered[key], index)
             if volunteer.fixed_cost:
                 self.routing.SetFixedCostOfVehicle(volunteer.fixed_cost, index)
 
@@ -373,7 +411,7 @@ class _Model:
             key = (volunteer.profile, volunteer.pace)
             if key not in classes:
                 matrix = self._node_matrix(problem.travel_times(volunteer, self.places), services)
-                classes[key] = self.routing.RegisterTransitMatrix(matrix)
+                classes[key] = self.routing.RegisterTransitMatrix(matrix.tolist())
             evaluators.append(classes[key])
         windows_end = [w.end for s in self.nodes.stop if s is not None for w in s.windows]
         horizon = max([v.shift.end for v in problem.volunteers] + windows_end)
@@ -462,13 +500,7 @@ class _Model:
         self, job: Job, allowed: frozenset[int], before: Mapping[str, str]
     ) -> list[tuple[int, frozenset[int]]]:
         """Continuity and minimal change: what a door costs with each allowed volunteer,
-        grouped by price.
-
-        Each price becomes its own node, of which at most one is done, open to the volunteers
-        with that price. A price per volunteer and node is a dimension with a transit vector
-        per volunteer; such a model made OR-Tools take the whole time limit for its first
-        solution of a 3-job day with 9 volunteers.
-        """
+        grouped by price (see _OWN_PRICES_LIMIT for where the prices go)."""
         weights = self.problem.weights
         groups: dict[int, set[int]] = {}
         for vehicle in sorted(allowed):

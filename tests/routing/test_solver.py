@@ -140,6 +140,15 @@ def test_an_overfull_day_keeps_the_most_important_jobs() -> None:
     assert [(u.job, u.reason) for u in plan.unplanned] == [("low", Reason.NO_TIME_LEFT)]
 
 
+@pytest.fixture(params=["own matrices", "node per price"])
+def prices(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Soft prices go into each volunteer's cost matrix on small days and into one door node
+    per price on large ones: both must keep continuity and minimal change."""
+    if request.param == "node per price":
+        monkeypatch.setattr("routing.solver._OWN_PRICES_LIMIT", 0)
+
+
+@pytest.mark.usefixtures("prices")
 def test_continuity_prefers_the_volunteer_the_client_knows() -> None:
     points = [(40, 0), (50, 0), (65, 0)]  # "known" lives a little further away
     job = visit("lunch", 1, preferred=("known",))
@@ -189,6 +198,7 @@ def test_stop_limits_working_time_and_shifts_are_kept() -> None:
     assert route.arrive <= 1045
 
 
+@pytest.mark.usefixtures("prices")
 def test_warm_start_keeps_pins_and_moves_little() -> None:
     points = [(0, 0), *((x * 10, 5) for x in range(1, 7)), (70, 0)]
     jobs = [visit(f"j{i}", i) for i in range(1, 7)]
