@@ -27,6 +27,8 @@ class Resource(StrEnum):
     VOLUNTEER = "volunteer"
     AVAILABILITY = "availability"
     SCHEDULE = "schedule"
+    CLOSURE = "closure"
+    TASK = "task"
     USER = "user"
 
 
@@ -48,6 +50,10 @@ POLICY: dict[Resource, dict[Role, frozenset[Action]]] = {
     Resource.VOLUNTEER: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ, Role.VOLUNTEER: _READ},
     Resource.AVAILABILITY: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ, Role.VOLUNTEER: _READ},
     Resource.SCHEDULE: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ},
+    # Volunteers may see when the station is closed.
+    Resource.CLOSURE: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ, Role.VOLUNTEER: _READ},
+    # The day's tasks name clients: volunteers see only their own stops (issue 5).
+    Resource.TASK: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ},
     Resource.USER: {},
 }
 

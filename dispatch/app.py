@@ -7,6 +7,7 @@ from dispatch.auth import endpoints as auth_endpoints
 from dispatch.auth.ratelimit import LoginLimiter
 from dispatch.clients import endpoints as client_endpoints
 from dispatch.config import Settings
+from dispatch.days import endpoints as day_endpoints
 from dispatch.db import make_engine
 from dispatch.errors import DispatchError
 from dispatch.geocoding.service import build_geocoder
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         client_endpoints,
         volunteer_endpoints,
         schedule_endpoints,
+        day_endpoints,
     ):
         app.include_router(feature.build_router(services))
     return app

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 
 from dispatch.clients.service import ClientService
+from dispatch.days.closures import ClosureService
+from dispatch.days.service import DayService
 from dispatch.geocoding.service import Geocoder
 from dispatch.schedules.service import ScheduleService
 from dispatch.sites.service import SiteService
@@ -19,6 +21,8 @@ class Services:
     volunteers: VolunteerService
     availability: AvailabilityService
     schedules: ScheduleService
+    closures: ClosureService
+    days: DayService
 
 
 def build_services(geocoder: Geocoder | None) -> Services:
@@ -30,4 +34,6 @@ def build_services(geocoder: Geocoder | None) -> Services:
         volunteers=VolunteerService(geocoder),
         availability=AvailabilityService(),
         schedules=ScheduleService(),
+        closures=ClosureService(),
+        days=DayService(),
     )

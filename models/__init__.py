@@ -3,6 +3,17 @@
 from models.audit import AuditEvent
 from models.client import Client, ClientCreate, ClientPublic, ClientUpdate
 from models.common import Page, RecordPublic, TableBase
+from models.day import (
+    AvailableVolunteer,
+    ClosureCreate,
+    ClosurePublic,
+    ClosureUpdate,
+    DayWork,
+    Shift,
+    StationClosure,
+    Task,
+    TaskPublic,
+)
 from models.geocode import GeocodeCacheEntry
 from models.schedule import (
     Hold,
@@ -50,10 +61,15 @@ __all__ = [
     "AvailabilityCreate",
     "AvailabilityPublic",
     "AvailabilityUpdate",
+    "AvailableVolunteer",
     "Client",
     "ClientCreate",
     "ClientPublic",
     "ClientUpdate",
+    "ClosureCreate",
+    "ClosurePublic",
+    "ClosureUpdate",
+    "DayWork",
     "GeocodeCacheEntry",
     "Hold",
     "LoginRequest",
@@ -64,15 +80,19 @@ __all__ = [
     "SchedulePublic",
     "ScheduleUpdate",
     "ServiceSchedule",
+    "Shift",
     "Site",
     "SiteCreate",
     "SitePublic",
     "SiteUpdate",
     "Station",
+    "StationClosure",
     "StationCreate",
     "StationPublic",
     "StationUpdate",
     "TableBase",
+    "Task",
+    "TaskPublic",
     "TokenPublic",
     "User",
     "UserCreate",

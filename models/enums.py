@@ -93,3 +93,10 @@ class Recurrence(StrEnum):
 class TokenKind(StrEnum):
     SESSION = "session"  # browser cookie
     API = "api"  # bearer token for API clients
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"  # due, not yet on a route
+    PLANNED = "planned"  # on a route of a draft or published plan
+    DONE = "done"  # an outcome was recorded
+    CANCELLED = "cancelled"  # no longer due (hold, skip, client paused...) before planning

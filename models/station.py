@@ -67,6 +67,9 @@ class StationBase(LocatedMixin):
     phone: Phone | None = Field(default=None, max_length=20)
     timezone: TimeZone = Field(default="Asia/Shanghai", max_length=64)
     locale: Locale = Field(default="zh-CN", max_length=10)
+    # China's public holidays (and make-up workdays) close the station; its own closures
+    # are in station_closure.
+    observes_public_holidays: bool = True
 
 
 class Station(StationBase, TableBase, table=True):
@@ -85,6 +88,7 @@ class StationUpdate(SQLModel):
     lon: Longitude | None = None
     timezone: TimeZone | None = None
     locale: Locale | None = None
+    observes_public_holidays: bool | None = None
 
 
 class StationPublic(StationBase, RecordPublic):

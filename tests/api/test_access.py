@@ -5,13 +5,14 @@ dispatch.access, so a change to the policy shows up as a failing row.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 from sqlmodel import Session
 
-from models import Station
+from models import Station, StationClosure
 from models.enums import Role, SiteKind
 from tests.builders.accounts import Account, create_account, create_user
 from tests.builders.records import (
@@ -22,6 +23,7 @@ from tests.builders.records import (
     create_station,
     create_volunteer,
     ident,
+    save,
 )
 
 # r: read; u: update; w: create, update, archive, restore, delete; o: read own record only
@@ -42,6 +44,7 @@ RIGHTS: dict[str, dict[Role, str]] = {
         Role.VOLUNTEER: "o",
     },
     "schedules": {Role.ADMIN: "rw", Role.COORDINATOR: "rw", Role.MANAGER: "r", Role.VOLUNTEER: ""},
+    "closures": {Role.ADMIN: "rw", Role.COORDINATOR: "rw", Role.MANAGER: "r", Role.VOLUNTEER: "r"},
     "users": {Role.ADMIN: "rw", Role.COORDINATOR: "", Role.MANAGER: "", Role.VOLUNTEER: ""},
 }
 OPERATIONS = ("list", "get", "get_other", "create", "update", "archive", "restore", "delete")
@@ -69,6 +72,15 @@ def _records(session: Session, station: Station) -> dict[str, Any]:
         "volunteer": volunteer,
         "availability": create_availability(session, volunteer=volunteer),
         "schedule": create_schedule(session, client=client, site=kitchen),
+        "closure": save(
+            session,
+            StationClosure(
+                station_id=ident(station),
+                date_from=date(2026, 12, 31),
+                date_to=date(2026, 12, 31),
+                reason="年终盘点",
+            ),
+        ),
     }
 
 
@@ -94,6 +106,7 @@ def world(session: Session) -> World:
         "volunteers": ident(colleague),
         "availability": ident(mine["availability"]),
         "schedules": ident(mine["schedule"]),
+        "closures": ident(mine["closure"]),
         "users": ident(target_user),
         "volunteers:self": ident(me_as_volunteer),
         "availability:self": ident(my_slot),
@@ -105,6 +118,7 @@ def world(session: Session) -> World:
         "volunteers": ident(theirs["volunteer"]),
         "availability": ident(theirs["availability"]),
         "schedules": ident(theirs["schedule"]),
+        "closures": ident(theirs["closure"]),
         "users": ident(other_user),
     }
     create_bodies: dict[str, dict[str, Any]] = {
@@ -125,6 +139,12 @@ def world(session: Session) -> World:
             "recurrence": "once",
             "start_date": "2026-12-03",
         },
+        "closures": {
+            "station_id": ident(home),
+            "date_from": "2027-01-04",
+            "date_to": "2027-01-05",
+            "reason": "培训",
+        },
         "users": {
             "username": "newcoord",
             "display_name": "新协调员",
@@ -140,6 +160,7 @@ def world(session: Session) -> World:
         "volunteers": {"notes": "改"},
         "availability": {"note": "改"},
         "schedules": {"notes": "改"},
+        "closures": {"reason": "改"},
         "users": {"display_name": "改名"},
     }
     return World(accounts, own, other, create_bodies, update_bodies, str(colleague.phone))

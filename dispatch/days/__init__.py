@@ -1,0 +1,1 @@
+"""The day's work: tasks from the schedules, closures, and who is free."""

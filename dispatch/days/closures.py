@@ -1,0 +1,18 @@
+"""The station's own closing days, on top of the public holidays it observes."""
+
+from dispatch.access import Resource
+from dispatch.records.repository import RecordRepository
+from dispatch.records.service import RecordService
+from models import ClosureCreate, ClosureUpdate, StationClosure
+
+
+class ClosureService(RecordService[StationClosure, ClosureCreate, ClosureUpdate]):
+    resource = Resource.CLOSURE
+
+    def __init__(self) -> None:
+        super().__init__(
+            RecordRepository(
+                StationClosure, search_columns=("reason",), order_by=("date_from", "id")
+            ),
+            ClosureCreate,
+        )

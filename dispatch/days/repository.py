@@ -1,0 +1,86 @@
+"""Queries behind a station's day; they flush, never commit."""
+
+from datetime import date
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from models import (
+    Availability,
+    Client,
+    ServiceSchedule,
+    StationClosure,
+    Task,
+    Volunteer,
+)
+
+
+def closures_on(session: Session, station_id: int, day: date) -> list[StationClosure]:
+    query = select(StationClosure).where(
+        StationClosure.station_id == station_id,
+        col(StationClosure.archived_at).is_(None),
+        StationClosure.date_from <= day,
+        StationClosure.date_to >= day,
+    )
+    return list(session.exec(query).all())
+
+
+def schedules_running(
+    session: Session, station_id: int, day: date
+) -> list[tuple[ServiceSchedule, Client]]:
+    """Schedules of the station whose dates include the day, with their clients."""
+    query = (
+        select(ServiceSchedule, Client)
+        .join(Client, col(Client.id) == ServiceSchedule.client_id)
+        .where(
+            ServiceSchedule.station_id == station_id,
+            col(ServiceSchedule.archived_at).is_(None),
+            ServiceSchedule.start_date <= day,
+            or_(col(ServiceSchedule.end_date).is_(None), col(ServiceSchedule.end_date) >= day),
+        )
+        .order_by(col(ServiceSchedule.id))
+    )
+    return [(schedule, client) for schedule, client in session.exec(query).all()]
+
+
+def tasks_on(session: Session, station_id: int, day: date) -> list[Task]:
+    query = (
+        select(Task)
+        .where(Task.station_id == station_id, Task.service_date == day)
+        .order_by(col(Task.window_start), col(Task.client_id), col(Task.id))
+    )
+    return list(session.exec(query).all())
+
+
+def volunteers_with_availability(
+    session: Session, station_id: int, day: date
+) -> list[tuple[Volunteer, list[Availability]]]:
+    """Active volunteers of the station, each with their weekly slots and the dated entries
+    (leave, extra days) that touch the day."""
+    volunteers = session.exec(
+        select(Volunteer)
+        .where(
+            Volunteer.station_id == station_id,
+            col(Volunteer.archived_at).is_(None),
+            col(Volunteer.active).is_(True),
+        )
+        .order_by(col(Volunteer.name), col(Volunteer.id))
+    ).all()
+    entries = session.exec(
+        select(Availability).where(
+            Availability.station_id == station_id,
+            col(Availability.archived_at).is_(None),
+            or_(
+                col(Availability.weekday).is_not(None),
+                (col(Availability.date_from) <= day)
+                & or_(
+                    col(Availability.date_to).is_(None) & (col(Availability.date_from) == day),
+                    col(Availability.date_to) >= day,
+                ),
+            ),
+        )
+    ).all()
+    by_volunteer: dict[int, list[Availability]] = {}
+    for entry in entries:
+        by_volunteer.setdefault(entry.volunteer_id, []).append(entry)
+    return [(v, by_volunteer.get(v.id or 0, [])) for v in volunteers]

@@ -1,0 +1,207 @@
+"""A station's day: derive its tasks from the schedules and list who is free.
+
+Generating is idempotent: a task is keyed by its schedule and date, updated in place while it
+is open, and never dropped once planned or done. A task that is no longer due is cancelled if
+still open; a planned or done one is kept, with the reason, for the coordinator to review.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from dispatch import audit
+from dispatch.access import Action, Principal, Resource, require, station_scope
+from dispatch.days import repository
+from dispatch.days.calendar import WorkingDay, working_day
+from dispatch.days.rules import shift_on, why_not_due, window_of
+from dispatch.errors import NotFound
+from dispatch.records.service import snapshot
+from models import (
+    AvailableVolunteer,
+    Client,
+    DayWork,
+    ServiceSchedule,
+    Station,
+    Task,
+    TaskPublic,
+)
+from models.common import utcnow
+from models.enums import TaskStatus
+
+_KEPT = (TaskStatus.PLANNED, TaskStatus.DONE)
+
+
+class DayService:
+    def get(self, session: Session, principal: Principal, station_id: int, day: date) -> DayWork:
+        """The day as stored: its tasks, whether the station works, and who is free."""
+        require(principal, Resource.TASK, Action.READ)
+        station = self._station(session, principal, station_id)
+        calendar = self._calendar(session, station, day)
+        return self._day(session, station, day, calendar)
+
+    def generate(
+        self, session: Session, principal: Principal, station_id: int, day: date
+    ) -> DayWork:
+        """Derive the day's tasks from the schedules, again as often as needed."""
+        require(principal, Resource.TASK, Action.CREATE)
+        station = self._station(session, principal, station_id)
+        calendar = self._calendar(session, station, day)
+        existing = {
+            task.schedule_id: task for task in repository.tasks_on(session, station_id, day)
+        }
+        counts = {"created": 0, "updated": 0, "cancelled": 0, "kept": 0}
+        due: set[int] = set()
+        for schedule, client in repository.schedules_running(session, station_id, day):
+            reason = (
+                calendar.reason
+                if calendar.weekday is None
+                else why_not_due(schedule, client, day, calendar.weekday)
+            )
+            if reason is not None:
+                continue
+            assert schedule.id is not None
+            due.add(schedule.id)
+            values = _task_values(schedule, client)
+            task = existing.get(schedule.id)
+            if task is None:
+                task = Task(station_id=station_id, service_date=day, **values)
+                session.add(task)
+                session.flush()
+                self._audit(session, principal, "generate", task, {})
+                counts["created"] += 1
+            elif task.status not in _KEPT and _differs(task, values | _open()):
+                before = snapshot(task)
+                _apply(task, values | _open())
+                self._audit(session, principal, "generate", task, before)
+                counts["updated"] += 1
+        for schedule_id, task in existing.items():
+            if schedule_id in due:
+                continue
+            reason = self._why_gone(session, task, day, calendar)
+            if task.status is TaskStatus.OPEN:
+                before = snapshot(task)
+                _apply(task, {"status": TaskStatus.CANCELLED, "status_reason": reason})
+                self._audit(session, principal, "cancel", task, before)
+                counts["cancelled"] += 1
+            elif task.status in _KEPT and task.status_reason != f"no longer due: {reason}":
+                before = snapshot(task)
+                _apply(task, {"status_reason": f"no longer due: {reason}"})
+                self._audit(session, principal, "flag", task, before)
+                counts["kept"] += 1
+        session.flush()
+        return self._day(session, station, day, calendar).model_copy(update=counts)
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _station(self, session: Session, principal: Principal, station_id: int) -> Station:
+        scope = station_scope(principal)
+        station = session.get(Station, station_id)
+        if station is None or (scope is not None and station_id not in scope):
+            raise NotFound("station", station_id)
+        return station
+
+    def _calendar(self, session: Session, station: Station, day: date) -> WorkingDay:
+        assert station.id is not None
+        return working_day(
+            day,
+            observes_public_holidays=station.observes_public_holidays,
+            closures=repository.closures_on(session, station.id, day),
+            locale=station.locale,
+        )
+
+    def _why_gone(self, session: Session, task: Task, day: date, calendar: WorkingDay) -> str:
+        if calendar.weekday is None:
+            return calendar.reason
+        schedule = session.get(ServiceSchedule, task.schedule_id)
+        client = session.get(Client, task.client_id)
+        if schedule is None or client is None:
+            return "schedule removed"
+        return why_not_due(schedule, client, day, calendar.weekday) or "schedule changed"
+
+    def _day(self, session: Session, station: Station, day: date, calendar: WorkingDay) -> DayWork:
+        assert station.id is not None
+        tasks = [
+            TaskPublic.model_validate(t) for t in repository.tasks_on(session, station.id, day)
+        ]
+        volunteers = []
+        if calendar.weekday is not None:
+            for volunteer, entries in repository.volunteers_with_availability(
+                session, station.id, day
+            ):
+                shift = shift_on(entries, day, calendar.weekday)
+                if shift is None or volunteer.id is None:
+                    continue
+                volunteers.append(
+                    AvailableVolunteer(
+                        volunteer_id=volunteer.id,
+                        name=volunteer.name,
+                        shift=shift,
+                        travel_mode=volunteer.travel_mode,
+                        capacity_meals=volunteer.capacity_meals,
+                        skills=list(volunteer.skills),
+                        max_hours=volunteer.max_hours_per_day,
+                        max_stops=volunteer.max_stops_per_day,
+                        located=volunteer.lat is not None and volunteer.lon is not None,
+                    )
+                )
+        return DayWork(
+            station_id=station.id,
+            service_date=day,
+            open=calendar.open,
+            closed_reason=calendar.reason,
+            schedule_weekday=calendar.weekday,
+            tasks=tasks,
+            volunteers=volunteers,
+        )
+
+    def _audit(
+        self,
+        session: Session,
+        principal: Principal,
+        action: str,
+        task: Task,
+        before: dict[str, Any],
+    ) -> None:
+        audit.record(
+            session,
+            principal,
+            action=action,
+            entity=Resource.TASK,
+            entity_id=task.id,
+            station_id=task.station_id,
+            changes=audit.diff(before, snapshot(task)),
+        )
+
+
+def _task_values(schedule: ServiceSchedule, client: Client) -> dict[str, Any]:
+    start, end = window_of(schedule, client)
+    return {
+        "client_id": client.id,
+        "schedule_id": schedule.id,
+        "kind": schedule.kind,
+        "site_id": schedule.site_id,
+        "quantity": schedule.quantity,
+        "window_start": start,
+        "window_end": end,
+        "service_minutes": schedule.service_minutes,
+        "max_ride_minutes": schedule.max_ride_minutes,
+        "required_skills": list(schedule.required_skills),
+        "priority": schedule.priority,
+    }
+
+
+def _open() -> dict[str, Any]:
+    return {"status": TaskStatus.OPEN, "status_reason": ""}
+
+
+def _differs(task: Task, values: dict[str, Any]) -> bool:
+    return any(getattr(task, name) != value for name, value in values.items())
+
+
+def _apply(task: Task, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(task, name, value)
+    task.updated_at = utcnow()

@@ -1,0 +1,114 @@
+"""The day's work: tasks derived from the schedules, and the days a station is closed."""
+
+from datetime import date, time
+from typing import Self
+
+from pydantic import BaseModel, model_validator
+from sqlalchemy import JSON, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.common import EnumText, RecordPublic, TableBase
+from models.enums import ServiceKind, TaskStatus, TravelMode
+
+# --- Closures: the station's own closing days, on top of the public holidays it observes ---
+
+
+class ClosureBase(SQLModel):
+    date_from: date
+    date_to: date
+    reason: str = Field(default="", max_length=200)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.date_to < self.date_from:
+            raise ValueError(f"the closure ends on {self.date_to}, before it starts")
+        return self
+
+
+class StationClosure(ClosureBase, TableBase, table=True):
+    __tablename__ = "station_closure"
+
+    station_id: int = Field(foreign_key="station.id", index=True)
+
+
+class ClosureCreate(ClosureBase):
+    station_id: int
+
+
+class ClosureUpdate(SQLModel):
+    date_from: date | None = None
+    date_to: date | None = None
+    reason: str | None = Field(default=None, max_length=200)
+
+
+class ClosurePublic(ClosureBase, RecordPublic):
+    station_id: int
+
+
+# --- Tasks: one delivery or visit due on one day, from one schedule ------------------------
+
+
+class TaskBase(SQLModel):
+    service_date: date = Field(index=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    schedule_id: int = Field(foreign_key="service_schedule.id", index=True)
+    kind: ServiceKind = Field(sa_type=EnumText(ServiceKind, 20))
+    site_id: int | None = Field(default=None, foreign_key="site.id")
+    quantity: int = Field(default=1, ge=0)
+    # The window at the door: the schedule's, else the client's preferred one, else any time.
+    window_start: time | None = None
+    window_end: time | None = None
+    service_minutes: int = Field(default=5, ge=1)
+    max_ride_minutes: int | None = None
+    required_skills: list[str] = Field(default_factory=list, sa_type=JSON)
+    priority: int = Field(default=3, ge=1, le=5)
+    status: TaskStatus = Field(default=TaskStatus.OPEN, sa_type=EnumText(TaskStatus, 20))
+    status_reason: str = Field(default="", max_length=200)
+
+
+class Task(TaskBase, TableBase, table=True):
+    __table_args__ = (UniqueConstraint("schedule_id", "service_date"),)
+
+    station_id: int = Field(foreign_key="station.id", index=True)
+
+
+class TaskPublic(TaskBase, RecordPublic):
+    station_id: int
+
+
+# --- What a day looks like to the coordinator ----------------------------------------------
+
+
+class Shift(BaseModel):
+    start: time
+    end: time
+
+
+class AvailableVolunteer(BaseModel):
+    """A volunteer free on the day, with the shift the planner may use."""
+
+    volunteer_id: int
+    name: str
+    shift: Shift
+    travel_mode: TravelMode
+    capacity_meals: int
+    skills: list[str]
+    max_hours: float
+    max_stops: int
+    located: bool  # without a home position the planner starts them at the station
+
+
+class DayWork(BaseModel):
+    """A station's day: whether it works, its tasks and who is free."""
+
+    station_id: int
+    service_date: date
+    open: bool
+    closed_reason: str = ""
+    schedule_weekday: int | None  # the weekday whose schedules run (make-up workdays differ)
+    tasks: list[TaskPublic]
+    volunteers: list[AvailableVolunteer]
+    created: int = 0  # what the last generation changed
+    updated: int = 0
+    cancelled: int = 0
+    kept: int = 0  # planned or done tasks no longer due: kept, with the reason, for review
