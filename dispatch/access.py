@@ -29,6 +29,7 @@ class Resource(StrEnum):
     SCHEDULE = "schedule"
     CLOSURE = "closure"
     TASK = "task"
+    PLAN = "plan"
     USER = "user"
 
 
@@ -54,6 +55,8 @@ POLICY: dict[Resource, dict[Role, frozenset[Action]]] = {
     Resource.CLOSURE: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ, Role.VOLUNTEER: _READ},
     # The day's tasks name clients: volunteers see only their own stops (issue 5).
     Resource.TASK: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ},
+    # Volunteers see published routes of their own only, through their own pages (issue 5).
+    Resource.PLAN: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ},
     Resource.USER: {},
 }
 

@@ -12,8 +12,9 @@ from dispatch.db import make_engine
 from dispatch.errors import DispatchError
 from dispatch.geocoding.service import build_geocoder
 from dispatch.imports import endpoints as import_endpoints
+from dispatch.planning import endpoints as planning_endpoints
 from dispatch.schedules import endpoints as schedule_endpoints
-from dispatch.services import Services, build_services
+from dispatch.services import Services, build_services, travel_matrices
 from dispatch.sites import endpoints as site_endpoints
 from dispatch.stations import endpoints as station_endpoints
 from dispatch.users import endpoints as user_endpoints
@@ -24,7 +25,7 @@ ATTRIBUTION = "Map data © OpenStreetMap contributors, ODbL 1.0"
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     settings = settings or Settings()
-    services = services or build_services(build_geocoder(settings))
+    services = services or build_services(build_geocoder(settings), travel_matrices(settings))
     app = FastAPI(
         title="CareRoute",
         version="0.1.0",
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         volunteer_endpoints,
         schedule_endpoints,
         day_endpoints,
+        planning_endpoints,
     ):
         app.include_router(feature.build_router(services))
     return app

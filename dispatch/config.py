@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     geocoder_min_delay_seconds: float = 1.0  # Nominatim's usage policy: at most 1 request/s
     geocoder_timeout_seconds: float = 10.0
 
+    # An OpenStreetMap extract (.osm.pbf) of the station's area: travel times on its streets.
+    # Without one, the planner uses straight lines with a detour factor per travel mode.
+    map_extract: Path | None = None
+
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     api_token_days: int = Field(default=90, ge=1, le=3650)
     login_attempts_per_minute: int = Field(default=5, ge=1)

@@ -3,13 +3,18 @@
 from dataclasses import dataclass
 
 from dispatch.clients.service import ClientService
+from dispatch.config import Settings
 from dispatch.days.closures import ClosureService
 from dispatch.days.service import DayService
 from dispatch.geocoding.service import Geocoder
+from dispatch.planning.runner import ProcessRunner, Runner
+from dispatch.planning.service import PlanningService
 from dispatch.schedules.service import ScheduleService
 from dispatch.sites.service import SiteService
 from dispatch.stations.service import StationService
 from dispatch.volunteers.service import AvailabilityService, VolunteerService
+from routing import GreatCircle, MatrixProvider
+from routing.matrix.roads import RoadNetwork
 
 
 @dataclass(frozen=True)
@@ -23,9 +28,17 @@ class Services:
     schedules: ScheduleService
     closures: ClosureService
     days: DayService
+    planning: PlanningService
 
 
-def build_services(geocoder: Geocoder | None) -> Services:
+def build_services(
+    geocoder: Geocoder | None,
+    travel: MatrixProvider | None = None,
+    runner: Runner | None = None,
+) -> Services:
+    """`travel`: road-network matrices when the station has a map extract; straight lines
+    with detour factors otherwise."""
+    days = DayService()
     return Services(
         geocoder=geocoder,
         stations=StationService(),
@@ -35,5 +48,13 @@ def build_services(geocoder: Geocoder | None) -> Services:
         availability=AvailabilityService(),
         schedules=ScheduleService(),
         closures=ClosureService(),
-        days=DayService(),
+        days=days,
+        planning=PlanningService(runner or ProcessRunner(), travel or GreatCircle(), days),
     )
+
+
+def travel_matrices(settings: Settings) -> MatrixProvider:
+    """Street travel times from the configured map extract, else straight lines."""
+    if settings.map_extract is None:
+        return GreatCircle()
+    return RoadNetwork(settings.map_extract, cache_dir=settings.data_dir / "roads")

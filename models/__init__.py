@@ -15,6 +15,17 @@ from models.day import (
     TaskPublic,
 )
 from models.geocode import GeocodeCacheEntry
+from models.plan import (
+    Plan,
+    PlanningJob,
+    PlanningJobPublic,
+    PlanningRequest,
+    PlanPublic,
+    PlanRoute,
+    PlanStop,
+    RoutePublic,
+    StopPublic,
+)
 from models.schedule import (
     Hold,
     ScheduleCreate,
@@ -75,7 +86,15 @@ __all__ = [
     "LoginRequest",
     "OpeningHours",
     "Page",
+    "Plan",
+    "PlanPublic",
+    "PlanRoute",
+    "PlanStop",
+    "PlanningJob",
+    "PlanningJobPublic",
+    "PlanningRequest",
     "RecordPublic",
+    "RoutePublic",
     "ScheduleCreate",
     "SchedulePublic",
     "ScheduleUpdate",
@@ -90,6 +109,7 @@ __all__ = [
     "StationCreate",
     "StationPublic",
     "StationUpdate",
+    "StopPublic",
     "TableBase",
     "Task",
     "TaskPublic",

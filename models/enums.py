@@ -100,3 +100,23 @@ class TaskStatus(StrEnum):
     PLANNED = "planned"  # on a route of a draft or published plan
     DONE = "done"  # an outcome was recorded
     CANCELLED = "cancelled"  # no longer due (hold, skip, client paused...) before planning
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"  # the planner crashed or refused the day: the previous plan stands
+    TIMED_OUT = "timed_out"  # no answer well past its time limit: the process was stopped
+    CANCELLED = "cancelled"
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    SUPERSEDED = "superseded"  # an earlier draft or version
+
+
+class StopKind(StrEnum):
+    PICKUP = "pickup"  # at the kitchen or pharmacy
+    DOOR = "door"  # at the client's

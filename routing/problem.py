@@ -270,11 +270,12 @@ class Problem:
         return self._jobs[job_id]
 
     def jobs_by_id(self) -> Mapping[str, Job]:
-        return self._jobs
+        return MappingProxyType(self._jobs)
 
     @cached_property
-    def _jobs(self) -> Mapping[str, Job]:
-        return MappingProxyType({job.id: job for job in self.jobs})
+    def _jobs(self) -> dict[str, Job]:
+        # A plain dict, so that a problem stays picklable (planning runs in another process).
+        return {job.id: job for job in self.jobs}
 
     def travel_time(self, volunteer: Volunteer, origin: int, destination: int) -> int:
         """Seconds for this volunteer from one place to another, at their own pace."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 
 import numpy as np
@@ -94,3 +95,13 @@ def test_penalties_grow_with_priority_and_exceed_any_detour() -> None:
     low, high = (day.penalty(day.job(j)) for j in ("a", "b"))
     assert high == 16 * low
     assert low > 2 * 10  # the longest leg is 10
+
+
+def test_a_problem_travels_to_another_process_after_use() -> None:
+    """Planning jobs run in a process of their own: the problem is pickled, caches and all."""
+
+    day = problem([(0, 0), (10, 0)], [volunteer()], [visit("a", 1)])
+    assert day.jobs_by_id()["a"].id == "a"
+    again = pickle.loads(pickle.dumps(day))
+    assert again.jobs_by_id() == day.jobs_by_id()
+    assert again.penalty(again.job("a")) == day.penalty(day.job("a"))

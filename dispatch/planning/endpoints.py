@@ -1,0 +1,73 @@
+"""Planning over HTTP: start a job, follow or cancel it, read the plans."""
+
+from datetime import date
+
+from fastapi import APIRouter, Request, status
+
+from dispatch.deps import PrincipalDep, SessionDep
+from dispatch.errors import Conflict, Forbidden, InvalidInput, NotFound
+from dispatch.records.endpoints import error_responses
+from dispatch.services import Services
+from models import PlanningJobPublic, PlanningRequest, PlanPublic
+
+
+def build_router(services: Services) -> APIRouter:
+    router = APIRouter(tags=["planning"])
+    planning = services.planning
+
+    @router.post(
+        "/api/stations/{station_id}/days/{day}/plan",
+        response_model=PlanningJobPublic,
+        status_code=status.HTTP_202_ACCEPTED,
+        responses=error_responses(Forbidden, NotFound, Conflict, InvalidInput),
+    )
+    def plan_day(
+        station_id: int,
+        day: date,
+        body: PlanningRequest,
+        request: Request,
+        session: SessionDep,
+        principal: PrincipalDep,
+    ) -> PlanningJobPublic:
+        """Start planning the day's tasks in the background; poll the job for progress."""
+        job = planning.start(session, principal, request.app.state.engine, station_id, day, body)
+        return PlanningJobPublic.model_validate(job)
+
+    @router.get(
+        "/api/planning-jobs/{job_id}",
+        response_model=PlanningJobPublic,
+        responses=error_responses(Forbidden, NotFound),
+    )
+    def get_job(job_id: int, session: SessionDep, principal: PrincipalDep) -> PlanningJobPublic:
+        """The job's state and progress: elapsed time and the best cost so far."""
+        return PlanningJobPublic.model_validate(planning.job(session, principal, job_id))
+
+    @router.post(
+        "/api/planning-jobs/{job_id}/cancel",
+        response_model=PlanningJobPublic,
+        responses=error_responses(Forbidden, NotFound, Conflict),
+    )
+    def cancel_job(job_id: int, session: SessionDep, principal: PrincipalDep) -> PlanningJobPublic:
+        """Stop a running job; the day's earlier plans stay as they were."""
+        return PlanningJobPublic.model_validate(planning.cancel(session, principal, job_id))
+
+    @router.get(
+        "/api/stations/{station_id}/days/{day}/plan",
+        response_model=PlanPublic,
+        responses=error_responses(Forbidden, NotFound),
+    )
+    def current_plan(
+        station_id: int, day: date, session: SessionDep, principal: PrincipalDep
+    ) -> PlanPublic:
+        """The day's current plan: the newest draft, else the published version."""
+        return planning.latest(session, principal, station_id, day)
+
+    @router.get(
+        "/api/plans/{plan_id}",
+        response_model=PlanPublic,
+        responses=error_responses(Forbidden, NotFound),
+    )
+    def get_plan(plan_id: int, session: SessionDep, principal: PrincipalDep) -> PlanPublic:
+        return planning.plan(session, principal, plan_id)
+
+    return router

@@ -1,0 +1,172 @@
+"""From a station's day in the database to a `routing.Problem`, and back.
+
+The only place that knows both the tables and the planner's types: tasks become jobs, free
+volunteers become the planner's volunteers, and every place gets an index in the matrices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, time
+
+from pydantic import TypeAdapter
+from sqlmodel import Session
+
+from models import AvailableVolunteer, Client, OpeningHours, Site, Station, Task, Volunteer
+from models.enums import ServiceKind, TravelMode
+from routing import (
+    Job,
+    JobKind,
+    Location,
+    MatrixProvider,
+    Problem,
+    Stop,
+    TimeWindow,
+    Weights,
+)
+from routing import Volunteer as Worker
+
+_DAY = TimeWindow(0, 24 * 3600 - 1)
+_KIND = {
+    ServiceKind.MEAL: JobKind.DELIVERY,
+    ServiceKind.MEDICINE: JobKind.PICKUP_DELIVERY,
+    ServiceKind.VISIT: JobKind.VISIT,
+}
+
+
+@dataclass
+class DayProblem:
+    """The planner's problem for one day, with the way back to the rows."""
+
+    problem: Problem
+    task_of: dict[str, int]  # job id -> task id
+    volunteer_of: dict[str, int]  # planner volunteer id -> volunteer id
+    skipped: dict[int, str] = field(default_factory=dict)  # task id -> why it is not a job
+
+
+def job_id(task_id: int) -> str:
+    return f"t{task_id}"
+
+
+def worker_id(volunteer_id: int) -> str:
+    return f"v{volunteer_id}"
+
+
+def seconds(moment: time) -> int:
+    return moment.hour * 3600 + moment.minute * 60 + moment.second
+
+
+def build_problem(
+    session: Session,
+    station: Station,
+    day: date,
+    tasks: Sequence[Task],
+    free: Sequence[AvailableVolunteer],
+    provider: MatrixProvider,
+    pins: Mapping[int, int] | None = None,
+    weights: Weights | None = None,
+) -> DayProblem:
+    """The day's open tasks and free volunteers as a planning problem.
+
+    `pins` maps a task id to the volunteer it must go to. A task whose client or site has no
+    position cannot be a job: it is listed in `skipped` with the reason.
+    """
+    places: list[Location] = []
+    index: dict[tuple[str, int], int] = {}
+
+    def place(kind: str, row_id: int, lat: float | None, lon: float | None) -> int | None:
+        if lat is None or lon is None:
+            return None
+        key = (kind, row_id)
+        if key not in index:
+            index[key] = len(places)
+            places.append(Location(lat, lon))
+        return index[key]
+
+    assert station.id is not None
+    base = place("station", station.id, station.lat, station.lon)
+    weekday = day.weekday()
+    volunteers: list[Worker] = []
+    volunteer_of: dict[str, int] = {}
+    for offer in free:
+        row = session.get(Volunteer, offer.volunteer_id)
+        assert row is not None
+        home = place("volunteer", offer.volunteer_id, row.lat, row.lon)
+        start = home if home is not None else base
+        if start is None:
+            continue  # neither a home nor a station position: nowhere to start from
+        name = worker_id(offer.volunteer_id)
+        volunteer_of[name] = offer.volunteer_id
+        volunteers.append(
+            Worker(
+                name,
+                start,
+                TimeWindow(seconds(offer.shift.start), seconds(offer.shift.end)),
+                profile=TravelMode(offer.travel_mode).value,
+                capacity=offer.capacity_meals,
+                skills=frozenset(offer.skills),
+                max_stops=offer.max_stops,
+                max_work=round(offer.max_hours * 3600),
+            )
+        )
+    jobs: list[Job] = []
+    task_of: dict[str, int] = {}
+    skipped: dict[int, str] = {}
+    for task in tasks:
+        assert task.id is not None
+        client = session.get(Client, task.client_id)
+        assert client is not None
+        door = place("client", task.client_id, client.lat, client.lon)
+        if door is None:
+            skipped[task.id] = "the client has no position on the map"
+            continue
+        window = _window(task.window_start, task.window_end)
+        pickup = None
+        if task.site_id is not None and task.kind is not ServiceKind.VISIT:
+            site = session.get(Site, task.site_id)
+            assert site is not None
+            at = place("site", task.site_id, site.lat, site.lon)
+            if at is None:
+                skipped[task.id] = "the pickup site has no position on the map"
+                continue
+            hours = [_window(h.opens, h.closes) for h in _opening(site) if h.weekday == weekday]
+            pickup = Stop(at, tuple(hours) or (_DAY,), 300)
+        name = job_id(task.id)
+        task_of[name] = task.id
+        pinned = (pins or {}).get(task.id)
+        jobs.append(
+            Job(
+                name,
+                Stop(door, (window,), task.service_minutes * 60),
+                kind=_KIND[task.kind] if pickup is not None else JobKind.VISIT,
+                pickup=pickup,
+                demand=task.quantity if pickup is not None else 0,
+                skills=frozenset(task.required_skills),
+                priority=task.priority,
+                max_ride=None if task.max_ride_minutes is None else task.max_ride_minutes * 60,
+                preferred=tuple(worker_id(v) for v in client.preferred_volunteer_ids),
+                forbidden=frozenset(worker_id(v) for v in client.excluded_volunteer_ids),
+                pinned_to=None if pinned is None else worker_id(pinned),
+            )
+        )
+    profiles = sorted({v.profile for v in volunteers}) or [TravelMode.WALK.value]
+    matrices = {profile: provider.matrix(places, profile) for profile in profiles}
+    problem = Problem(
+        len(places), matrices, tuple(volunteers), tuple(jobs), weights=weights or Weights()
+    )
+    return DayProblem(problem, task_of, volunteer_of, skipped)
+
+
+def _window(start: time | None, end: time | None) -> TimeWindow:
+    return TimeWindow(
+        _DAY.start if start is None else seconds(start),
+        _DAY.end if end is None else seconds(end),
+    )
+
+
+_HOURS = TypeAdapter(list[OpeningHours])
+
+
+def _opening(site: Site) -> list[OpeningHours]:
+    return _HOURS.validate_python(site.opening_hours)  # stored as plain dicts

@@ -1,0 +1,386 @@
+"""Planning a station's day: start the planner as a job, follow it, keep what it makes.
+
+A job builds the day's problem from the open tasks and the free volunteers, runs the
+planner in a process of its own, and on success stores a new draft plan: routes with ordered
+stops and times, and every task it could not plan with the planner's reason. A crash, a
+time-out or a cancel leaves every earlier plan as it was and says what happened.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+
+from dispatch import audit
+from dispatch.access import Action, Principal, Resource, require, station_scope
+from dispatch.days.service import DayService
+from dispatch.db import session_scope
+from dispatch.errors import Conflict, InvalidInput, NotFound
+from dispatch.planning.problem import DayProblem, build_problem
+from dispatch.planning.runner import Finished, Outcome, Runner
+from dispatch.records.service import snapshot
+from models import (
+    Client,
+    Plan,
+    PlanningJob,
+    PlanningRequest,
+    PlanPublic,
+    PlanRoute,
+    PlanStop,
+    RoutePublic,
+    Station,
+    StopPublic,
+    Task,
+    Volunteer,
+)
+from models.common import utcnow
+from models.enums import JobStatus, PlanStatus, StopKind, TaskStatus
+from routing import MatrixProvider, Progress, SolveParams
+from routing import Plan as Solution
+
+_ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class PlanningService:
+    def __init__(self, runner: Runner, provider: MatrixProvider, days: DayService) -> None:
+        self.runner = runner
+        self.provider = provider
+        self.days = days
+
+    # --- jobs ----------------------------------------------------------------------------
+
+    def start(
+        self,
+        session: Session,
+        principal: Principal,
+        engine: Engine,
+        station_id: int,
+        day: date,
+        request: PlanningRequest,
+    ) -> PlanningJob:
+        """Plan the day's open tasks in the background; the job reports its progress."""
+        require(principal, Resource.PLAN, Action.CREATE)
+        station = self._station(session, principal, station_id)
+        busy = session.exec(
+            select(PlanningJob).where(
+                PlanningJob.station_id == station_id,
+                PlanningJob.service_date == day,
+                col(PlanningJob.status).in_(_ACTIVE),
+            )
+        ).first()
+        if busy is not None:
+            raise Conflict(f"planning job {busy.id} is already planning this day")
+        work = self.days.get(session, principal, station_id, day)
+        if not work.open:
+            raise InvalidInput.field("day", f"the station is closed that day: {work.closed_reason}")
+        tasks = list(
+            session.exec(
+                select(Task).where(
+                    Task.station_id == station_id,
+                    Task.service_date == day,
+                    col(Task.status).in_((TaskStatus.OPEN, TaskStatus.PLANNED)),
+                )
+            ).all()
+        )
+        if not tasks:
+            raise InvalidInput.field("day", "there are no tasks to plan: generate the day first")
+        built = build_problem(session, station, day, tasks, work.volunteers, self.provider)
+        job = PlanningJob(
+            station_id=station_id,
+            service_date=day,
+            time_limit_seconds=request.time_limit_seconds,
+            requested_by=principal.user_id,
+        )
+        session.add(job)
+        session.flush()
+        self._audit(session, principal, "create", job, {})
+        session.commit()  # the job's own thread reads and writes this row
+        assert job.id is not None
+        params = SolveParams(time_limit=request.time_limit_seconds)
+        listener = _JobListener(engine, job.id, built, principal)
+        self.runner.start(job.id, built.problem, params, listener)
+        return job
+
+    def job(self, session: Session, principal: Principal, job_id: int) -> PlanningJob:
+        require(principal, Resource.PLAN, Action.READ)
+        job = session.get(PlanningJob, job_id)
+        if job is None:
+            raise NotFound("planning job", job_id)
+        self._station(session, principal, job.station_id)
+        session.refresh(job)  # progress is written by the job's own thread
+        return job
+
+    def cancel(self, session: Session, principal: Principal, job_id: int) -> PlanningJob:
+        require(principal, Resource.PLAN, Action.UPDATE)
+        job = self.job(session, principal, job_id)
+        if job.status not in _ACTIVE:
+            raise Conflict(f"planning job {job_id} has already ended: {job.status}")
+        self.runner.cancel(job_id)
+        return job
+
+    # --- plans ---------------------------------------------------------------------------
+
+    def plan(self, session: Session, principal: Principal, plan_id: int) -> PlanPublic:
+        require(principal, Resource.PLAN, Action.READ)
+        plan = session.get(Plan, plan_id)
+        if plan is None:
+            raise NotFound("plan", plan_id)
+        self._station(session, principal, plan.station_id)
+        return plan_public(session, plan)
+
+    def latest(
+        self, session: Session, principal: Principal, station_id: int, day: date
+    ) -> PlanPublic:
+        """The day's current plan: the newest draft, else the published version."""
+        require(principal, Resource.PLAN, Action.READ)
+        self._station(session, principal, station_id)
+        plan = session.exec(
+            select(Plan)
+            .where(
+                Plan.station_id == station_id,
+                Plan.service_date == day,
+                col(Plan.status).in_((PlanStatus.DRAFT, PlanStatus.PUBLISHED)),
+            )
+            .order_by(col(Plan.status) == PlanStatus.PUBLISHED, col(Plan.id).desc())
+        ).first()
+        if plan is None:
+            raise NotFound("plan of", f"station {station_id} on {day}")
+        return plan_public(session, plan)
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _station(self, session: Session, principal: Principal, station_id: int) -> Station:
+        scope = station_scope(principal)
+        station = session.get(Station, station_id)
+        if station is None or (scope is not None and station_id not in scope):
+            raise NotFound("station", station_id)
+        return station
+
+    def _audit(
+        self, session: Session, principal: Principal, action: str, row: Any, before: dict[str, Any]
+    ) -> None:
+        audit.record(
+            session,
+            principal,
+            action=action,
+            entity=type(row).__tablename__,
+            entity_id=row.id,
+            station_id=row.station_id,
+            changes=audit.diff(before, snapshot(row)),
+        )
+
+
+class _JobListener:
+    """Writes what the job's process reports, from the thread that watches it."""
+
+    def __init__(self, engine: Engine, job_id: int, built: DayProblem, who: Principal) -> None:
+        self.engine = engine
+        self.job_id = job_id
+        self.built = built
+        self.who = who
+
+    def started(self, pid: int | None) -> None:
+        with session_scope(self.engine) as session:
+            job = _job(session, self.job_id)
+            job.status, job.started_at, job.worker_pid = JobStatus.RUNNING, utcnow(), pid
+            session.add(job)
+
+    def progress(self, progress: Progress) -> None:
+        with session_scope(self.engine) as session:
+            job = _job(session, self.job_id)
+            job.elapsed_seconds, job.best_cost = round(progress.seconds, 2), progress.cost
+            session.add(job)
+
+    def finished(self, outcome: Outcome) -> None:
+        with session_scope(self.engine) as session:
+            job = _job(session, self.job_id)
+            before = snapshot(job)
+            job.finished_at, job.worker_pid = utcnow(), None
+            if isinstance(outcome, Finished):
+                plan = store_plan(session, job, self.built, outcome.plan)
+                job.status, job.plan_id = JobStatus.SUCCEEDED, plan.id
+                job.elapsed_seconds = round(outcome.plan.seconds, 2)
+                job.best_cost = outcome.plan.cost
+            else:
+                job.status = _FAILURE[outcome.timed_out, outcome.cancelled]
+                job.error = outcome.message[:2000]
+            session.add(job)
+            session.flush()
+            audit.record(
+                session,
+                self.who,
+                action=str(job.status),
+                entity="planning_job",
+                entity_id=job.id,
+                station_id=job.station_id,
+                changes=audit.diff(before, snapshot(job)),
+            )
+
+
+_FAILURE = {
+    (False, False): JobStatus.FAILED,
+    (True, False): JobStatus.TIMED_OUT,
+    (False, True): JobStatus.CANCELLED,
+    (True, True): JobStatus.CANCELLED,
+}
+
+
+def _job(session: Session, job_id: int) -> PlanningJob:
+    job = session.get(PlanningJob, job_id)
+    assert job is not None, f"planning job {job_id} vanished"
+    return job
+
+
+def store_plan(session: Session, job: PlanningJob, built: DayProblem, solution: Solution) -> Plan:
+    """The planner's answer as a new draft; earlier drafts of the day are superseded."""
+    drafts = session.exec(
+        select(Plan).where(
+            Plan.station_id == job.station_id,
+            Plan.service_date == job.service_date,
+            Plan.status == PlanStatus.DRAFT,
+        )
+    ).all()
+    for draft in drafts:
+        draft.status = PlanStatus.SUPERSEDED
+        session.add(draft)
+    newest = session.exec(
+        select(func.max(Plan.version)).where(
+            Plan.station_id == job.station_id, Plan.service_date == job.service_date
+        )
+    ).one()
+    published = session.exec(
+        select(Plan).where(
+            Plan.station_id == job.station_id,
+            Plan.service_date == job.service_date,
+            Plan.status == PlanStatus.PUBLISHED,
+        )
+    ).first()
+    plan = Plan(
+        station_id=job.station_id,
+        service_date=job.service_date,
+        version=(newest or 0) + 1,
+        based_on_id=published.id if published else None,
+        cost=solution.cost,
+        solve_seconds=round(solution.seconds, 2),
+    )
+    session.add(plan)
+    session.flush()
+    assert plan.id is not None
+    planned: set[int] = set()
+    for route in solution.routes:
+        if not route.visits:
+            continue
+        row = PlanRoute(
+            plan_id=plan.id,
+            volunteer_id=built.volunteer_of[route.volunteer],
+            depart_seconds=route.depart,
+            arrive_seconds=route.arrive,
+            distance_m=route.distance,
+            travel_seconds=route.travel,
+        )
+        session.add(row)
+        session.flush()
+        for position, visit in enumerate(route.visits):
+            task_id = built.task_of[visit.job]
+            planned.add(task_id)
+            session.add(
+                PlanStop(
+                    plan_id=plan.id,
+                    route_id=row.id,
+                    task_id=task_id,
+                    kind=StopKind(str(visit.kind)),
+                    position=position,
+                    arrival_seconds=visit.arrival,
+                    start_seconds=visit.start,
+                    departure_seconds=visit.departure,
+                )
+            )
+        plan.distance_m += route.distance
+        plan.travel_seconds += route.travel
+    for unplanned in solution.unplanned:
+        session.add(
+            PlanStop(
+                plan_id=plan.id,
+                task_id=built.task_of[unplanned.job],
+                reason=str(unplanned.reason),
+                explanation=unplanned.message[:500],
+            )
+        )
+    for task_id, why in built.skipped.items():
+        session.add(
+            PlanStop(plan_id=plan.id, task_id=task_id, reason="no_position", explanation=why)
+        )
+    plan.planned_stops = len(planned)
+    plan.unplanned_stops = len(solution.unplanned) + len(built.skipped)
+    for task in session.exec(select(Task).where(col(Task.id).in_(built.task_of.values()))):
+        wanted = TaskStatus.PLANNED if task.id in planned else TaskStatus.OPEN
+        if task.status is not TaskStatus.DONE and task.status is not wanted:
+            task.status = wanted
+            session.add(task)
+    session.add(plan)
+    session.flush()
+    return plan
+
+
+def plan_public(session: Session, plan: Plan) -> PlanPublic:
+    stops = session.exec(
+        select(PlanStop, Task, Client)
+        .join(Task, col(Task.id) == PlanStop.task_id)
+        .join(Client, col(Client.id) == Task.client_id)
+        .where(PlanStop.plan_id == plan.id)
+        .order_by(col(PlanStop.route_id), col(PlanStop.position), col(PlanStop.id))
+    ).all()
+    by_route: dict[int | None, list[StopPublic]] = {}
+    for stop, task, client in stops:
+        assert stop.id is not None
+        assert task.id is not None
+        by_route.setdefault(stop.route_id, []).append(
+            StopPublic(
+                id=stop.id,
+                task_id=task.id,
+                client_id=task.client_id,
+                client_name=client.name,
+                kind=stop.kind,
+                position=stop.position,
+                arrival=_clock(stop.arrival_seconds),
+                start=_clock(stop.start_seconds),
+                departure=_clock(stop.departure_seconds),
+                pinned=stop.pinned_volunteer_id is not None,
+                reason=stop.reason,
+                explanation=stop.explanation,
+            )
+        )
+    routes = []
+    for route, volunteer in session.exec(
+        select(PlanRoute, Volunteer)
+        .join(Volunteer, col(Volunteer.id) == PlanRoute.volunteer_id)
+        .where(PlanRoute.plan_id == plan.id)
+        .order_by(col(Volunteer.name), col(PlanRoute.id))
+    ).all():
+        assert route.id is not None
+        routes.append(
+            RoutePublic(
+                id=route.id,
+                volunteer_id=route.volunteer_id,
+                volunteer_name=volunteer.name,
+                locked=route.locked,
+                depart=_clock(route.depart_seconds) or "",
+                arrive=_clock(route.arrive_seconds) or "",
+                distance_m=route.distance_m,
+                travel_seconds=route.travel_seconds,
+                stops=by_route.get(route.id, []),
+            )
+        )
+    assert plan.id is not None
+    return PlanPublic(
+        **plan.model_dump(exclude={"created_at", "updated_at", "archived_at"}),
+        routes=routes,
+        unplanned=by_route.get(None, []),
+    )
+
+
+def _clock(value: int | None) -> str | None:
+    return None if value is None else str(timedelta(seconds=value))[:-3].zfill(5)

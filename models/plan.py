@@ -1,0 +1,144 @@
+"""Plans of a day: planning jobs, and the routes and stops they produce."""
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.common import EnumText, RecordPublic, TableBase, UtcDateTime
+from models.enums import JobStatus, PlanStatus, StopKind
+
+
+class PlanningJob(TableBase, table=True):
+    """One run of the planner for a station's day, in a process of its own."""
+
+    __tablename__ = "planning_job"
+
+    station_id: int = Field(foreign_key="station.id", index=True)
+    service_date: date = Field(index=True)
+    status: JobStatus = Field(default=JobStatus.QUEUED, sa_type=EnumText(JobStatus, 20))
+    time_limit_seconds: float = Field(gt=0, le=600)
+    requested_by: int | None = Field(default=None, foreign_key="user.id")
+    worker_pid: int | None = None  # the planner's process while it runs
+    started_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    # Live progress: the latest improvement the planner reported.
+    elapsed_seconds: float = 0.0
+    best_cost: int | None = None
+    error: str = Field(default="", max_length=2000)
+    plan_id: int | None = Field(default=None, foreign_key="plan.id")  # the draft it made
+
+
+class PlanningJobPublic(RecordPublic):
+    station_id: int
+    service_date: date
+    status: JobStatus
+    time_limit_seconds: float
+    started_at: datetime | None
+    finished_at: datetime | None
+    elapsed_seconds: float
+    best_cost: int | None
+    error: str
+    plan_id: int | None
+
+
+class PlanningRequest(BaseModel):
+    time_limit_seconds: float = Field(default=10.0, gt=0, le=600)
+
+
+class Plan(TableBase, table=True):
+    """The routes of a station's day. Drafts are edited; a published plan is what volunteers
+    follow, and changing it publishes a new version."""
+
+    __table_args__ = (UniqueConstraint("station_id", "service_date", "version"),)
+
+    station_id: int = Field(foreign_key="station.id", index=True)
+    service_date: date = Field(index=True)
+    version: int = Field(default=1, ge=1)
+    status: PlanStatus = Field(default=PlanStatus.DRAFT, sa_type=EnumText(PlanStatus, 20))
+    revision: int = Field(default=1, ge=1)  # bumped by every edit: optimistic concurrency
+    based_on_id: int | None = Field(default=None, foreign_key="plan.id")
+    published_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    cost: int = 0
+    distance_m: int = 0
+    travel_seconds: int = 0
+    solve_seconds: float = 0.0
+    planned_stops: int = 0
+    unplanned_stops: int = 0
+
+
+class PlanRoute(TableBase, table=True):
+    __tablename__ = "plan_route"
+
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    volunteer_id: int = Field(foreign_key="volunteer.id", index=True)
+    locked: bool = False  # re-planning keeps this route as it is
+    depart_seconds: int = 0  # seconds after midnight, station time
+    arrive_seconds: int = 0
+    distance_m: int = 0
+    travel_seconds: int = 0
+
+
+class PlanStop(TableBase, table=True):
+    """A task's pickup or door on a route, or (no route) a task the plan could not hold."""
+
+    __tablename__ = "plan_stop"
+
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    route_id: int | None = Field(default=None, foreign_key="plan_route.id", index=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    kind: StopKind = Field(default=StopKind.DOOR, sa_type=EnumText(StopKind, 10))
+    position: int = 0
+    arrival_seconds: int | None = None
+    start_seconds: int | None = None
+    departure_seconds: int | None = None
+    pinned_volunteer_id: int | None = Field(default=None, foreign_key="volunteer.id")
+    reason: str = Field(default="", max_length=40)  # unplanned: the planner's reason code
+    explanation: str = Field(default="", max_length=500)  # and its sentence
+
+
+class StopPublic(SQLModel):
+    id: int
+    task_id: int
+    client_id: int
+    client_name: str
+    kind: StopKind
+    position: int
+    arrival: str | None
+    start: str | None
+    departure: str | None
+    pinned: bool
+    reason: str
+    explanation: str
+
+
+class RoutePublic(SQLModel):
+    id: int
+    volunteer_id: int
+    volunteer_name: str
+    locked: bool
+    depart: str
+    arrive: str
+    distance_m: int
+    travel_seconds: int
+    stops: list[StopPublic]
+
+
+class PlanPublic(SQLModel):
+    id: int
+    station_id: int
+    service_date: date
+    version: int
+    status: PlanStatus
+    revision: int
+    based_on_id: int | None
+    published_at: datetime | None
+    cost: int
+    distance_m: int
+    travel_seconds: int
+    solve_seconds: float
+    planned_stops: int
+    unplanned_stops: int
+    routes: list[RoutePublic]
+    unplanned: list[StopPublic]

@@ -1,0 +1,174 @@
+"""Planning a day as a background job in a process of its own: success, crash, time-out
+and cancel, each leaving earlier plans as they were."""
+
+import os
+import signal
+import time
+from datetime import date
+from datetime import time as clock
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from dispatch.access import Principal
+from dispatch.days.service import DayService
+from dispatch.planning.runner import ProcessRunner
+from dispatch.planning.service import PlanningService
+from models import PlanningJob, PlanningRequest, Station, Task
+from models.enums import JobStatus, PlanStatus, Role, SiteKind, StopKind, TaskStatus
+from routing import GreatCircle
+from tests.builders.records import (
+    create_availability,
+    create_client,
+    create_schedule,
+    create_site,
+    create_station,
+    create_volunteer,
+    ident,
+)
+
+DAY = date(2026, 11, 24)  # a Tuesday
+
+
+@pytest.fixture
+def runner() -> ProcessRunner:
+    return ProcessRunner(grace_seconds=1.0)
+
+
+@pytest.fixture
+def planning(runner: ProcessRunner) -> PlanningService:
+    return PlanningService(runner, GreatCircle(), DayService())
+
+
+@pytest.fixture
+def station(session: Session) -> Station:
+    """Eight clients with lunch or medicine, three volunteers free on Tuesdays."""
+    station = create_station(session)
+    kitchen = create_site(session, station=station, kind=SiteKind.KITCHEN)
+    pharmacy = create_site(session, station=station, kind=SiteKind.PHARMACY, lat=32.048)
+    for n in range(8):
+        client = create_client(
+            session, station=station, name=f"客户{n}", lat=32.04 + n * 0.002, lon=118.77
+        )
+        if n % 4 == 3:
+            create_schedule(session, client=client, site=pharmacy, kind="medicine")
+        else:
+            create_schedule(session, client=client, site=kitchen, max_ride_minutes=45)
+    for n in range(3):
+        volunteer = create_volunteer(session, station=station, name=f"志愿者{n}")
+        create_availability(
+            session, volunteer=volunteer, weekday=1, start_time=clock(10), end_time=clock(14)
+        )
+    return station
+
+
+@pytest.fixture
+def coordinator(station: Station) -> Principal:
+    return Principal(user_id=None, role=Role.COORDINATOR, station_ids=frozenset({ident(station)}))
+
+
+def plan(
+    planning: PlanningService,
+    session: Session,
+    engine: Engine,
+    who: Principal,
+    station: Station,
+    seconds: float,
+) -> PlanningJob:
+    DayService().generate(session, who, ident(station), DAY)
+    request = PlanningRequest(time_limit_seconds=seconds)
+    return planning.start(session, who, engine, ident(station), DAY, request)
+
+
+def wait(session: Session, job: PlanningJob, until: set[JobStatus], seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        session.rollback()  # a new transaction sees what the job's thread wrote
+        session.refresh(job)
+        if job.status in until:
+            return
+        assert time.monotonic() < deadline, f"job still {job.status}"
+        time.sleep(0.1)
+
+
+def running(session: Session, job: PlanningJob) -> int:
+    """The pid of the job's process once the planner has reported progress."""
+    deadline = time.monotonic() + 60
+    while True:
+        session.rollback()
+        session.refresh(job)
+        if job.worker_pid and job.best_cost is not None:
+            return job.worker_pid
+        assert time.monotonic() < deadline, f"job still {job.status}"
+        time.sleep(0.1)
+
+
+def test_a_planned_day_is_a_draft_with_routes_times_and_reasons(
+    planning: PlanningService,
+    session: Session,
+    engine: Engine,
+    coordinator: Principal,
+    station: Station,
+) -> None:
+    job = plan(planning, session, engine, coordinator, station, 2)
+    wait(session, job, {JobStatus.SUCCEEDED, JobStatus.FAILED})
+    assert job.status is JobStatus.SUCCEEDED, job.error
+    assert job.plan_id is not None
+    draft = planning.plan(session, coordinator, job.plan_id)
+    assert draft.status is PlanStatus.DRAFT
+    assert draft.planned_stops + draft.unplanned_stops == 8
+    assert all(stop.reason and stop.explanation for stop in draft.unplanned)
+    for route in draft.routes:
+        starts = [stop.start or "" for stop in route.stops]
+        assert "" not in starts
+        assert starts == sorted(starts)  # in order, with times
+        kinds = [stop.kind for stop in route.stops]
+        assert kinds.count(StopKind.PICKUP) == kinds.count(StopKind.DOOR)  # all collected
+    statuses = session.exec(select(Task.status)).all()
+    assert statuses.count(TaskStatus.PLANNED) == draft.planned_stops
+    assert planning.latest(session, coordinator, ident(station), DAY).id == draft.id
+
+
+@pytest.mark.parametrize("ending", ["crash", "time-out", "cancel"])
+def test_a_job_that_does_not_finish_leaves_the_previous_plan(
+    planning: PlanningService,
+    session: Session,
+    engine: Engine,
+    coordinator: Principal,
+    station: Station,
+    ending: str,
+) -> None:
+    first = plan(planning, session, engine, coordinator, station, 1)
+    wait(session, first, {JobStatus.SUCCEEDED})
+    job = plan(planning, session, engine, coordinator, station, 60 if ending != "time-out" else 1)
+    pid = running(session, job)
+    if ending == "crash":
+        os.kill(pid, signal.SIGKILL)
+    elif ending == "time-out":
+        os.kill(pid, signal.SIGSTOP)  # hangs: no answer within the limit and its grace
+    else:
+        planning.cancel(session, coordinator, ident(job))
+    expected = {
+        "crash": JobStatus.FAILED,
+        "time-out": JobStatus.TIMED_OUT,
+        "cancel": JobStatus.CANCELLED,
+    }[ending]
+    wait(session, job, {expected}, seconds=30)
+    assert job.plan_id is None
+    assert job.error
+    assert planning.latest(session, coordinator, ident(station), DAY).id == first.plan_id
+
+
+def test_one_job_at_a_time_for_a_day(
+    planning: PlanningService,
+    session: Session,
+    engine: Engine,
+    coordinator: Principal,
+    station: Station,
+) -> None:
+    job = plan(planning, session, engine, coordinator, station, 60)
+    with pytest.raises(Exception, match="already planning this day"):
+        plan(planning, session, engine, coordinator, station, 1)
+    planning.cancel(session, coordinator, ident(job))
+    wait(session, job, {JobStatus.CANCELLED})
