@@ -7,6 +7,7 @@ from dispatch.config import Settings
 from dispatch.days.closures import ClosureService
 from dispatch.days.service import DayService
 from dispatch.geocoding.service import Geocoder
+from dispatch.planning.edits import PlanEdits
 from dispatch.planning.runner import ProcessRunner, Runner
 from dispatch.planning.service import PlanningService
 from dispatch.schedules.service import ScheduleService
@@ -29,6 +30,7 @@ class Services:
     closures: ClosureService
     days: DayService
     planning: PlanningService
+    plan_edits: PlanEdits
 
 
 def build_services(
@@ -50,6 +52,7 @@ def build_services(
         closures=ClosureService(),
         days=days,
         planning=PlanningService(runner or ProcessRunner(), travel or GreatCircle(), days),
+        plan_edits=PlanEdits(),
     )
 
 

@@ -66,6 +66,7 @@ class Plan(TableBase, table=True):
     solve_seconds: float = 0.0
     planned_stops: int = 0
     unplanned_stops: int = 0
+    moved_stops: int = 0  # re-planned: tasks now with another volunteer than in `based_on`
 
 
 class PlanRoute(TableBase, table=True):
@@ -140,5 +141,6 @@ class PlanPublic(SQLModel):
     solve_seconds: float
     planned_stops: int
     unplanned_stops: int
+    moved_stops: int
     routes: list[RoutePublic]
     unplanned: list[StopPublic]

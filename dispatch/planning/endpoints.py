@@ -6,6 +6,8 @@ from fastapi import APIRouter, Request, status
 
 from dispatch.deps import PrincipalDep, SessionDep
 from dispatch.errors import Conflict, Forbidden, InvalidInput, NotFound
+from dispatch.planning.edits import Edit, LockRoute, PinStop
+from dispatch.planning.service import plan_public
 from dispatch.records.endpoints import error_responses
 from dispatch.services import Services
 from models import PlanningJobPublic, PlanningRequest, PlanPublic
@@ -69,5 +71,43 @@ def build_router(services: Services) -> APIRouter:
     )
     def get_plan(plan_id: int, session: SessionDep, principal: PrincipalDep) -> PlanPublic:
         return planning.plan(session, principal, plan_id)
+
+    edits = services.plan_edits
+
+    @router.post(
+        "/api/plans/{plan_id}/routes/{route_id}/lock",
+        response_model=PlanPublic,
+        responses=error_responses(Forbidden, NotFound, Conflict),
+    )
+    def lock_route(
+        plan_id: int, route_id: int, body: LockRoute, session: SessionDep, principal: PrincipalDep
+    ) -> PlanPublic:
+        """Lock a route (re-planning keeps it as it is) or unlock it."""
+        plan = edits.lock_route(session, principal, plan_id, route_id, body)
+        return plan_public(session, plan)
+
+    @router.post(
+        "/api/plans/{plan_id}/stops/{stop_id}/pin",
+        response_model=PlanPublic,
+        responses=error_responses(Forbidden, NotFound, Conflict, InvalidInput),
+    )
+    def pin_stop(
+        plan_id: int, stop_id: int, body: PinStop, session: SessionDep, principal: PrincipalDep
+    ) -> PlanPublic:
+        """Pin a task to a volunteer for re-planning (volunteer_id null: unpin)."""
+        plan = edits.pin_stop(session, principal, plan_id, stop_id, body)
+        return plan_public(session, plan)
+
+    @router.post(
+        "/api/plans/{plan_id}/volunteers/{volunteer_id}/off",
+        response_model=PlanPublic,
+        responses=error_responses(Forbidden, NotFound, Conflict),
+    )
+    def volunteer_off(
+        plan_id: int, volunteer_id: int, body: Edit, session: SessionDep, principal: PrincipalDep
+    ) -> PlanPublic:
+        """A volunteer called in sick: off for the day; re-plan to give their stops away."""
+        plan = edits.volunteer_off(session, principal, plan_id, volunteer_id, body)
+        return plan_public(session, plan)
 
     return router

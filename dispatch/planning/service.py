@@ -8,6 +8,7 @@ time-out or a cancel leaves every earlier plan as it was and says what happened.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,7 +20,7 @@ from dispatch.access import Action, Principal, Resource, require, station_scope
 from dispatch.days.service import DayService
 from dispatch.db import session_scope
 from dispatch.errors import Conflict, InvalidInput, NotFound
-from dispatch.planning.problem import DayProblem, build_problem
+from dispatch.planning.problem import DayProblem, build_problem, job_id, worker_id
 from dispatch.planning.runner import Finished, Outcome, Runner
 from dispatch.records.service import snapshot
 from models import (
@@ -38,8 +39,9 @@ from models import (
 )
 from models.common import utcnow
 from models.enums import JobStatus, PlanStatus, StopKind, TaskStatus
-from routing import MatrixProvider, Progress, SolveParams
+from routing import MatrixProvider, Progress, SolveParams, Step
 from routing import Plan as Solution
+from routing import StopKind as RoutingStopKind
 
 _ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 
@@ -87,7 +89,10 @@ class PlanningService:
         )
         if not tasks:
             raise InvalidInput.field("day", "there are no tasks to plan: generate the day first")
-        built = build_problem(session, station, day, tasks, work.volunteers, self.provider)
+        basis = _basis(session, self._current(session, station_id, day))
+        free = [v for v in work.volunteers if v.volunteer_id not in basis.locked_volunteers]
+        tasks = [task for task in tasks if task.id not in basis.locked_tasks]
+        built = build_problem(session, station, day, tasks, free, self.provider, pins=basis.pins)
         job = PlanningJob(
             station_id=station_id,
             service_date=day,
@@ -99,8 +104,17 @@ class PlanningService:
         self._audit(session, principal, "create", job, {})
         session.commit()  # the job's own thread reads and writes this row
         assert job.id is not None
-        params = SolveParams(time_limit=request.time_limit_seconds)
-        listener = _JobListener(engine, job.id, built, principal)
+        # Re-planning starts from the current plan and moves as little as it can.
+        initial = {
+            worker_id(volunteer): [
+                Step(job_id(task), RoutingStopKind(str(kind)))
+                for task, kind in steps
+                if job_id(task) in built.task_of
+            ]
+            for volunteer, steps in basis.routes.items()
+        }
+        params = SolveParams(time_limit=request.time_limit_seconds, initial=initial or None)
+        listener = _JobListener(engine, job.id, built, basis, principal)
         self.runner.start(job.id, built.problem, params, listener)
         return job
 
@@ -137,7 +151,16 @@ class PlanningService:
         """The day's current plan: the newest draft, else the published version."""
         require(principal, Resource.PLAN, Action.READ)
         self._station(session, principal, station_id)
-        plan = session.exec(
+        plan = self._current(session, station_id, day)
+        if plan is None:
+            raise NotFound("plan of", f"station {station_id} on {day}")
+        return plan_public(session, plan)
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _current(self, session: Session, station_id: int, day: date) -> Plan | None:
+        """The newest draft of the day, else its published version."""
+        return session.exec(
             select(Plan)
             .where(
                 Plan.station_id == station_id,
@@ -146,11 +169,6 @@ class PlanningService:
             )
             .order_by(col(Plan.status) == PlanStatus.PUBLISHED, col(Plan.id).desc())
         ).first()
-        if plan is None:
-            raise NotFound("plan of", f"station {station_id} on {day}")
-        return plan_public(session, plan)
-
-    # --- helpers -------------------------------------------------------------------------
 
     def _station(self, session: Session, principal: Principal, station_id: int) -> Station:
         scope = station_scope(principal)
@@ -173,13 +191,56 @@ class PlanningService:
         )
 
 
+@dataclass
+class Basis:
+    """What a re-plan starts from: the current plan's routes, its pins and locked routes."""
+
+    plan_id: int | None = None
+    routes: dict[int, list[tuple[int, StopKind]]] = field(default_factory=dict)  # by volunteer
+    owners: dict[int, int] = field(default_factory=dict)  # task -> volunteer
+    pins: dict[int, int] = field(default_factory=dict)  # task -> volunteer
+    locked: list[int] = field(default_factory=list)  # route ids kept as they are
+    locked_volunteers: set[int] = field(default_factory=set)
+    locked_tasks: set[int] = field(default_factory=set)
+
+
+def _basis(session: Session, plan: Plan | None) -> Basis:
+    if plan is None:
+        return Basis()
+    basis = Basis(plan_id=plan.id)
+    stops = session.exec(
+        select(PlanStop, PlanRoute)
+        .join(PlanRoute, col(PlanRoute.id) == PlanStop.route_id, isouter=True)
+        .where(PlanStop.plan_id == plan.id)
+        .order_by(col(PlanStop.route_id), col(PlanStop.position))
+    ).all()
+    for stop, route in stops:
+        if stop.pinned_volunteer_id is not None:
+            basis.pins[stop.task_id] = stop.pinned_volunteer_id
+        if route is None:
+            continue
+        if route.locked:
+            assert route.id is not None
+            if route.id not in basis.locked:
+                basis.locked.append(route.id)
+            basis.locked_volunteers.add(route.volunteer_id)
+            basis.locked_tasks.add(stop.task_id)
+            continue
+        basis.routes.setdefault(route.volunteer_id, []).append((stop.task_id, stop.kind))
+        basis.owners[stop.task_id] = route.volunteer_id
+    return basis
+
+
 class _JobListener:
     """Writes what the job's process reports, from the thread that watches it."""
 
-    def __init__(self, engine: Engine, job_id: int, built: DayProblem, who: Principal) -> None:
+    def __init__(
+        self, engine: Engine, job_id: int, built: DayProblem, basis: Basis, who: Principal
+    ) -> None:
         self.engine = engine
         self.job_id = job_id
         self.built = built
+        self.basis = basis
         self.who = who
 
     def started(self, pid: int | None) -> None:
@@ -200,7 +261,7 @@ class _JobListener:
             before = snapshot(job)
             job.finished_at, job.worker_pid = utcnow(), None
             if isinstance(outcome, Finished):
-                plan = store_plan(session, job, self.built, outcome.plan)
+                plan = store_plan(session, job, self.built, outcome.plan, self.basis)
                 job.status, job.plan_id = JobStatus.SUCCEEDED, plan.id
                 job.elapsed_seconds = round(outcome.plan.seconds, 2)
                 job.best_cost = outcome.plan.cost
@@ -234,7 +295,9 @@ def _job(session: Session, job_id: int) -> PlanningJob:
     return job
 
 
-def store_plan(session: Session, job: PlanningJob, built: DayProblem, solution: Solution) -> Plan:
+def store_plan(
+    session: Session, job: PlanningJob, built: DayProblem, solution: Solution, basis: Basis
+) -> Plan:
     """The planner's answer as a new draft; earlier drafts of the day are superseded."""
     drafts = session.exec(
         select(Plan).where(
@@ -262,7 +325,7 @@ def store_plan(session: Session, job: PlanningJob, built: DayProblem, solution: 
         station_id=job.station_id,
         service_date=job.service_date,
         version=(newest or 0) + 1,
-        based_on_id=published.id if published else None,
+        based_on_id=basis.plan_id or (published.id if published else None),
         cost=solution.cost,
         solve_seconds=round(solution.seconds, 2),
     )
@@ -313,6 +376,15 @@ def store_plan(session: Session, job: PlanningJob, built: DayProblem, solution: 
         session.add(
             PlanStop(plan_id=plan.id, task_id=task_id, reason="no_position", explanation=why)
         )
+    planned |= _copy_locked(session, basis.locked, plan)
+    owners = {
+        built.task_of[visit.job]: built.volunteer_of[route.volunteer]
+        for route in solution.routes
+        for visit in route.visits
+    }
+    plan.moved_stops = sum(
+        1 for task, volunteer in basis.owners.items() if owners.get(task, volunteer) != volunteer
+    )
     plan.planned_stops = len(planned)
     plan.unplanned_stops = len(solution.unplanned) + len(built.skipped)
     for task in session.exec(select(Task).where(col(Task.id).in_(built.task_of.values()))):
@@ -323,6 +395,30 @@ def store_plan(session: Session, job: PlanningJob, built: DayProblem, solution: 
     session.add(plan)
     session.flush()
     return plan
+
+
+def _copy_locked(session: Session, route_ids: list[int], plan: Plan) -> set[int]:
+    """Locked routes go into the new plan as they were; returns their tasks."""
+    tasks: set[int] = set()
+    for route_id in route_ids:
+        route = session.get(PlanRoute, route_id)
+        assert route is not None
+        copy = PlanRoute.model_validate(
+            route.model_dump(exclude={"id", "created_at", "updated_at"}) | {"plan_id": plan.id}
+        )
+        session.add(copy)
+        session.flush()
+        for stop in session.exec(select(PlanStop).where(PlanStop.route_id == route_id)).all():
+            tasks.add(stop.task_id)
+            session.add(
+                PlanStop.model_validate(
+                    stop.model_dump(exclude={"id", "created_at", "updated_at"})
+                    | {"plan_id": plan.id, "route_id": copy.id}
+                )
+            )
+        plan.distance_m += route.distance_m
+        plan.travel_seconds += route.travel_seconds
+    return tasks
 
 
 def plan_public(session: Session, plan: Plan) -> PlanPublic:

@@ -13,6 +13,8 @@ from sqlmodel import Session, select
 
 from dispatch.access import Principal
 from dispatch.days.service import DayService
+from dispatch.errors import Conflict
+from dispatch.planning.edits import Edit, LockRoute, PlanEdits
 from dispatch.planning.runner import ProcessRunner
 from dispatch.planning.service import PlanningService
 from models import PlanningJob, PlanningRequest, Station, Task
@@ -172,3 +174,45 @@ def test_one_job_at_a_time_for_a_day(
         plan(planning, session, engine, coordinator, station, 1)
     planning.cancel(session, coordinator, ident(job))
     wait(session, job, {JobStatus.CANCELLED})
+
+
+def test_re_planning_keeps_locks_and_pins_and_moves_the_sick_volunteers_stops(
+    planning: PlanningService,
+    session: Session,
+    engine: Engine,
+    coordinator: Principal,
+    station: Station,
+) -> None:
+    edits = PlanEdits()
+    first = plan(planning, session, engine, coordinator, station, 1)
+    wait(session, first, {JobStatus.SUCCEEDED})
+    assert first.plan_id is not None
+    draft = planning.plan(session, coordinator, first.plan_id)
+    assert len(draft.routes) >= 2, "the day needs two routes for this test"
+    locked, sick = draft.routes[0], draft.routes[1]
+    revision = draft.revision
+    edits.lock_route(session, coordinator, draft.id, locked.id, LockRoute(revision=revision))
+    with pytest.raises(Conflict, match="changed by someone else"):
+        edits.lock_route(session, coordinator, draft.id, sick.id, LockRoute(revision=revision))
+    edits.volunteer_off(
+        session, coordinator, draft.id, sick.volunteer_id, Edit(revision=revision + 1)
+    )
+    session.commit()
+
+    again = plan(planning, session, engine, coordinator, station, 1)
+    wait(session, again, {JobStatus.SUCCEEDED, JobStatus.FAILED})
+    assert again.plan_id is not None, again.error
+    replanned = planning.plan(session, coordinator, again.plan_id)
+    assert replanned.based_on_id == draft.id
+    routes = {route.volunteer_id: route for route in replanned.routes}
+    assert sick.volunteer_id not in routes
+    kept = routes[locked.volunteer_id]
+    assert kept.locked
+    assert [(s.task_id, s.kind, s.start) for s in kept.stops] == [
+        (s.task_id, s.kind, s.start) for s in locked.stops
+    ]
+    sick_tasks = {stop.task_id for stop in sick.stops}
+    assert replanned.moved_stops >= len(sick_tasks) - sum(
+        1 for stop in replanned.unplanned if stop.task_id in sick_tasks
+    )
+    assert replanned.planned_stops + replanned.unplanned_stops == 8

@@ -37,6 +37,7 @@ def upgrade() -> None:
     sa.Column('solve_seconds', sa.Float(), nullable=False),
     sa.Column('planned_stops', sa.Integer(), nullable=False),
     sa.Column('unplanned_stops', sa.Integer(), nullable=False),
+    sa.Column('moved_stops', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['based_on_id'], ['plan.id'], name=op.f('fk_plan_based_on_id_plan')),
     sa.ForeignKeyConstraint(['station_id'], ['station.id'], name=op.f('fk_plan_station_id_station')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_plan')),

@@ -1,0 +1,168 @@
+"""Changes a coordinator makes to a draft by hand before re-planning it.
+
+Every edit names the revision of the plan it was made on: if another coordinator saved in
+between, the edit is refused with a conflict instead of silently overwriting theirs.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from dispatch import audit
+from dispatch.access import Action, Principal, Resource, require, station_scope
+from dispatch.errors import Conflict, InvalidInput, NotFound
+from dispatch.records.service import snapshot
+from models import Availability, Plan, PlanRoute, PlanStop, Volunteer
+from models.common import utcnow
+from models.enums import AvailabilityKind, PlanStatus
+
+
+class Edit(BaseModel):
+    revision: int  # the plan's revision the edit was made on
+
+
+class LockRoute(Edit):
+    locked: bool = True
+
+
+class PinStop(Edit):
+    volunteer_id: int | None  # None: unpin
+
+
+class PlanEdits:
+    def lock_route(
+        self, session: Session, principal: Principal, plan_id: int, route_id: int, edit: LockRoute
+    ) -> Plan:
+        """Keep a route exactly as it is when the day is re-planned (or free it again)."""
+        plan = self._draft(session, principal, plan_id, edit.revision)
+        route = session.get(PlanRoute, route_id)
+        if route is None or route.plan_id != plan_id:
+            raise NotFound("route", route_id)
+        before = snapshot(route)
+        route.locked = edit.locked
+        session.add(route)
+        return self._saved(session, principal, plan, "lock_route", route, before)
+
+    def pin_stop(
+        self, session: Session, principal: Principal, plan_id: int, stop_id: int, edit: PinStop
+    ) -> Plan:
+        """Give a task to one volunteer for re-planning (or let the planner choose again)."""
+        plan = self._draft(session, principal, plan_id, edit.revision)
+        stop = session.get(PlanStop, stop_id)
+        if stop is None or stop.plan_id != plan_id:
+            raise NotFound("stop", stop_id)
+        if edit.volunteer_id is not None:
+            volunteer = session.get(Volunteer, edit.volunteer_id)
+            if volunteer is None or volunteer.station_id != plan.station_id:
+                raise InvalidInput.field(
+                    "volunteer_id", f"volunteer {edit.volunteer_id} is not of this station"
+                )
+        before = snapshot(stop)
+        # A task's pickup and door go together: pin both.
+        for row in session.exec(
+            select(PlanStop).where(PlanStop.plan_id == plan_id, PlanStop.task_id == stop.task_id)
+        ).all():
+            row.pinned_volunteer_id = edit.volunteer_id
+            session.add(row)
+        return self._saved(session, principal, plan, "pin_stop", stop, before)
+
+    def volunteer_off(
+        self,
+        session: Session,
+        principal: Principal,
+        plan_id: int,
+        volunteer_id: int,
+        edit: Edit,
+    ) -> Plan:
+        """A volunteer called in sick: off for the day, their pins and lock released. The
+        next re-plan gives their stops to others and moves as little else as it can."""
+        plan = self._draft(session, principal, plan_id, edit.revision)
+        volunteer = session.get(Volunteer, volunteer_id)
+        if volunteer is None or volunteer.station_id != plan.station_id:
+            raise NotFound("volunteer", volunteer_id)
+        leave = Availability(
+            station_id=plan.station_id,
+            volunteer_id=volunteer_id,
+            kind=AvailabilityKind.LEAVE,
+            date_from=plan.service_date,
+            date_to=plan.service_date,
+            note="called in sick",
+        )
+        session.add(leave)
+        session.flush()
+        audit.record(
+            session,
+            principal,
+            action="create",
+            entity=Resource.AVAILABILITY,
+            entity_id=leave.id,
+            station_id=plan.station_id,
+            changes=audit.diff({}, snapshot(leave)),
+        )
+        for route in session.exec(
+            select(PlanRoute).where(
+                PlanRoute.plan_id == plan_id, PlanRoute.volunteer_id == volunteer_id
+            )
+        ).all():
+            route.locked = False
+            session.add(route)
+        for stop in session.exec(
+            select(PlanStop).where(
+                PlanStop.plan_id == plan_id, PlanStop.pinned_volunteer_id == volunteer_id
+            )
+        ).all():
+            stop.pinned_volunteer_id = None
+            session.add(stop)
+        before = snapshot(volunteer)
+        return self._saved(session, principal, plan, "volunteer_off", volunteer, before)
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _draft(self, session: Session, principal: Principal, plan_id: int, revision: int) -> Plan:
+        require(principal, Resource.PLAN, Action.UPDATE)
+        plan = session.get(Plan, plan_id)
+        scope = station_scope(principal)
+        if plan is None or (scope is not None and plan.station_id not in scope):
+            raise NotFound("plan", plan_id)
+        if plan.status is not PlanStatus.DRAFT:
+            raise Conflict(f"plan {plan_id} is {plan.status}: edit the day's current draft")
+        if plan.revision != revision:
+            raise Conflict(
+                f"plan {plan_id} was changed by someone else (revision {plan.revision}, "
+                f"yours {revision}): reload it and make your change again"
+            )
+        return plan
+
+    def _saved(
+        self,
+        session: Session,
+        principal: Principal,
+        plan: Plan,
+        action: str,
+        row: PlanRoute | PlanStop | Volunteer,
+        before: dict[str, object],
+    ) -> Plan:
+        # The revision bump is a compare-and-set in one statement: of two saves made on the
+        # same revision, only one can succeed, even at the same moment.
+        bumped = session.execute(
+            update(Plan)
+            .where(col(Plan.id) == plan.id, col(Plan.revision) == plan.revision)
+            .values(revision=Plan.revision + 1, updated_at=utcnow())
+        )
+        if bumped.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict(f"plan {plan.id} was changed by someone else: reload it")
+        session.flush()
+        session.refresh(plan)
+        audit.record(
+            session,
+            principal,
+            action=action,
+            entity=str(type(row).__tablename__),
+            entity_id=row.id,
+            station_id=plan.station_id,
+            changes=audit.diff(before, snapshot(row))
+            | {"plan_revision": [plan.revision - 1, plan.revision]},
+        )
+        return plan
