@@ -79,6 +79,8 @@ class PlanRoute(TableBase, table=True):
     arrive_seconds: int = 0
     distance_m: int = 0
     travel_seconds: int = 0
+    # Published as a new version: the route differs from the one the volunteer last saw.
+    needs_recheck: bool = False
 
 
 class PlanStop(TableBase, table=True):
@@ -119,6 +121,7 @@ class RoutePublic(SQLModel):
     volunteer_id: int
     volunteer_name: str
     locked: bool
+    needs_recheck: bool
     depart: str
     arrive: str
     distance_m: int

@@ -118,6 +118,35 @@ class PlanEdits:
         before = snapshot(volunteer)
         return self._saved(session, principal, plan, "volunteer_off", volunteer, before)
 
+    def publish(self, session: Session, principal: Principal, plan_id: int, edit: Edit) -> Plan:
+        """Make the draft what volunteers follow. The version it replaces is superseded, and
+        every volunteer whose route is new or changed (stops, order or times) is marked as
+        needing to check it again."""
+        plan = self._draft(session, principal, plan_id, edit.revision)
+        previous = session.exec(
+            select(Plan).where(
+                Plan.station_id == plan.station_id,
+                Plan.service_date == plan.service_date,
+                Plan.status == PlanStatus.PUBLISHED,
+            )
+        ).first()
+        before = _route_shapes(session, previous.id) if previous and previous.id else {}
+        after = _route_shapes(session, plan_id)
+        for route in session.exec(select(PlanRoute).where(PlanRoute.plan_id == plan_id)).all():
+            route.needs_recheck = previous is not None and before.get(
+                route.volunteer_id
+            ) != after.get(route.volunteer_id)
+            session.add(route)
+        if previous is not None:
+            previous.status = PlanStatus.SUPERSEDED
+            session.add(previous)
+        snapshot_before = snapshot(plan)
+        plan.status = PlanStatus.PUBLISHED
+        plan.published_at = utcnow()
+        plan.based_on_id = previous.id if previous else plan.based_on_id
+        session.add(plan)
+        return self._saved(session, principal, plan, "publish", plan, snapshot_before)
+
     # --- helpers -------------------------------------------------------------------------
 
     def _draft(self, session: Session, principal: Principal, plan_id: int, revision: int) -> Plan:
@@ -127,7 +156,7 @@ class PlanEdits:
         if plan is None or (scope is not None and plan.station_id not in scope):
             raise NotFound("plan", plan_id)
         if plan.status is not PlanStatus.DRAFT:
-            raise Conflict(f"plan {plan_id} is {plan.status}: edit the day's current draft")
+            raise Conflict(f"plan {plan_id} is {plan.status}: only a draft can change")
         if plan.revision != revision:
             raise Conflict(
                 f"plan {plan_id} was changed by someone else (revision {plan.revision}, "
@@ -141,11 +170,12 @@ class PlanEdits:
         principal: Principal,
         plan: Plan,
         action: str,
-        row: PlanRoute | PlanStop | Volunteer,
+        row: Plan | PlanRoute | PlanStop | Volunteer,
         before: dict[str, object],
     ) -> Plan:
         # The revision bump is a compare-and-set in one statement: of two saves made on the
         # same revision, only one can succeed, even at the same moment.
+        session.flush()  # the edit itself, before the revision moves
         bumped = session.execute(
             update(Plan)
             .where(col(Plan.id) == plan.id, col(Plan.revision) == plan.revision)
@@ -166,3 +196,19 @@ class PlanEdits:
             | {"plan_revision": [plan.revision - 1, plan.revision]},
         )
         return plan
+
+
+def _route_shapes(session: Session, plan_id: int) -> dict[int, list[tuple[int, str, int | None]]]:
+    """Each volunteer's stops in order with their times: what they would notice change."""
+    shapes: dict[int, list[tuple[int, str, int | None]]] = {}
+    rows = session.exec(
+        select(PlanStop, PlanRoute)
+        .join(PlanRoute, col(PlanRoute.id) == PlanStop.route_id)
+        .where(PlanStop.plan_id == plan_id)
+        .order_by(col(PlanStop.route_id), col(PlanStop.position))
+    ).all()
+    for stop, route in rows:
+        shapes.setdefault(route.volunteer_id, []).append(
+            (stop.task_id, str(stop.kind), stop.start_seconds)
+        )
+    return shapes

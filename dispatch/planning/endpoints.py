@@ -110,4 +110,15 @@ def build_router(services: Services) -> APIRouter:
         plan = edits.volunteer_off(session, principal, plan_id, volunteer_id, body)
         return plan_public(session, plan)
 
+    @router.post(
+        "/api/plans/{plan_id}/publish",
+        response_model=PlanPublic,
+        responses=error_responses(Forbidden, NotFound, Conflict),
+    )
+    def publish(
+        plan_id: int, body: Edit, session: SessionDep, principal: PrincipalDep
+    ) -> PlanPublic:
+        """Publish the draft as the day's new version; changed routes need a re-check."""
+        return plan_public(session, edits.publish(session, principal, plan_id, body))
+
     return router

@@ -463,6 +463,7 @@ def plan_public(session: Session, plan: Plan) -> PlanPublic:
                 volunteer_id=route.volunteer_id,
                 volunteer_name=volunteer.name,
                 locked=route.locked,
+                needs_recheck=route.needs_recheck,
                 depart=_clock(route.depart_seconds) or "",
                 arrive=_clock(route.arrive_seconds) or "",
                 distance_m=route.distance_m,

@@ -216,3 +216,50 @@ def test_re_planning_keeps_locks_and_pins_and_moves_the_sick_volunteers_stops(
         1 for stop in replanned.unplanned if stop.task_id in sick_tasks
     )
     assert replanned.planned_stops + replanned.unplanned_stops == 8
+
+
+def test_publishing_versions_the_plan_and_marks_changed_routes(
+    planning: PlanningService,
+    session: Session,
+    engine: Engine,
+    coordinator: Principal,
+    station: Station,
+) -> None:
+    edits = PlanEdits()
+    first = plan(planning, session, engine, coordinator, station, 1)
+    wait(session, first, {JobStatus.SUCCEEDED})
+    assert first.plan_id is not None
+    draft = planning.plan(session, coordinator, first.plan_id)
+    edits.publish(session, coordinator, draft.id, Edit(revision=draft.revision))
+    session.commit()
+    published = planning.latest(session, coordinator, ident(station), DAY)
+    assert (published.id, published.status, published.version) == (draft.id, "published", 1)
+    assert not any(route.needs_recheck for route in published.routes)  # first version
+    with pytest.raises(Conflict, match="only a draft"):
+        edits.publish(session, coordinator, draft.id, Edit(revision=published.revision))
+
+    second = plan(planning, session, engine, coordinator, station, 1)
+    wait(session, second, {JobStatus.SUCCEEDED})
+    assert second.plan_id is not None
+    redraft = planning.plan(session, coordinator, second.plan_id)
+    busiest = max(redraft.routes, key=lambda route: len(route.stops))
+    edits.volunteer_off(
+        session, coordinator, redraft.id, busiest.volunteer_id, Edit(revision=redraft.revision)
+    )
+    session.commit()
+    third = plan(planning, session, engine, coordinator, station, 1)
+    wait(session, third, {JobStatus.SUCCEEDED})
+    assert third.plan_id is not None
+    new = planning.plan(session, coordinator, third.plan_id)
+    edits.publish(session, coordinator, new.id, Edit(revision=new.revision))
+    session.commit()
+    current = planning.latest(session, coordinator, ident(station), DAY)
+    assert (current.id, current.version, current.based_on_id) == (new.id, 3, draft.id)
+    assert planning.plan(session, coordinator, draft.id).status == "superseded"
+    old = {r.volunteer_id: [(s.task_id, s.start) for s in r.stops] for r in published.routes}
+    flagged = []
+    for route in current.routes:
+        changed = old.get(route.volunteer_id) != [(s.task_id, s.start) for s in route.stops]
+        assert route.needs_recheck == changed
+        flagged.append(changed)
+    assert any(flagged)  # the sick volunteer's stops went to someone

@@ -59,6 +59,7 @@ def upgrade() -> None:
     sa.Column('arrive_seconds', sa.Integer(), nullable=False),
     sa.Column('distance_m', sa.Integer(), nullable=False),
     sa.Column('travel_seconds', sa.Integer(), nullable=False),
+    sa.Column('needs_recheck', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['plan_id'], ['plan.id'], name=op.f('fk_plan_route_plan_id_plan')),
     sa.ForeignKeyConstraint(['volunteer_id'], ['volunteer.id'], name=op.f('fk_plan_route_volunteer_id_volunteer')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_route'))
