@@ -1,7 +1,7 @@
 """create_app(): the routers, the one error handler, and the app's shared state."""
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse
 
 from dispatch.auth import endpoints as auth_endpoints
 from dispatch.auth.ratelimit import LoginLimiter
@@ -19,6 +19,7 @@ from dispatch.sites import endpoints as site_endpoints
 from dispatch.stations import endpoints as station_endpoints
 from dispatch.users import endpoints as user_endpoints
 from dispatch.volunteers import endpoints as volunteer_endpoints
+from dispatch.web import pages
 
 ATTRIBUTION = "Map data © OpenStreetMap contributors, ODbL 1.0"
 
@@ -44,10 +45,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         headers = {"WWW-Authenticate": "Bearer"} if error.status_code == 401 else None
         return JSONResponse(error.body(), status_code=error.status_code, headers=headers)
 
-    @app.get("/", include_in_schema=False)
-    def _home() -> RedirectResponse:
-        return RedirectResponse("/docs")
-
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, str]:
         """Liveness check."""
@@ -66,4 +63,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         planning_endpoints,
     ):
         app.include_router(feature.build_router(services))
+    pages.mount(app, services)
     return app

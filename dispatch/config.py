@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     # An OpenStreetMap extract (.osm.pbf) of the station's area: travel times on its streets.
     # Without one, the planner uses straight lines with a detour factor per travel mode.
     map_extract: Path | None = None
+    # A tile URL for the pages' maps, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png.
+    # Without one the maps draw routes and stops on a plain background.
+    map_tiles: str | None = None
 
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     api_token_days: int = Field(default=90, ge=1, le=3650)

@@ -107,6 +107,9 @@ class StopPublic(SQLModel):
     client_id: int
     client_name: str
     kind: StopKind
+    place: str  # the client's address, or the pickup site's name
+    lat: float | None
+    lon: float | None
     position: int
     arrival: str | None
     start: str | None

@@ -21,6 +21,10 @@ def main() -> None:
     subprocess.run([*pip, "-e", "."], check=True, cwd=ROOT)
     subprocess.run([str(BIN / "careroute"), "demo"], check=True, cwd=ROOT)
     careroute = str(BIN / "careroute")
+    # The demo station plans on the streets of its own map extract.
+    os.environ.setdefault(
+        "CAREROUTE_MAP_EXTRACT", str(ROOT / "scripts" / "demo" / "nanjing-xinjiekou.osm.pbf")
+    )
     os.execv(careroute, [careroute, "serve", *sys.argv[1:]])
 
 

@@ -57,8 +57,9 @@ def pytest(label: str, extra_env: dict[str, str], results: dict[str, tuple[int, 
     report = Path(tempfile.mkdtemp()) / "junit.xml"
     env = os.environ | extra_env
     print(f"\n=== tests on {label} ===", flush=True)
-    # tests/routing/ uses no database: once is enough.
-    again = ["--ignore=tests/routing"] if results else []
+    # tests/routing/ uses no database, and the browser test checks pages, not the database:
+    # once is enough.
+    again = ["--ignore=tests/routing", "--ignore=tests/test_browser.py"] if results else []
     code = subprocess.run(
         [str(BIN / "pytest"), "-n", WORKERS, "-q", f"--junitxml={report}", *again],
         cwd=ROOT,

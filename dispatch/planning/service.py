@@ -32,6 +32,7 @@ from models import (
     PlanRoute,
     PlanStop,
     RoutePublic,
+    Site,
     Station,
     StopPublic,
     Task,
@@ -126,6 +127,18 @@ class PlanningService:
         self._station(session, principal, job.station_id)
         session.refresh(job)  # progress is written by the job's own thread
         return job
+
+    def last_job(
+        self, session: Session, principal: Principal, station_id: int, day: date
+    ) -> PlanningJob | None:
+        """The day's most recent planning job, if any."""
+        require(principal, Resource.PLAN, Action.READ)
+        self._station(session, principal, station_id)
+        return session.exec(
+            select(PlanningJob)
+            .where(PlanningJob.station_id == station_id, PlanningJob.service_date == day)
+            .order_by(col(PlanningJob.id).desc())
+        ).first()
 
     def cancel(self, session: Session, principal: Principal, job_id: int) -> PlanningJob:
         require(principal, Resource.PLAN, Action.UPDATE)
@@ -429,8 +442,13 @@ def plan_public(session: Session, plan: Plan) -> PlanPublic:
         .where(PlanStop.plan_id == plan.id)
         .order_by(col(PlanStop.route_id), col(PlanStop.position), col(PlanStop.id))
     ).all()
+    sites = {
+        site.id: site
+        for site in session.exec(select(Site).where(Site.station_id == plan.station_id)).all()
+    }
     by_route: dict[int | None, list[StopPublic]] = {}
     for stop, task, client in stops:
+        site = sites.get(task.site_id) if stop.kind is StopKind.PICKUP else None
         assert stop.id is not None
         assert task.id is not None
         by_route.setdefault(stop.route_id, []).append(
@@ -440,6 +458,9 @@ def plan_public(session: Session, plan: Plan) -> PlanPublic:
                 client_id=task.client_id,
                 client_name=client.name,
                 kind=stop.kind,
+                place=site.name if site else client.address,
+                lat=site.lat if site else client.lat,
+                lon=site.lon if site else client.lon,
                 position=stop.position,
                 arrival=_clock(stop.arrival_seconds),
                 start=_clock(stop.start_seconds),

@@ -1,0 +1,1 @@
+"""The coordinator's pages: server-rendered Jinja2, translated with Babel."""

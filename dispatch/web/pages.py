@@ -1,0 +1,297 @@
+"""The coordinator's pages. They call the same services as the API; forms post and redirect.
+
+A page needs the session cookie: without it the browser is sent to the login page. Errors of
+an action come back to the page as a message instead of a JSON body.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import jinja2
+import xstatic.pkg.leaflet
+from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from dispatch.access import Principal
+from dispatch.auth import service as auth_service
+from dispatch.deps import SESSION_COOKIE, LimiterDep, SessionDep, SettingsDep, request_token
+from dispatch.errors import DispatchError, NotAuthenticated, NotFound
+from dispatch.planning.edits import Edit, LockRoute
+from dispatch.records.service import ListQuery
+from dispatch.services import Services
+from dispatch.web.i18n import LOCALES, chosen, translations
+from models import PlanningRequest, Station
+from models.enums import TokenKind
+
+LANG_COOKIE = "careroute_lang"
+_HERE = Path(__file__).parent
+ROUTE_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b")
+
+
+def mount(app: FastAPI, services: Services) -> None:
+    """Add the pages, our static files and the vendored front-end libraries to the app."""
+    app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
+    # Leaflet comes from its PyPI package (XStatic-Leaflet), never copied into the repo.
+    app.mount(
+        "/vendor/leaflet",
+        StaticFiles(directory=xstatic.pkg.leaflet.BASE_DIR),
+        name="leaflet",
+    )
+    app.include_router(_router(services))
+
+
+def _environment(locale: str) -> jinja2.Environment:
+    return _ENVIRONMENTS[locale]
+
+
+def _make_environment(locale: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_HERE / "templates"),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["locales"] = LOCALES
+    return env
+
+
+_ENVIRONMENTS = {locale: _make_environment(locale) for locale in LOCALES}
+
+
+def _router(services: Services) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    def render(request: Request, template: str, locale: str, **values: Any) -> HTMLResponse:
+        html = (
+            _environment(locale)
+            .get_template(template)
+            .render(
+                request=request,
+                locale=locale,
+                message=request.query_params.get("message"),
+                **values,
+            )
+        )
+        return HTMLResponse(html)
+
+    def signed_in(request: Request, session: SessionDep) -> Principal | None:
+        token = request_token(request, None)
+        if not token:
+            return None
+        try:
+            return auth_service.principal_for_token(session, token, interface="web")
+        except NotAuthenticated:
+            return None
+
+    def language(request: Request, station: Station | None = None) -> str:
+        default = station.locale if station is not None else "zh-CN"
+        return chosen(request.cookies.get(LANG_COOKIE), default)
+
+    @router.get("/", response_model=None)
+    def home(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+        principal = signed_in(request, session)
+        if principal is None:
+            return RedirectResponse("/login", status_code=303)
+        stations = services.stations.list(session, principal, _first_page())
+        if not stations.items:
+            return RedirectResponse("/docs", status_code=303)
+        station = stations.items[0]
+        today = datetime.now(ZoneInfo(station.timezone)).date()
+        return RedirectResponse(f"/days/{station.id}/{today}", status_code=303)
+
+    @router.get("/login", response_class=HTMLResponse)
+    def login_page(request: Request) -> HTMLResponse:
+        return render(request, "login.html", language(request))
+
+    @router.post("/login", response_model=None)
+    def login(
+        request: Request,
+        username: Annotated[str, Form()],
+        password: Annotated[str, Form()],
+        session: SessionDep,
+        settings: SettingsDep,
+        limiter: LimiterDep,
+    ) -> Response:
+        address = request.client.host if request.client else "unknown"
+        try:
+            user = auth_service.authenticate(session, limiter, username, password, address)
+        except DispatchError as error:
+            return RedirectResponse(f"/login?message={quote(error.message)}", status_code=303)
+        token, _row = auth_service.issue_token(
+            session, user, TokenKind.SESSION, timedelta(hours=settings.session_hours)
+        )
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(
+            SESSION_COOKIE,
+            token,
+            max_age=settings.session_hours * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=settings.secure_cookies,
+        )
+        return response
+
+    @router.get("/language/{locale}", response_model=None)
+    def switch_language(locale: str, request: Request) -> Response:
+        back = request.headers.get("referer") or "/"
+        response = RedirectResponse(back, status_code=303)
+        if locale in LOCALES:
+            response.set_cookie(LANG_COOKIE, locale, max_age=365 * 86400, samesite="lax")
+        return response
+
+    @router.get("/days/{station_id}/{day}", response_model=None)
+    def day_page(station_id: int, day: date, request: Request, session: SessionDep) -> Response:
+        principal = signed_in(request, session)
+        if principal is None:
+            return RedirectResponse("/login", status_code=303)
+        station = services.stations.get(session, principal, station_id)
+        work = services.days.get(session, principal, station_id, day)
+        try:
+            plan = services.planning.latest(session, principal, station_id, day)
+        except NotFound:
+            plan = None
+        job = services.planning.last_job(session, principal, station_id, day)
+        sites = services.sites.list(session, principal, _first_page(station_id)).items
+        routes = plan.routes if plan else []
+        map_data = {
+            "station": [station.lat, station.lon],
+            "sites": [[s.lat, s.lon, s.name] for s in sites if s.lat is not None],
+            "routes": [
+                {
+                    "colour": ROUTE_COLOURS[n % len(ROUTE_COLOURS)],
+                    "name": route.volunteer_name,
+                    "stops": [[s.lat, s.lon, s.client_name] for s in route.stops if s.lat],
+                }
+                for n, route in enumerate(routes)
+            ],
+            "unplanned": [[s.lat, s.lon, s.client_name] for s in (plan.unplanned if plan else [])],
+            "tiles": request.app.state.settings.map_tiles,
+        }
+        return render(
+            request,
+            "day.html",
+            language(request, station),
+            station=station,
+            day=day,
+            previous_day=day - timedelta(days=1),
+            next_day=day + timedelta(days=1),
+            work=work,
+            plan=plan,
+            job=job,
+            colours=ROUTE_COLOURS,
+            map_json=json.dumps(map_data, ensure_ascii=False),
+        )
+
+    def action(
+        request: Request, session: SessionDep, back: str, do: Callable[[Principal], object]
+    ) -> Response:
+        principal = signed_in(request, session)
+        if principal is None:
+            return RedirectResponse("/login", status_code=303)
+        try:
+            do(principal)
+        except DispatchError as error:
+            session.rollback()
+            return RedirectResponse(f"{back}?message={quote(error.message)}", status_code=303)
+        return RedirectResponse(back, status_code=303)
+
+    @router.post("/days/{station_id}/{day}/generate", response_model=None)
+    def generate(station_id: int, day: date, request: Request, session: SessionDep) -> Response:
+        return action(
+            request,
+            session,
+            f"/days/{station_id}/{day}",
+            lambda who: services.days.generate(session, who, station_id, day),
+        )
+
+    @router.post("/days/{station_id}/{day}/plan", response_model=None)
+    def plan_day(
+        station_id: int,
+        day: date,
+        request: Request,
+        session: SessionDep,
+        seconds: Annotated[float, Form()] = 8.0,
+    ) -> Response:
+        engine = request.app.state.engine
+        body = PlanningRequest(time_limit_seconds=seconds)
+        return action(
+            request,
+            session,
+            f"/days/{station_id}/{day}",
+            lambda who: services.planning.start(session, who, engine, station_id, day, body),
+        )
+
+    @router.post("/plans/{plan_id}/publish", response_model=None)
+    def publish(
+        plan_id: int,
+        request: Request,
+        session: SessionDep,
+        revision: Annotated[int, Form()],
+        back: Annotated[str, Form()],
+    ) -> Response:
+        return action(
+            request,
+            session,
+            back,
+            lambda who: services.plan_edits.publish(session, who, plan_id, Edit(revision=revision)),
+        )
+
+    @router.post("/plans/{plan_id}/routes/{route_id}/lock", response_model=None)
+    def lock(
+        plan_id: int,
+        route_id: int,
+        request: Request,
+        session: SessionDep,
+        revision: Annotated[int, Form()],
+        locked: Annotated[bool, Form()],
+        back: Annotated[str, Form()],
+    ) -> Response:
+        edit = LockRoute(revision=revision, locked=locked)
+        return action(
+            request,
+            session,
+            back,
+            lambda who: services.plan_edits.lock_route(session, who, plan_id, route_id, edit),
+        )
+
+    @router.post("/plans/{plan_id}/volunteers/{volunteer_id}/off", response_model=None)
+    def volunteer_off(
+        plan_id: int,
+        volunteer_id: int,
+        request: Request,
+        session: SessionDep,
+        revision: Annotated[int, Form()],
+        back: Annotated[str, Form()],
+    ) -> Response:
+        """Called in sick: off for the day, and the day re-planned at once."""
+        engine = request.app.state.engine
+
+        def off_and_replan(who: Principal) -> None:
+            plan = services.plan_edits.volunteer_off(
+                session, who, plan_id, volunteer_id, Edit(revision=revision)
+            )
+            session.commit()
+            services.planning.start(
+                session,
+                who,
+                engine,
+                plan.station_id,
+                plan.service_date,
+                PlanningRequest(time_limit_seconds=8),
+            )
+
+        return action(request, session, back, off_and_replan)
+
+    return router
+
+
+def _first_page(station_id: int | None = None) -> ListQuery:
+    return ListQuery(station_id=station_id, page_size=500)

@@ -1,0 +1,64 @@
+// The day page: the route map, and the planning job's live progress.
+(function () {
+  "use strict";
+
+  var mapBox = document.getElementById("map");
+  if (mapBox && window.L) {
+    var data = JSON.parse(mapBox.dataset.map);
+    var map = L.map(mapBox);
+    if (data.tiles) {
+      L.tileLayer(data.tiles, { maxZoom: 19, attribution: "© OpenStreetMap contributors" }).addTo(map);
+    }
+    var bounds = [];
+    if (data.station[0] !== null) {
+      L.circleMarker(data.station, { radius: 8, color: "#24527a" }).addTo(map);
+      bounds.push(data.station);
+    }
+    data.sites.forEach(function (site) {
+      L.circleMarker([site[0], site[1]], { radius: 7, color: "#000", fillOpacity: 0.8 })
+        .bindTooltip(site[2]).addTo(map);
+      bounds.push([site[0], site[1]]);
+    });
+    data.routes.forEach(function (route) {
+      var line = route.stops.map(function (stop) { return [stop[0], stop[1]]; });
+      L.polyline(line, { color: route.colour, weight: 3 }).bindTooltip(route.name).addTo(map);
+      route.stops.forEach(function (stop) {
+        L.circleMarker([stop[0], stop[1]], { radius: 4, color: route.colour }).bindTooltip(stop[2]).addTo(map);
+        bounds.push([stop[0], stop[1]]);
+      });
+    });
+    data.unplanned.forEach(function (stop) {
+      if (stop[0] === null) { return; }
+      L.marker([stop[0], stop[1]]).bindTooltip(stop[2]).addTo(map);
+      bounds.push([stop[0], stop[1]]);
+    });
+    if (bounds.length) { map.fitBounds(bounds, { padding: [20, 20] }); } else { map.setView([32.04, 118.78], 14); }
+  }
+
+  var job = document.getElementById("job");
+  if (!job) { return; }
+  var status = job.dataset.status;
+  if (status !== "queued" && status !== "running") { return; }
+  var id = job.dataset.job;
+  var cancel = document.getElementById("cancel");
+  if (cancel) {
+    cancel.addEventListener("click", function () {
+      fetch("/api/planning-jobs/" + id + "/cancel", { method: "POST", credentials: "same-origin" });
+    });
+  }
+  function poll() {
+    fetch("/api/planning-jobs/" + id, { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (state) {
+        job.querySelector('[data-field="elapsed"]').textContent = state.elapsed_seconds;
+        job.querySelector('[data-field="cost"]').textContent = state.best_cost === null ? "–" : state.best_cost;
+        if (state.status === "queued" || state.status === "running") {
+          setTimeout(poll, 500);
+        } else {
+          window.location.reload();
+        }
+      })
+      .catch(function () { setTimeout(poll, 2000); });
+  }
+  poll();
+}());
