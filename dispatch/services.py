@@ -41,6 +41,7 @@ def build_services(
     """`travel`: road-network matrices when the station has a map extract; straight lines
     with detour factors otherwise."""
     days = DayService()
+    travel = travel or GreatCircle()
     return Services(
         geocoder=geocoder,
         stations=StationService(),
@@ -51,8 +52,8 @@ def build_services(
         schedules=ScheduleService(),
         closures=ClosureService(),
         days=days,
-        planning=PlanningService(runner or ProcessRunner(), travel or GreatCircle(), days),
-        plan_edits=PlanEdits(),
+        planning=PlanningService(runner or ProcessRunner(), travel, days),
+        plan_edits=PlanEdits(travel, days),
     )
 
 

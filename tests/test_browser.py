@@ -1,6 +1,7 @@
 """The coordinator's morning in a real headless Chromium: log in, generate and plan the demo
-day, take a volunteer off sick (re-plan), publish, switch language. Screenshots of the day
-overview and the map are saved in test-artifacts/ (or $CAREROUTE_TEST_ARTIFACTS)."""
+day, move a stop, take a volunteer off sick (re-plan), publish, switch language.
+Screenshots of the day overview and the map are saved in test-artifacts/ (or
+$CAREROUTE_TEST_ARTIFACTS)."""
 
 import os
 from collections.abc import Iterator
@@ -65,6 +66,17 @@ def test_a_coordinator_plans_adjusts_and_publishes_the_demo_day(
     assert routes.count() >= 2
     page.screenshot(path=str(ARTIFACTS / "day-overview-zh.png"), full_page=True)
     page.locator("#map").screenshot(path=str(ARTIFACTS / "day-map.png"))
+
+    # Move the first client of the second route to the front of the first route.
+    taker = routes.nth(0).get_attribute("data-volunteer")
+    client = routes.nth(1).locator("li.door").first
+    task = client.get_attribute("data-task")
+    client.locator("select[name=volunteer_id]").select_option(taker)
+    client.locator("input[name=position]").fill("0")
+    client.locator("form.move button").click()
+    first_door = page.locator(f'article.route[data-volunteer="{taker}"] li.door').first
+    expect(first_door).to_have_attribute("data-task", task or "")
+    expect(first_door).to_contain_text("已指定")
 
     sick = routes.first.get_attribute("data-volunteer")
     routes.first.locator("button.sick").click()

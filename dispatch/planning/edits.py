@@ -12,11 +12,15 @@ from sqlmodel import Session, col, select
 
 from dispatch import audit
 from dispatch.access import Action, Principal, Resource, require, station_scope
+from dispatch.days.service import DayService
 from dispatch.errors import Conflict, InvalidInput, NotFound
+from dispatch.planning.problem import build_problem, job_id, worker_id
 from dispatch.records.service import snapshot
-from models import Availability, Plan, PlanRoute, PlanStop, Volunteer
+from models import Availability, Plan, PlanRoute, PlanStop, Station, Task, Volunteer
 from models.common import utcnow
-from models.enums import AvailabilityKind, PlanStatus
+from models.enums import AvailabilityKind, PlanStatus, ServiceKind, StopKind
+from routing import MatrixProvider, Route, Step, evaluate
+from routing import StopKind as RoutingStopKind
 
 
 class Edit(BaseModel):
@@ -31,7 +35,104 @@ class PinStop(Edit):
     volunteer_id: int | None  # None: unpin
 
 
+class MoveStop(Edit):
+    volunteer_id: int
+    position: int | None = None  # among the route's doors, 0 first; None: last
+
+
+class Warning_(BaseModel):
+    kind: str  # the checker's violation kind: time_window, capacity, not_allowed, ...
+    message: str
+
+
 class PlanEdits:
+    def __init__(self, travel: MatrixProvider, days: DayService) -> None:
+        self.travel = travel
+        self.days = days
+
+    def move_stop(
+        self, session: Session, principal: Principal, plan_id: int, stop_id: int, edit: MoveStop
+    ) -> tuple[Plan, list[Warning_]]:
+        """Give a task to a volunteer at a position of their route (its pickup just before
+        its door). The task is pinned there for re-planning. The routes it leaves and joins
+        get new times; whatever rule the new route breaks comes back as a warning."""
+        plan = self._draft(session, principal, plan_id, edit.revision)
+        moved = session.get(PlanStop, stop_id)
+        if moved is None or moved.plan_id != plan_id:
+            raise NotFound("stop", stop_id)
+        work = self.days.get(session, principal, plan.station_id, plan.service_date)
+        free = {v.volunteer_id: v for v in work.volunteers}
+        if edit.volunteer_id not in free:
+            raise InvalidInput.field(
+                "volunteer_id", f"volunteer {edit.volunteer_id} is not free on this day"
+            )
+        stops = list(session.exec(select(PlanStop).where(PlanStop.plan_id == plan_id)).all())
+        routes: dict[int, PlanRoute] = {
+            r.volunteer_id: r
+            for r in session.exec(select(PlanRoute).where(PlanRoute.plan_id == plan_id)).all()
+        }
+        task = session.get(Task, moved.task_id)
+        assert task is not None
+        assert task.id is not None
+        target = routes.get(edit.volunteer_id)
+        if target is None:
+            target = PlanRoute(plan_id=plan_id, volunteer_id=edit.volunteer_id)
+            session.add(target)
+            session.flush()
+            routes[edit.volunteer_id] = target
+        # The routes to time again: the one the task joins, and the one it leaves (if that
+        # volunteer still works today; otherwise the task is only taken off it).
+        retimed = {target.volunteer_id: target}
+        source = next((r for r in routes.values() if r.id == moved.route_id), None)
+        if source is not None and source.volunteer_id in free:
+            retimed[source.volunteer_id] = source
+        order = {
+            volunteer: [
+                (s.task_id, s.kind)
+                for s in sorted(stops, key=lambda s: s.position)
+                if s.route_id == route.id and s.task_id != task.id
+            ]
+            for volunteer, route in retimed.items()
+        }
+        steps = order[target.volunteer_id]
+        doors = [i for i, (_, kind) in enumerate(steps) if kind is StopKind.DOOR]
+        at = len(steps)
+        if edit.position is not None and 0 <= edit.position < len(doors):
+            at = doors[edit.position]
+        joining = [(task.id, StopKind.DOOR)]
+        if task.kind is not ServiceKind.VISIT and task.site_id is not None:
+            joining.insert(0, (task.id, StopKind.PICKUP))  # collected just before
+        steps[at:at] = joining
+        station = session.get(Station, plan.station_id)
+        assert station is not None
+        tasks = session.exec(select(Task).where(col(Task.id).in_({s.task_id for s in stops})))
+        offers = [free[volunteer] for volunteer in retimed]
+        built = build_problem(session, station, plan.service_date, list(tasks), offers, self.travel)
+        route_ids = {route.id for route in retimed.values()}
+        for row in stops:
+            if row.task_id == task.id or row.route_id in route_ids:
+                session.delete(row)
+        session.flush()
+        warnings: list[Warning_] = []
+        for volunteer_id, route in retimed.items():
+            volunteer = next(v for v in built.problem.volunteers if v.id == worker_id(volunteer_id))
+            sequence = [
+                Step(job_id(t), RoutingStopKind(str(kind))) for t, kind in order[volunteer_id]
+            ]
+            timed, broken = evaluate(built.problem, volunteer, sequence)
+            if route is target:
+                warnings = [Warning_(kind=str(v.kind), message=v.message) for v in broken]
+            _write_route(session, plan, route, timed, built.task_of)
+        for row in session.exec(
+            select(PlanStop).where(PlanStop.plan_id == plan_id, PlanStop.task_id == task.id)
+        ).all():
+            row.pinned_volunteer_id = edit.volunteer_id
+            session.add(row)
+        _recount(session, plan)
+        before = snapshot(moved)
+        saved = self._saved(session, principal, plan, "move_stop", target, before)
+        return saved, warnings
+
     def lock_route(
         self, session: Session, principal: Principal, plan_id: int, route_id: int, edit: LockRoute
     ) -> Plan:
@@ -212,3 +313,37 @@ def _route_shapes(session: Session, plan_id: int) -> dict[int, list[tuple[int, s
             (stop.task_id, str(stop.kind), stop.start_seconds)
         )
     return shapes
+
+
+def _write_route(
+    session: Session, plan: Plan, route: PlanRoute, timed: Route, task_of: dict[str, int]
+) -> None:
+    """A route's stops and times as the checker computed them from its order."""
+    assert plan.id is not None
+    for position, visit in enumerate(timed.visits):
+        session.add(
+            PlanStop(
+                plan_id=plan.id,
+                route_id=route.id,
+                task_id=task_of[visit.job],
+                kind=StopKind(str(visit.kind)),
+                position=position,
+                arrival_seconds=visit.arrival,
+                start_seconds=visit.start,
+                departure_seconds=visit.departure,
+            )
+        )
+    route.depart_seconds, route.arrive_seconds = timed.depart, timed.arrive
+    route.distance_m, route.travel_seconds = timed.distance, timed.travel
+    session.add(route)
+    session.flush()
+
+
+def _recount(session: Session, plan: Plan) -> None:
+    stops = session.exec(select(PlanStop).where(PlanStop.plan_id == plan.id)).all()
+    routes = session.exec(select(PlanRoute).where(PlanRoute.plan_id == plan.id)).all()
+    plan.planned_stops = len({s.task_id for s in stops if s.route_id is not None})
+    plan.unplanned_stops = len({s.task_id for s in stops if s.route_id is None})
+    plan.distance_m = sum(r.distance_m for r in routes)
+    plan.travel_seconds = sum(r.travel_seconds for r in routes)
+    session.add(plan)

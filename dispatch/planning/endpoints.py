@@ -3,14 +3,20 @@
 from datetime import date
 
 from fastapi import APIRouter, Request, status
+from pydantic import BaseModel
 
 from dispatch.deps import PrincipalDep, SessionDep
 from dispatch.errors import Conflict, Forbidden, InvalidInput, NotFound
-from dispatch.planning.edits import Edit, LockRoute, PinStop
+from dispatch.planning.edits import Edit, LockRoute, MoveStop, PinStop, Warning_
 from dispatch.planning.service import plan_public
 from dispatch.records.endpoints import error_responses
 from dispatch.services import Services
 from models import PlanningJobPublic, PlanningRequest, PlanPublic
+
+
+class MoveResult(BaseModel):
+    plan: PlanPublic
+    warnings: list[Warning_]
 
 
 def build_router(services: Services) -> APIRouter:
@@ -109,6 +115,19 @@ def build_router(services: Services) -> APIRouter:
         """A volunteer called in sick: off for the day; re-plan to give their stops away."""
         plan = edits.volunteer_off(session, principal, plan_id, volunteer_id, body)
         return plan_public(session, plan)
+
+    @router.post(
+        "/api/plans/{plan_id}/stops/{stop_id}/move",
+        response_model=MoveResult,
+        responses=error_responses(Forbidden, NotFound, Conflict, InvalidInput),
+    )
+    def move_stop(
+        plan_id: int, stop_id: int, body: MoveStop, session: SessionDep, principal: PrincipalDep
+    ) -> MoveResult:
+        """Give the stop's task to a volunteer at a position of their route; the answer
+        has the new times and a warning for every rule the route now breaks."""
+        plan, warnings = edits.move_stop(session, principal, plan_id, stop_id, body)
+        return MoveResult(plan=plan_public(session, plan), warnings=warnings)
 
     @router.post(
         "/api/plans/{plan_id}/publish",

@@ -24,7 +24,7 @@ from dispatch.access import Principal
 from dispatch.auth import service as auth_service
 from dispatch.deps import SESSION_COOKIE, LimiterDep, SessionDep, SettingsDep, request_token
 from dispatch.errors import DispatchError, NotAuthenticated, NotFound
-from dispatch.planning.edits import Edit, LockRoute
+from dispatch.planning.edits import Edit, LockRoute, MoveStop
 from dispatch.records.service import ListQuery
 from dispatch.services import Services
 from dispatch.web.i18n import LOCALES, chosen, translations
@@ -261,6 +261,30 @@ def _router(services: Services) -> APIRouter:
             back,
             lambda who: services.plan_edits.lock_route(session, who, plan_id, route_id, edit),
         )
+
+    @router.post("/plans/{plan_id}/stops/{stop_id}/move", response_model=None)
+    def move(
+        plan_id: int,
+        stop_id: int,
+        request: Request,
+        session: SessionDep,
+        revision: Annotated[int, Form()],
+        volunteer_id: Annotated[int, Form()],
+        back: Annotated[str, Form()],
+        position: Annotated[int | None, Form()] = None,
+    ) -> Response:
+        """Move a stop; what the new route breaks comes back as a message."""
+        warnings: list[str] = []
+
+        def do(who: Principal) -> None:
+            edit = MoveStop(revision=revision, volunteer_id=volunteer_id, position=position)
+            _plan, found = services.plan_edits.move_stop(session, who, plan_id, stop_id, edit)
+            warnings.extend(warning.message for warning in found)
+
+        response = action(request, session, back, do)
+        if warnings and response.headers.get("location") == back:
+            return RedirectResponse(f"{back}?message={quote(' · '.join(warnings))}", 303)
+        return response
 
     @router.post("/plans/{plan_id}/volunteers/{volunteer_id}/off", response_model=None)
     def volunteer_off(

@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 
 from dispatch.access import Principal
 from dispatch.days.service import DayService
-from dispatch.errors import Conflict
-from dispatch.planning.edits import Edit, LockRoute, PlanEdits
+from dispatch.errors import Conflict, InvalidInput
+from dispatch.planning.edits import Edit, LockRoute, MoveStop, PlanEdits
 from dispatch.planning.runner import ProcessRunner
 from dispatch.planning.service import PlanningService
 from models import PlanningJob, PlanningRequest, Station, Task
@@ -183,7 +183,7 @@ def test_re_planning_keeps_locks_and_pins_and_moves_the_sick_volunteers_stops(
     coordinator: Principal,
     station: Station,
 ) -> None:
-    edits = PlanEdits()
+    edits = PlanEdits(GreatCircle(), DayService())
     first = plan(planning, session, engine, coordinator, station, 1)
     wait(session, first, {JobStatus.SUCCEEDED})
     assert first.plan_id is not None
@@ -225,7 +225,7 @@ def test_publishing_versions_the_plan_and_marks_changed_routes(
     coordinator: Principal,
     station: Station,
 ) -> None:
-    edits = PlanEdits()
+    edits = PlanEdits(GreatCircle(), DayService())
     first = plan(planning, session, engine, coordinator, station, 1)
     wait(session, first, {JobStatus.SUCCEEDED})
     assert first.plan_id is not None
@@ -263,3 +263,52 @@ def test_publishing_versions_the_plan_and_marks_changed_routes(
         assert route.needs_recheck == changed
         flagged.append(changed)
     assert any(flagged)  # the sick volunteer's stops went to someone
+
+
+def test_moving_a_stop_by_hand_times_both_routes_pins_it_and_warns(
+    planning: PlanningService,
+    session: Session,
+    engine: Engine,
+    coordinator: Principal,
+    station: Station,
+) -> None:
+    edits = PlanEdits(GreatCircle(), DayService())
+    job = plan(planning, session, engine, coordinator, station, 1)
+    wait(session, job, {JobStatus.SUCCEEDED})
+    assert job.plan_id is not None
+    draft = planning.plan(session, coordinator, job.plan_id)
+    giver, taker = draft.routes[0], draft.routes[1]
+    door = next(stop for stop in giver.stops if stop.kind is StopKind.DOOR)
+    task = session.get(Task, door.task_id)
+    assert task is not None
+    task.required_skills = ["nursing"]  # nobody has it: the move must warn
+    session.add(task)
+    session.flush()
+
+    moved, warnings = edits.move_stop(
+        session,
+        coordinator,
+        draft.id,
+        door.id,
+        MoveStop(revision=draft.revision, volunteer_id=taker.volunteer_id, position=0),
+    )
+    after = planning.plan(session, coordinator, ident(moved))
+    routes = {route.volunteer_id: route for route in after.routes}
+    first_door = next(s for s in routes[taker.volunteer_id].stops if s.kind is StopKind.DOOR)
+    assert first_door.task_id == door.task_id
+    assert first_door.pinned
+    assert door.task_id not in {s.task_id for s in routes[giver.volunteer_id].stops}
+    for route in routes.values():
+        starts = [s.start or "" for s in route.stops]
+        assert starts == sorted(starts)
+    assert "not_allowed" in [w.kind for w in warnings]
+    assert after.revision == draft.revision + 1
+    assert after.planned_stops == draft.planned_stops
+    with pytest.raises(InvalidInput, match="not free"):
+        edits.move_stop(
+            session,
+            coordinator,
+            draft.id,
+            door.id,
+            MoveStop(revision=after.revision, volunteer_id=999_999),
+        )

@@ -1,0 +1,25 @@
+"""Every text of the pages has its Simplified Chinese translation."""
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = ROOT / "dispatch" / "web" / "translations" / "zh_CN" / "LC_MESSAGES" / "messages.po"
+
+
+def test_every_page_text_is_translated_to_chinese() -> None:
+    found = {
+        message
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            ROOT / "dispatch" / "web" / "templates",
+            method_map=[("**.html", "jinja2")],
+            options_map={"**.html": {"extensions": "jinja2.ext.i18n"}},
+        )
+    }
+    with CATALOG.open("rb") as source:
+        catalog = read_po(source, locale="zh_CN")
+    translated = {m.id for m in catalog if m.id and m.string}
+    assert found
+    assert found <= translated, sorted(found - translated)
