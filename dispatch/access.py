@@ -30,6 +30,7 @@ class Resource(StrEnum):
     CLOSURE = "closure"
     TASK = "task"
     PLAN = "plan"
+    MENU = "menu"
     USER = "user"
 
 
@@ -57,6 +58,7 @@ POLICY: dict[Resource, dict[Role, frozenset[Action]]] = {
     Resource.TASK: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ},
     # Volunteers see published routes of their own only, through their own pages (issue 5).
     Resource.PLAN: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ},
+    Resource.MENU: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ},
     Resource.USER: {},
 }
 

@@ -42,6 +42,13 @@ class HasHistory(Conflict):
     code = "has_history"
 
 
+class Unavailable(DispatchError):
+    """A feature this installation lacks a system part for (said what to install)."""
+
+    status_code = 503
+    code = "unavailable"
+
+
 class TooManyAttempts(DispatchError):
     status_code = 429
     code = "too_many_attempts"

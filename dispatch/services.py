@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from dispatch.clients.service import ClientService
 from dispatch.config import Settings
 from dispatch.days.closures import ClosureService
+from dispatch.days.menus import MenuService
 from dispatch.days.service import DayService
 from dispatch.geocoding.service import Geocoder
 from dispatch.planning.edits import PlanEdits
@@ -28,6 +29,7 @@ class Services:
     availability: AvailabilityService
     schedules: ScheduleService
     closures: ClosureService
+    menus: MenuService
     days: DayService
     planning: PlanningService
     plan_edits: PlanEdits
@@ -51,6 +53,7 @@ def build_services(
         availability=AvailabilityService(),
         schedules=ScheduleService(),
         closures=ClosureService(),
+        menus=MenuService(),
         days=days,
         planning=PlanningService(runner or ProcessRunner(), travel, days),
         plan_edits=PlanEdits(travel, days),

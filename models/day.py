@@ -8,7 +8,7 @@ from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.common import EnumText, RecordPublic, TableBase
-from models.enums import ServiceKind, TaskStatus, TravelMode
+from models.enums import Diet, ServiceKind, TaskStatus, TravelMode
 
 # --- Closures: the station's own closing days, on top of the public holidays it observes ---
 
@@ -42,6 +42,36 @@ class ClosureUpdate(SQLModel):
 
 
 class ClosurePublic(ClosureBase, RecordPublic):
+    station_id: int
+
+
+# --- Menus: what a kitchen cooks for each diet on a day, and what it contains --------------
+
+
+class MenuBase(SQLModel):
+    site_id: int = Field(foreign_key="site.id", index=True)
+    service_date: date = Field(index=True)
+    diet: Diet = Field(sa_type=EnumText(Diet, 20))
+    dish: str = Field(max_length=200)
+    allergens: list[str] = Field(default_factory=list, sa_type=JSON)
+
+
+class Menu(MenuBase, TableBase, table=True):
+    __table_args__ = (UniqueConstraint("site_id", "service_date", "diet"),)
+
+    station_id: int = Field(foreign_key="station.id", index=True)
+
+
+class MenuCreate(MenuBase):
+    pass
+
+
+class MenuUpdate(SQLModel):
+    dish: str | None = Field(default=None, max_length=200)
+    allergens: list[str] | None = None
+
+
+class MenuPublic(MenuBase, RecordPublic):
     station_id: int
 
 
@@ -112,3 +142,37 @@ class DayWork(BaseModel):
     updated: int = 0
     cancelled: int = 0
     kept: int = 0  # planned or done tasks no longer due: kept, with the reason, for review
+
+
+# --- Kitchen and pharmacy sheets, meal labels --------------------------------------------
+
+
+class RouteCount(BaseModel):
+    volunteer_name: str
+    pickup: str  # when the volunteer collects, HH:MM
+    counts: dict[str, int]  # per diet (meals) or "medicine"
+
+
+class SiteSheet(BaseModel):
+    site_id: int
+    site_name: str
+    kind: str
+    counts: dict[str, int]
+    routes: list[RouteCount]
+
+
+class MealLabel(BaseModel):
+    client_name: str
+    volunteer_name: str
+    stop_number: int
+    diet: Diet
+    dish: str
+    allergies: list[str]
+    clash: list[str]  # the client's allergies the dish contains: never hand it over
+
+
+class DaySheets(BaseModel):
+    plan_id: int
+    service_date: date
+    sites: list[SiteSheet]
+    labels: list[MealLabel]

@@ -91,3 +91,7 @@ def test_a_coordinator_plans_adjusts_and_publishes_the_demo_day(
     expect(page.locator("#plan-title")).to_contain_text("Published, version 2")
     expect(page.locator("#plan")).to_have_text("Plan this day")
     page.screenshot(path=str(ARTIFACTS / "day-overview-en.png"), full_page=True)
+
+    page.click("#sheets")
+    expect(page.locator("h1")).to_contain_text("Kitchen and pharmacy sheets")
+    page.screenshot(path=str(ARTIFACTS / "kitchen-sheets-en.png"), full_page=True)

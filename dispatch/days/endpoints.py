@@ -8,7 +8,15 @@ from dispatch.deps import PrincipalDep, SessionDep
 from dispatch.errors import Forbidden, NotFound
 from dispatch.records.endpoints import error_responses, record_router
 from dispatch.services import Services
-from models import ClosureCreate, ClosurePublic, ClosureUpdate, DayWork
+from models import (
+    ClosureCreate,
+    ClosurePublic,
+    ClosureUpdate,
+    DayWork,
+    MenuCreate,
+    MenuPublic,
+    MenuUpdate,
+)
 
 
 def build_router(services: Services) -> APIRouter:
@@ -45,6 +53,16 @@ def build_router(services: Services) -> APIRouter:
             public=ClosurePublic,
             create=ClosureCreate,
             update=ClosureUpdate,
+        )
+    )
+    router.include_router(
+        record_router(
+            services.menus,
+            prefix="/api/menus",
+            label="menus",
+            public=MenuPublic,
+            create=MenuCreate,
+            update=MenuUpdate,
         )
     )
     return router

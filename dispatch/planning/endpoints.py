@@ -9,9 +9,10 @@ from dispatch.deps import PrincipalDep, SessionDep
 from dispatch.errors import Conflict, Forbidden, InvalidInput, NotFound
 from dispatch.planning.edits import Edit, LockRoute, MoveStop, PinStop, Warning_
 from dispatch.planning.service import plan_public
+from dispatch.planning.sheets import day_sheets
 from dispatch.records.endpoints import error_responses
 from dispatch.services import Services
-from models import PlanningJobPublic, PlanningRequest, PlanPublic
+from models import DaySheets, PlanningJobPublic, PlanningRequest, PlanPublic
 
 
 class MoveResult(BaseModel):
@@ -128,6 +129,16 @@ def build_router(services: Services) -> APIRouter:
         has the new times and a warning for every rule the route now breaks."""
         plan, warnings = edits.move_stop(session, principal, plan_id, stop_id, body)
         return MoveResult(plan=plan_public(session, plan), warnings=warnings)
+
+    @router.get(
+        "/api/plans/{plan_id}/sheets",
+        response_model=DaySheets,
+        responses=error_responses(Forbidden, NotFound),
+    )
+    def sheets(plan_id: int, session: SessionDep, principal: PrincipalDep) -> DaySheets:
+        """Counts per kitchen and pharmacy (in all, per route, with pickup times) and a
+        label per meal, clashes with the client's allergies flagged."""
+        return day_sheets(session, principal, plan_id)
 
     @router.post(
         "/api/plans/{plan_id}/publish",

@@ -25,9 +25,11 @@ from dispatch.auth import service as auth_service
 from dispatch.deps import SESSION_COOKIE, LimiterDep, SessionDep, SettingsDep, request_token
 from dispatch.errors import DispatchError, NotAuthenticated, NotFound
 from dispatch.planning.edits import Edit, LockRoute, MoveStop
+from dispatch.planning.sheets import day_sheets
 from dispatch.records.service import ListQuery
 from dispatch.services import Services
 from dispatch.web.i18n import LOCALES, chosen, translations
+from dispatch.web.pdf import pdf_of
 from models import PlanningRequest, Station
 from models.enums import TokenKind
 
@@ -202,6 +204,33 @@ def _router(services: Services) -> APIRouter:
             session.rollback()
             return RedirectResponse(f"{back}?message={quote(error.message)}", status_code=303)
         return RedirectResponse(back, status_code=303)
+
+    @router.get("/plans/{plan_id}/{sheet}", response_model=None)
+    def printable(plan_id: int, sheet: str, request: Request, session: SessionDep) -> Response:
+        """Kitchen and pharmacy sheets, or meal labels: as a page, or as .pdf."""
+        name, _dot, extension = sheet.partition(".")
+        if name not in ("sheets", "labels") or extension not in ("", "pdf"):
+            return HTMLResponse("not found", status_code=404)
+        principal = signed_in(request, session)
+        if principal is None:
+            return RedirectResponse("/login", status_code=303)
+        sheets = day_sheets(session, principal, plan_id)
+        plan = services.planning.plan(session, principal, plan_id)
+        station = services.stations.get(session, principal, plan.station_id)
+        locale = language(request, station)
+        html = (
+            _environment(locale)
+            .get_template(f"{name}.html")
+            .render(sheets=sheets, station=station, locale=locale)
+        )
+        if extension == "pdf":
+            filename = f"{name}-{sheets.service_date}.pdf"
+            return Response(
+                pdf_of(html),
+                media_type="application/pdf",
+                headers={"Content-Disposition": f'inline; filename="{filename}"'},
+            )
+        return HTMLResponse(html)
 
     @router.post("/days/{station_id}/{day}/generate", response_model=None)
     def generate(station_id: int, day: date, request: Request, session: SessionDep) -> Response:

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from sqlmodel import Session
 
-from models import Station, StationClosure
-from models.enums import Role, SiteKind
+from models import Menu, Station, StationClosure
+from models.enums import Diet, Role, SiteKind
 from tests.builders.accounts import Account, create_account, create_user
 from tests.builders.records import (
     create_availability,
@@ -45,6 +45,7 @@ RIGHTS: dict[str, dict[Role, str]] = {
     },
     "schedules": {Role.ADMIN: "rw", Role.COORDINATOR: "rw", Role.MANAGER: "r", Role.VOLUNTEER: ""},
     "closures": {Role.ADMIN: "rw", Role.COORDINATOR: "rw", Role.MANAGER: "r", Role.VOLUNTEER: "r"},
+    "menus": {Role.ADMIN: "rw", Role.COORDINATOR: "rw", Role.MANAGER: "r", Role.VOLUNTEER: ""},
     "users": {Role.ADMIN: "rw", Role.COORDINATOR: "", Role.MANAGER: "", Role.VOLUNTEER: ""},
 }
 OPERATIONS = ("list", "get", "get_other", "create", "update", "archive", "restore", "delete")
@@ -81,6 +82,17 @@ def _records(session: Session, station: Station) -> dict[str, Any]:
                 reason="年终盘点",
             ),
         ),
+        "menu": save(
+            session,
+            Menu(
+                station_id=ident(station),
+                site_id=ident(kitchen),
+                service_date=date(2026, 11, 24),
+                diet=Diet.REGULAR,
+                dish="红烧肉",
+                allergens=[],
+            ),
+        ),
     }
 
 
@@ -107,6 +119,7 @@ def world(session: Session) -> World:
         "availability": ident(mine["availability"]),
         "schedules": ident(mine["schedule"]),
         "closures": ident(mine["closure"]),
+        "menus": ident(mine["menu"]),
         "users": ident(target_user),
         "volunteers:self": ident(me_as_volunteer),
         "availability:self": ident(my_slot),
@@ -119,6 +132,7 @@ def world(session: Session) -> World:
         "availability": ident(theirs["availability"]),
         "schedules": ident(theirs["schedule"]),
         "closures": ident(theirs["closure"]),
+        "menus": ident(theirs["menu"]),
         "users": ident(other_user),
     }
     create_bodies: dict[str, dict[str, Any]] = {
@@ -145,6 +159,13 @@ def world(session: Session) -> World:
             "date_to": "2027-01-05",
             "reason": "培训",
         },
+        "menus": {
+            "site_id": ident(mine["site"]),
+            "service_date": "2026-11-25",
+            "diet": "diabetic",
+            "dish": "清蒸鱼",
+            "allergens": ["鱼"],
+        },
         "users": {
             "username": "newcoord",
             "display_name": "新协调员",
@@ -161,6 +182,7 @@ def world(session: Session) -> World:
         "availability": {"note": "改"},
         "schedules": {"notes": "改"},
         "closures": {"reason": "改"},
+        "menus": {"dish": "改"},
         "users": {"display_name": "改名"},
     }
     return World(accounts, own, other, create_bodies, update_bodies, str(colleague.phone))

@@ -1,9 +1,14 @@
 """The coordinator's pages over real HTTP: login, the day in both languages, actions."""
 
+import io
 import re
+import time as time_module
 from datetime import time
+from typing import Any
 
 import httpx
+import pytest
+from pypdf import PdfReader
 from sqlmodel import Session
 
 from models.enums import Role
@@ -52,3 +57,47 @@ def test_pages_need_a_login_and_render_in_chinese_and_english(
     assert "Plan this day" in english
     assert "1 tasks, 1 volunteers free" in english
     assert api.get("/vendor/leaflet/leaflet.js").status_code == 200
+
+
+def test_sheets_and_labels_print_as_pages_and_as_pdf_with_an_embedded_cjk_font(
+    api: httpx.Client, session: Session
+) -> None:
+    pytest.importorskip("weasyprint", reason="WeasyPrint needs Pango: apt-get install libpango")
+    station = create_station(session)
+    kitchen = create_site(session, station=station, name="长者食堂")
+    for n in range(3):
+        client = create_client(session, station=station, name=f"客户{n}", lat=32.04 + n / 500)
+        create_schedule(session, client=client, site=kitchen)
+    volunteer = create_volunteer(session, station=station, name="李志愿")
+    create_availability(session, volunteer=volunteer, weekday=1, start_time=time(10))
+    user = create_user(session, role=Role.COORDINATOR, stations=(station,))
+    api.post("/login", data={"username": user.username, "password": PASSWORD})
+    day = f"/api/stations/{ident(station)}/days/2026-11-24"
+    api.post(f"{day}/generate").raise_for_status()
+    job = api.post(f"{day}/plan", json={"time_limit_seconds": 1}).json()
+    deadline = time_module.monotonic() + 60
+    while job["status"] in ("queued", "running"):
+        assert time_module.monotonic() < deadline
+        time_module.sleep(0.2)
+        job = api.get(f"/api/planning-jobs/{job['id']}").json()
+    plan_id = job["plan_id"]
+
+    sheet = api.get(f"/plans/{plan_id}/sheets").text
+    assert "长者食堂" in sheet
+    assert "李志愿" in sheet
+    labels = api.get(f"/plans/{plan_id}/labels").text
+    assert labels.count('class="who"') == 3  # a label per meal
+    for name, text in (("sheets", "长者食堂"), ("labels", "客户2")):
+        pdf = api.get(f"/plans/{plan_id}/{name}.pdf")
+        assert pdf.headers["content-type"] == "application/pdf"
+        document = PdfReader(io.BytesIO(pdf.content))
+        assert text in document.pages[0].extract_text()
+        resources: Any = document.pages[0]["/Resources"]  # pypdf's objects are loosely typed
+        fonts = [font.get_object() for font in resources["/Font"].values()]
+        cjk = [font for font in fonts if "CJK" in str(font["/BaseFont"])]
+        assert cjk, [str(font["/BaseFont"]) for font in fonts]
+        for font in cjk:  # each embedded (a subset of Noto CJK)
+            descendant = font["/DescendantFonts"][0].get_object()
+            assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(
+                descendant["/FontDescriptor"].get_object()
+            )

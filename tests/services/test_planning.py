@@ -17,7 +17,8 @@ from dispatch.errors import Conflict, InvalidInput
 from dispatch.planning.edits import Edit, LockRoute, MoveStop, PlanEdits
 from dispatch.planning.runner import ProcessRunner
 from dispatch.planning.service import PlanningService
-from models import PlanningJob, PlanningRequest, Station, Task
+from dispatch.planning.sheets import day_sheets
+from models import Client, Menu, PlanningJob, PlanningRequest, Site, Station, Task
 from models.enums import JobStatus, PlanStatus, Role, SiteKind, StopKind, TaskStatus
 from routing import GreatCircle
 from tests.builders.records import (
@@ -312,3 +313,43 @@ def test_moving_a_stop_by_hand_times_both_routes_pins_it_and_warns(
             door.id,
             MoveStop(revision=after.revision, volunteer_id=999_999),
         )
+
+
+def test_kitchen_sheets_count_per_route_and_labels_flag_allergy_clashes(
+    planning: PlanningService,
+    session: Session,
+    engine: Engine,
+    coordinator: Principal,
+    station: Station,
+) -> None:
+    kitchen = session.exec(select(Site).where(Site.kind == SiteKind.KITCHEN)).one()
+    allergic = session.exec(select(Client).where(Client.name == "客户0")).one()
+    allergic.allergies = ["花生"]
+    session.add(allergic)
+    session.add(
+        Menu(
+            station_id=ident(station),
+            site_id=ident(kitchen),
+            service_date=DAY,
+            diet=allergic.diet,
+            dish="宫保鸡丁",
+            allergens=["花生"],
+        )
+    )
+    session.commit()
+    job = plan(planning, session, engine, coordinator, station, 1)
+    wait(session, job, {JobStatus.SUCCEEDED})
+    assert job.plan_id is not None
+    draft = planning.plan(session, coordinator, job.plan_id)
+    sheets = day_sheets(session, coordinator, job.plan_id)
+
+    meals = [s for r in draft.routes for s in r.stops if s.kind is StopKind.PICKUP]
+    by_site = {sheet.site_name: sheet for sheet in sheets.sites}
+    assert sum(sum(sheet.counts.values()) for sheet in sheets.sites) == len(meals)
+    assert by_site[kitchen.name].counts == {"regular": 6}  # clients 0-2, 4-6; 3 and 7: medicine
+    for sheet in sheets.sites:
+        assert sum(sum(r.counts.values()) for r in sheet.routes) == sum(sheet.counts.values())
+        assert [r.pickup for r in sheet.routes] == sorted(r.pickup for r in sheet.routes)
+    [clash] = [label for label in sheets.labels if label.clash]
+    assert (clash.client_name, clash.dish, clash.clash) == ("客户0", "宫保鸡丁", ["花生"])
+    assert len(sheets.labels) == 6
