@@ -108,11 +108,14 @@ class PlanEdits:
         tasks = session.exec(select(Task).where(col(Task.id).in_({s.task_id for s in stops})))
         offers = [free[volunteer] for volunteer in retimed]
         built = build_problem(session, station, plan.service_date, list(tasks), offers, self.travel)
+        # Rows keep their ids: the stops of the routes timed again, and the moved task's.
         route_ids = {route.id for route in retimed.values()}
-        for row in stops:
-            if row.task_id == task.id or row.route_id in route_ids:
-                session.delete(row)
-        session.flush()
+        rows = {
+            (row.task_id, row.kind): row
+            for row in stops
+            if row.task_id == task.id or row.route_id in route_ids
+        }
+        before = snapshot(moved)
         warnings: list[Warning_] = []
         for volunteer_id, route in retimed.items():
             volunteer = next(v for v in built.problem.volunteers if v.id == worker_id(volunteer_id))
@@ -122,14 +125,16 @@ class PlanEdits:
             timed, broken = evaluate(built.problem, volunteer, sequence)
             if route is target:
                 warnings = [Warning_(kind=str(v.kind), message=v.message) for v in broken]
-            _write_route(session, plan, route, timed, built.task_of)
+            _write_route(session, plan, route, timed, built.task_of, rows)
+        for row in rows.values():  # nothing left of them: e.g. a pickup no longer needed
+            session.delete(row)
+        session.flush()
         for row in session.exec(
             select(PlanStop).where(PlanStop.plan_id == plan_id, PlanStop.task_id == task.id)
         ).all():
             row.pinned_volunteer_id = edit.volunteer_id
             session.add(row)
         _recount(session, plan)
-        before = snapshot(moved)
         saved = self._saved(session, principal, plan, "move_stop", target, before)
         return saved, warnings
 
@@ -316,23 +321,24 @@ def _route_shapes(session: Session, plan_id: int) -> dict[int, list[tuple[int, s
 
 
 def _write_route(
-    session: Session, plan: Plan, route: PlanRoute, timed: Route, task_of: dict[str, int]
+    session: Session,
+    plan: Plan,
+    route: PlanRoute,
+    timed: Route,
+    task_of: dict[str, int],
+    rows: dict[tuple[int, StopKind], PlanStop],
 ) -> None:
-    """A route's stops and times as the checker computed them from its order."""
+    """A route's stops and times as the checker computed them from its order, in the rows
+    the stops had (taken from `rows`), or new ones."""
     assert plan.id is not None
     for position, visit in enumerate(timed.visits):
-        session.add(
-            PlanStop(
-                plan_id=plan.id,
-                route_id=route.id,
-                task_id=task_of[visit.job],
-                kind=StopKind(str(visit.kind)),
-                position=position,
-                arrival_seconds=visit.arrival,
-                start_seconds=visit.start,
-                departure_seconds=visit.departure,
-            )
-        )
+        key = (task_of[visit.job], StopKind(str(visit.kind)))
+        row = rows.pop(key, None) or PlanStop(plan_id=plan.id, task_id=key[0], kind=key[1])
+        row.route_id, row.position = route.id, position
+        row.arrival_seconds, row.start_seconds = visit.arrival, visit.start
+        row.departure_seconds = visit.departure
+        row.reason, row.explanation = "", ""
+        session.add(row)
     route.depart_seconds, route.arrive_seconds = timed.depart, timed.arrive
     route.distance_m, route.travel_seconds = timed.distance, timed.travel
     session.add(route)

@@ -297,6 +297,7 @@ def test_moving_a_stop_by_hand_times_both_routes_pins_it_and_warns(
     routes = {route.volunteer_id: route for route in after.routes}
     first_door = next(s for s in routes[taker.volunteer_id].stops if s.kind is StopKind.DOOR)
     assert first_door.task_id == door.task_id
+    assert first_door.id == door.id  # the same stop, moved
     assert first_door.pinned
     assert door.task_id not in {s.task_id for s in routes[giver.volunteer_id].stops}
     for route in routes.values():
