@@ -22,6 +22,7 @@ from routing.matrix.roads import RoadNetwork
 @dataclass(frozen=True)
 class Services:
     geocoder: Geocoder | None
+    travel: MatrixProvider
     stations: StationService
     sites: SiteService
     clients: ClientService
@@ -46,6 +47,7 @@ def build_services(
     travel = travel or GreatCircle()
     return Services(
         geocoder=geocoder,
+        travel=travel,
         stations=StationService(),
         sites=SiteService(),
         clients=ClientService(geocoder),

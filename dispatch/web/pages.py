@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 import xstatic.pkg.leaflet
 from fastapi import APIRouter, FastAPI, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from dispatch.access import Principal
@@ -32,6 +32,7 @@ from dispatch.web.i18n import LOCALES, chosen, translations
 from dispatch.web.pdf import pdf_of
 from models import PlanningRequest, Station
 from models.enums import TokenKind
+from routing.matrix.roads import RoadNetwork
 
 LANG_COOKIE = "careroute_lang"
 _HERE = Path(__file__).parent
@@ -108,6 +109,18 @@ def _router(services: Services) -> APIRouter:
         station = stations.items[0]
         today = datetime.now(ZoneInfo(station.timezone)).date()
         return RedirectResponse(f"/days/{station.id}/{today}", status_code=303)
+
+    @router.get("/map/streets.json", response_model=None)
+    def streets(request: Request, session: SessionDep) -> Response:
+        """The streets of the configured map extract, for maps drawn without tiles."""
+        if signed_in(request, session) is None:
+            return JSONResponse({"detail": "log in first"}, status_code=401)
+        if not isinstance(services.travel, RoadNetwork):
+            return JSONResponse({"segments": []})
+        segments = services.travel.streets().round(6).tolist()
+        return JSONResponse(
+            {"segments": segments}, headers={"Cache-Control": "private, max-age=86400"}
+        )
 
     @router.get("/login", response_class=HTMLResponse)
     def login_page(request: Request) -> HTMLResponse:

@@ -250,6 +250,22 @@ class RoadNetwork:
             self._graphs[profile] = graph
         return self._graphs[profile]
 
+    def streets(self, profile: str = "walk") -> npt.NDArray[np.float64]:
+        """The mode's street segments, each once whatever its directions, as rows of
+        (lat, lon, lat, lon): for drawing a map without tiles."""
+        graph = self.graph(profile)
+        arcs = graph.weights.tocoo()
+        tails, heads = np.minimum(arcs.row, arcs.col), np.maximum(arcs.row, arcs.col)
+        pairs = np.unique(np.stack([tails, heads], axis=1), axis=0)
+        return np.column_stack(
+            [
+                graph.lats[pairs[:, 0]],
+                graph.lons[pairs[:, 0]],
+                graph.lats[pairs[:, 1]],
+                graph.lons[pairs[:, 1]],
+            ]
+        )
+
     def snap(self, points: Sequence[Location], profile: str) -> tuple[np.ndarray, np.ndarray]:
         """Nearest node of the mode's largest connected street graph, and metres to it."""
         graph = self.graph(profile)

@@ -275,3 +275,18 @@ def test_planners_filling_one_cache_at_once_do_not_collide(tmp_path: Path) -> No
         thread.join()
     assert errors == []
     assert not list(tmp_path.glob("*.tmp.npz"))
+
+
+def test_the_streets_of_an_extract_are_its_graph_segments_once_each(
+    network: RoadNetwork,
+) -> None:
+    segments = network.streets("walk")
+    graph = network.graph("walk")
+    assert segments.shape[1] == 4
+    assert len(segments) >= graph.weights.nnz // 2  # both directions drawn once
+    assert len(segments) <= graph.weights.nnz
+    lats, lons = segments[:, [0, 2]], segments[:, [1, 3]]
+    assert graph.lats.min() <= lats.min() <= lats.max() <= graph.lats.max()
+    assert graph.lons.min() <= lons.min() <= lons.max() <= graph.lons.max()
+    unique = {tuple(row) for row in np.round(segments, 7)}
+    assert len(unique) == len(segments)

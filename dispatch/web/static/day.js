@@ -8,6 +8,18 @@
     var map = L.map(mapBox);
     if (data.tiles) {
       L.tileLayer(data.tiles, { maxZoom: 19, attribution: "© OpenStreetMap contributors" }).addTo(map);
+    } else {
+      // No tiles: draw the streets of the station's map extract, under the routes.
+      var streets = L.layerGroup().addTo(map);
+      map.attributionControl.addAttribution("© OpenStreetMap contributors");
+      fetch("/map/streets.json", { credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (body) {
+          body.segments.forEach(function (s) {
+            L.polyline([[s[0], s[1]], [s[2], s[3]]], { color: "#b8b2a6", weight: 1, interactive: false }).addTo(streets);
+          });
+          streets.eachLayer(function (layer) { layer.bringToBack(); });
+        });
     }
     var bounds = [];
     if (data.station[0] !== null) {
