@@ -28,6 +28,8 @@ from dispatch.planning.edits import Edit, LockRoute, MoveStop
 from dispatch.planning.sheets import day_sheets
 from dispatch.records.service import ListQuery
 from dispatch.services import Services
+from dispatch.web import records
+from dispatch.web.forms import LABELS
 from dispatch.web.i18n import LOCALES, chosen, translations
 from dispatch.web.pdf import pdf_of
 from models import PlanningRequest, Station
@@ -63,6 +65,7 @@ def _make_environment(locale: str) -> jinja2.Environment:
     )
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.globals["locales"] = LOCALES
+    env.globals["labels"] = LABELS
     return env
 
 
@@ -356,6 +359,10 @@ def _router(services: Services) -> APIRouter:
 
         return action(request, session, back, off_and_replan)
 
+    def render_record(request: Request, template: str, **values: Any) -> HTMLResponse:
+        return render(request, template, language(request), **values)
+
+    router.include_router(records.build_router(services, render_record, signed_in))
     return router
 
 

@@ -101,3 +101,46 @@ def test_sheets_and_labels_print_as_pages_and_as_pdf_with_an_embedded_cjk_font(
             assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(
                 descendant["/FontDescriptor"].get_object()
             )
+
+
+def test_records_pages_list_create_validate_edit_and_import(
+    api: httpx.Client, session: Session
+) -> None:
+    station = create_station(session)
+    create_client(session, station=station, name="王秀英")
+    user = create_user(session, role=Role.COORDINATOR, stations=(station,))
+    api.post("/login", data={"username": user.username, "password": PASSWORD})
+
+    listing = api.get("/records/clients")
+    assert "王秀英" in listing.text
+    assert "客户" in listing.text
+    form = api.get("/records/clients/new")
+    assert 'name="emergency_contact_phone"' in form.text
+
+    bad = api.post("/records/clients/new", data={"name": "李桂兰", "lat": "95", "lon": "118.78"})
+    assert bad.status_code == 422
+    assert bad.headers["content-type"].startswith("text/html")  # the form again, marked
+    assert "field invalid" in bad.text
+    created = api.post(
+        "/records/clients/new",
+        data={"name": "李桂兰", "lat": "32.05", "lon": "118.78", "lives_alone": "on"},
+    )
+    assert created.status_code == 303
+    assert "李桂兰" in api.get("/records/clients?q=李").text
+
+    client_id = re.search(r'/records/clients/(\d+)">', api.get("/records/clients?q=李").text)
+    assert client_id is not None
+    edited = api.post(
+        f"/records/clients/{client_id.group(1)}",
+        data={"name": "李桂兰", "lat": "32.05", "lon": "118.78", "diet": "diabetic"},
+    )
+    assert edited.status_code == 303
+    assert "diabetic" in api.get("/records/clients?q=李").text
+
+    csv = "姓名,电话,地址,纬度,经度\n赵大爷,13912345678,南京市中山路2号,32.04,118.78\n"
+    imported = api.post(
+        "/records/clients/import/file",
+        files={"file": ("clients.csv", csv.encode(), "text/csv")},
+    )
+    assert imported.status_code == 303
+    assert "赵大爷" in api.get("/records/clients").text

@@ -1,0 +1,168 @@
+"""Forms for records, built from their schemas: one field per schema field, typed inputs,
+and the text a browser posts turned back into the schema's values."""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from datetime import date, time
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel
+
+
+def N_(message: str) -> str:
+    """Mark a text for translation where it is defined; the template translates it."""
+    return message
+
+
+LABELS = {
+    "name": N_("Name"),
+    "phone": N_("Phone"),
+    "address": N_("Address"),
+    "home_address": N_("Home address"),
+    "lat": N_("Latitude"),
+    "lon": N_("Longitude"),
+    "source_datum": N_("Coordinate system"),
+    "external_id": N_("External id"),
+    "birth_year": N_("Year of birth"),
+    "gender": N_("Gender"),
+    "floor": N_("Floor"),
+    "has_lift": N_("Lift"),
+    "key_box": N_("Key box"),
+    "has_dog": N_("Dog"),
+    "access_notes": N_("Access notes"),
+    "diet": N_("Diet"),
+    "allergies": N_("Allergies"),
+    "mobility": N_("Mobility"),
+    "disability": N_("Disability"),
+    "lives_alone": N_("Lives alone"),
+    "language": N_("Language"),
+    "preferred_window_start": N_("Preferred from"),
+    "preferred_window_end": N_("Preferred until"),
+    "emergency_contact_name": N_("Emergency contact"),
+    "emergency_contact_phone": N_("Emergency phone"),
+    "emergency_contact_relation": N_("Relation"),
+    "health_notes": N_("Health notes"),
+    "preferred_volunteer_ids": N_("Preferred volunteers (ids)"),
+    "excluded_volunteer_ids": N_("Excluded volunteers (ids)"),
+    "status": N_("Status"),
+    "status_from": N_("Status from"),
+    "status_until": N_("Status until"),
+    "status_reason": N_("Status reason"),
+    "notes": N_("Notes"),
+    "travel_mode": N_("Travel mode"),
+    "capacity_meals": N_("Meals carried"),
+    "skills": N_("Skills"),
+    "max_hours_per_day": N_("Hours a day at most"),
+    "max_stops_per_day": N_("Stops a day at most"),
+    "vetted_on": N_("Vetted on"),
+    "active": N_("Active"),
+    "client_id": N_("Client (id)"),
+    "kind": N_("Service"),
+    "site_id": N_("Site (id)"),
+    "quantity": N_("Quantity"),
+    "recurrence": N_("Recurrence"),
+    "weekdays": N_("Weekdays (0 = Monday)"),
+    "interval_weeks": N_("Every n weeks"),
+    "start_date": N_("Starts"),
+    "end_date": N_("Ends"),
+    "skip_dates": N_("Skip dates"),
+    "holds": N_("Holds"),
+    "window_start": N_("Window from"),
+    "window_end": N_("Window until"),
+    "service_minutes": N_("Minutes at the door"),
+    "max_ride_minutes": N_("Longest ride (minutes)"),
+    "required_skills": N_("Skills needed"),
+    "priority": N_("Priority (5 = must not be missed)"),
+}
+# Set by the application, not typed by people.
+_HIDDEN = {"station_id", "holds"}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    input: str  # text, number, date, time, checkbox, select, textarea
+    value: str
+    options: tuple[str, ...] = ()
+    many: bool = False  # a list, written comma-separated
+
+
+def fields(schema: type[BaseModel], values: dict[str, Any]) -> list[Field]:
+    result = []
+    for name, info in schema.model_fields.items():
+        if name in _HIDDEN:
+            continue
+        kind, many, options = _shape(info.annotation)
+        value = values.get(name, info.default if info.default is not None else "")
+        result.append(Field(name, LABELS.get(name, name), kind, _text(value), options, many))
+    return result
+
+
+def parse(schema: type[BaseModel], form: dict[str, str]) -> dict[str, Any]:
+    """The posted text as values for `schema` (validation is the schema's job)."""
+    data: dict[str, Any] = {}
+    for name, info in schema.model_fields.items():
+        if name in _HIDDEN:
+            continue
+        kind, many, _options = _shape(info.annotation)
+        raw = form.get(name, "")
+        if kind == "checkbox":
+            data[name] = raw in ("on", "true", "1")
+        elif many:
+            data[name] = [
+                part.strip() for part in raw.replace("，", ",").split(",") if part.strip()
+            ]
+        elif raw.strip() == "":
+            data[name] = None if _optional(info.annotation) else info.default
+        else:
+            data[name] = raw.strip()
+    return data
+
+
+def _shape(annotation: Any) -> tuple[str, bool, tuple[str, ...]]:
+    inner = _without_none(annotation)
+    if typing.get_origin(inner) is list:
+        return "text", True, ()
+    if isinstance(inner, type) and issubclass(inner, Enum):
+        return "select", False, tuple(str(m.value) for m in inner)
+    if typing.get_origin(inner) is typing.Literal:
+        return "select", False, tuple(str(v) for v in typing.get_args(inner))
+    if inner is bool:
+        return "checkbox", False, ()
+    if inner in (int, float):
+        return "number", False, ()
+    if inner is date:
+        return "date", False, ()
+    if inner is time:
+        return "time", False, ()
+    return "text", False, ()
+
+
+def _without_none(annotation: Any) -> Any:
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(args) == 1:
+        return _without_none(args[0])
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _without_none(args[0])
+    return annotation
+
+
+def _optional(annotation: Any) -> bool:
+    return type(None) in typing.get_args(annotation)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if value is None:
+        return ""
+    return str(value)
