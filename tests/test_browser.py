@@ -33,13 +33,44 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+# What the page says at each step, in each language (the day page is zh-CN by default).
+TEXTS = {
+    "zh-CN": {
+        "generate": "生成当日任务",
+        "tasks": "项任务",
+        "draft": "草稿",
+        "planned": "规划完成",
+        "pinned": "已指定",
+        "version 2": "第 2 版",
+        "moved": "站有调整",
+        "published": "已发布",
+        "other": "en",
+        "published 2 other": "Published, version 2",
+    },
+    "en": {
+        "generate": "Generate the day's tasks",
+        "tasks": "tasks",
+        "draft": "Draft",
+        "planned": "Planned",
+        "pinned": "pinned",
+        "version 2": "version 2",
+        "moved": "stops moved",
+        "published": "Published",
+        "other": "zh-CN",
+        "published 2 other": "已发布，第 2 版",
+    },
+}
+
+
+@pytest.mark.parametrize("locale", list(TEXTS))
 def test_a_coordinator_plans_adjusts_and_publishes_the_demo_day(
-    browser: object, server: RunningServer, session: Session
+    browser: object, server: RunningServer, session: Session, locale: str
 ) -> None:
     from playwright.sync_api import Browser, expect
 
     from models import Station
 
+    text = TEXTS[locale]
     assert isinstance(browser, Browser)
     load_demo_station(session)
     session.commit()
@@ -50,22 +81,24 @@ def test_a_coordinator_plans_adjusts_and_publishes_the_demo_day(
 
     page.goto(f"{server.url}/days/{station.id}/{DAY}")
     expect(page).to_have_url(f"{server.url}/login")
+    if locale == "en":
+        page.click('a[data-language="en"]')
     page.fill("input[name=username]", "coordinator")
     page.fill("input[name=password]", "demo-coord-2026")
     page.click("button[type=submit]")
     page.goto(f"{server.url}/days/{station.id}/{DAY}")
-    expect(page.locator("#generate")).to_have_text("生成当日任务")
+    expect(page.locator("#generate")).to_have_text(text["generate"])
 
     page.click("#generate")
-    expect(page.locator(".summary")).to_contain_text("项任务")
+    expect(page.locator(".summary")).to_contain_text(text["tasks"])
     page.fill("input[name=seconds]", "3")
     page.click("#plan")
-    expect(page.locator("#plan-title")).to_contain_text("草稿", timeout=120_000)
-    expect(page.locator("#job .job-status")).to_contain_text("规划完成")
+    expect(page.locator("#plan-title")).to_contain_text(text["draft"], timeout=120_000)
+    expect(page.locator("#job .job-status")).to_contain_text(text["planned"])
     routes = page.locator("article.route")
     assert routes.count() >= 2
-    page.screenshot(path=str(ARTIFACTS / "day-overview-zh.png"), full_page=True)
-    page.locator("#map").screenshot(path=str(ARTIFACTS / "day-map.png"))
+    page.screenshot(path=str(ARTIFACTS / f"day-overview-{locale}.png"), full_page=True)
+    page.locator("#map").screenshot(path=str(ARTIFACTS / f"day-map-{locale}.png"))
 
     # Move the first client of the second route to the front of the first route.
     taker = routes.nth(0).get_attribute("data-volunteer")
@@ -76,22 +109,22 @@ def test_a_coordinator_plans_adjusts_and_publishes_the_demo_day(
     client.locator("form.move button").click()
     first_door = page.locator(f'article.route[data-volunteer="{taker}"] li.door').first
     expect(first_door).to_have_attribute("data-task", task or "")
-    expect(first_door).to_contain_text("已指定")
+    expect(first_door).to_contain_text(text["pinned"])
+    expect(page.locator(".message")).to_contain_text("→")  # the client's new time
 
     sick = routes.first.get_attribute("data-volunteer")
     routes.first.locator("button.sick").click()
-    expect(page.locator("#plan-title")).to_contain_text("第 2 版", timeout=120_000)
+    expect(page.locator("#plan-title")).to_contain_text(text["version 2"], timeout=120_000)
     expect(page.locator(f'article.route[data-volunteer="{sick}"]')).to_have_count(0)
-    expect(page.locator(".totals")).to_contain_text("站有调整")
+    expect(page.locator(".totals")).to_contain_text(text["moved"])
 
     page.click("#publish")
-    expect(page.locator("#plan-title")).to_contain_text("已发布")
+    expect(page.locator("#plan-title")).to_contain_text(text["published"])
 
-    page.click('a[data-language="en"]')
-    expect(page.locator("#plan-title")).to_contain_text("Published, version 2")
-    expect(page.locator("#plan")).to_have_text("Plan this day")
-    page.screenshot(path=str(ARTIFACTS / "day-overview-en.png"), full_page=True)
+    page.click(f'a[data-language="{text["other"]}"]')
+    expect(page.locator("#plan-title")).to_contain_text(text["published 2 other"])
+    page.screenshot(path=str(ARTIFACTS / f"day-published-{text['other']}.png"), full_page=True)
 
     page.click("#sheets")
-    expect(page.locator("h1")).to_contain_text("Kitchen and pharmacy sheets")
-    page.screenshot(path=str(ARTIFACTS / "kitchen-sheets-en.png"), full_page=True)
+    expect(page.locator("h1")).to_contain_text(station.name)
+    page.screenshot(path=str(ARTIFACTS / f"kitchen-sheets-{text['other']}.png"), full_page=True)

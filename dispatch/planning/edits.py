@@ -45,6 +45,14 @@ class Warning_(BaseModel):
     message: str
 
 
+class MoveOutcome(BaseModel):
+    """What a move did: the client's new time at the door, and what the route now breaks."""
+
+    eta_before: str | None  # HH:MM; None if the task was not planned
+    eta_after: str | None
+    warnings: list[Warning_]
+
+
 class PlanEdits:
     def __init__(self, travel: MatrixProvider, days: DayService) -> None:
         self.travel = travel
@@ -52,7 +60,7 @@ class PlanEdits:
 
     def move_stop(
         self, session: Session, principal: Principal, plan_id: int, stop_id: int, edit: MoveStop
-    ) -> tuple[Plan, list[Warning_]]:
+    ) -> tuple[Plan, MoveOutcome]:
         """Give a task to a volunteer at a position of their route (its pickup just before
         its door). The task is pinned there for re-planning. The routes it leaves and joins
         get new times; whatever rule the new route breaks comes back as a warning."""
@@ -116,6 +124,8 @@ class PlanEdits:
             if row.task_id == task.id or row.route_id in route_ids
         }
         before = snapshot(moved)
+        door = rows.get((task.id, StopKind.DOOR))
+        eta_before = _clock(door.start_seconds) if door and door.route_id else None
         warnings: list[Warning_] = []
         for volunteer_id, route in retimed.items():
             volunteer = next(v for v in built.problem.volunteers if v.id == worker_id(volunteer_id))
@@ -136,7 +146,16 @@ class PlanEdits:
             session.add(row)
         _recount(session, plan)
         saved = self._saved(session, principal, plan, "move_stop", target, before)
-        return saved, warnings
+        door = session.exec(
+            select(PlanStop).where(
+                PlanStop.plan_id == plan_id,
+                PlanStop.task_id == task.id,
+                PlanStop.kind == StopKind.DOOR,
+            )
+        ).one()
+        return saved, MoveOutcome(
+            eta_before=eta_before, eta_after=_clock(door.start_seconds), warnings=warnings
+        )
 
     def lock_route(
         self, session: Session, principal: Principal, plan_id: int, route_id: int, edit: LockRoute
@@ -353,3 +372,7 @@ def _recount(session: Session, plan: Plan) -> None:
     plan.distance_m = sum(r.distance_m for r in routes)
     plan.travel_seconds = sum(r.travel_seconds for r in routes)
     session.add(plan)
+
+
+def _clock(seconds: int | None) -> str | None:
+    return None if seconds is None else f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"

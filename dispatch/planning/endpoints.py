@@ -3,11 +3,10 @@
 from datetime import date
 
 from fastapi import APIRouter, Request, status
-from pydantic import BaseModel
 
 from dispatch.deps import PrincipalDep, SessionDep
 from dispatch.errors import Conflict, Forbidden, InvalidInput, NotFound
-from dispatch.planning.edits import Edit, LockRoute, MoveStop, PinStop, Warning_
+from dispatch.planning.edits import Edit, LockRoute, MoveOutcome, MoveStop, PinStop
 from dispatch.planning.service import plan_public
 from dispatch.planning.sheets import day_sheets
 from dispatch.records.endpoints import error_responses
@@ -15,9 +14,8 @@ from dispatch.services import Services
 from models import DaySheets, PlanningJobPublic, PlanningRequest, PlanPublic
 
 
-class MoveResult(BaseModel):
+class MoveResult(MoveOutcome):
     plan: PlanPublic
-    warnings: list[Warning_]
 
 
 def build_router(services: Services) -> APIRouter:
@@ -127,8 +125,8 @@ def build_router(services: Services) -> APIRouter:
     ) -> MoveResult:
         """Give the stop's task to a volunteer at a position of their route; the answer
         has the new times and a warning for every rule the route now breaks."""
-        plan, warnings = edits.move_stop(session, principal, plan_id, stop_id, body)
-        return MoveResult(plan=plan_public(session, plan), warnings=warnings)
+        plan, outcome = edits.move_stop(session, principal, plan_id, stop_id, body)
+        return MoveResult(plan=plan_public(session, plan), **outcome.model_dump())
 
     @router.get(
         "/api/plans/{plan_id}/sheets",

@@ -78,6 +78,18 @@ LABELS = {
     "required_skills": N_("Skills needed"),
     "priority": N_("Priority (5 = must not be missed)"),
 }
+# What a route broken by a hand edit breaks (the checker's violation kinds).
+VIOLATIONS = {
+    "not_allowed": N_("the volunteer may not do it (skills, exclusion or pin)"),
+    "time_window": N_("a client is reached outside their time window"),
+    "shift": N_("the volunteer is back after their shift"),
+    "capacity": N_("more than the volunteer can carry"),
+    "stop_limit": N_("more stops than the volunteer's limit"),
+    "work_time": N_("longer than the volunteer's working time"),
+    "ride_time": N_("a hot meal rides too long"),
+    "split": N_("a pickup and its door are on different routes"),
+    "precedence": N_("a delivery comes before its pickup"),
+}
 # Set by the application, not typed by people.
 _HIDDEN = {"station_id", "holds"}
 

@@ -29,7 +29,7 @@ from dispatch.planning.sheets import day_sheets
 from dispatch.records.service import ListQuery
 from dispatch.services import Services
 from dispatch.web import records
-from dispatch.web.forms import LABELS
+from dispatch.web.forms import LABELS, VIOLATIONS
 from dispatch.web.i18n import LOCALES, chosen, translations
 from dispatch.web.pdf import pdf_of
 from models import PlanningRequest, Station
@@ -318,17 +318,20 @@ def _router(services: Services) -> APIRouter:
         back: Annotated[str, Form()],
         position: Annotated[int | None, Form()] = None,
     ) -> Response:
-        """Move a stop; what the new route breaks comes back as a message."""
-        warnings: list[str] = []
+        """Move a stop; its new time and what the new route breaks come back as a message."""
+        notes: list[str] = []
 
         def do(who: Principal) -> None:
             edit = MoveStop(revision=revision, volunteer_id=volunteer_id, position=position)
-            _plan, found = services.plan_edits.move_stop(session, who, plan_id, stop_id, edit)
-            warnings.extend(warning.message for warning in found)
+            _plan, outcome = services.plan_edits.move_stop(session, who, plan_id, stop_id, edit)
+            gettext = translations(language(request)).gettext
+            notes.append(f"{outcome.eta_before or '–'} → {outcome.eta_after or '–'}")
+            kinds = dict.fromkeys(warning.kind for warning in outcome.warnings)
+            notes.extend("⚠ " + gettext(VIOLATIONS.get(kind, kind)) for kind in kinds)
 
         response = action(request, session, back, do)
-        if warnings and response.headers.get("location") == back:
-            return RedirectResponse(f"{back}?message={quote(' · '.join(warnings))}", 303)
+        if notes and response.headers.get("location") == back:
+            return RedirectResponse(f"{back}?message={quote(' · '.join(notes))}", 303)
         return response
 
     @router.post("/plans/{plan_id}/volunteers/{volunteer_id}/off", response_model=None)

@@ -286,7 +286,7 @@ def test_moving_a_stop_by_hand_times_both_routes_pins_it_and_warns(
     session.add(task)
     session.flush()
 
-    moved, warnings = edits.move_stop(
+    moved, outcome = edits.move_stop(
         session,
         coordinator,
         draft.id,
@@ -303,7 +303,9 @@ def test_moving_a_stop_by_hand_times_both_routes_pins_it_and_warns(
     for route in routes.values():
         starts = [s.start or "" for s in route.stops]
         assert starts == sorted(starts)
-    assert "not_allowed" in [w.kind for w in warnings]
+    assert "not_allowed" in [w.kind for w in outcome.warnings]
+    assert outcome.eta_before == door.start
+    assert outcome.eta_after == first_door.start
     assert after.revision == draft.revision + 1
     assert after.planned_stops == draft.planned_stops
     with pytest.raises(InvalidInput, match="not free"):
