@@ -77,6 +77,17 @@ LABELS = {
     "max_ride_minutes": N_("Longest ride (minutes)"),
     "required_skills": N_("Skills needed"),
     "priority": N_("Priority (5 = must not be missed)"),
+    "volunteer_id": N_("Volunteer (id)"),
+    "weekday": N_("Weekday (0 = Monday)"),
+    "date_from": N_("From date"),
+    "date_to": N_("To date"),
+    "start_time": N_("From"),
+    "end_time": N_("Until"),
+    "note": N_("Note"),
+    "reason": N_("Reason"),
+    "service_date": N_("Date"),
+    "dish": N_("Dish"),
+    "allergens": N_("Allergens"),
 }
 # What a route broken by a hand edit breaks (the checker's violation kinds).
 VIOLATIONS = {

@@ -21,8 +21,14 @@ from dispatch.records.service import ListQuery, RecordService, invalid_input
 from dispatch.services import Services
 from dispatch.web.forms import fields, parse
 from models import (
+    AvailabilityCreate,
+    AvailabilityUpdate,
     ClientCreate,
     ClientUpdate,
+    ClosureCreate,
+    ClosureUpdate,
+    MenuCreate,
+    MenuUpdate,
     ScheduleCreate,
     ScheduleUpdate,
     VolunteerCreate,
@@ -65,6 +71,27 @@ def build_router(
             ScheduleCreate,
             ScheduleUpdate,
             ("client_id", "kind", "recurrence", "weekdays", "start_date", "window_start"),
+            False,
+        ),
+        "availability": Kind(
+            services.availability,
+            AvailabilityCreate,
+            AvailabilityUpdate,
+            ("volunteer_id", "kind", "weekday", "date_from", "date_to", "start_time", "end_time"),
+            False,
+        ),
+        "closures": Kind(
+            services.closures,
+            ClosureCreate,
+            ClosureUpdate,
+            ("date_from", "date_to", "reason"),
+            False,
+        ),
+        "menus": Kind(
+            services.menus,
+            MenuCreate,
+            MenuUpdate,
+            ("service_date", "site_id", "diet", "dish", "allergens"),
             False,
         ),
     }

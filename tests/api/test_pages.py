@@ -144,3 +144,34 @@ def test_records_pages_list_create_validate_edit_and_import(
     )
     assert imported.status_code == 303
     assert "赵大爷" in api.get("/records/clients").text
+
+
+def test_availability_closures_and_menus_are_kept_from_their_pages(
+    api: httpx.Client, session: Session
+) -> None:
+    station = create_station(session)
+    volunteer = create_volunteer(session, station=station, name="周阿姨")
+    kitchen = create_site(session, station=station)
+    user = create_user(session, role=Role.COORDINATOR, stations=(station,))
+    api.post("/login", data={"username": user.username, "password": PASSWORD})
+
+    slot = {"volunteer_id": str(ident(volunteer)), "kind": "weekly", "weekday": "1"}
+    assert api.post("/records/availability/new", data=slot).status_code == 422  # no times
+    slot |= {"start_time": "09:00", "end_time": "12:00"}
+    assert api.post("/records/availability/new", data=slot).status_code == 303
+    closure = {"date_from": "2026-11-24", "date_to": "2026-11-24", "reason": "消防演练"}
+    assert api.post("/records/closures/new", data=closure).status_code == 303
+    menu = {
+        "site_id": str(ident(kitchen)),
+        "service_date": "2026-11-24",
+        "diet": "regular",
+        "dish": "番茄炒蛋",
+        "allergens": "鸡蛋，番茄",
+    }
+    assert api.post("/records/menus/new", data=menu).status_code == 303
+    assert "鸡蛋, 番茄" in api.get("/records/menus").text
+
+    day = api.get(f"/api/stations/{ident(station)}/days/2026-11-24").json()
+    assert day["closed_reason"] == "消防演练"
+    tuesday = api.get(f"/api/stations/{ident(station)}/days/2026-12-01").json()
+    assert [v["name"] for v in tuesday["volunteers"]] == ["周阿姨"]
