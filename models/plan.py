@@ -26,6 +26,7 @@ class PlanningJob(TableBase, table=True):
     # Live progress: the latest improvement the planner reported.
     elapsed_seconds: float = 0.0
     best_cost: int | None = None
+    planned_stops: int | None = None
     error: str = Field(default="", max_length=2000)
     plan_id: int | None = Field(default=None, foreign_key="plan.id")  # the draft it made
 
@@ -39,6 +40,7 @@ class PlanningJobPublic(RecordPublic):
     finished_at: datetime | None
     elapsed_seconds: float
     best_cost: int | None
+    planned_stops: int | None
     error: str
     plan_id: int | None
 

@@ -75,6 +75,7 @@ class Progress:
     seconds: float
     cost: int
     solutions: int
+    planned: int = 0  # jobs on a route in that plan
 
 
 @dataclass(frozen=True)

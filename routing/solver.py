@@ -146,7 +146,8 @@ def solve(
         quick = min(_PIECES * params.time_limit, _FIRST_PER_JOB * len(plannable))
         for until in sorted({quick, _PIECES * params.time_limit}):
             start, cost = _plan_in_pieces(problem, plannable, params, began + until, start)
-            progress = Progress(time.perf_counter() - began, cost, len(history) + 1)
+            doors = sum(1 for steps in start.values() for s in steps if s.kind is StopKind.DOOR)
+            progress = Progress(time.perf_counter() - began, cost, len(history) + 1, doors)
             _report(progress, history, on_progress)
     model = _Model(problem, plannable, params)
     plan: Plan | None
@@ -555,9 +556,17 @@ class _Model:
         self.deadline = deadline
         search = self._search_parameters(how or _Search())
 
+        doors = [
+            self.manager.NodeToIndex(node)
+            for (_job, kind), nodes in self.node_of.items()
+            if kind is StopKind.DOOR
+            for node in nodes
+        ]
+
         def record() -> None:
             cost = int(self.routing.CostVar().Max())
-            progress = Progress(time.perf_counter() - began, cost, len(history) + 1)
+            planned = sum(1 for index in doors if self.routing.NextVar(index).Value() != index)
+            progress = Progress(time.perf_counter() - began, cost, len(history) + 1, planned)
             _report(progress, history, on_progress)
 
         self._record = record

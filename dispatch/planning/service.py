@@ -266,6 +266,7 @@ class _JobListener:
         with session_scope(self.engine) as session:
             job = _job(session, self.job_id)
             job.elapsed_seconds, job.best_cost = round(progress.seconds, 2), progress.cost
+            job.planned_stops = progress.planned
             session.add(job)
 
     def finished(self, outcome: Outcome) -> None:
@@ -278,6 +279,7 @@ class _JobListener:
                 job.status, job.plan_id = JobStatus.SUCCEEDED, plan.id
                 job.elapsed_seconds = round(outcome.plan.seconds, 2)
                 job.best_cost = outcome.plan.cost
+                job.planned_stops = plan.planned_stops
             else:
                 job.status = _FAILURE[outcome.timed_out, outcome.cancelled]
                 job.error = outcome.message[:2000]

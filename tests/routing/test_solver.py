@@ -232,6 +232,7 @@ def test_progress_reports_improving_costs() -> None:
     assert seen
     assert [p.cost for p in seen] == sorted((p.cost for p in seen), reverse=True)
     assert seen[-1].cost == plan.cost
+    assert seen[-1].planned == len(plan.assignment()) == 14  # jobs on routes, as it goes
 
 
 def test_a_solution_limit_makes_plans_reproducible() -> None:

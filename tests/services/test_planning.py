@@ -120,6 +120,7 @@ def test_a_planned_day_is_a_draft_with_routes_times_and_reasons(
     assert job.plan_id is not None
     draft = planning.plan(session, coordinator, job.plan_id)
     assert draft.status is PlanStatus.DRAFT
+    assert job.planned_stops == draft.planned_stops  # progress said how many as it went
     assert draft.planned_stops + draft.unplanned_stops == 8
     assert all(stop.reason and stop.explanation for stop in draft.unplanned)
     for route in draft.routes:

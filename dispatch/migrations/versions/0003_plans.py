@@ -83,6 +83,7 @@ def upgrade() -> None:
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('elapsed_seconds', sa.Float(), nullable=False),
     sa.Column('best_cost', sa.Integer(), nullable=True),
+    sa.Column('planned_stops', sa.Integer(), nullable=True),
     sa.Column('error', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
     sa.Column('plan_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['plan_id'], ['plan.id'], name=op.f('fk_planning_job_plan_id_plan')),

@@ -64,6 +64,7 @@
       .then(function (state) {
         job.querySelector('[data-field="elapsed"]').textContent = state.elapsed_seconds;
         job.querySelector('[data-field="cost"]').textContent = state.best_cost === null ? "–" : state.best_cost;
+        job.querySelector('[data-field="planned"]').textContent = state.planned_stops === null ? "–" : state.planned_stops;
         if (state.status === "queued" || state.status === "running") {
           setTimeout(poll, 500);
         } else {
