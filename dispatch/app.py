@@ -12,6 +12,7 @@ from dispatch.db import make_engine
 from dispatch.errors import DispatchError
 from dispatch.geocoding.service import build_geocoder
 from dispatch.imports import endpoints as import_endpoints
+from dispatch.myroute import endpoints as myroute_endpoints
 from dispatch.planning import endpoints as planning_endpoints
 from dispatch.schedules import endpoints as schedule_endpoints
 from dispatch.services import Services, build_services, travel_matrices
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         schedule_endpoints,
         day_endpoints,
         planning_endpoints,
+        myroute_endpoints,
     ):
         app.include_router(feature.build_router(services))
     pages.mount(app, services)

@@ -13,12 +13,22 @@ from sqlmodel import Session, select
 
 from dispatch.access import Principal
 from dispatch.days.service import DayService
-from dispatch.errors import Conflict, InvalidInput
+from dispatch.errors import Conflict, Forbidden, InvalidInput, NotFound
+from dispatch.myroute.service import my_days, my_route
 from dispatch.planning.edits import Edit, LockRoute, MoveStop, PlanEdits
 from dispatch.planning.runner import ProcessRunner
 from dispatch.planning.service import PlanningService
 from dispatch.planning.sheets import day_sheets
-from models import Client, Menu, PlanningJob, PlanningRequest, Site, Station, Task
+from models import (
+    Client,
+    Menu,
+    PlanningJob,
+    PlanningRequest,
+    Site,
+    Station,
+    Task,
+    Volunteer,
+)
 from models.enums import JobStatus, PlanStatus, Role, SiteKind, StopKind, TaskStatus
 from routing import GreatCircle
 from tests.builders.records import (
@@ -357,3 +367,53 @@ def test_kitchen_sheets_count_per_route_and_labels_flag_allergy_clashes(
     [clash] = [label for label in sheets.labels if label.clash]
     assert (clash.client_name, clash.dish, clash.clash) == ("客户0", "宫保鸡丁", ["花生"])
     assert len(sheets.labels) == 6
+
+
+def test_a_volunteer_sees_only_their_own_published_route_and_only_what_the_door_needs(
+    planning: PlanningService,
+    session: Session,
+    engine: Engine,
+    coordinator: Principal,
+    station: Station,
+) -> None:
+    job = plan(planning, session, engine, coordinator, station, 1)
+    wait(session, job, {JobStatus.SUCCEEDED})
+    assert job.plan_id is not None
+    draft = planning.plan(session, coordinator, job.plan_id)
+    mine = draft.routes[0]
+    me = Principal(
+        user_id=None,
+        role=Role.VOLUNTEER,
+        station_ids=frozenset({ident(station)}),
+        volunteer_id=mine.volunteer_id,
+    )
+    with pytest.raises(NotFound):
+        my_route(session, me, DAY)  # a draft is not for volunteers
+    PlanEdits(GreatCircle(), DayService()).publish(
+        session, coordinator, draft.id, Edit(revision=draft.revision)
+    )
+    session.commit()
+
+    route = my_route(session, me, DAY)
+    doors = [s for s in mine.stops if s.kind is StopKind.DOOR]
+    assert [s.client_name for s in route.stops] == [s.client_name for s in doors]
+    assert [s.eta for s in route.stops] == [s.start for s in doors]
+    assert sum(sum(c.counts.values()) for c in route.collect) == len(mine.stops) - len(doors)
+    fields = set(route.stops[0].model_dump())
+    assert {"address", "floor", "key_box", "access_notes", "diet", "phone"} <= fields
+    assert not fields & {"health_notes", "emergency_contact_name", "emergency_contact_phone"}
+    assert my_days(session, me, DAY) == [DAY]
+
+    idle = session.exec(select(Volunteer).where(Volunteer.station_id == ident(station))).all()
+    others = [v for v in idle if v.id not in {r.volunteer_id for r in draft.routes}]
+    if others:
+        nobody = Principal(
+            user_id=None,
+            role=Role.VOLUNTEER,
+            station_ids=frozenset({ident(station)}),
+            volunteer_id=others[0].id,
+        )
+        with pytest.raises(NotFound):
+            my_route(session, nobody, DAY)
+    with pytest.raises(Forbidden):
+        my_route(session, coordinator, DAY)

@@ -1,0 +1,1 @@
+"""A volunteer's own routes: only their published stops, only what they need at the door."""
