@@ -24,6 +24,7 @@ from dispatch.access import Principal
 from dispatch.auth import service as auth_service
 from dispatch.deps import SESSION_COOKIE, LimiterDep, SessionDep, SettingsDep, request_token
 from dispatch.errors import DispatchError, NotAuthenticated, NotFound
+from dispatch.myroute.service import my_days, my_route
 from dispatch.planning.edits import Edit, LockRoute, MoveStop
 from dispatch.planning.sheets import day_sheets
 from dispatch.records.service import ListQuery
@@ -33,7 +34,7 @@ from dispatch.web.forms import LABELS, VIOLATIONS
 from dispatch.web.i18n import LOCALES, chosen, translations
 from dispatch.web.pdf import pdf_of
 from models import PlanningRequest, Station
-from models.enums import TokenKind
+from models.enums import Role, TokenKind
 from routing.matrix.roads import RoadNetwork
 
 LANG_COOKIE = "careroute_lang"
@@ -106,6 +107,9 @@ def _router(services: Services) -> APIRouter:
         principal = signed_in(request, session)
         if principal is None:
             return RedirectResponse("/login", status_code=303)
+        if principal.role is Role.VOLUNTEER:
+            today = datetime.now(ZoneInfo(settings.timezone)).date()
+            return RedirectResponse(f"/me/{today}", status_code=303)
         stations = services.stations.list(session, principal, _first_page())
         if not stations.items:
             return RedirectResponse("/docs", status_code=303)
@@ -164,6 +168,27 @@ def _router(services: Services) -> APIRouter:
         if locale in LOCALES:
             response.set_cookie(LANG_COOKIE, locale, max_age=365 * 86400, samesite="lax")
         return response
+
+    @router.get("/me/{day}", response_model=None)
+    def my_route_page(day: date, request: Request, session: SessionDep) -> Response:
+        """A volunteer's route of the day, for a phone."""
+        principal = signed_in(request, session)
+        if principal is None:
+            return RedirectResponse("/login", status_code=303)
+        try:
+            route = my_route(session, principal, day)
+        except NotFound:
+            route = None
+        return render(
+            request,
+            "myroute.html",
+            language(request),
+            day=day,
+            previous_day=day - timedelta(days=1),
+            next_day=day + timedelta(days=1),
+            route=route,
+            upcoming=my_days(session, principal, day + timedelta(days=1))[:7],
+        )
 
     @router.get("/days/{station_id}/{day}", response_model=None)
     def day_page(station_id: int, day: date, request: Request, session: SessionDep) -> Response:

@@ -175,3 +175,40 @@ def test_availability_closures_and_menus_are_kept_from_their_pages(
     assert day["closed_reason"] == "消防演练"
     tuesday = api.get(f"/api/stations/{ident(station)}/days/2026-12-01").json()
     assert [v["name"] for v in tuesday["volunteers"]] == ["周阿姨"]
+
+
+def test_a_volunteer_reads_their_published_route_on_a_phone_page(
+    api: httpx.Client, session: Session
+) -> None:
+    station = create_station(session)
+    kitchen = create_site(session, station=station, name="长者食堂")
+    client = create_client(session, station=station, name="钱奶奶", key_box="1234", floor=5)
+    create_schedule(session, client=client, site=kitchen)
+    volunteer = create_volunteer(session, station=station, name="孙志愿")
+    create_availability(session, volunteer=volunteer, weekday=1, start_time=time(10))
+    coordinator = create_user(session, role=Role.COORDINATOR, stations=(station,))
+    me = create_user(session, role=Role.VOLUNTEER, stations=(station,), volunteer=volunteer)
+    api.post("/login", data={"username": coordinator.username, "password": PASSWORD})
+    day = f"/api/stations/{ident(station)}/days/2026-11-24"
+    api.post(f"{day}/generate").raise_for_status()
+    job = api.post(f"{day}/plan", json={"time_limit_seconds": 1}).json()
+    while job["status"] in ("queued", "running"):
+        time_module.sleep(0.2)
+        job = api.get(f"/api/planning-jobs/{job['id']}").json()
+    plan = api.get(f"{day}/plan").json()
+
+    api.post("/login", data={"username": me.username, "password": PASSWORD})
+    assert "钱奶奶" not in api.get("/me/2026-11-24").text  # not published yet
+    api.post("/login", data={"username": coordinator.username, "password": PASSWORD})
+    api.post(f"/api/plans/{plan['id']}/publish", json={"revision": plan["revision"]})
+
+    api.post("/login", data={"username": me.username, "password": PASSWORD})
+    assert api.get("/", follow_redirects=False).headers["location"].startswith("/me/")
+    page = api.get("/me/2026-11-24").text
+    assert "钱奶奶" in page
+    assert "长者食堂" in page
+    assert "1234" in page
+    assert 'href="tel:' in page
+    assert 'href="geo:' in page
+    assert "13800000001" not in page  # the emergency contact stays with the coordinator
+    assert "高血压" not in page  # and so do the health notes
