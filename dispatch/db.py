@@ -7,6 +7,14 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
+# An execution option: the transaction will write (SQLite then takes the write lock first).
+WRITES = "careroute_writes"
+
+
+def for_writing(engine: Engine) -> Engine:
+    """The engine for a unit of work that writes."""
+    return engine.execution_options(**{WRITES: True})
+
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
@@ -35,14 +43,17 @@ def _sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Deferred: a transaction that only reads never holds the write lock (WAL lets
-        # readers and the one writer run side by side).
-        connection.exec_driver_sql("BEGIN")
+        # readers and the one writer run side by side). A transaction that will write takes
+        # the lock at once: one that read first and then wrote while another writer committed
+        # would fail with "database is locked" instead of waiting its turn.
+        writes = connection.get_execution_options().get(WRITES, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One transaction: committed when the block ends, rolled back if it raises."""
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(for_writing(engine), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

@@ -11,6 +11,7 @@ from dispatch.access import Principal
 from dispatch.auth import service as auth_service
 from dispatch.auth.ratelimit import LoginLimiter
 from dispatch.config import Settings
+from dispatch.db import for_writing
 from dispatch.errors import NotAuthenticated
 
 SESSION_COOKIE = "careroute_session"
@@ -21,7 +22,10 @@ _bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed before the response is sent, or rolled back."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
+    engine = request.app.state.engine
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        engine = for_writing(engine)
+    with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

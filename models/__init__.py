@@ -23,6 +23,7 @@ from models.day import (
     TaskPublic,
 )
 from models.geocode import GeocodeCacheEntry
+from models.outcome import Outcome, OutcomeCreate, OutcomePublic, RoundMark
 from models.plan import (
     Plan,
     PlanningJob,
@@ -99,6 +100,9 @@ __all__ = [
     "MenuPublic",
     "MenuUpdate",
     "OpeningHours",
+    "Outcome",
+    "OutcomeCreate",
+    "OutcomePublic",
     "Page",
     "Plan",
     "PlanPublic",
@@ -108,6 +112,7 @@ __all__ = [
     "PlanningJobPublic",
     "PlanningRequest",
     "RecordPublic",
+    "RoundMark",
     "RouteCount",
     "RoutePublic",
     "ScheduleCreate",

@@ -120,3 +120,16 @@ class PlanStatus(StrEnum):
 class StopKind(StrEnum):
     PICKUP = "pickup"  # at the kitchen or pharmacy
     DOOR = "door"  # at the client's
+
+
+class OutcomeKind(StrEnum):
+    DELIVERED = "delivered"
+    NO_ANSWER = "no_answer"  # a safety event: nobody opened at an elderly person's door
+    REFUSED = "refused"
+    NOT_HOME = "not_home"  # away, or in hospital
+    UNREACHABLE = "unreachable"  # could not reach the address
+
+
+class RoundEvent(StrEnum):
+    STARTED = "started"
+    FINISHED = "finished"

@@ -57,7 +57,7 @@ class MyRoute(BaseModel):
 
 def my_days(session: Session, principal: Principal, first: date) -> list[date]:
     """Days from `first` on which a published plan gives this volunteer a route."""
-    volunteer = _volunteer(principal)
+    volunteer = volunteer_of(principal)
     plans = session.exec(
         select(Plan)
         .join(PlanRoute, col(PlanRoute.plan_id) == Plan.id)
@@ -71,7 +71,7 @@ def my_days(session: Session, principal: Principal, first: date) -> list[date]:
 
 
 def my_route(session: Session, principal: Principal, day: date) -> MyRoute:
-    volunteer = _volunteer(principal)
+    volunteer = volunteer_of(principal)
     found = session.exec(
         select(Plan, PlanRoute)
         .join(PlanRoute, col(PlanRoute.plan_id) == Plan.id)
@@ -138,7 +138,7 @@ def my_route(session: Session, principal: Principal, day: date) -> MyRoute:
     )
 
 
-def _volunteer(principal: Principal) -> int:
+def volunteer_of(principal: Principal) -> int:
     if principal.role is not Role.VOLUNTEER or principal.volunteer_id is None:
         raise Forbidden("only a volunteer has routes of their own")
     return principal.volunteer_id

@@ -1,0 +1,136 @@
+"""Recording what happened at a stop, and the start and finish of a round.
+
+Each submission carries an id made by the phone. The same id again (a retry after lost
+signal, a double tap) is answered with what was stored the first time and writes nothing,
+even when both arrive at the same moment: the unique id decides. A correction is a new event
+with a new id; nothing is ever overwritten.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, col, select
+
+from dispatch import audit
+from dispatch.access import Principal
+from dispatch.errors import Conflict, NotFound
+from dispatch.myroute.service import volunteer_of
+from models import Outcome, OutcomeCreate, OutcomePublic, Plan, PlanRoute, PlanStop, RoundMark, Task
+from models.enums import PlanStatus, RoundEvent, StopKind, TaskStatus
+
+RowT = TypeVar("RowT", bound=SQLModel)
+
+
+def record_outcome(
+    session: Session, principal: Principal, stop_id: int, data: OutcomeCreate
+) -> OutcomePublic:
+    volunteer = volunteer_of(principal)
+    found = session.exec(
+        select(PlanStop, PlanRoute, Plan)
+        .join(PlanRoute, col(PlanRoute.id) == PlanStop.route_id)
+        .join(Plan, col(Plan.id) == PlanStop.plan_id)
+        .where(PlanStop.id == stop_id, PlanStop.kind == StopKind.DOOR)
+    ).first()
+    # Another volunteer's stop, or one of a plan not published, does not exist for them.
+    if (
+        found is None
+        or found[1].volunteer_id != volunteer
+        or found[2].status != PlanStatus.PUBLISHED
+    ):
+        raise NotFound("stop", stop_id)
+    stop, _route, plan = found
+    row = Outcome(
+        **data.model_dump(),
+        station_id=plan.station_id,
+        plan_stop_id=stop_id,
+        task_id=stop.task_id,
+        volunteer_id=volunteer,
+    )
+    stored, fresh = _once(session, row, data.client_event_id, Outcome)
+    if stored.plan_stop_id != stop_id or stored.volunteer_id != volunteer:
+        raise Conflict(f"event id {data.client_event_id} was already used for another stop")
+    if fresh:
+        task = session.get(Task, stop.task_id)
+        assert task is not None
+        task.status = TaskStatus.DONE
+        session.add(task)
+        audit.record(
+            session,
+            principal,
+            action="record_outcome",
+            entity="outcome",
+            entity_id=stored.id,
+            station_id=plan.station_id,
+            changes=audit.diff({}, stored.model_dump(mode="json")),
+        )
+    return OutcomePublic.model_validate(stored.model_dump() | {"duplicate": not fresh})
+
+
+def outcomes_of(session: Session, principal: Principal, stop_id: int) -> list[OutcomePublic]:
+    """The stop's events, oldest first: the last one is what stands."""
+    volunteer = volunteer_of(principal)
+    rows = session.exec(
+        select(Outcome)
+        .where(Outcome.plan_stop_id == stop_id, Outcome.volunteer_id == volunteer)
+        .order_by(col(Outcome.recorded_at), col(Outcome.id))
+    ).all()
+    return [OutcomePublic.model_validate(row.model_dump()) for row in rows]
+
+
+def mark_round(
+    session: Session,
+    principal: Principal,
+    day: date,
+    event: RoundEvent,
+    client_event_id: str,
+    recorded_at: datetime,
+) -> RoundMark:
+    volunteer = volunteer_of(principal)
+    route = session.exec(
+        select(PlanRoute)
+        .join(Plan, col(Plan.id) == PlanRoute.plan_id)
+        .where(
+            PlanRoute.volunteer_id == volunteer,
+            Plan.service_date == day,
+            Plan.status == PlanStatus.PUBLISHED,
+        )
+    ).first()
+    if route is None or route.id is None:
+        raise NotFound("route on", str(day))
+    plan = session.get(Plan, route.plan_id)
+    assert plan is not None
+    mark = RoundMark(
+        client_event_id=client_event_id,
+        station_id=plan.station_id,
+        plan_route_id=route.id,
+        volunteer_id=volunteer,
+        event=event,
+        recorded_at=recorded_at,
+    )
+    stored, _fresh = _once(session, mark, client_event_id, RoundMark)
+    return stored
+
+
+def _once(session: Session, row: RowT, event_id: str, table: type[RowT]) -> tuple[RowT, bool]:
+    """Insert `row` unless its event id is stored already: (the stored row, whether new)."""
+    existing = _by_event(session, table, event_id)
+    if existing is not None:
+        return existing, False
+    try:
+        with session.begin_nested():  # a savepoint: losing the race undoes only this insert
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        existing = _by_event(session, table, event_id)
+        assert existing is not None
+        return existing, False
+    return row, True
+
+
+def _by_event(session: Session, table: type[RowT], event_id: str) -> Any:
+    return session.exec(
+        select(table).where(table.client_event_id == event_id)  # type: ignore[attr-defined]
+    ).first()
