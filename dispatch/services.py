@@ -43,12 +43,13 @@ def build_services(
 ) -> Services:
     """`travel`: road-network matrices when the station has a map extract; straight lines
     with detour factors otherwise."""
-    days = DayService()
+    stations = StationService()
+    days = DayService(stations)
     travel = travel or GreatCircle()
     return Services(
         geocoder=geocoder,
         travel=travel,
-        stations=StationService(),
+        stations=stations,
         sites=SiteService(),
         clients=ClientService(geocoder),
         volunteers=VolunteerService(geocoder),

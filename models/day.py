@@ -173,6 +173,7 @@ class MealLabel(BaseModel):
 
 class DaySheets(BaseModel):
     plan_id: int
+    station_id: int
     service_date: date
     sites: list[SiteSheet]
     labels: list[MealLabel]

@@ -13,12 +13,12 @@ from typing import Any
 from sqlmodel import Session
 
 from dispatch import audit
-from dispatch.access import Action, Principal, Resource, require, station_scope
+from dispatch.access import Action, Principal, Resource, require
 from dispatch.days import repository
 from dispatch.days.calendar import WorkingDay, working_day
 from dispatch.days.rules import shift_on, why_not_due, window_of
-from dispatch.errors import NotFound
 from dispatch.records.service import snapshot
+from dispatch.stations.service import StationService
 from models import (
     AvailableVolunteer,
     Client,
@@ -35,10 +35,17 @@ _KEPT = (TaskStatus.PLANNED, TaskStatus.DONE)
 
 
 class DayService:
+    def __init__(self, stations: StationService | None = None) -> None:
+        self.stations = stations or StationService()
+
+    def station(self, session: Session, principal: Principal, station_id: int) -> Station:
+        """The station, if within the user's reach (else 404, as for every record)."""
+        return self.stations.get(session, principal, station_id)
+
     def get(self, session: Session, principal: Principal, station_id: int, day: date) -> DayWork:
         """The day as stored: its tasks, whether the station works, and who is free."""
         require(principal, Resource.TASK, Action.READ)
-        station = self._station(session, principal, station_id)
+        station = self.station(session, principal, station_id)
         calendar = self._calendar(session, station, day)
         return self._day(session, station, day, calendar)
 
@@ -47,7 +54,7 @@ class DayService:
     ) -> DayWork:
         """Derive the day's tasks from the schedules, again as often as needed."""
         require(principal, Resource.TASK, Action.CREATE)
-        station = self._station(session, principal, station_id)
+        station = self.station(session, principal, station_id)
         calendar = self._calendar(session, station, day)
         existing = {
             task.schedule_id: task for task in repository.tasks_on(session, station_id, day)
@@ -95,13 +102,6 @@ class DayService:
         return self._day(session, station, day, calendar).model_copy(update=counts)
 
     # --- helpers -------------------------------------------------------------------------
-
-    def _station(self, session: Session, principal: Principal, station_id: int) -> Station:
-        scope = station_scope(principal)
-        station = session.get(Station, station_id)
-        if station is None or (scope is not None and station_id not in scope):
-            raise NotFound("station", station_id)
-        return station
 
     def _calendar(self, session: Session, station: Station, day: date) -> WorkingDay:
         assert station.id is not None

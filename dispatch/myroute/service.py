@@ -9,13 +9,14 @@ exist for them (404).
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from dispatch.access import Principal
 from dispatch.errors import Forbidden, NotFound
+from dispatch.planning.problem import clock
 from models import Client, Plan, PlanRoute, PlanStop, Site, Task
 from models.enums import PlanStatus, Role, StopKind
 
@@ -105,7 +106,7 @@ def my_route(session: Session, principal: Principal, day: date) -> MyRoute:
             DoorStop(
                 stop_id=stop.id,
                 number=len(stops) + 1,
-                eta=_clock(stop.start_seconds or 0),
+                eta=clock(stop.start_seconds or 0),
                 client_name=client.name,
                 address=client.address,
                 floor=client.floor,
@@ -126,13 +127,13 @@ def my_route(session: Session, principal: Principal, day: date) -> MyRoute:
         site = session.get(Site, site_id)
         assert site is not None
         sites.append(
-            Collect(site_name=site.name, address=site.address, at=_clock(at), counts=dict(counts))
+            Collect(site_name=site.name, address=site.address, at=clock(at), counts=dict(counts))
         )
     return MyRoute(
         service_date=day,
         plan_version=plan.version,
         needs_recheck=route.needs_recheck,
-        depart=_clock(route.depart_seconds),
+        depart=clock(route.depart_seconds),
         collect=sites,
         stops=stops,
     )
@@ -142,7 +143,3 @@ def volunteer_of(principal: Principal) -> int:
     if principal.role is not Role.VOLUNTEER or principal.volunteer_id is None:
         raise Forbidden("only a volunteer has routes of their own")
     return principal.volunteer_id
-
-
-def _clock(seconds: int) -> str:
-    return str(timedelta(seconds=seconds))[:-3].zfill(5)

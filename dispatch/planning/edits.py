@@ -14,7 +14,7 @@ from dispatch import audit
 from dispatch.access import Action, Principal, Resource, require, station_scope
 from dispatch.days.service import DayService
 from dispatch.errors import Conflict, InvalidInput, NotFound
-from dispatch.planning.problem import build_problem, job_id, worker_id
+from dispatch.planning.problem import build_problem, clock, job_id, worker_id
 from dispatch.records.service import snapshot
 from models import Availability, Plan, PlanRoute, PlanStop, Station, Task, Volunteer
 from models.common import utcnow
@@ -40,7 +40,7 @@ class MoveStop(Edit):
     position: int | None = None  # among the route's doors, 0 first; None: last
 
 
-class Warning_(BaseModel):
+class EditWarning(BaseModel):
     kind: str  # the checker's violation kind: time_window, capacity, not_allowed, ...
     message: str
 
@@ -50,7 +50,7 @@ class MoveOutcome(BaseModel):
 
     eta_before: str | None  # HH:MM; None if the task was not planned
     eta_after: str | None
-    warnings: list[Warning_]
+    warnings: list[EditWarning]
 
 
 class PlanEdits:
@@ -126,7 +126,7 @@ class PlanEdits:
         before = snapshot(moved)
         door = rows.get((task.id, StopKind.DOOR))
         eta_before = _clock(door.start_seconds) if door and door.route_id else None
-        warnings: list[Warning_] = []
+        warnings: list[EditWarning] = []
         for volunteer_id, route in retimed.items():
             volunteer = next(v for v in built.problem.volunteers if v.id == worker_id(volunteer_id))
             sequence = [
@@ -134,7 +134,7 @@ class PlanEdits:
             ]
             timed, broken = evaluate(built.problem, volunteer, sequence)
             if route is target:
-                warnings = [Warning_(kind=str(v.kind), message=v.message) for v in broken]
+                warnings = [EditWarning(kind=str(v.kind), message=v.message) for v in broken]
             _write_route(session, plan, route, timed, built.task_of, rows)
         for row in rows.values():  # nothing left of them: e.g. a pickup no longer needed
             session.delete(row)
@@ -375,4 +375,4 @@ def _recount(session: Session, plan: Plan) -> None:
 
 
 def _clock(seconds: int | None) -> str | None:
-    return None if seconds is None else f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+    return None if seconds is None else clock(seconds)

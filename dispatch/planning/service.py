@@ -9,18 +9,18 @@ time-out or a cancel leaves every earlier plan as it was and says what happened.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from dispatch import audit
-from dispatch.access import Action, Principal, Resource, require, station_scope
+from dispatch.access import Action, Principal, Resource, require
 from dispatch.days.service import DayService
 from dispatch.db import session_scope
 from dispatch.errors import Conflict, InvalidInput, NotFound
-from dispatch.planning.problem import DayProblem, build_problem, job_id, worker_id
+from dispatch.planning.problem import DayProblem, build_problem, clock, job_id, worker_id
 from dispatch.planning.runner import Finished, Outcome, Runner
 from dispatch.records.service import snapshot
 from models import (
@@ -33,7 +33,6 @@ from models import (
     PlanStop,
     RoutePublic,
     Site,
-    Station,
     StopPublic,
     Task,
     Volunteer,
@@ -66,7 +65,7 @@ class PlanningService:
     ) -> PlanningJob:
         """Plan the day's open tasks in the background; the job reports its progress."""
         require(principal, Resource.PLAN, Action.CREATE)
-        station = self._station(session, principal, station_id)
+        station = self.days.station(session, principal, station_id)
         busy = session.exec(
             select(PlanningJob).where(
                 PlanningJob.station_id == station_id,
@@ -124,7 +123,7 @@ class PlanningService:
         job = session.get(PlanningJob, job_id)
         if job is None:
             raise NotFound("planning job", job_id)
-        self._station(session, principal, job.station_id)
+        self.days.station(session, principal, job.station_id)
         session.refresh(job)  # progress is written by the job's own thread
         return job
 
@@ -133,7 +132,7 @@ class PlanningService:
     ) -> PlanningJob | None:
         """The day's most recent planning job, if any."""
         require(principal, Resource.PLAN, Action.READ)
-        self._station(session, principal, station_id)
+        self.days.station(session, principal, station_id)
         return session.exec(
             select(PlanningJob)
             .where(PlanningJob.station_id == station_id, PlanningJob.service_date == day)
@@ -155,7 +154,7 @@ class PlanningService:
         plan = session.get(Plan, plan_id)
         if plan is None:
             raise NotFound("plan", plan_id)
-        self._station(session, principal, plan.station_id)
+        self.days.station(session, principal, plan.station_id)
         return plan_public(session, plan)
 
     def latest(
@@ -163,7 +162,7 @@ class PlanningService:
     ) -> PlanPublic:
         """The day's current plan: the newest draft, else the published version."""
         require(principal, Resource.PLAN, Action.READ)
-        self._station(session, principal, station_id)
+        self.days.station(session, principal, station_id)
         plan = self._current(session, station_id, day)
         if plan is None:
             raise NotFound("plan of", f"station {station_id} on {day}")
@@ -182,13 +181,6 @@ class PlanningService:
             )
             .order_by(col(Plan.status) == PlanStatus.PUBLISHED, col(Plan.id).desc())
         ).first()
-
-    def _station(self, session: Session, principal: Principal, station_id: int) -> Station:
-        scope = station_scope(principal)
-        station = session.get(Station, station_id)
-        if station is None or (scope is not None and station_id not in scope):
-            raise NotFound("station", station_id)
-        return station
 
     def _audit(
         self, session: Session, principal: Principal, action: str, row: Any, before: dict[str, Any]
@@ -503,4 +495,4 @@ def plan_public(session: Session, plan: Plan) -> PlanPublic:
 
 
 def _clock(value: int | None) -> str | None:
-    return None if value is None else str(timedelta(seconds=value))[:-3].zfill(5)
+    return None if value is None else clock(value)

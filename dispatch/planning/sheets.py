@@ -9,12 +9,12 @@ label shows loudly.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
 from dispatch.access import Action, Principal, Resource, require, station_scope
 from dispatch.errors import NotFound
+from dispatch.planning.problem import clock
 from models import (
     Client,
     DaySheets,
@@ -112,7 +112,7 @@ def day_sheets(session: Session, principal: Principal, plan_id: int) -> DaySheet
                 routes=[
                     RouteCount(
                         volunteer_name=names[route_id],
-                        pickup=_clock(collect[site_id, route_id]),
+                        pickup=clock(collect[site_id, route_id]),
                         counts=dict(sorted(route_counts.items())),
                     )
                     for route_id, route_counts in sorted(
@@ -123,11 +123,8 @@ def day_sheets(session: Session, principal: Principal, plan_id: int) -> DaySheet
         )
     return DaySheets(
         plan_id=plan.id,
+        station_id=plan.station_id,
         service_date=plan.service_date,
         sites=sorted(sites, key=lambda s: s.site_name),
         labels=labels,
     )
-
-
-def _clock(seconds: int) -> str:
-    return str(timedelta(seconds=seconds))[:-3].zfill(5)

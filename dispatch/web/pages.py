@@ -256,8 +256,7 @@ def _router(services: Services) -> APIRouter:
         if principal is None:
             return RedirectResponse("/login", status_code=303)
         sheets = day_sheets(session, principal, plan_id)
-        plan = services.planning.plan(session, principal, plan_id)
-        station = services.stations.get(session, principal, plan.station_id)
+        station = services.stations.get(session, principal, sheets.station_id)
         locale = language(request, station)
         html = (
             _environment(locale)
