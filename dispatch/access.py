@@ -31,6 +31,8 @@ class Resource(StrEnum):
     TASK = "task"
     PLAN = "plan"
     MENU = "menu"
+    ALERT = "alert"
+    OUTCOME = "outcome"  # entering outcomes from paper sheets; volunteers record their own
     USER = "user"
 
 
@@ -59,6 +61,15 @@ POLICY: dict[Resource, dict[Role, frozenset[Action]]] = {
     # Volunteers see published routes of their own only, through their own pages (issue 5).
     Resource.PLAN: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ},
     Resource.MENU: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ},
+    # Alerts name clients and, for coordinators, their emergency contacts.
+    Resource.ALERT: {
+        Role.COORDINATOR: frozenset({Action.READ, Action.UPDATE}),
+        Role.MANAGER: _READ,
+    },
+    Resource.OUTCOME: {
+        Role.COORDINATOR: frozenset({Action.READ, Action.CREATE}),
+        Role.MANAGER: _READ,
+    },
     Resource.USER: {},
 }
 

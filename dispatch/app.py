@@ -3,6 +3,7 @@
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from dispatch.alerts import endpoints as alert_endpoints
 from dispatch.auth import endpoints as auth_endpoints
 from dispatch.auth.ratelimit import LoginLimiter
 from dispatch.clients import endpoints as client_endpoints
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         day_endpoints,
         planning_endpoints,
         myroute_endpoints,
+        alert_endpoints,
     ):
         app.include_router(feature.build_router(services))
     pages.mount(app, services)

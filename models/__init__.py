@@ -1,5 +1,14 @@
 """Every table and schema of CareRoute. Imports only the standard library, sqlmodel and pydantic."""
 
+from models.alert import (
+    Alert,
+    AlertPublic,
+    AlertStep,
+    ResolutionCreate,
+    Rung,
+    StepCreate,
+    StepPublic,
+)
 from models.audit import AuditEvent
 from models.client import Client, ClientCreate, ClientPublic, ClientUpdate
 from models.common import Page, RecordPublic, TableBase
@@ -75,6 +84,9 @@ from models.volunteer import (
 )
 
 __all__ = [
+    "Alert",
+    "AlertPublic",
+    "AlertStep",
     "AuditEvent",
     "AuthToken",
     "Availability",
@@ -112,9 +124,11 @@ __all__ = [
     "PlanningJobPublic",
     "PlanningRequest",
     "RecordPublic",
+    "ResolutionCreate",
     "RoundMark",
     "RouteCount",
     "RoutePublic",
+    "Rung",
     "ScheduleCreate",
     "SchedulePublic",
     "ScheduleUpdate",
@@ -130,6 +144,8 @@ __all__ = [
     "StationCreate",
     "StationPublic",
     "StationUpdate",
+    "StepCreate",
+    "StepPublic",
     "StopPublic",
     "TableBase",
     "Task",

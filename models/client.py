@@ -68,6 +68,9 @@ class ClientBase(GeocodedMixin):
 
 class Client(ClientBase, GeocodeState, TableBase, table=True):
     station_id: int = Field(foreign_key="station.id", index=True)
+    # The code on the client's card (proof of delivery). A new card gets a new code, so a
+    # lost card stops working; never shown to volunteers.
+    card_code: str | None = Field(default=None, max_length=20)
 
 
 class ClientCreate(ClientBase):

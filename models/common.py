@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel
-from sqlalchemy import DateTime, Dialect, String, TypeDecorator
+from pydantic import BaseModel, TypeAdapter
+from sqlalchemy import JSON, DateTime, Dialect, String, TypeDecorator
 from sqlmodel import Field, SQLModel
 
 # Named constraints, so later migrations (batch mode on SQLite) can find and alter them.
@@ -40,6 +40,27 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None or value.tzinfo is not None:
             return value
         return value.replace(tzinfo=UTC)
+
+
+class TypedJSON(TypeDecorator[Any]):
+    """A JSON column written from and read back as typed values (e.g. a list of models),
+    so a row holds the same objects whether it was just built or loaded."""
+
+    impl = JSON
+    cache_ok = True
+
+    def __init__(self, kind: Any) -> None:
+        super().__init__()
+        self.kind = kind
+        self.adapter: TypeAdapter[Any] = TypeAdapter(kind)
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        return self.adapter.dump_python(self.adapter.validate_python(value), mode="json")
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        return None if value is None else self.adapter.validate_python(value)
 
 
 class EnumText(TypeDecorator[Any]):

@@ -133,3 +133,38 @@ class OutcomeKind(StrEnum):
 class RoundEvent(StrEnum):
     STARTED = "started"
     FINISHED = "finished"
+
+
+class ProofStatus(StrEnum):
+    """Whether the client's card code was given at the door (proof of delivery)."""
+
+    NONE = "none"  # not asked, or not entered
+    CONFIRMED = "confirmed"  # the code of the client's current card
+    MISMATCH = "mismatch"  # a code was entered but it is not the client's: look into it
+
+
+class AlertReason(StrEnum):
+    NO_ANSWER = "no_answer"
+    CONCERN = "concern"  # the volunteer is worried about the client
+
+
+class AlertStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class LadderStep(StrEnum):
+    """The steps of the no-answer protocol, in the order a station usually walks them."""
+
+    CALL_CLIENT = "call_client"
+    CALL_EMERGENCY_CONTACT = "call_emergency_contact"
+    SOCIAL_WORKER_VISIT = "social_worker_visit"
+    EMERGENCY_SERVICES = "emergency_services"  # 110 / 120
+
+
+class Resolution(StrEnum):
+    CLIENT_SAFE = "client_safe"
+    IN_HOSPITAL = "in_hospital"
+    AWAY = "away"  # with family, travelling
+    EMERGENCY_SERVICES = "emergency_services"  # handed over to 110/120
+    OTHER = "other"

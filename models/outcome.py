@@ -7,7 +7,7 @@ from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
 from models.common import EnumText, UtcDateTime, utcnow
-from models.enums import OutcomeKind, RoundEvent
+from models.enums import OutcomeKind, ProofStatus, RoundEvent
 from models.station import Latitude, Longitude
 from models.validation import check_coordinates
 
@@ -38,10 +38,12 @@ class Outcome(OutcomeBase, table=True):
     volunteer_id: int = Field(foreign_key="volunteer.id", index=True)
     received_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     entered_by_coordinator: bool = False  # from a paper sheet
+    proof: ProofStatus = Field(default=ProofStatus.NONE, sa_type=EnumText(ProofStatus, 10))
 
 
 class OutcomeCreate(OutcomeBase):
-    pass
+    # The code on the client's card, as given at the door; checked, never stored.
+    card_code: str | None = Field(default=None, max_length=20)
 
 
 class OutcomePublic(OutcomeBase):
@@ -50,6 +52,8 @@ class OutcomePublic(OutcomeBase):
     task_id: int
     volunteer_id: int
     received_at: datetime
+    entered_by_coordinator: bool
+    proof: ProofStatus
     duplicate: bool = False  # this id had already been stored: nothing new was written
 
 

@@ -8,7 +8,8 @@ from pydantic import AfterValidator, BaseModel, model_validator
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
-from models.common import EnumText, RecordPublic, TableBase
+from models.alert import Rung, check_ladder, default_ladder
+from models.common import EnumText, RecordPublic, TableBase, TypedJSON
 from models.enums import Datum, GeocodeStatus, SiteKind
 from models.validation import Code, Name, Phone, check_coordinates, check_window
 
@@ -57,6 +58,9 @@ class GeocodeState(SQLModel):
     geocode_source: str = Field(default="", max_length=40)  # provider, "manual" or "import"
 
 
+Ladder = Annotated[list[Rung], AfterValidator(check_ladder)]
+
+
 # --- Station -------------------------------------------------------------------------------
 
 
@@ -70,6 +74,10 @@ class StationBase(LocatedMixin):
     # China's public holidays (and make-up workdays) close the station; its own closures
     # are in station_closure.
     observes_public_holidays: bool = True
+    # The no-answer protocol: its steps and when each falls due after the alert.
+    alert_ladder: Ladder = Field(default_factory=default_ladder, sa_type=TypedJSON(list[Rung]))
+    # Volunteers ask for the client's card code at the door.
+    proof_of_delivery: bool = False
 
 
 class Station(StationBase, TableBase, table=True):
@@ -89,6 +97,8 @@ class StationUpdate(SQLModel):
     timezone: TimeZone | None = None
     locale: Locale | None = None
     observes_public_holidays: bool | None = None
+    alert_ladder: Ladder | None = None
+    proof_of_delivery: bool | None = None
 
 
 class StationPublic(StationBase, RecordPublic):

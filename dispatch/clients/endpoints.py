@@ -1,8 +1,11 @@
 """Client files over HTTP."""
 
 from fastapi import APIRouter
+from pydantic import BaseModel
 
-from dispatch.records.endpoints import record_router
+from dispatch.deps import PrincipalDep, SessionDep
+from dispatch.errors import Forbidden, NotFound
+from dispatch.records.endpoints import error_responses, record_router
 from dispatch.records.service import ListQuery
 from dispatch.services import Services
 from models import ClientCreate, ClientPublic, ClientUpdate
@@ -16,8 +19,13 @@ class ClientFilters(ListQuery):
     geocode_status: GeocodeStatus | None = None
 
 
+class DeliveryCard(BaseModel):
+    client_id: int
+    code: str
+
+
 def build_router(services: Services) -> APIRouter:
-    return record_router(
+    router = record_router(
         services.clients,
         prefix="/api/clients",
         label="clients",
@@ -26,3 +34,17 @@ def build_router(services: Services) -> APIRouter:
         update=ClientUpdate,
         filters=ClientFilters,
     )
+
+    @router.post(
+        "/{client_id}/card",
+        response_model=DeliveryCard,
+        responses=error_responses(Forbidden, NotFound),
+    )
+    def issue_card(client_id: int, session: SessionDep, principal: PrincipalDep) -> DeliveryCard:
+        """Issue a delivery card (proof of delivery): a new code; the previous card stops
+        working."""
+        client = services.clients.issue_card(session, principal, client_id)
+        assert client.card_code is not None
+        return DeliveryCard(client_id=client_id, code=client.card_code)
+
+    return router

@@ -1,10 +1,12 @@
 """The household files of a station's clients."""
 
+import secrets
 from typing import Any
 
 from sqlmodel import Session
 
-from dispatch.access import Principal, Resource
+from dispatch import audit
+from dispatch.access import Action, Principal, Resource, require
 from dispatch.errors import InvalidInput
 from dispatch.geocoding.service import Geocoder, apply_location
 from dispatch.records.repository import RecordRepository
@@ -12,6 +14,9 @@ from dispatch.records.service import RecordService
 from models import Client, ClientCreate, ClientUpdate, Volunteer
 
 volunteer_repository = RecordRepository(Volunteer)
+# No 0/O or 1/I: the code is read aloud at the door and typed on a phone.
+CARD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CARD_CODE_LENGTH = 6
 
 
 class ClientService(RecordService[Client, ClientCreate, ClientUpdate]):
@@ -48,3 +53,22 @@ class ClientService(RecordService[Client, ClientCreate, ClientUpdate]):
             manual_source=principal.interface,
             defer=self.defer_geocoding,
         )
+
+    def issue_card(self, session: Session, principal: Principal, client_id: int) -> Client:
+        """A new delivery card for the client: a new code, and the old card stops working."""
+        require(principal, self.resource, Action.UPDATE)
+        client = self.get(session, principal, client_id)
+        client.card_code = "".join(secrets.choice(CARD_ALPHABET) for _ in range(CARD_CODE_LENGTH))
+        session.add(client)
+        session.flush()
+        # The code itself stays out of the trail: the trail is read more widely than the card.
+        audit.record(
+            session,
+            principal,
+            action="issue_card",
+            entity="client",
+            entity_id=client_id,
+            station_id=client.station_id,
+            changes={"card_code": ["…", "new"]},
+        )
+        return client

@@ -7,7 +7,12 @@ from pydantic import BaseModel, Field
 
 from dispatch.deps import PrincipalDep, SessionDep
 from dispatch.errors import Conflict, Forbidden, NotFound
-from dispatch.myroute.outcomes import mark_round, outcomes_of, record_outcome
+from dispatch.myroute.outcomes import (
+    mark_round,
+    outcomes_of,
+    record_outcome,
+    record_paper_outcome,
+)
 from dispatch.myroute.service import MyRoute, my_days, my_route
 from dispatch.records.endpoints import error_responses
 from dispatch.services import Services
@@ -62,6 +67,30 @@ def build_router(services: Services) -> APIRouter:
     )
     def history(stop_id: int, session: SessionDep, principal: PrincipalDep) -> list[OutcomePublic]:
         return outcomes_of(session, principal, stop_id)
+
+    @router.post(
+        "/api/stops/{stop_id}/outcomes",
+        response_model=OutcomePublic,
+        status_code=status.HTTP_201_CREATED,
+        tags=["outcomes"],
+        responses={
+            200: {"description": "Already stored: the event as it was stored"},
+            **error_responses(Forbidden, NotFound, Conflict),
+        },
+    )
+    def record_from_paper(
+        stop_id: int,
+        body: OutcomeCreate,
+        response: Response,
+        session: SessionDep,
+        principal: PrincipalDep,
+    ) -> OutcomePublic:
+        """A coordinator enters an outcome ticked on a paper route sheet: stored as the
+        route's volunteer's, marked entered_by_coordinator."""
+        stored = record_paper_outcome(session, principal, stop_id, body)
+        if stored.duplicate:
+            response.status_code = status.HTTP_200_OK
+        return stored
 
     @router.post(
         "/api/me/routes/{day}/{event}",

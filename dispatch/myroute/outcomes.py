@@ -15,11 +15,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
 from dispatch import audit
-from dispatch.access import Principal
+from dispatch.access import Action, Principal, Resource, require, station_scope
+from dispatch.alerts import service as alerts
 from dispatch.errors import Conflict, NotFound
 from dispatch.myroute.service import volunteer_of
-from models import Outcome, OutcomeCreate, OutcomePublic, Plan, PlanRoute, PlanStop, RoundMark, Task
-from models.enums import PlanStatus, RoundEvent, StopKind, TaskStatus
+from models import (
+    Client,
+    Outcome,
+    OutcomeCreate,
+    OutcomePublic,
+    Plan,
+    PlanRoute,
+    PlanStop,
+    RoundMark,
+    Task,
+)
+from models.enums import PlanStatus, ProofStatus, RoundEvent, StopKind, TaskStatus
 
 RowT = TypeVar("RowT", bound=SQLModel)
 
@@ -27,34 +38,67 @@ RowT = TypeVar("RowT", bound=SQLModel)
 def record_outcome(
     session: Session, principal: Principal, stop_id: int, data: OutcomeCreate
 ) -> OutcomePublic:
+    """A volunteer records what happened at a door of their own published route."""
     volunteer = volunteer_of(principal)
+    stop, route, plan = _published_door(session, stop_id)
+    # Another volunteer's stop, or one of a plan not published, does not exist for them.
+    if stop is None or route.volunteer_id != volunteer:
+        raise NotFound("stop", stop_id)
+    return _store(session, principal, stop, route, plan, data, by_coordinator=False)
+
+
+def record_paper_outcome(
+    session: Session, principal: Principal, stop_id: int, data: OutcomeCreate
+) -> OutcomePublic:
+    """A coordinator enters what a volunteer ticked on a paper route sheet."""
+    require(principal, Resource.OUTCOME, Action.CREATE)
+    stop, route, plan = _published_door(session, stop_id)
+    scope = station_scope(principal)
+    if stop is None or (scope is not None and plan.station_id not in scope):
+        raise NotFound("stop", stop_id)
+    return _store(session, principal, stop, route, plan, data, by_coordinator=True)
+
+
+def _published_door(session: Session, stop_id: int) -> Any:
     found = session.exec(
         select(PlanStop, PlanRoute, Plan)
         .join(PlanRoute, col(PlanRoute.id) == PlanStop.route_id)
         .join(Plan, col(Plan.id) == PlanStop.plan_id)
-        .where(PlanStop.id == stop_id, PlanStop.kind == StopKind.DOOR)
+        .where(
+            PlanStop.id == stop_id,
+            PlanStop.kind == StopKind.DOOR,
+            Plan.status == PlanStatus.PUBLISHED,
+        )
     ).first()
-    # Another volunteer's stop, or one of a plan not published, does not exist for them.
-    if (
-        found is None
-        or found[1].volunteer_id != volunteer
-        or found[2].status != PlanStatus.PUBLISHED
-    ):
-        raise NotFound("stop", stop_id)
-    stop, _route, plan = found
+    return found if found is not None else (None, None, None)
+
+
+def _store(
+    session: Session,
+    principal: Principal,
+    stop: PlanStop,
+    route: PlanRoute,
+    plan: Plan,
+    data: OutcomeCreate,
+    *,
+    by_coordinator: bool,
+) -> OutcomePublic:
+    assert stop.id is not None
+    task = session.get(Task, stop.task_id)
+    assert task is not None
     row = Outcome(
-        **data.model_dump(),
+        **data.model_dump(exclude={"card_code"}),
         station_id=plan.station_id,
-        plan_stop_id=stop_id,
+        plan_stop_id=stop.id,
         task_id=stop.task_id,
-        volunteer_id=volunteer,
+        volunteer_id=route.volunteer_id,
+        entered_by_coordinator=by_coordinator,
+        proof=_proof(session, task.client_id, data.card_code),
     )
     stored, fresh = _once(session, row, data.client_event_id, Outcome)
-    if stored.plan_stop_id != stop_id or stored.volunteer_id != volunteer:
+    if stored.plan_stop_id != stop.id:
         raise Conflict(f"event id {data.client_event_id} was already used for another stop")
     if fresh:
-        task = session.get(Task, stop.task_id)
-        assert task is not None
         task.status = TaskStatus.DONE
         session.add(task)
         audit.record(
@@ -66,7 +110,18 @@ def record_outcome(
             station_id=plan.station_id,
             changes=audit.diff({}, stored.model_dump(mode="json")),
         )
+        alerts.raise_for(session, principal, stored, task.client_id)
     return OutcomePublic.model_validate(stored.model_dump() | {"duplicate": not fresh})
+
+
+def _proof(session: Session, client_id: int, code: str | None) -> ProofStatus:
+    """Whether the code given at the door is the one on the client's current card."""
+    if not code or not code.strip():
+        return ProofStatus.NONE
+    client = session.get(Client, client_id)
+    assert client is not None
+    given = code.strip().upper()
+    return ProofStatus.CONFIRMED if client.card_code == given else ProofStatus.MISMATCH
 
 
 def outcomes_of(session: Session, principal: Principal, stop_id: int) -> list[OutcomePublic]:

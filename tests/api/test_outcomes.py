@@ -1,55 +1,26 @@
 """Outcomes over HTTP: stored once per event id even when sent at the same moment, never
 overwritten, and only for the volunteer's own stops of a published plan."""
 
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from datetime import time as clock
 
 import httpx
 from sqlmodel import Session, select
 
 from models import Outcome, Task
-from models.enums import Role, TaskStatus
-from tests.builders.accounts import create_account
-from tests.builders.records import (
-    create_availability,
-    create_client,
-    create_schedule,
-    create_site,
-    create_station,
-    create_volunteer,
-    ident,
-)
+from models.enums import TaskStatus
+from tests.builders.days import DAY, plan_day
 from tests.conftest import RunningServer
-
-DAY = "2026-11-24"
 
 
 def test_outcomes_are_stored_once_never_overwritten_and_only_for_ones_own_stops(
     api: httpx.Client, session: Session, server: RunningServer
 ) -> None:
-    station = create_station(session)
-    kitchen = create_site(session, station=station)
-    for n in range(4):
-        client = create_client(session, station=station, name=f"客户{n}", lat=32.04 + n / 300)
-        create_schedule(session, client=client, site=kitchen)
-    people = [create_volunteer(session, station=station, name=f"志愿者{n}") for n in range(2)]
-    for person in people:
-        create_availability(session, volunteer=person, weekday=1, start_time=clock(10))
-    boss = create_account(session, role=Role.COORDINATOR, stations=(station,))
-    accounts = {ident(p): create_account(session, role=Role.VOLUNTEER, volunteer=p) for p in people}
-    day = f"/api/stations/{ident(station)}/days/{DAY}"
-    api.post(f"{day}/generate", headers=boss.headers).raise_for_status()
-    job = api.post(f"{day}/plan", json={"time_limit_seconds": 1}, headers=boss.headers).json()
-    while job["status"] in ("queued", "running"):
-        time.sleep(0.2)
-        job = api.get(f"/api/planning-jobs/{job['id']}", headers=boss.headers).json()
-    plan = api.get(f"{day}/plan", headers=boss.headers).json()
-    route = plan["routes"][0]
-    me = accounts[route["volunteer_id"]]
-    door = next(stop for stop in route["stops"] if stop["kind"] == "door")
+    day = plan_day(api, session, publish=False)
+    plan, boss, route = day.plan, day.coordinator, day.first_route
+    me = day.volunteers[route["volunteer_id"]]
+    door = day.doors(route["volunteer_id"])[0]
 
     def post(stop_id: int, event_id: str, kind: str = "delivered") -> httpx.Response:
         body = {

@@ -1,0 +1,118 @@
+"""A no-answer or a concern at a client's door, and the steps taken until it is resolved."""
+
+from datetime import datetime
+from typing import Self
+
+from pydantic import BaseModel, model_validator
+from sqlmodel import Field, SQLModel
+
+from models.common import EnumText, UtcDateTime, utcnow
+from models.enums import AlertReason, AlertStatus, LadderStep, Resolution
+
+
+class Rung(BaseModel):
+    """One step of a station's ladder, due this many minutes after the alert was raised."""
+
+    step: LadderStep
+    due_minutes: int = Field(ge=0, le=24 * 60)
+
+
+def default_ladder() -> list[Rung]:
+    return [
+        Rung(step=LadderStep.CALL_CLIENT, due_minutes=10),
+        Rung(step=LadderStep.CALL_EMERGENCY_CONTACT, due_minutes=30),
+        Rung(step=LadderStep.SOCIAL_WORKER_VISIT, due_minutes=90),
+        Rung(step=LadderStep.EMERGENCY_SERVICES, due_minutes=120),
+    ]
+
+
+def check_ladder(ladder: list[Rung]) -> list[Rung]:
+    steps = [rung.step for rung in ladder]
+    if len(set(steps)) != len(steps):
+        raise ValueError("each step may appear once in the ladder")
+    minutes = [rung.due_minutes for rung in ladder]
+    if minutes != sorted(minutes):
+        raise ValueError("the ladder's steps must fall due in order")
+    return ladder
+
+
+class Alert(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    station_id: int = Field(foreign_key="station.id", index=True)
+    outcome_id: int = Field(foreign_key="outcome.id", unique=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    volunteer_id: int = Field(foreign_key="volunteer.id", index=True)
+    plan_stop_id: int = Field(foreign_key="plan_stop.id", index=True)
+    reason: AlertReason = Field(sa_type=EnumText(AlertReason, 20))
+    status: AlertStatus = Field(
+        default=AlertStatus.OPEN, sa_type=EnumText(AlertStatus, 10), index=True
+    )
+    raised_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    resolution: Resolution | None = Field(default=None, sa_type=EnumText(Resolution, 30))
+    resolution_note: str = Field(default="", max_length=1000)
+    resolved_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    resolved_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class AlertStep(SQLModel, table=True):
+    """A step of the ladder as it was taken: by whom, when, with what result."""
+
+    __tablename__ = "alert_step"
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alert.id", index=True)
+    step: LadderStep = Field(sa_type=EnumText(LadderStep, 30))
+    result: str = Field(min_length=1, max_length=1000)
+    done_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    done_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class StepCreate(SQLModel):
+    step: LadderStep
+    result: str = Field(min_length=1, max_length=1000)
+
+
+class ResolutionCreate(SQLModel):
+    resolution: Resolution
+    note: str = Field(default="", max_length=1000)
+
+    @model_validator(mode="after")
+    def _explained(self) -> Self:
+        if self.resolution is Resolution.OTHER and not self.note.strip():
+            raise ValueError("say what happened when the resolution is 'other'")
+        return self
+
+
+class StepPublic(SQLModel):
+    step: LadderStep
+    due_at: datetime
+    overdue: bool  # due, not yet taken, and the alert still open
+    done_at: datetime | None = None
+    done_by: str | None = None
+    result: str | None = None
+
+
+class AlertPublic(SQLModel):
+    id: int
+    station_id: int
+    reason: AlertReason
+    status: AlertStatus
+    raised_at: datetime
+    service_date: str
+    client_id: int
+    client_name: str
+    client_address: str
+    client_phone: str | None
+    # Only for coordinators (and admins): None for everyone else.
+    emergency_contact: str | None
+    volunteer_name: str
+    outcome_kind: str  # what the volunteer recorded
+    outcome_note: str
+    latest_outcome_kind: str  # the stop's last event, e.g. delivered after all
+    steps: list[StepPublic]
+    overdue: bool
+    resolution: Resolution | None
+    resolution_note: str
+    resolved_at: datetime | None
+    resolved_by: str | None
+    log: list[StepPublic]  # every step taken, in order (a step may be taken more than once)

@@ -1,0 +1,78 @@
+"""A station's day planned through the API: clients, volunteers, a plan (published or not)."""
+
+import time
+from dataclasses import dataclass
+from datetime import time as clock
+from typing import Any
+
+import httpx
+from sqlmodel import Session
+
+from models import Station
+from models.enums import Role
+from tests.builders.accounts import Account, create_account
+from tests.builders.records import (
+    create_availability,
+    create_client,
+    create_schedule,
+    create_site,
+    create_station,
+    create_volunteer,
+    ident,
+)
+
+DAY = "2026-11-24"  # a Tuesday
+
+
+@dataclass
+class PlannedDay:
+    station: Station
+    coordinator: Account
+    volunteers: dict[int, Account]  # by volunteer id
+    plan: dict[str, Any]
+
+    def doors(self, volunteer_id: int) -> list[dict[str, Any]]:
+        route = next(r for r in self.plan["routes"] if r["volunteer_id"] == volunteer_id)
+        return [stop for stop in route["stops"] if stop["kind"] == "door"]
+
+    @property
+    def first_route(self) -> dict[str, Any]:
+        route: dict[str, Any] = self.plan["routes"][0]
+        return route
+
+
+def plan_day(
+    api: httpx.Client,
+    session: Session,
+    *,
+    clients: int = 4,
+    volunteers: int = 2,
+    publish: bool = True,
+    station_fields: dict[str, Any] | None = None,
+) -> PlannedDay:
+    station = create_station(session, **(station_fields or {}))
+    kitchen = create_site(session, station=station)
+    for n in range(clients):
+        client = create_client(session, station=station, name=f"客户{n}", lat=32.04 + n / 300)
+        create_schedule(session, client=client, site=kitchen)
+    people = [
+        create_volunteer(session, station=station, name=f"志愿者{n}") for n in range(volunteers)
+    ]
+    for person in people:
+        create_availability(session, volunteer=person, weekday=1, start_time=clock(10))
+    boss = create_account(session, role=Role.COORDINATOR, stations=(station,))
+    accounts = {ident(p): create_account(session, role=Role.VOLUNTEER, volunteer=p) for p in people}
+    day = f"/api/stations/{ident(station)}/days/{DAY}"
+    api.post(f"{day}/generate", headers=boss.headers).raise_for_status()
+    job = api.post(f"{day}/plan", json={"time_limit_seconds": 1}, headers=boss.headers).json()
+    while job["status"] in ("queued", "running"):
+        time.sleep(0.2)
+        job = api.get(f"/api/planning-jobs/{job['id']}", headers=boss.headers).json()
+    plan = api.get(f"{day}/plan", headers=boss.headers).json()
+    if publish:
+        plan = api.post(
+            f"/api/plans/{plan['id']}/publish",
+            json={"revision": plan["revision"]},
+            headers=boss.headers,
+        ).json()
+    return PlannedDay(station=station, coordinator=boss, volunteers=accounts, plan=plan)
