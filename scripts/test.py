@@ -59,7 +59,7 @@ def pytest(label: str, extra_env: dict[str, str], results: dict[str, tuple[int, 
     print(f"\n=== tests on {label} ===", flush=True)
     # tests/routing/ uses no database, and the browser test checks pages, not the database:
     # once is enough.
-    again = ["--ignore=tests/routing", "--ignore=tests/test_browser.py"] if results else []
+    again = ["--ignore=tests/routing", "--ignore=tests/browser"] if results else []
     code = subprocess.run(
         [str(BIN / "pytest"), "-n", WORKERS, "-q", f"--junitxml={report}", *again],
         cwd=ROOT,

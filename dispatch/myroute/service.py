@@ -14,11 +14,22 @@ from datetime import date
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from dispatch.access import Principal
+from dispatch.access import Action, Principal, Resource, require, station_scope
 from dispatch.errors import Forbidden, NotFound
 from dispatch.planning.problem import clock
-from models import Client, Plan, PlanRoute, PlanStop, Site, Task
-from models.enums import PlanStatus, Role, StopKind
+from models import (
+    Client,
+    Outcome,
+    Plan,
+    PlanRoute,
+    PlanStop,
+    RoundMark,
+    Site,
+    Station,
+    Task,
+    Volunteer,
+)
+from models.enums import PlanStatus, Role, RoundEvent, StopKind
 
 
 class Collect(BaseModel):
@@ -45,12 +56,22 @@ class DoorStop(BaseModel):
     phone: str | None
     lat: float | None
     lon: float | None
+    outcome: str | None  # the last outcome recorded here, if any
+    concern: bool  # that outcome raised a concern
 
 
 class MyRoute(BaseModel):
     service_date: date
+    station_id: int
+    volunteer_id: int
+    volunteer_name: str
+    volunteer_phone: str | None
+    plan_status: str
     plan_version: int
     needs_recheck: bool
+    proof_of_delivery: bool  # ask for the client's card code at the door
+    started: bool
+    finished: bool
     depart: str
     collect: list[Collect]
     stops: list[DoorStop]
@@ -85,6 +106,43 @@ def my_route(session: Session, principal: Principal, day: date) -> MyRoute:
     if found is None:
         raise NotFound("route on", str(day))
     plan, route = found
+    return route_view(session, plan, route)
+
+
+class RouteSheets(BaseModel):
+    plan_id: int
+    station_id: int
+    service_date: date
+    plan_status: str
+    routes: list[MyRoute]
+
+
+def route_sheets(
+    session: Session, principal: Principal, plan_id: int, volunteer_id: int | None = None
+) -> RouteSheets:
+    """Every route of a plan as its volunteer gets it (or one volunteer's): the paper sheets."""
+    require(principal, Resource.PLAN, Action.READ)
+    plan = session.get(Plan, plan_id)
+    scope = station_scope(principal)
+    if plan is None or (scope is not None and plan.station_id not in scope):
+        raise NotFound("plan", plan_id)
+    query = select(PlanRoute).where(PlanRoute.plan_id == plan_id)
+    if volunteer_id is not None:
+        query = query.where(PlanRoute.volunteer_id == volunteer_id)
+    routes = session.exec(query.order_by(col(PlanRoute.depart_seconds), col(PlanRoute.id))).all()
+    if volunteer_id is not None and not routes:
+        raise NotFound("route of volunteer", volunteer_id)
+    return RouteSheets(
+        plan_id=plan_id,
+        station_id=plan.station_id,
+        service_date=plan.service_date,
+        plan_status=str(plan.status),
+        routes=[route_view(session, plan, route) for route in routes],
+    )
+
+
+def route_view(session: Session, plan: Plan, route: PlanRoute) -> MyRoute:
+    """A route as its volunteer sees it: only what the doors need."""
     rows = session.exec(
         select(PlanStop, Task, Client)
         .join(Task, col(Task.id) == PlanStop.task_id)
@@ -92,6 +150,13 @@ def my_route(session: Session, principal: Principal, day: date) -> MyRoute:
         .where(PlanStop.route_id == route.id)
         .order_by(col(PlanStop.position))
     ).all()
+    latest = _latest_outcomes(session, [stop.id for stop, _t, _c in rows if stop.id])
+    marks = {
+        mark.event
+        for mark in session.exec(select(RoundMark).where(RoundMark.plan_route_id == route.id))
+    }
+    station = session.get(Station, plan.station_id)
+    assert station is not None
     collect: dict[int, tuple[int, Counter[str]]] = {}
     stops: list[DoorStop] = []
     for stop, task, client in rows:
@@ -120,6 +185,8 @@ def my_route(session: Session, principal: Principal, day: date) -> MyRoute:
                 phone=client.phone,
                 lat=client.lat,
                 lon=client.lon,
+                outcome=latest[stop.id].kind.value if stop.id in latest else None,
+                concern=latest[stop.id].concern if stop.id in latest else False,
             )
         )
     sites = []
@@ -129,14 +196,34 @@ def my_route(session: Session, principal: Principal, day: date) -> MyRoute:
         sites.append(
             Collect(site_name=site.name, address=site.address, at=clock(at), counts=dict(counts))
         )
+    volunteer = session.get(Volunteer, route.volunteer_id)
+    assert volunteer is not None
     return MyRoute(
-        service_date=day,
+        service_date=plan.service_date,
+        station_id=plan.station_id,
+        volunteer_id=route.volunteer_id,
+        volunteer_name=volunteer.name,
+        volunteer_phone=volunteer.phone,
+        plan_status=str(plan.status),
         plan_version=plan.version,
         needs_recheck=route.needs_recheck,
+        proof_of_delivery=station.proof_of_delivery,
+        started=RoundEvent.STARTED in marks,
+        finished=RoundEvent.FINISHED in marks,
         depart=clock(route.depart_seconds),
         collect=sites,
         stops=stops,
     )
+
+
+def _latest_outcomes(session: Session, stop_ids: list[int]) -> dict[int, Outcome]:
+    """Each stop's standing outcome: its last event."""
+    rows = session.exec(
+        select(Outcome)
+        .where(col(Outcome.plan_stop_id).in_(stop_ids))
+        .order_by(col(Outcome.recorded_at), col(Outcome.id))
+    ).all()
+    return {row.plan_stop_id: row for row in rows}
 
 
 def volunteer_of(principal: Principal) -> int:

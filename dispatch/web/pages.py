@@ -10,33 +10,38 @@ import json
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import jinja2
+import segno
 import xstatic.pkg.leaflet
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from markupsafe import Markup
+from pydantic import BaseModel, ValidationError
 
-from dispatch.access import Principal
+from dispatch.access import Action, Principal, Resource, allowed
+from dispatch.alerts import service as alerts
 from dispatch.auth import service as auth_service
 from dispatch.deps import SESSION_COOKIE, LimiterDep, SessionDep, SettingsDep, request_token
 from dispatch.errors import DispatchError, NotAuthenticated, NotFound
-from dispatch.myroute.service import my_days, my_route
+from dispatch.myroute.service import my_days, my_route, route_sheets
 from dispatch.planning.edits import Edit, LockRoute, MoveStop
 from dispatch.planning.sheets import day_sheets
-from dispatch.records.service import ListQuery
+from dispatch.records.service import ListQuery, invalid_input
 from dispatch.services import Services
 from dispatch.web import records
 from dispatch.web.forms import LABELS, VIOLATIONS
 from dispatch.web.i18n import LOCALES, chosen, translations
 from dispatch.web.pdf import pdf_of
-from models import PlanningRequest, Station
-from models.enums import Role, TokenKind
+from models import PlanningRequest, ResolutionCreate, Station, StepCreate
+from models.enums import AlertStatus, Role, TokenKind
 from routing.matrix.roads import RoadNetwork
 
+ModelT = TypeVar("ModelT", bound=BaseModel)
 LANG_COOKIE = "careroute_lang"
 _HERE = Path(__file__).parent
 ROUTE_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b")
@@ -67,7 +72,13 @@ def _make_environment(locale: str) -> jinja2.Environment:
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.globals["locales"] = LOCALES
     env.globals["labels"] = LABELS
+    env.filters["at"] = _local_time
     return env
+
+
+def _local_time(moment: datetime | None, timezone: str) -> str:
+    """A stored UTC time as the station's wall clock (month-day hour:minute)."""
+    return "" if moment is None else moment.astimezone(ZoneInfo(timezone)).strftime("%m-%d %H:%M")
 
 
 _ENVIRONMENTS = {locale: _make_environment(locale) for locale in LOCALES}
@@ -202,6 +213,9 @@ def _router(services: Services) -> APIRouter:
         except NotFound:
             plan = None
         job = services.planning.last_job(session, principal, station_id, day)
+        open_alerts = alerts.alerts_of(session, principal, station_id, status=AlertStatus.OPEN)
+        todays = alerts.alerts_of(session, principal, station_id, day=day)
+        shown = {alert.id: alert for alert in open_alerts + todays}
         sites = services.sites.list(session, principal, _first_page(station_id)).items
         routes = plan.routes if plan else []
         map_data = {
@@ -231,6 +245,9 @@ def _router(services: Services) -> APIRouter:
             job=job,
             colours=ROUTE_COLOURS,
             map_json=json.dumps(map_data, ensure_ascii=False),
+            alerts=sorted(shown.values(), key=lambda a: (a.status != "open", -a.id)),
+            can_act=allowed(principal, Resource.ALERT, Action.UPDATE),
+            back=f"/days/{station_id}/{day}",
         )
 
     def action(
@@ -247,24 +264,46 @@ def _router(services: Services) -> APIRouter:
         return RedirectResponse(back, status_code=303)
 
     @router.get("/plans/{plan_id}/{sheet}", response_model=None)
-    def printable(plan_id: int, sheet: str, request: Request, session: SessionDep) -> Response:
-        """Kitchen and pharmacy sheets, or meal labels: as a page, or as .pdf."""
+    def printable(
+        plan_id: int,
+        sheet: str,
+        request: Request,
+        session: SessionDep,
+        volunteer: int | None = None,
+    ) -> Response:
+        """Kitchen and pharmacy sheets, meal labels, or the volunteers' route sheets (all of
+        them, or one `volunteer`'s): as a page, or as .pdf."""
         name, _dot, extension = sheet.partition(".")
-        if name not in ("sheets", "labels") or extension not in ("", "pdf"):
+        if name not in ("sheets", "labels", "routes") or extension not in ("", "pdf"):
             return HTMLResponse("not found", status_code=404)
         principal = signed_in(request, session)
         if principal is None:
             return RedirectResponse("/login", status_code=303)
-        sheets = day_sheets(session, principal, plan_id)
-        station = services.stations.get(session, principal, sheets.station_id)
+        values: dict[str, Any]
+        if name == "routes":
+            routes = route_sheets(session, principal, plan_id, volunteer)
+            station_id, service_date = routes.station_id, routes.service_date
+            link = str(request.base_url).rstrip("/") + f"/me/{service_date}"
+            values = {
+                "routes": routes,
+                "qr": {
+                    route.volunteer_id: Markup(segno.make(link, error="m").svg_inline(scale=3))
+                    for route in routes.routes
+                },
+            }
+        else:
+            sheets = day_sheets(session, principal, plan_id)
+            station_id, service_date = sheets.station_id, sheets.service_date
+            values = {"sheets": sheets}
+        station = services.stations.get(session, principal, station_id)
         locale = language(request, station)
         html = (
             _environment(locale)
             .get_template(f"{name}.html")
-            .render(sheets=sheets, station=station, locale=locale)
+            .render(station=station, locale=locale, service_date=service_date, **values)
         )
         if extension == "pdf":
-            filename = f"{name}-{sheets.service_date}.pdf"
+            filename = f"{name}-{service_date}.pdf"
             return Response(
                 pdf_of(html),
                 media_type="application/pdf",
@@ -386,11 +425,48 @@ def _router(services: Services) -> APIRouter:
 
         return action(request, session, back, off_and_replan)
 
+    @router.post("/alerts/{alert_id}/steps", response_model=None)
+    def alert_step(
+        alert_id: int,
+        request: Request,
+        session: SessionDep,
+        step: Annotated[str, Form()],
+        result: Annotated[str, Form()],
+        back: Annotated[str, Form()],
+    ) -> Response:
+        def do(who: Principal) -> None:
+            alerts.take_step(session, who, alert_id, _valid(StepCreate, step=step, result=result))
+
+        return action(request, session, back, do)
+
+    @router.post("/alerts/{alert_id}/resolve", response_model=None)
+    def alert_resolve(
+        alert_id: int,
+        request: Request,
+        session: SessionDep,
+        resolution: Annotated[str, Form()],
+        back: Annotated[str, Form()],
+        note: Annotated[str, Form()] = "",
+    ) -> Response:
+        def do(who: Principal) -> None:
+            body = _valid(ResolutionCreate, resolution=resolution, note=note)
+            alerts.resolve(session, who, alert_id, body)
+
+        return action(request, session, back, do)
+
     def render_record(request: Request, template: str, **values: Any) -> HTMLResponse:
         return render(request, template, language(request), **values)
 
     router.include_router(records.build_router(services, render_record, signed_in))
     return router
+
+
+def _valid(schema: type[ModelT], **values: Any) -> ModelT:
+    """A form's values as the API's schema, or the API's error."""
+    try:
+        return schema.model_validate(values)
+    except ValidationError as error:
+        raise invalid_input(error) from error
 
 
 def _first_page(station_id: int | None = None) -> ListQuery:

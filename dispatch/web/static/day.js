@@ -47,6 +47,23 @@
     if (bounds.length) { map.fitBounds(bounds, { padding: [20, 20] }); } else { map.setView([32.04, 118.78], 14); }
   }
 
+  // New alerts show up without a reload by hand: the open set is checked every 15 s, and the
+  // page reloads when it changed, unless the coordinator is typing in a form.
+  var alerts = document.getElementById("alerts");
+  if (alerts) {
+    var known = alerts.dataset.open;
+    setInterval(function () {
+      fetch("/api/stations/" + alerts.dataset.station + "/alerts?status=open", { credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (open) {
+          var now = open.map(function (a) { return a.id; }).sort(function (a, b) { return a - b; }).join(",");
+          var typing = document.activeElement && /INPUT|SELECT|TEXTAREA/.test(document.activeElement.tagName);
+          if (now !== known && !typing) { window.location.reload(); }
+        })
+        .catch(function () {});
+    }, 15000);
+  }
+
   var job = document.getElementById("job");
   if (!job) { return; }
   var status = job.dataset.status;

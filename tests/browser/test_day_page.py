@@ -3,34 +3,14 @@ day, move a stop, take a volunteer off sick (re-plan), publish, switch language.
 Screenshots of the day overview and the map are saved in test-artifacts/ (or
 $CAREROUTE_TEST_ARTIFACTS)."""
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlmodel import Session, select
 
 from scripts.demo_station import STATION_CODE, load_demo_station
+from tests.browser.conftest import ARTIFACTS
 from tests.conftest import RunningServer
 
-CHROMIUM = Path(os.environ.get("CAREROUTE_CHROMIUM", "/usr/bin/chromium"))
-ARTIFACTS = Path(os.environ.get("CAREROUTE_TEST_ARTIFACTS", "test-artifacts"))
 DAY = "2026-11-24"
-
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason=f"no Chromium at {CHROMIUM}: apt-get install chromium (or set CAREROUTE_CHROMIUM)",
-)
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        yield browser
-        browser.close()
 
 
 # What the page says at each step, in each language (the day page is zh-CN by default).

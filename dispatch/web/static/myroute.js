@@ -1,0 +1,161 @@
+// The volunteer's route: outcomes are kept on the phone until the server has them.
+//
+// Each tap becomes an event with an id made here; the outbox (localStorage) holds it until
+// the server answers. Sending the same event again is harmless: the server stores an id once.
+// Without signal the events wait, the page says how many, and they go when the phone is
+// back online (the "online" event, a timer, or the "Send now" button).
+(function () {
+  "use strict";
+  const page = document.querySelector(".myroute");
+  if (!page) return;
+  const KEY = "careroute-outbox";
+  const SHARE = "careroute-share-position";
+  const outbox = document.getElementById("outbox");
+  const rejected = document.getElementById("rejected");
+  const share = document.getElementById("share-position");
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(KEY)) || []; } catch (e) { return []; }
+  }
+  function save(items) {
+    localStorage.setItem(KEY, JSON.stringify(items));
+    render();
+  }
+  function eventId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  function position() {
+    if (!share || !share.checked || !navigator.geolocation) return Promise.resolve({});
+    return new Promise((resolve) => {
+      navigator.geolocation.getCurrentPosition(
+        (p) => resolve({ lat: p.coords.latitude, lon: p.coords.longitude }),
+        () => resolve({}),
+        { timeout: 5000, maximumAge: 60000 },
+      );
+    });
+  }
+
+  function render() {
+    const items = load();
+    outbox.hidden = items.length === 0;
+    outbox.querySelector(".count").textContent =
+      page.dataset.labelPending.replace("{n}", String(items.length));
+    document.querySelectorAll("li.door").forEach((door) => {
+      const waiting = items.some((item) => item.stop === door.dataset.stop);
+      const state = door.querySelector(".state");
+      let tag = state.querySelector(".pending");
+      if (waiting && !tag) {
+        tag = document.createElement("span");
+        tag.className = "pending";
+        tag.textContent = ` · ${state.dataset.waiting}`;
+        state.appendChild(tag);
+      } else if (!waiting && tag) {
+        tag.remove();
+      }
+    });
+  }
+
+  function enqueue(item) {
+    const items = load();
+    items.push(item);
+    save(items);
+    flush();
+  }
+
+  let flushing = false;
+  async function flush() {
+    if (flushing) return;
+    flushing = true;
+    try {
+      for (const item of load()) {
+        let answer;
+        try {
+          answer = await fetch(item.url, {
+            method: "POST",
+            headers: { "Content-Type": "application/json" },
+            body: JSON.stringify(item.body),
+            credentials: "same-origin",
+          });
+        } catch (e) {
+          break; // no signal: keep everything, try again later
+        }
+        if (answer.status === 401 || answer.status === 408 || answer.status === 429 ||
+            answer.status >= 500) {
+          break; // logged out or the server is busy: keep it
+        }
+        if (!answer.ok) {
+          let detail = String(answer.status);
+          try { detail = (await answer.json()).detail || detail; } catch (e) { /* keep */ }
+          const line = document.createElement("li");
+          line.textContent = `${page.dataset.labelRejected} ${item.label}: ${detail}`;
+          rejected.appendChild(line);
+          rejected.hidden = false;
+        }
+        save(load().filter((other) => other.body.client_event_id !== item.body.client_event_id));
+      }
+    } finally {
+      flushing = false;
+      render();
+    }
+  }
+
+  async function record(door, kind, label) {
+    const details = door.querySelector("details");
+    const note = door.querySelector("textarea[name=note]");
+    const concern = door.querySelector("input[name=concern]");
+    const code = door.querySelector("input[name=card_code]");
+    const body = Object.assign(
+      {
+        client_event_id: eventId(),
+        kind: kind,
+        recorded_at: new Date().toISOString(),
+        note: note ? note.value.trim() : "",
+        concern: concern ? concern.checked : false,
+        card_code: code && code.value.trim() ? code.value.trim() : null,
+      },
+      await position(),
+    );
+    const name = door.querySelector("h2").textContent.trim();
+    enqueue({
+      url: `/api/me/stops/${door.dataset.stop}/outcomes`,
+      stop: door.dataset.stop,
+      label: `${name} · ${label}`,
+      body: body,
+    });
+    door.querySelector(".state").textContent = `✓ ${label}`;
+    render();
+    door.classList.add("done");
+    if (note) note.value = "";
+    if (concern) concern.checked = false;
+    if (code) code.value = "";
+    if (details) details.open = false;
+  }
+
+  document.querySelectorAll("li.door").forEach((door) => {
+    door.querySelectorAll("button.kind").forEach((button) => {
+      button.addEventListener("click", () => record(door, button.dataset.kind, button.textContent.trim()));
+    });
+  });
+  document.querySelectorAll("button.mark").forEach((button) => {
+    button.addEventListener("click", () => {
+      button.disabled = true;
+      enqueue({
+        url: `/api/me/routes/${page.dataset.day}/${button.dataset.event}`,
+        stop: null,
+        label: button.textContent.trim(),
+        body: { client_event_id: eventId(), recorded_at: new Date().toISOString() },
+      });
+    });
+  });
+  if (share) {
+    share.checked = localStorage.getItem(SHARE) === "1";
+    share.addEventListener("change", () => localStorage.setItem(SHARE, share.checked ? "1" : "0"));
+  }
+  document.getElementById("send-now").addEventListener("click", flush);
+  window.addEventListener("online", flush);
+  setInterval(flush, 20000);
+  render();
+  flush();
+})();
