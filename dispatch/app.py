@@ -3,6 +3,7 @@
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from dispatch.admission import Admission
 from dispatch.alerts import endpoints as alert_endpoints
 from dispatch.auth import endpoints as auth_endpoints
 from dispatch.auth.ratelimit import LoginLimiter
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.engine = make_engine(settings.resolved_database_url)
     app.state.services = services
     app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute)
+    app.add_middleware(Admission, serial_writes=app.state.engine.dialect.name == "sqlite")
 
     @app.exception_handler(DispatchError)
     async def _dispatch_error(_request: Request, error: DispatchError) -> JSONResponse:

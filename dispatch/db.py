@@ -16,12 +16,20 @@ def for_writing(engine: Engine) -> Engine:
     return engine.execution_options(**{WRITES: True})
 
 
+# Connections an engine may open; the app admits fewer requests at once (dispatch.admission).
+POOL_SIZE, POOL_OVERFLOW = 10, 10
+POOL_CONNECTIONS = POOL_SIZE + POOL_OVERFLOW
+
+
 def make_engine(url: str) -> Engine:
+    pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **pool
+        )
         _sqlite_pragmas(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 def _sqlite_pragmas(engine: Engine) -> None:

@@ -12,10 +12,10 @@ from typing import Any
 
 def write_reports(
     path: Path,
-    rows: list[dict[str, Any]],
+    rows: list[dict[str, Any]] | dict[str, Any],
     script: str,
     argv: Sequence[str] | None,
-    markdown: Callable[[list[dict[str, Any]], str], str],
+    markdown: Callable[[Any, str], str],
 ) -> None:
     """Write `path` (JSON) and the same name with .md, which starts with how to reproduce it."""
     path.parent.mkdir(parents=True, exist_ok=True)
