@@ -1,0 +1,49 @@
+"""Admission: on SQLite writing requests go one at a time, reads beside them, and never more
+than IN_FLIGHT requests at once (they wait in the event loop, not in worker threads)."""
+
+import asyncio
+from typing import Any
+
+from dispatch.admission import IN_FLIGHT, Admission
+
+
+class Recorder:
+    """An ASGI app that takes a while and notes how many requests it runs at once."""
+
+    def __init__(self) -> None:
+        self.running = {"all": 0, "writes": 0}
+        self.most = {"all": 0, "writes": 0}
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        kinds = ["all"] + (["writes"] if scope["method"] == "POST" else [])
+        for kind in kinds:
+            self.running[kind] += 1
+            self.most[kind] = max(self.most[kind], self.running[kind])
+        await asyncio.sleep(0.01)
+        for kind in kinds:
+            self.running[kind] -= 1
+
+
+def hammer(serial_writes: bool, methods: list[str]) -> dict[str, int]:
+    inner = Recorder()
+    app = Admission(inner, serial_writes=serial_writes)  # type: ignore[arg-type]
+
+    async def main() -> None:
+        await asyncio.gather(
+            *(app({"type": "http", "method": m}, None, None) for m in methods)  # type: ignore[arg-type]
+        )
+
+    asyncio.run(main())
+    return inner.most
+
+
+def test_on_sqlite_writes_go_one_at_a_time_and_reads_run_beside_them() -> None:
+    most = hammer(True, ["POST", "GET"] * 30)
+    assert most["writes"] == 1
+    assert most["all"] > 1
+
+
+def test_on_postgresql_writes_run_together_up_to_the_limit() -> None:
+    most = hammer(False, ["POST"] * (3 * IN_FLIGHT))
+    assert most["writes"] == IN_FLIGHT
+    assert most["all"] == IN_FLIGHT
