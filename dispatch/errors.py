@@ -38,6 +38,13 @@ class Conflict(DispatchError):
     code = "conflict"
 
 
+class Gone(DispatchError):
+    """It existed, and no longer works: an expired or revoked link."""
+
+    status_code = 410
+    code = "gone"
+
+
 class HasHistory(Conflict):
     code = "has_history"
 

@@ -32,6 +32,7 @@ from models.day import (
     TaskPublic,
 )
 from models.geocode import GeocodeCacheEntry
+from models.link import RouteLink, RouteLinkCreate, RouteLinkPublic
 from models.outcome import Outcome, OutcomeCreate, OutcomePublic, RoundMark
 from models.plan import (
     Plan,
@@ -127,6 +128,9 @@ __all__ = [
     "ResolutionCreate",
     "RoundMark",
     "RouteCount",
+    "RouteLink",
+    "RouteLinkCreate",
+    "RouteLinkPublic",
     "RoutePublic",
     "Rung",
     "ScheduleCreate",

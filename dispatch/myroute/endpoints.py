@@ -2,11 +2,12 @@
 
 from datetime import date, datetime
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
-from dispatch.deps import PrincipalDep, SessionDep
-from dispatch.errors import Conflict, Forbidden, NotFound
+from dispatch.deps import PrincipalDep, SessionDep, SettingsDep
+from dispatch.errors import Conflict, Forbidden, Gone, NotFound
+from dispatch.myroute.links import issue_link, links_of, principal_of_link, revoke_link
 from dispatch.myroute.outcomes import (
     mark_round,
     outcomes_of,
@@ -16,7 +17,7 @@ from dispatch.myroute.outcomes import (
 from dispatch.myroute.service import MyRoute, my_days, my_route
 from dispatch.records.endpoints import error_responses
 from dispatch.services import Services
-from models import OutcomeCreate, OutcomePublic
+from models import OutcomeCreate, OutcomePublic, RouteLinkCreate, RouteLinkPublic
 from models.enums import RoundEvent
 
 
@@ -106,6 +107,97 @@ def build_router(services: Services) -> APIRouter:
     ) -> None:
         """The start or the finish of my round (volunteer hours); idempotent by event id."""
         mark_round(session, principal, day, event, body.client_event_id, body.recorded_at)
+
+    @router.post(
+        "/api/route-links",
+        response_model=RouteLinkPublic,
+        status_code=status.HTTP_201_CREATED,
+        tags=["route links"],
+        responses=error_responses(Forbidden, NotFound),
+    )
+    def make_link(
+        body: RouteLinkCreate,
+        request: Request,
+        session: SessionDep,
+        principal: PrincipalDep,
+        settings: SettingsDep,
+    ) -> RouteLinkPublic:
+        """A link to the volunteer's route of the day that needs no password, to send by
+        message; it works until it expires or is revoked. The URL is shown once."""
+        link = issue_link(session, principal, settings.resolved_secret_key, body)
+        return link.model_copy(update={"url": str(request.base_url).rstrip("/") + str(link.url)})
+
+    @router.get(
+        "/api/stations/{station_id}/route-links",
+        response_model=list[RouteLinkPublic],
+        tags=["route links"],
+        responses=error_responses(Forbidden, NotFound),
+    )
+    def station_links(
+        station_id: int, day: date, session: SessionDep, principal: PrincipalDep
+    ) -> list[RouteLinkPublic]:
+        return links_of(session, principal, station_id, day)
+
+    @router.post(
+        "/api/route-links/{link_id}/revoke",
+        response_model=RouteLinkPublic,
+        tags=["route links"],
+        responses=error_responses(Forbidden, NotFound),
+    )
+    def revoke(link_id: int, session: SessionDep, principal: PrincipalDep) -> RouteLinkPublic:
+        """The link stops working at once."""
+        return revoke_link(session, principal, link_id)
+
+    @router.get(
+        "/r/{token}/api/route",
+        response_model=MyRoute,
+        tags=["route links"],
+        responses=error_responses(NotFound, Gone),
+    )
+    def linked_route(token: str, session: SessionDep, settings: SettingsDep) -> MyRoute:
+        """The route a link opens (the link is the credential)."""
+        who, link = principal_of_link(session, settings.resolved_secret_key, token)
+        return my_route(session, who, link.service_date)
+
+    @router.post(
+        "/r/{token}/api/stops/{stop_id}/outcomes",
+        response_model=OutcomePublic,
+        status_code=status.HTTP_201_CREATED,
+        tags=["route links"],
+        responses=error_responses(NotFound, Gone, Conflict),
+    )
+    def linked_record(
+        token: str,
+        stop_id: int,
+        body: OutcomeCreate,
+        response: Response,
+        session: SessionDep,
+        settings: SettingsDep,
+    ) -> OutcomePublic:
+        who, link = principal_of_link(session, settings.resolved_secret_key, token)
+        stored = record_outcome(session, who, stop_id, body, only_day=link.service_date)
+        if stored.duplicate:
+            response.status_code = status.HTTP_200_OK
+        return stored
+
+    @router.post(
+        "/r/{token}/api/routes/{day}/{event}",
+        status_code=status.HTTP_204_NO_CONTENT,
+        tags=["route links"],
+        responses=error_responses(NotFound, Gone),
+    )
+    def linked_mark(
+        token: str,
+        day: date,
+        event: RoundEvent,
+        body: RoundMarkRequest,
+        session: SessionDep,
+        settings: SettingsDep,
+    ) -> None:
+        who, link = principal_of_link(session, settings.resolved_secret_key, token)
+        if day != link.service_date:
+            raise NotFound("route on", str(day))
+        mark_round(session, who, day, event, body.client_event_id, body.recorded_at)
 
     return router
 

@@ -36,13 +36,22 @@ RowT = TypeVar("RowT", bound=SQLModel)
 
 
 def record_outcome(
-    session: Session, principal: Principal, stop_id: int, data: OutcomeCreate
+    session: Session,
+    principal: Principal,
+    stop_id: int,
+    data: OutcomeCreate,
+    only_day: date | None = None,
 ) -> OutcomePublic:
-    """A volunteer records what happened at a door of their own published route."""
+    """A volunteer records what happened at a door of their own published route (through a
+    route link: of that link's day only)."""
     volunteer = volunteer_of(principal)
     stop, route, plan = _published_door(session, stop_id)
     # Another volunteer's stop, or one of a plan not published, does not exist for them.
-    if stop is None or route.volunteer_id != volunteer:
+    if (
+        stop is None
+        or route.volunteer_id != volunteer
+        or (only_day is not None and plan.service_date != only_day)
+    ):
         raise NotFound("stop", stop_id)
     return _store(session, principal, stop, route, plan, data, by_coordinator=False)
 

@@ -28,6 +28,7 @@ from dispatch.alerts import service as alerts
 from dispatch.auth import service as auth_service
 from dispatch.deps import SESSION_COOKIE, LimiterDep, SessionDep, SettingsDep, request_token
 from dispatch.errors import DispatchError, NotAuthenticated, NotFound
+from dispatch.myroute.links import issue_link, links_of, principal_of_link, revoke_link
 from dispatch.myroute.service import my_days, my_route, route_sheets
 from dispatch.planning.edits import Edit, LockRoute, MoveStop
 from dispatch.planning.sheets import day_sheets
@@ -37,7 +38,7 @@ from dispatch.web import records
 from dispatch.web.forms import LABELS, VIOLATIONS
 from dispatch.web.i18n import LOCALES, chosen, translations
 from dispatch.web.pdf import pdf_of
-from models import PlanningRequest, ResolutionCreate, Station, StepCreate
+from models import PlanningRequest, ResolutionCreate, RouteLinkCreate, Station, StepCreate
 from models.enums import AlertStatus, Role, TokenKind
 from routing.matrix.roads import RoadNetwork
 
@@ -199,6 +200,33 @@ def _router(services: Services) -> APIRouter:
             next_day=day + timedelta(days=1),
             route=route,
             upcoming=my_days(session, principal, day + timedelta(days=1))[:7],
+            api="/api/me",
+            linked=False,
+        )
+
+    @router.get("/r/{token}", response_model=None)
+    def linked_route_page(
+        token: str, request: Request, session: SessionDep, settings: SettingsDep
+    ) -> Response:
+        """A route opened from a link sent by message: no password, that day only."""
+        try:
+            who, link = principal_of_link(session, settings.resolved_secret_key, token)
+        except DispatchError as error:
+            html = render(request, "linkgone.html", language(request), reason=error.message)
+            html.status_code = error.status_code
+            return html
+        try:
+            route = my_route(session, who, link.service_date)
+        except NotFound:
+            route = None
+        return render(
+            request,
+            "myroute.html",
+            language(request),
+            day=link.service_date,
+            route=route,
+            api=f"/r/{token}/api",
+            linked=True,
         )
 
     @router.get("/days/{station_id}/{day}", response_model=None)
@@ -246,6 +274,7 @@ def _router(services: Services) -> APIRouter:
             colours=ROUTE_COLOURS,
             map_json=json.dumps(map_data, ensure_ascii=False),
             alerts=sorted(shown.values(), key=lambda a: (a.status != "open", -a.id)),
+            links=links_of(session, principal, station_id, day),
             can_act=allowed(principal, Resource.ALERT, Action.UPDATE),
             back=f"/days/{station_id}/{day}",
         )
@@ -424,6 +453,36 @@ def _router(services: Services) -> APIRouter:
             )
 
         return action(request, session, back, off_and_replan)
+
+    @router.post("/days/{station_id}/{day}/links", response_model=None)
+    def make_link(
+        station_id: int,
+        day: date,
+        request: Request,
+        session: SessionDep,
+        settings: SettingsDep,
+        volunteer_id: Annotated[int, Form()],
+        hours: Annotated[int, Form()] = 24,
+    ) -> Response:
+        """A route link to send by message; its address comes back as the page's message."""
+        made: list[str] = []
+
+        def do(who: Principal) -> None:
+            body = _valid(RouteLinkCreate, volunteer_id=volunteer_id, service_date=day, hours=hours)
+            link = issue_link(session, who, settings.resolved_secret_key, body)
+            made.append(str(request.base_url).rstrip("/") + str(link.url))
+
+        back = f"/days/{station_id}/{day}"
+        response = action(request, session, back, do)
+        if made:
+            return RedirectResponse(f"{back}?message={quote(made[0])}", status_code=303)
+        return response
+
+    @router.post("/links/{link_id}/revoke", response_model=None)
+    def revoke(
+        link_id: int, request: Request, session: SessionDep, back: Annotated[str, Form()]
+    ) -> Response:
+        return action(request, session, back, lambda who: revoke_link(session, who, link_id))
 
     @router.post("/alerts/{alert_id}/steps", response_model=None)
     def alert_step(

@@ -119,7 +119,7 @@
     );
     const name = door.querySelector("h2").textContent.trim();
     enqueue({
-      url: `/api/me/stops/${door.dataset.stop}/outcomes`,
+      url: `${page.dataset.api}/stops/${door.dataset.stop}/outcomes`,
       stop: door.dataset.stop,
       label: `${name} · ${label}`,
       body: body,
@@ -142,7 +142,7 @@
     button.addEventListener("click", () => {
       button.disabled = true;
       enqueue({
-        url: `/api/me/routes/${page.dataset.day}/${button.dataset.event}`,
+        url: `${page.dataset.api}/routes/${page.dataset.day}/${button.dataset.event}`,
         stop: null,
         label: button.textContent.trim(),
         body: { client_event_id: eventId(), recorded_at: new Date().toISOString() },

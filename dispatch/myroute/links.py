@@ -1,0 +1,135 @@
+"""Route links: a volunteer's route of one day, opened from a message without a password.
+
+The link carries a signed token (itsdangerous) naming a stored row; the row says whose route,
+which day, until when, and whether the coordinator revoked it. Whoever holds the link sees
+that route and records its outcomes, nothing else: the link acts as that volunteer, for that
+day only.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlmodel import Session, col, select
+
+from dispatch import audit
+from dispatch.access import Action, Principal, Resource, require, station_scope
+from dispatch.errors import Gone, NotFound
+from models import RouteLink, RouteLinkCreate, RouteLinkPublic, Volunteer
+from models.common import utcnow
+from models.enums import Role
+
+_SALT = "careroute-route-link"
+
+
+def issue_link(
+    session: Session, principal: Principal, secret: str, data: RouteLinkCreate
+) -> RouteLinkPublic:
+    require(principal, Resource.PLAN, Action.UPDATE)
+    volunteer = _volunteer(session, principal, data.volunteer_id)
+    link = RouteLink(
+        station_id=volunteer.station_id,
+        volunteer_id=data.volunteer_id,
+        service_date=data.service_date,
+        created_by_user_id=principal.user_id,
+        expires_at=utcnow() + timedelta(hours=data.hours),
+    )
+    session.add(link)
+    session.flush()
+    _audit(session, principal, link, "issue_route_link")
+    token = URLSafeSerializer(secret, salt=_SALT).dumps({"link": link.id})
+    return _public(link, volunteer).model_copy(update={"url": f"/r/{token}"})
+
+
+def revoke_link(session: Session, principal: Principal, link_id: int) -> RouteLinkPublic:
+    require(principal, Resource.PLAN, Action.UPDATE)
+    link = session.get(RouteLink, link_id)
+    scope = station_scope(principal)
+    if link is None or (scope is not None and link.station_id not in scope):
+        raise NotFound("route link", link_id)
+    if link.revoked_at is None:
+        link.revoked_at = utcnow()
+        session.add(link)
+        session.flush()
+        _audit(session, principal, link, "revoke_route_link")
+    volunteer = session.get(Volunteer, link.volunteer_id)
+    assert volunteer is not None
+    return _public(link, volunteer)
+
+
+def links_of(
+    session: Session, principal: Principal, station_id: int, day: date
+) -> list[RouteLinkPublic]:
+    require(principal, Resource.PLAN, Action.READ)
+    scope = station_scope(principal)
+    if scope is not None and station_id not in scope:
+        raise NotFound("station", station_id)
+    rows = session.exec(
+        select(RouteLink, Volunteer)
+        .join(Volunteer, col(Volunteer.id) == RouteLink.volunteer_id)
+        .where(RouteLink.station_id == station_id, RouteLink.service_date == day)
+        .order_by(col(RouteLink.id))
+    ).all()
+    return [_public(link, volunteer) for link, volunteer in rows]
+
+
+def principal_of_link(session: Session, secret: str, token: str) -> tuple[Principal, RouteLink]:
+    """Who the link acts as, if it is genuine, not expired and not revoked."""
+    try:
+        payload = URLSafeSerializer(secret, salt=_SALT).loads(token)
+    except BadSignature:
+        raise NotFound("route link", "") from None
+    link = session.get(RouteLink, payload.get("link"))
+    if link is None:
+        raise NotFound("route link", "")
+    if link.revoked_at is not None:
+        raise Gone(
+            "this route link was withdrawn by the station: ask the coordinator for a new one"
+        )
+    if link.expires_at <= utcnow():
+        raise Gone("this route link has expired: ask the coordinator for a new one")
+    principal = Principal(
+        user_id=None,
+        role=Role.VOLUNTEER,
+        station_ids=frozenset({link.station_id}),
+        volunteer_id=link.volunteer_id,
+        interface=f"route link {link.id}",
+    )
+    return principal, link
+
+
+def _volunteer(session: Session, principal: Principal, volunteer_id: int) -> Volunteer:
+    volunteer = session.get(Volunteer, volunteer_id)
+    scope = station_scope(principal)
+    if volunteer is None or (scope is not None and volunteer.station_id not in scope):
+        raise NotFound("volunteer", volunteer_id)
+    return volunteer
+
+
+def _public(link: RouteLink, volunteer: Volunteer) -> RouteLinkPublic:
+    assert link.id is not None
+    return RouteLinkPublic(
+        id=link.id,
+        volunteer_id=link.volunteer_id,
+        volunteer_name=volunteer.name,
+        service_date=link.service_date,
+        expires_at=link.expires_at,
+        revoked_at=link.revoked_at,
+    )
+
+
+def _audit(session: Session, principal: Principal, link: RouteLink, action: str) -> None:
+    audit.record(
+        session,
+        principal,
+        action=action,
+        entity="route_link",
+        entity_id=link.id,
+        station_id=link.station_id,
+        changes={
+            "volunteer_id": [None, link.volunteer_id],
+            "service_date": [None, str(link.service_date)],
+            "revoked_at": [None, link.revoked_at.isoformat() if link.revoked_at else None],
+        },
+    )
