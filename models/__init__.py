@@ -63,6 +63,7 @@ from models.station import (
     StationPublic,
     StationUpdate,
 )
+from models.swap import OfferCreate, ReleaseCreate, ReleasePublic, RouteRelease
 from models.user import (
     AuthToken,
     LoginRequest,
@@ -112,6 +113,7 @@ __all__ = [
     "MenuCreate",
     "MenuPublic",
     "MenuUpdate",
+    "OfferCreate",
     "OpeningHours",
     "Outcome",
     "OutcomeCreate",
@@ -125,6 +127,8 @@ __all__ = [
     "PlanningJobPublic",
     "PlanningRequest",
     "RecordPublic",
+    "ReleaseCreate",
+    "ReleasePublic",
     "ResolutionCreate",
     "RoundMark",
     "RouteCount",
@@ -132,6 +136,7 @@ __all__ = [
     "RouteLinkCreate",
     "RouteLinkPublic",
     "RoutePublic",
+    "RouteRelease",
     "Rung",
     "ScheduleCreate",
     "SchedulePublic",

@@ -168,3 +168,12 @@ class Resolution(StrEnum):
     AWAY = "away"  # with family, travelling
     EMERGENCY_SERVICES = "emergency_services"  # handed over to 110/120
     OTHER = "other"
+
+
+class ReleaseStatus(StrEnum):
+    """A day a volunteer can no longer do, until someone else has their route."""
+
+    OPEN = "open"  # released: the coordinator finds someone
+    OFFERED = "offered"  # offered to another volunteer, awaiting their answer
+    TAKEN = "taken"  # accepted: the next re-plan hands the route over
+    REPLANNED = "replanned"  # re-planned: the route went to others (or to the taker)

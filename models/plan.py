@@ -119,6 +119,8 @@ class StopPublic(SQLModel):
     pinned: bool
     reason: str
     explanation: str
+    outcome: str | None = None  # what the volunteer (or a paper sheet) recorded last
+    outcome_on_paper: bool = False
 
 
 class RoutePublic(SQLModel):

@@ -1,6 +1,7 @@
 """A volunteer's own routes over HTTP."""
 
 from datetime import date, datetime
+from typing import Literal
 
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
@@ -15,9 +16,27 @@ from dispatch.myroute.outcomes import (
     record_paper_outcome,
 )
 from dispatch.myroute.service import MyRoute, my_days, my_route
+from dispatch.myroute.swaps import (
+    answer_offer,
+    my_offers,
+    offer,
+    release_day,
+    releases_of,
+    replan,
+)
 from dispatch.records.endpoints import error_responses
 from dispatch.services import Services
-from models import OutcomeCreate, OutcomePublic, RouteLinkCreate, RouteLinkPublic
+from models import (
+    OfferCreate,
+    OutcomeCreate,
+    OutcomePublic,
+    PlanningJob,
+    PlanningJobPublic,
+    ReleaseCreate,
+    ReleasePublic,
+    RouteLinkCreate,
+    RouteLinkPublic,
+)
 from models.enums import RoundEvent
 
 
@@ -107,6 +126,81 @@ def build_router(services: Services) -> APIRouter:
     ) -> None:
         """The start or the finish of my round (volunteer hours); idempotent by event id."""
         mark_round(session, principal, day, event, body.client_event_id, body.recorded_at)
+
+    @router.post(
+        "/api/me/days/{day}/release",
+        response_model=ReleasePublic,
+        tags=["swaps"],
+        responses=error_responses(Forbidden, NotFound),
+    )
+    def release(
+        day: date, body: ReleaseCreate, session: SessionDep, principal: PrincipalDep
+    ) -> ReleasePublic:
+        """I can no longer do this day: the coordinator finds someone. My route stands until
+        then; asked again, the standing release is the answer."""
+        return release_day(session, principal, day, body)
+
+    @router.get(
+        "/api/me/offers",
+        response_model=list[ReleasePublic],
+        tags=["swaps"],
+        responses=error_responses(Forbidden),
+    )
+    def offers(session: SessionDep, principal: PrincipalDep) -> list[ReleasePublic]:
+        """Routes offered to me: the day, when it leaves, how many doors."""
+        return my_offers(session, principal)
+
+    @router.post(
+        "/api/me/offers/{release_id}/{answer}",
+        response_model=ReleasePublic,
+        tags=["swaps"],
+        responses=error_responses(Forbidden, NotFound, Conflict),
+    )
+    def answer(
+        release_id: int,
+        answer: Literal["accept", "decline"],
+        session: SessionDep,
+        principal: PrincipalDep,
+    ) -> ReleasePublic:
+        return answer_offer(session, principal, release_id, accept=answer == "accept")
+
+    @router.get(
+        "/api/stations/{station_id}/releases",
+        response_model=list[ReleasePublic],
+        tags=["swaps"],
+        responses=error_responses(Forbidden, NotFound),
+    )
+    def station_releases(
+        station_id: int, day: date, session: SessionDep, principal: PrincipalDep
+    ) -> list[ReleasePublic]:
+        """Days volunteers released, with who it was offered to and who took it."""
+        return releases_of(session, principal, station_id, day)
+
+    @router.post(
+        "/api/releases/{release_id}/offer",
+        response_model=ReleasePublic,
+        tags=["swaps"],
+        responses=error_responses(Forbidden, NotFound, Conflict),
+    )
+    def offer_route(
+        release_id: int, body: OfferCreate, session: SessionDep, principal: PrincipalDep
+    ) -> ReleasePublic:
+        return offer(session, principal, release_id, body)
+
+    @router.post(
+        "/api/releases/{release_id}/replan",
+        response_model=PlanningJobPublic,
+        status_code=status.HTTP_202_ACCEPTED,
+        tags=["swaps"],
+        responses=error_responses(Forbidden, NotFound, Conflict),
+    )
+    def replan_released(
+        release_id: int, request: Request, session: SessionDep, principal: PrincipalDep
+    ) -> PlanningJob:
+        """Re-plan the day without the volunteer who released it (a route someone took goes
+        to them); publish the new draft when it is ready."""
+        engine = request.app.state.engine
+        return replan(session, principal, services.planning, engine, release_id)
 
     @router.post(
         "/api/route-links",

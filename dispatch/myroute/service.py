@@ -150,7 +150,7 @@ def route_view(session: Session, plan: Plan, route: PlanRoute) -> MyRoute:
         .where(PlanStop.route_id == route.id)
         .order_by(col(PlanStop.position))
     ).all()
-    latest = _latest_outcomes(session, [stop.id for stop, _t, _c in rows if stop.id])
+    latest = latest_by_task(session, [task.id for _s, task, _c in rows if task.id])
     marks = {
         mark.event
         for mark in session.exec(select(RoundMark).where(RoundMark.plan_route_id == route.id))
@@ -185,8 +185,8 @@ def route_view(session: Session, plan: Plan, route: PlanRoute) -> MyRoute:
                 phone=client.phone,
                 lat=client.lat,
                 lon=client.lon,
-                outcome=latest[stop.id].kind.value if stop.id in latest else None,
-                concern=latest[stop.id].concern if stop.id in latest else False,
+                outcome=latest[task.id].kind.value if task.id in latest else None,
+                concern=latest[task.id].concern if task.id in latest else False,
             )
         )
     sites = []
@@ -216,14 +216,14 @@ def route_view(session: Session, plan: Plan, route: PlanRoute) -> MyRoute:
     )
 
 
-def _latest_outcomes(session: Session, stop_ids: list[int]) -> dict[int, Outcome]:
-    """Each stop's standing outcome: its last event."""
+def latest_by_task(session: Session, task_ids: list[int]) -> dict[int, Outcome]:
+    """Each task's standing outcome: its last event, whichever plan version it was on."""
     rows = session.exec(
         select(Outcome)
-        .where(col(Outcome.plan_stop_id).in_(stop_ids))
+        .where(col(Outcome.task_id).in_(task_ids))
         .order_by(col(Outcome.recorded_at), col(Outcome.id))
     ).all()
-    return {row.plan_stop_id: row for row in rows}
+    return {row.task_id: row for row in rows}
 
 
 def volunteer_of(principal: Principal) -> int:

@@ -6,6 +6,8 @@ between, the edit is refused with a conflict instead of silently overwriting the
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -207,25 +209,7 @@ class PlanEdits:
         volunteer = session.get(Volunteer, volunteer_id)
         if volunteer is None or volunteer.station_id != plan.station_id:
             raise NotFound("volunteer", volunteer_id)
-        leave = Availability(
-            station_id=plan.station_id,
-            volunteer_id=volunteer_id,
-            kind=AvailabilityKind.LEAVE,
-            date_from=plan.service_date,
-            date_to=plan.service_date,
-            note="called in sick",
-        )
-        session.add(leave)
-        session.flush()
-        audit.record(
-            session,
-            principal,
-            action="create",
-            entity=Resource.AVAILABILITY,
-            entity_id=leave.id,
-            station_id=plan.station_id,
-            changes=audit.diff({}, snapshot(leave)),
-        )
+        record_leave(session, principal, volunteer, plan.service_date, "called in sick")
         for route in session.exec(
             select(PlanRoute).where(
                 PlanRoute.plan_id == plan_id, PlanRoute.volunteer_id == volunteer_id
@@ -321,6 +305,33 @@ class PlanEdits:
             | {"plan_revision": [plan.revision - 1, plan.revision]},
         )
         return plan
+
+
+def record_leave(
+    session: Session, principal: Principal, volunteer: Volunteer, day: date, note: str
+) -> Availability:
+    """The volunteer is off that day: the next plan of the day leaves them out."""
+    assert volunteer.id is not None
+    leave = Availability(
+        station_id=volunteer.station_id,
+        volunteer_id=volunteer.id,
+        kind=AvailabilityKind.LEAVE,
+        date_from=day,
+        date_to=day,
+        note=note,
+    )
+    session.add(leave)
+    session.flush()
+    audit.record(
+        session,
+        principal,
+        action="create",
+        entity=Resource.AVAILABILITY,
+        entity_id=leave.id,
+        station_id=volunteer.station_id,
+        changes=audit.diff({}, snapshot(leave)),
+    )
+    return leave
 
 
 def _route_shapes(session: Session, plan_id: int) -> dict[int, list[tuple[int, str, int | None]]]:

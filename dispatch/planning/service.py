@@ -20,6 +20,7 @@ from dispatch.access import Action, Principal, Resource, require
 from dispatch.days.service import DayService
 from dispatch.db import session_scope
 from dispatch.errors import Conflict, InvalidInput, NotFound
+from dispatch.myroute.service import latest_by_task
 from dispatch.planning.problem import DayProblem, build_problem, clock, job_id, worker_id
 from dispatch.planning.runner import Finished, Outcome, Runner
 from dispatch.records.service import snapshot
@@ -62,8 +63,12 @@ class PlanningService:
         station_id: int,
         day: date,
         request: PlanningRequest,
+        hand_over: tuple[int, int] | None = None,
     ) -> PlanningJob:
-        """Plan the day's open tasks in the background; the job reports its progress."""
+        """Plan the day's open tasks in the background; the job reports its progress.
+
+        `hand_over` (from, to): the route of one volunteer goes to another as it is, pinned
+        to them, before the planner fits it to the new volunteer's day."""
         require(principal, Resource.PLAN, Action.CREATE)
         station = self.days.station(session, principal, station_id)
         busy = session.exec(
@@ -90,6 +95,8 @@ class PlanningService:
         if not tasks:
             raise InvalidInput.field("day", "there are no tasks to plan: generate the day first")
         basis = _basis(session, self._current(session, station_id, day))
+        if hand_over is not None:
+            basis.hand_over(*hand_over)
         free = [v for v in work.volunteers if v.volunteer_id not in basis.locked_volunteers]
         tasks = [task for task in tasks if task.id not in basis.locked_tasks]
         built = build_problem(session, station, day, tasks, free, self.provider, pins=basis.pins)
@@ -207,6 +214,12 @@ class Basis:
     locked: list[int] = field(default_factory=list)  # route ids kept as they are
     locked_volunteers: set[int] = field(default_factory=set)
     locked_tasks: set[int] = field(default_factory=set)
+
+    def hand_over(self, giver: int, taker: int) -> None:
+        given = self.routes.pop(giver, [])
+        self.routes.setdefault(taker, []).extend(given)
+        for task, _kind in given:
+            self.owners[task] = self.pins[task] = taker
 
 
 def _basis(session: Session, plan: Plan | None) -> Basis:
@@ -440,9 +453,11 @@ def plan_public(session: Session, plan: Plan) -> PlanPublic:
         site.id: site
         for site in session.exec(select(Site).where(Site.station_id == plan.station_id)).all()
     }
+    latest = latest_by_task(session, [task.id for _s, task, _c in stops if task.id])
     by_route: dict[int | None, list[StopPublic]] = {}
     for stop, task, client in stops:
         site = sites.get(task.site_id) if stop.kind is StopKind.PICKUP else None
+        door = stop.kind is StopKind.DOOR
         assert stop.id is not None
         assert task.id is not None
         by_route.setdefault(stop.route_id, []).append(
@@ -462,6 +477,10 @@ def plan_public(session: Session, plan: Plan) -> PlanPublic:
                 pinned=stop.pinned_volunteer_id is not None,
                 reason=stop.reason,
                 explanation=stop.explanation,
+                outcome=latest[task.id].kind if door and task.id in latest else None,
+                outcome_on_paper=door
+                and task.id in latest
+                and latest[task.id].entered_by_coordinator,
             )
         )
     routes = []

@@ -7,6 +7,7 @@ an action come back to the page as a message instead of a JSON body.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -29,7 +30,17 @@ from dispatch.auth import service as auth_service
 from dispatch.deps import SESSION_COOKIE, LimiterDep, SessionDep, SettingsDep, request_token
 from dispatch.errors import DispatchError, NotAuthenticated, NotFound
 from dispatch.myroute.links import issue_link, links_of, principal_of_link, revoke_link
+from dispatch.myroute.outcomes import record_paper_outcome
 from dispatch.myroute.service import my_days, my_route, route_sheets
+from dispatch.myroute.swaps import (
+    answer_offer,
+    my_offers,
+    my_release,
+    offer,
+    release_day,
+    releases_of,
+    replan,
+)
 from dispatch.planning.edits import Edit, LockRoute, MoveStop
 from dispatch.planning.sheets import day_sheets
 from dispatch.records.service import ListQuery, invalid_input
@@ -38,7 +49,16 @@ from dispatch.web import records
 from dispatch.web.forms import LABELS, VIOLATIONS
 from dispatch.web.i18n import LOCALES, chosen, translations
 from dispatch.web.pdf import pdf_of
-from models import PlanningRequest, ResolutionCreate, RouteLinkCreate, Station, StepCreate
+from models import (
+    OfferCreate,
+    OutcomeCreate,
+    PlanningRequest,
+    ReleaseCreate,
+    ResolutionCreate,
+    RouteLinkCreate,
+    Station,
+    StepCreate,
+)
 from models.enums import AlertStatus, Role, TokenKind
 from routing.matrix.roads import RoadNetwork
 
@@ -74,6 +94,7 @@ def _make_environment(locale: str) -> jinja2.Environment:
     env.globals["locales"] = LOCALES
     env.globals["labels"] = LABELS
     env.filters["at"] = _local_time
+    env.globals["new_event_id"] = lambda: uuid.uuid4().hex
     return env
 
 
@@ -202,6 +223,32 @@ def _router(services: Services) -> APIRouter:
             upcoming=my_days(session, principal, day + timedelta(days=1))[:7],
             api="/api/me",
             linked=False,
+            release=my_release(session, principal, day),
+            offers=my_offers(session, principal),
+        )
+
+    @router.post("/me/{day}/release", response_model=None)
+    def release_page(
+        day: date, request: Request, session: SessionDep, reason: Annotated[str, Form()] = ""
+    ) -> Response:
+        def do(who: Principal) -> None:
+            release_day(session, who, day, _valid(ReleaseCreate, reason=reason))
+
+        return action(request, session, f"/me/{day}", do)
+
+    @router.post("/me/offers/{release_id}/{answer}", response_model=None)
+    def answer_page(
+        release_id: int,
+        answer: str,
+        request: Request,
+        session: SessionDep,
+        back: Annotated[str, Form()],
+    ) -> Response:
+        return action(
+            request,
+            session,
+            back,
+            lambda who: answer_offer(session, who, release_id, accept=answer == "accept"),
         )
 
     @router.get("/r/{token}", response_model=None)
@@ -275,6 +322,7 @@ def _router(services: Services) -> APIRouter:
             map_json=json.dumps(map_data, ensure_ascii=False),
             alerts=sorted(shown.values(), key=lambda a: (a.status != "open", -a.id)),
             links=links_of(session, principal, station_id, day),
+            releases=releases_of(session, principal, station_id, day),
             can_act=allowed(principal, Resource.ALERT, Action.UPDATE),
             back=f"/days/{station_id}/{day}",
         )
@@ -477,6 +525,88 @@ def _router(services: Services) -> APIRouter:
         if made:
             return RedirectResponse(f"{back}?message={quote(made[0])}", status_code=303)
         return response
+
+    @router.post("/clients/{client_id}/card", response_model=None)
+    def issue_card(client_id: int, request: Request, session: SessionDep) -> Response:
+        response = action(
+            request,
+            session,
+            f"/records/clients/{client_id}",
+            lambda who: services.clients.issue_card(session, who, client_id),
+        )
+        if response.headers.get("location") == f"/records/clients/{client_id}":
+            return RedirectResponse(f"/clients/{client_id}/card", status_code=303)
+        return response
+
+    @router.get("/clients/{client_id}/{card}", response_model=None)
+    def card_page(client_id: int, card: str, request: Request, session: SessionDep) -> Response:
+        """The client's delivery card: the code and its QR, to print (.pdf) and hand over."""
+        if card not in ("card", "card.pdf"):
+            return HTMLResponse("not found", status_code=404)
+        principal = signed_in(request, session)
+        if principal is None:
+            return RedirectResponse("/login", status_code=303)
+        client = services.clients.get(session, principal, client_id)
+        station = services.stations.get(session, principal, client.station_id)
+        locale = language(request, station)
+        qr = segno.make(client.card_code, error="m").svg_inline(scale=6) if client.card_code else ""
+        html = (
+            _environment(locale)
+            .get_template("card.html")
+            .render(client=client, station=station, locale=locale, qr=Markup(qr))
+        )
+        if card.endswith(".pdf"):
+            return Response(pdf_of(html), media_type="application/pdf")
+        return HTMLResponse(html)
+
+    @router.post("/stops/{stop_id}/paper", response_model=None)
+    def paper_outcome(
+        stop_id: int,
+        request: Request,
+        session: SessionDep,
+        settings: SettingsDep,
+        kind: Annotated[str, Form()],
+        client_event_id: Annotated[str, Form()],
+        back: Annotated[str, Form()],
+        note: Annotated[str, Form()] = "",
+    ) -> Response:
+        """An outcome ticked on a paper route sheet. The form carries its own event id, so
+        sending it twice stores it once."""
+
+        def do(who: Principal) -> None:
+            body = _valid(
+                OutcomeCreate,
+                client_event_id=client_event_id,
+                kind=kind,
+                note=note,
+                recorded_at=datetime.now(ZoneInfo(settings.timezone)),
+            )
+            record_paper_outcome(session, who, stop_id, body)
+
+        return action(request, session, back, do)
+
+    @router.post("/releases/{release_id}/offer", response_model=None)
+    def offer_page(
+        release_id: int,
+        request: Request,
+        session: SessionDep,
+        volunteer_id: Annotated[int, Form()],
+        back: Annotated[str, Form()],
+    ) -> Response:
+        body = OfferCreate(volunteer_id=volunteer_id)
+        return action(request, session, back, lambda who: offer(session, who, release_id, body))
+
+    @router.post("/releases/{release_id}/replan", response_model=None)
+    def replan_page(
+        release_id: int, request: Request, session: SessionDep, back: Annotated[str, Form()]
+    ) -> Response:
+        engine = request.app.state.engine
+        return action(
+            request,
+            session,
+            back,
+            lambda who: replan(session, who, services.planning, engine, release_id),
+        )
 
     @router.post("/links/{link_id}/revoke", response_model=None)
     def revoke(

@@ -153,6 +153,43 @@
     share.checked = localStorage.getItem(SHARE) === "1";
     share.addEventListener("change", () => localStorage.setItem(SHARE, share.checked ? "1" : "0"));
   }
+  // The card's QR holds its code: phones that can read QR codes in the browser scan it.
+  if ("BarcodeDetector" in window && navigator.mediaDevices) {
+    document.querySelectorAll("input[name=card_code]").forEach((input) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = page.dataset.labelScan;
+      input.after(button);
+      button.addEventListener("click", () => scan(input, button));
+    });
+  }
+  async function scan(input, button) {
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+    } catch (e) {
+      return; // no camera, or not allowed: the code can be typed
+    }
+    const video = document.createElement("video");
+    video.setAttribute("playsinline", "");
+    video.className = "scanner";
+    button.after(video);
+    video.srcObject = stream;
+    await video.play();
+    const detector = new BarcodeDetector({ formats: ["qr_code"] });
+    const started = Date.now();
+    const stop = () => { stream.getTracks().forEach((track) => track.stop()); video.remove(); };
+    const look = async () => {
+      if (Date.now() - started > 30000) return stop();
+      try {
+        const found = await detector.detect(video);
+        if (found.length) { input.value = found[0].rawValue.trim(); return stop(); }
+      } catch (e) { /* not ready yet */ }
+      requestAnimationFrame(look);
+    };
+    look();
+  }
+
   document.getElementById("send-now").addEventListener("click", flush);
   window.addEventListener("online", flush);
   setInterval(flush, 20000);

@@ -1,0 +1,262 @@
+"""Swaps: a volunteer releases a day they can no longer do; the coordinator offers the route
+to another volunteer, or re-plans the day without the one who released it.
+
+The released route stays on the published plan until a re-plan is published, so that no
+client is forgotten while a replacement is found. The released volunteer is off that day
+from the moment the coordinator re-plans.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+
+from dispatch import audit
+from dispatch.access import Action, Principal, Resource, require, station_scope
+from dispatch.errors import Conflict, NotFound
+from dispatch.myroute.service import volunteer_of
+from dispatch.planning.edits import record_leave
+from dispatch.planning.problem import clock
+from dispatch.planning.service import PlanningService
+from models import (
+    OfferCreate,
+    Plan,
+    PlanningJob,
+    PlanningRequest,
+    PlanRoute,
+    PlanStop,
+    ReleaseCreate,
+    ReleasePublic,
+    RouteRelease,
+    Volunteer,
+)
+from models.enums import PlanStatus, ReleaseStatus, StopKind
+
+_STANDING = (ReleaseStatus.OPEN, ReleaseStatus.OFFERED, ReleaseStatus.TAKEN)
+
+
+def release_day(
+    session: Session, principal: Principal, day: date, data: ReleaseCreate
+) -> ReleasePublic:
+    """I can no longer do this day. Asked again, the standing release is the answer."""
+    volunteer = volunteer_of(principal)
+    found = _published_route(session, volunteer, day)
+    if found is None:
+        raise NotFound("route on", str(day))
+    _route, plan = found
+    standing = session.exec(
+        select(RouteRelease).where(
+            RouteRelease.volunteer_id == volunteer,
+            RouteRelease.service_date == day,
+            col(RouteRelease.status).in_(_STANDING),
+        )
+    ).first()
+    if standing is None:
+        standing = RouteRelease(
+            station_id=plan.station_id, volunteer_id=volunteer, service_date=day, reason=data.reason
+        )
+        session.add(standing)
+        session.flush()
+        _audit(session, principal, standing, "release_day", {"status": [None, "open"]})
+    return _public(session, standing)
+
+
+def my_release(session: Session, principal: Principal, day: date) -> ReleasePublic | None:
+    volunteer = volunteer_of(principal)
+    row = session.exec(
+        select(RouteRelease)
+        .where(RouteRelease.volunteer_id == volunteer, RouteRelease.service_date == day)
+        .order_by(col(RouteRelease.id).desc())
+    ).first()
+    return _public(session, row) if row else None
+
+
+def my_offers(session: Session, principal: Principal) -> list[ReleasePublic]:
+    """Routes offered to me, awaiting my answer. No client is named until I take one."""
+    volunteer = volunteer_of(principal)
+    rows = session.exec(
+        select(RouteRelease).where(
+            RouteRelease.offered_to_volunteer_id == volunteer,
+            RouteRelease.status == ReleaseStatus.OFFERED,
+        )
+    ).all()
+    return [_public(session, row) for row in rows]
+
+
+def answer_offer(
+    session: Session, principal: Principal, release_id: int, accept: bool
+) -> ReleasePublic:
+    volunteer = volunteer_of(principal)
+    row = session.get(RouteRelease, release_id)
+    if row is None or row.offered_to_volunteer_id != volunteer:
+        raise NotFound("offer", release_id)
+    if row.status is not ReleaseStatus.OFFERED:
+        raise Conflict(f"this offer is {row.status} already")
+    before = row.status.value
+    if accept:
+        row.status, row.taken_by_volunteer_id = ReleaseStatus.TAKEN, volunteer
+    else:
+        row.status, row.offered_to_volunteer_id = ReleaseStatus.OPEN, None
+    session.add(row)
+    session.flush()
+    action = "accept_offer" if accept else "decline_offer"
+    _audit(session, principal, row, action, {"status": [before, row.status.value]})
+    return _public(session, row)
+
+
+def releases_of(
+    session: Session, principal: Principal, station_id: int, day: date
+) -> list[ReleasePublic]:
+    require(principal, Resource.PLAN, Action.READ)
+    _in_scope(principal, station_id)
+    rows = session.exec(
+        select(RouteRelease)
+        .where(RouteRelease.station_id == station_id, RouteRelease.service_date == day)
+        .order_by(col(RouteRelease.id))
+    ).all()
+    return [_public(session, row) for row in rows]
+
+
+def offer(
+    session: Session, principal: Principal, release_id: int, data: OfferCreate
+) -> ReleasePublic:
+    """Offer the released route to another volunteer of the station."""
+    require(principal, Resource.PLAN, Action.UPDATE)
+    row = _release(session, principal, release_id)
+    if row.status not in (ReleaseStatus.OPEN, ReleaseStatus.OFFERED):
+        raise Conflict(f"the released day is {row.status} already")
+    taker = session.get(Volunteer, data.volunteer_id)
+    if taker is None or taker.station_id != row.station_id or taker.id == row.volunteer_id:
+        raise NotFound("volunteer", data.volunteer_id)
+    before = row.status.value
+    row.status, row.offered_to_volunteer_id = ReleaseStatus.OFFERED, data.volunteer_id
+    session.add(row)
+    session.flush()
+    changes: dict[str, list[object]] = {
+        "status": [before, "offered"],
+        "offered_to": [None, data.volunteer_id],
+    }
+    _audit(session, principal, row, "offer_route", changes)
+    return _public(session, row)
+
+
+def replan(
+    session: Session,
+    principal: Principal,
+    planning: PlanningService,
+    engine: Engine,
+    release_id: int,
+) -> PlanningJob:
+    """Re-plan the day without the volunteer who released it; a route someone took is handed
+    to them. The coordinator reviews the new draft and publishes it."""
+    require(principal, Resource.PLAN, Action.CREATE)
+    row = _release(session, principal, release_id)
+    if row.status not in _STANDING:
+        raise Conflict(f"the released day is {row.status} already")
+    giver = session.get(Volunteer, row.volunteer_id)
+    assert giver is not None
+    record_leave(session, principal, giver, row.service_date, f"released: {row.reason}")
+    before = row.status.value
+    row.status = ReleaseStatus.REPLANNED
+    session.add(row)
+    session.flush()
+    hand_over = (row.volunteer_id, row.taken_by_volunteer_id) if row.taken_by_volunteer_id else None
+    job = planning.start(
+        session,
+        principal,
+        engine,
+        row.station_id,
+        row.service_date,
+        PlanningRequest(time_limit_seconds=8),
+        hand_over=hand_over,
+    )
+    row.planning_job_id = job.id
+    session.add(row)
+    _audit(session, principal, row, "replan_released_day", {"status": [before, "replanned"]})
+    return job
+
+
+def _published_route(session: Session, volunteer: int, day: date) -> tuple[PlanRoute, Plan] | None:
+    found = session.exec(
+        select(PlanRoute, Plan)
+        .join(Plan, col(Plan.id) == PlanRoute.plan_id)
+        .where(
+            PlanRoute.volunteer_id == volunteer,
+            Plan.service_date == day,
+            Plan.status == PlanStatus.PUBLISHED,
+        )
+    ).first()
+    return (found[0], found[1]) if found else None
+
+
+def _release(session: Session, principal: Principal, release_id: int) -> RouteRelease:
+    row = session.get(RouteRelease, release_id)
+    if row is None:
+        raise NotFound("released day", release_id)
+    _in_scope(principal, row.station_id, release_id)
+    return row
+
+
+def _in_scope(principal: Principal, station_id: int, release_id: int | None = None) -> None:
+    scope = station_scope(principal)
+    if scope is not None and station_id not in scope:
+        raise NotFound("released day" if release_id else "station", release_id or station_id)
+
+
+def _public(session: Session, row: RouteRelease) -> ReleasePublic:
+    assert row.id is not None
+    names = {
+        v.id: v.name
+        for v in session.exec(
+            select(Volunteer).where(
+                col(Volunteer.id).in_(
+                    [row.volunteer_id, row.offered_to_volunteer_id, row.taken_by_volunteer_id]
+                )
+            )
+        )
+    }
+    found = _published_route(session, row.volunteer_id, row.service_date)
+    route = found[0] if found else None
+    doors = 0
+    if route is not None:
+        doors = session.exec(
+            select(func.count())
+            .select_from(PlanStop)
+            .where(PlanStop.route_id == route.id, PlanStop.kind == StopKind.DOOR)
+        ).one()
+    return ReleasePublic(
+        id=row.id,
+        volunteer_id=row.volunteer_id,
+        volunteer_name=names.get(row.volunteer_id, ""),
+        service_date=row.service_date,
+        reason=row.reason,
+        released_at=row.released_at,
+        status=row.status,
+        offered_to_volunteer_id=row.offered_to_volunteer_id,
+        offered_to_name=names.get(row.offered_to_volunteer_id),
+        taken_by_volunteer_id=row.taken_by_volunteer_id,
+        taken_by_name=names.get(row.taken_by_volunteer_id),
+        planning_job_id=row.planning_job_id,
+        stops=doors,
+        depart=clock(route.depart_seconds) if route is not None else None,
+    )
+
+
+def _audit(
+    session: Session,
+    principal: Principal,
+    row: RouteRelease,
+    action: str,
+    changes: dict[str, list[object]],
+) -> None:
+    audit.record(
+        session,
+        principal,
+        action=action,
+        entity="route_release",
+        entity_id=row.id,
+        station_id=row.station_id,
+        changes=changes,
+    )

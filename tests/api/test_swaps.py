@@ -1,0 +1,70 @@
+"""Swaps: a volunteer releases a day; the coordinator offers the route to another volunteer,
+who takes it; the re-plan hands the route to them and leaves the first one out."""
+
+import time
+
+import httpx
+from sqlmodel import Session
+
+from models.enums import Role
+from tests.builders.accounts import create_account
+from tests.builders.days import DAY, plan_day
+
+
+def test_a_released_day_is_offered_taken_and_handed_over_by_a_re_plan(
+    api: httpx.Client, session: Session
+) -> None:
+    day = plan_day(api, session, clients=10, volunteers=2)
+    assert len(day.plan["routes"]) == 2, "the builder's day needs both volunteers"
+    giver, taker = (route["volunteer_id"] for route in day.plan["routes"])
+    me, them, boss = day.volunteers[giver], day.volunteers[taker], day.coordinator
+    manager = create_account(session, role=Role.MANAGER, stations=(day.station,))
+    given = {stop["task_id"] for stop in day.doors(giver)}
+
+    url = f"/api/me/days/{DAY}/release"
+    first = api.post(url, json={"reason": "家里老人住院"}, headers=me.headers).json()
+    again = api.post(url, json={"reason": "again"}, headers=me.headers).json()
+    assert (first["status"], again["id"]) == ("open", first["id"])
+    assert first["stops"] == len(given)
+    assert (
+        api.post("/api/me/days/2026-11-25/release", json={}, headers=me.headers).status_code == 404
+    )
+    releases = api.get(
+        f"/api/stations/{day.station.id}/releases", params={"day": DAY}, headers=boss.headers
+    ).json()
+    assert [(r["volunteer_id"], r["reason"]) for r in releases] == [(giver, "家里老人住院")]
+
+    offer = f"/api/releases/{first['id']}/offer"
+    assert api.post(offer, json={"volunteer_id": taker}, headers=manager.headers).status_code == 403
+    assert api.post(offer, json={"volunteer_id": giver}, headers=boss.headers).status_code == 404
+    offered = api.post(offer, json={"volunteer_id": taker}, headers=boss.headers).json()
+    assert (offered["status"], offered["offered_to_name"]) == ("offered", "志愿者1")
+    seen = api.get("/api/me/offers", headers=them.headers)
+    assert [o["id"] for o in seen.json()] == [first["id"]]
+    assert day.doors(giver)[0]["client_name"] not in seen.text  # nobody named before taking
+    assert api.get("/api/me/offers", headers=me.headers).json() == []
+    accept = f"/api/me/offers/{first['id']}/accept"
+    assert api.post(accept, headers=me.headers).status_code == 404  # not offered to them
+    taken = api.post(accept, headers=them.headers).json()
+    assert (taken["status"], taken["taken_by_volunteer_id"]) == ("taken", taker)
+    assert api.post(accept, headers=them.headers).status_code == 409
+
+    job = api.post(f"/api/releases/{first['id']}/replan", headers=boss.headers)
+    assert job.status_code == 202, job.text
+    state = job.json()
+    while state["status"] in ("queued", "running"):
+        time.sleep(0.2)
+        state = api.get(f"/api/planning-jobs/{state['id']}", headers=boss.headers).json()
+    assert state["status"] == "succeeded", state
+    draft = api.get(f"/api/stations/{day.station.id}/days/{DAY}/plan", headers=boss.headers).json()
+    assert draft["status"] == "draft"
+    routes = {route["volunteer_id"]: route for route in draft["routes"]}
+    assert giver not in routes
+    taker_tasks = {stop["task_id"] for stop in routes[taker]["stops"] if stop["kind"] == "door"}
+    assert given <= taker_tasks
+    # Until the new plan is published, the first volunteer's route stands.
+    assert api.get(f"/api/me/routes/{DAY}", headers=me.headers).status_code == 200
+    releases = api.get(
+        f"/api/stations/{day.station.id}/releases", params={"day": DAY}, headers=boss.headers
+    ).json()
+    assert (releases[0]["status"], releases[0]["planning_job_id"]) == ("replanned", state["id"])
