@@ -37,6 +37,7 @@ def test_cards_paper_outcomes_and_released_days_on_the_pages(
     assert client is not None
     session.refresh(client)
     card = office.get(f"/clients/{door['client_id']}/card").text
+    assert client.card_code is not None
     assert client.card_code in card
     assert "<svg" in card
     assert phone.get(f"/clients/{door['client_id']}/card").status_code == 403
