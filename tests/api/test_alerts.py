@@ -177,3 +177,36 @@ def test_the_coordinator_enters_outcomes_from_a_paper_sheet(
         f"/api/stations/{day.station.id}/alerts", headers=day.coordinator.headers
     ).json()
     assert len(alerts) == 1  # a no-answer from paper raises the alert too
+
+
+def test_a_station_sets_its_own_ladder(api: httpx.Client, session: Session) -> None:
+    day = plan_day(api, session, clients=2, volunteers=1)
+    station = f"/api/stations/{day.station.id}"
+    admin = create_account(session, role=Role.ADMIN)
+    backwards = [
+        {"step": "call_client", "due_minutes": 30},
+        {"step": "call_emergency_contact", "due_minutes": 5},
+    ]
+    refused = api.patch(station, json={"alert_ladder": backwards}, headers=admin.headers)
+    assert refused.status_code == 422
+    ladder = [
+        {"step": "call_emergency_contact", "due_minutes": 5},
+        {"step": "emergency_services", "due_minutes": 45},
+    ]
+    changed = api.patch(station, json={"alert_ladder": ladder}, headers=day.coordinator.headers)
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["alert_ladder"] == ladder
+    volunteer_id = day.first_route["volunteer_id"]
+    door = day.doors(volunteer_id)[0]
+    api.post(
+        f"/api/me/stops/{door['id']}/outcomes",
+        json=outcome("no_answer"),
+        headers=day.volunteers[volunteer_id].headers,
+    ).raise_for_status()
+    alert = api.get(f"{station}/alerts", headers=day.coordinator.headers).json()[0]
+    minutes = [
+        (datetime.fromisoformat(s["due_at"]) - datetime.fromisoformat(alert["raised_at"]))
+        for s in alert["steps"]
+    ]
+    assert [s["step"] for s in alert["steps"]] == ["call_emergency_contact", "emergency_services"]
+    assert minutes == [timedelta(minutes=5), timedelta(minutes=45)]

@@ -51,6 +51,15 @@
   // page reloads when it changed, unless the coordinator is typing in a form.
   var alerts = document.getElementById("alerts");
   if (alerts) {
+    // A step falls due while the page is open: highlight it then, not at the next reload.
+    var markOverdue = function () {
+      var now = Date.now();
+      alerts.querySelectorAll("li[data-due]").forEach(function (step) {
+        if (Date.parse(step.dataset.due) <= now) { step.classList.add("overdue"); }
+      });
+    };
+    markOverdue();
+    setInterval(markOverdue, 30000);
     var known = alerts.dataset.open;
     setInterval(function () {
       fetch("/api/stations/" + alerts.dataset.station + "/alerts?status=open", { credentials: "same-origin" })
