@@ -6,8 +6,9 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from sqlmodel import Session
 
-from dispatch import migrate
+from dispatch import audit, migrate
 from dispatch.access import system_principal
 from dispatch.app import create_app
 from dispatch.config import Settings
@@ -22,8 +23,25 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit trail's hash chain: no event edited, removed or slipped in."""
+    settings = Settings()
+    with Session(make_engine(settings.resolved_database_url)) as session:
+        report = audit.verify(session)
+    if report.intact:
+        typer.echo(f"audit trail intact: {report.events} events")
+        return
+    typer.echo(f"audit trail BROKEN ({report.events} events checked):", err=True)
+    for problem in report.problems:
+        typer.echo(f"  {problem}", err=True)
+    raise typer.Exit(1)
 
 
 @app.command()

@@ -10,6 +10,8 @@ from models.common import UtcDateTime, utcnow
 
 
 class AuditEvent(SQLModel, table=True):
+    """Append-only: nothing in the application edits or deletes an event."""
+
     __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -21,3 +23,7 @@ class AuditEvent(SQLModel, table=True):
     entity_id: int | None = Field(default=None, index=True)
     station_id: int | None = Field(default=None, index=True)
     changes: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)  # field: [before, after]
+    # The hash chain (dispatch.audit): position, the previous event's hash, this one's.
+    seq: int | None = Field(default=None, unique=True)
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)

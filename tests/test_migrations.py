@@ -8,9 +8,9 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, make_url, text
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
-from dispatch import migrate
+from dispatch import audit, migrate
 from dispatch.db import make_engine
 from tests.conftest import POSTGRES_URL
 
@@ -53,3 +53,21 @@ def test_the_migrations_match_the_models(empty_engine: Engine) -> None:
     with empty_engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, SQLModel.metadata) == []
+
+
+def test_events_written_before_the_chain_join_it_in_order(empty_engine: Engine) -> None:
+    migrate.upgrade(empty_engine, "0008")
+    with empty_engine.begin() as connection:
+        for n in range(3):
+            connection.execute(
+                text(
+                    "INSERT INTO audit_event (at, interface, action, entity, changes) "
+                    "VALUES (:at, 'cli', 'create', 'client', :changes)"
+                ),
+                {"at": f"2026-11-2{n} 08:00:00+00:00", "changes": f'{{"name": [null, "客户{n}"]}}'},
+            )
+    migrate.upgrade(empty_engine)
+    with Session(empty_engine) as session:
+        report = audit.verify(session)
+    assert report.problems == []
+    assert report.events == 3

@@ -167,6 +167,7 @@ def test_generating_again_changes_nothing_and_follows_the_schedule(
     schedules.update(session, coordinator, ident(schedule), ScheduleUpdate(skip_dates=[]))
     [task] = DAYS.generate(session, coordinator, ident(station), TUESDAY).tasks
     assert task.status is TaskStatus.OPEN  # due again: reopened, same task
+    session.commit()  # the audit trail is written, and chained, when the changes commit
     actions = session.exec(select(AuditEvent.action).where(AuditEvent.entity == "task")).all()
     assert actions.count("generate") == 3  # created, quantity changed, reopened
     assert actions.count("cancel") == 1
