@@ -44,7 +44,11 @@ def record(
     entity_id: int | None,
     station_id: int | None,
     changes: dict[str, Any],
+    client_id: int | None = None,
+    volunteer_id: int | None = None,
 ) -> None:
+    """`client_id`, `volunteer_id`: whom the change is about, for finding a person's events
+    (taken from the entity or its changes when not given)."""
     # Held until the transaction commits, then chained and written (see seal()).
     row = AuditEvent(
         actor_user_id=principal.user_id,
@@ -54,8 +58,21 @@ def record(
         entity_id=entity_id,
         station_id=station_id,
         changes=changes,
+        client_id=client_id or _about(entity, entity_id, changes, "client"),
+        volunteer_id=volunteer_id or _about(entity, entity_id, changes, "volunteer"),
     )
     session.info.setdefault(_PENDING, []).append(row)
+
+
+def _about(entity: str, entity_id: int | None, changes: dict[str, Any], kind: str) -> int | None:
+    if entity == kind:
+        return entity_id
+    values = changes.get(f"{kind}_id")
+    if isinstance(values, list) and len(values) == 2:
+        after, before = values[1], values[0]
+        found = after if after is not None else before
+        return found if isinstance(found, int) else None
+    return None
 
 
 def digest(row: AuditEvent) -> str:
@@ -70,6 +87,8 @@ def digest(row: AuditEvent) -> str:
         "entity": row.entity,
         "entity_id": row.entity_id,
         "station_id": row.station_id,
+        "client_id": row.client_id,
+        "volunteer_id": row.volunteer_id,
         "changes": row.changes,
         "prev_hash": row.prev_hash,
     }

@@ -23,6 +23,9 @@ class AuditEvent(SQLModel, table=True):
     entity_id: int | None = Field(default=None, index=True)
     station_id: int | None = Field(default=None, index=True)
     changes: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)  # field: [before, after]
+    # Whom the change is about, to find a client's or a volunteer's events.
+    client_id: int | None = Field(default=None, index=True)
+    volunteer_id: int | None = Field(default=None, index=True)
     # The hash chain (dispatch.audit): position, the previous event's hash, this one's.
     seq: int | None = Field(default=None, unique=True)
     prev_hash: str | None = Field(default=None, max_length=64)

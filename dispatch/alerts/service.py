@@ -256,4 +256,6 @@ def _audit(
         entity_id=row.id,
         station_id=row.station_id,
         changes=changes,
+        client_id=row.client_id,
+        volunteer_id=row.volunteer_id,
     )

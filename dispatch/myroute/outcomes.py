@@ -118,6 +118,7 @@ def _store(
             entity_id=stored.id,
             station_id=plan.station_id,
             changes=audit.diff({}, stored.model_dump(mode="json")),
+            client_id=task.client_id,
         )
         alerts.raise_for(session, principal, stored, task.client_id)
     return OutcomePublic.model_validate(stored.model_dump() | {"duplicate": not fresh})

@@ -259,4 +259,5 @@ def _audit(
         entity_id=row.id,
         station_id=row.station_id,
         changes=changes,
+        volunteer_id=row.volunteer_id,
     )

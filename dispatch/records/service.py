@@ -236,6 +236,8 @@ class RecordService(Generic[RowT, CreateT, UpdateT]):
             entity_id=row.id,
             station_id=self.station_id_of(row),
             changes=audit.diff(before, after),
+            client_id=getattr(row, "client_id", None),
+            volunteer_id=getattr(row, "volunteer_id", None),
         )
 
 
