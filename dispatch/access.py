@@ -33,6 +33,7 @@ class Resource(StrEnum):
     MENU = "menu"
     ALERT = "alert"
     OUTCOME = "outcome"  # entering outcomes from paper sheets; volunteers record their own
+    AUDIT = "audit"  # the audit trail: read only, for everyone (nobody edits it)
     USER = "user"
 
 
@@ -66,6 +67,7 @@ POLICY: dict[Resource, dict[Role, frozenset[Action]]] = {
         Role.COORDINATOR: frozenset({Action.READ, Action.UPDATE}),
         Role.MANAGER: _READ,
     },
+    Resource.AUDIT: {Role.COORDINATOR: _READ, Role.MANAGER: _READ},
     Resource.OUTCOME: {
         Role.COORDINATOR: frozenset({Action.READ, Action.CREATE}),
         Role.MANAGER: _READ,

@@ -20,6 +20,7 @@ from dispatch.schedules import endpoints as schedule_endpoints
 from dispatch.services import Services, build_services, travel_matrices
 from dispatch.sites import endpoints as site_endpoints
 from dispatch.stations import endpoints as station_endpoints
+from dispatch.trail import endpoints as trail_endpoints
 from dispatch.users import endpoints as user_endpoints
 from dispatch.volunteers import endpoints as volunteer_endpoints
 from dispatch.web import pages
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         planning_endpoints,
         myroute_endpoints,
         alert_endpoints,
+        trail_endpoints,
     ):
         app.include_router(feature.build_router(services))
     pages.mount(app, services)

@@ -9,7 +9,7 @@ from models.alert import (
     StepCreate,
     StepPublic,
 )
-from models.audit import AuditEvent
+from models.audit import AuditEvent, AuditEventPublic
 from models.client import Client, ClientCreate, ClientPublic, ClientUpdate
 from models.common import Page, RecordPublic, TableBase
 from models.day import (
@@ -90,6 +90,7 @@ __all__ = [
     "AlertPublic",
     "AlertStep",
     "AuditEvent",
+    "AuditEventPublic",
     "AuthToken",
     "Availability",
     "AvailabilityCreate",

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -45,6 +45,8 @@ from dispatch.planning.edits import Edit, LockRoute, MoveStop
 from dispatch.planning.sheets import day_sheets
 from dispatch.records.service import ListQuery, invalid_input
 from dispatch.services import Services
+from dispatch.trail import service as trail
+from dispatch.trail.service import TrailQuery
 from dispatch.web import records
 from dispatch.web.forms import LABELS, VIOLATIONS
 from dispatch.web.i18n import LOCALES, chosen, translations
@@ -249,6 +251,35 @@ def _router(services: Services) -> APIRouter:
             session,
             back,
             lambda who: answer_offer(session, who, release_id, accept=answer == "accept"),
+        )
+
+    @router.get("/audit", response_model=None)
+    def audit_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+        """The audit trail, filtered; exported with the same filters; the chain checked on
+        request."""
+        principal = signed_in(request, session)
+        if principal is None:
+            return RedirectResponse("/login", status_code=303)
+        ignored = ("verify", "message")
+        given = {k: v for k, v in request.query_params.items() if v != "" and k not in ignored}
+        try:
+            query = _valid(TrailQuery, **given)
+        except DispatchError as error:
+            return RedirectResponse(f"/audit?message={quote(error.message)}", status_code=303)
+        found = trail.events(session, principal, query, settings.timezone)
+        check = None
+        if request.query_params.get("verify"):
+            check = trail.verify(session, principal)
+        return render(
+            request,
+            "audit.html",
+            language(request),
+            page=found,
+            query=query,
+            filters=given,
+            filter_string=urlencode({k: v for k, v in given.items() if k != "page"}),
+            timezone=settings.timezone,
+            check=check,
         )
 
     @router.get("/r/{token}", response_model=None)

@@ -1,0 +1,1 @@
+"""Reading the audit trail: listing, filtering, exporting and checking it. Nothing edits it."""

@@ -1,0 +1,92 @@
+"""The audit trail over HTTP: filtered by kind, person, client and volunteer, scoped to one's
+stations, exported as CSV, checked; and no endpoint edits or deletes an entry."""
+
+import csv
+import io
+
+import httpx
+from sqlmodel import Session
+
+from models.enums import Role
+from tests.builders.accounts import create_account
+from tests.builders.records import create_station, ident
+
+
+def test_the_trail_is_read_filtered_exported_and_never_edited(
+    api: httpx.Client, session: Session
+) -> None:
+    station, elsewhere = create_station(session), create_station(session)
+    boss = create_account(session, role=Role.COORDINATOR, stations=(station,))
+    other_boss = create_account(session, role=Role.COORDINATOR, stations=(elsewhere,))
+    manager = create_account(session, role=Role.MANAGER, stations=(station,))
+    admin = create_account(session, role=Role.ADMIN)
+    client = api.post(
+        "/api/clients",
+        json={"station_id": ident(station), "name": "王秀英", "lat": 32.05, "lon": 118.78},
+        headers=boss.headers,
+    ).json()
+    api.patch(
+        f"/api/clients/{client['id']}", json={"floor": 5}, headers=boss.headers
+    ).raise_for_status()
+    volunteer = api.post(
+        "/api/volunteers",
+        json={"station_id": ident(station), "name": "张伟", "lat": 32.04, "lon": 118.78},
+        headers=boss.headers,
+    ).json()
+    api.post(
+        "/api/clients",
+        json={"station_id": ident(elsewhere), "name": "李桂兰", "lat": 32.05, "lon": 118.78},
+        headers=other_boss.headers,
+    ).raise_for_status()
+
+    about_client = api.get(
+        "/api/audit", params={"client_id": client["id"]}, headers=manager.headers
+    ).json()
+    assert [(e["action"], e["entity"]) for e in about_client["items"]] == [
+        ("update", "client"),
+        ("create", "client"),
+    ]
+    assert about_client["items"][0]["changes"]["floor"] == [None, 5]
+    assert about_client["items"][0]["actor_name"] == boss.user.display_name
+    assert about_client["items"][0]["interface"] == "api"
+    by_volunteer = api.get(
+        "/api/audit", params={"volunteer_id": volunteer["id"]}, headers=boss.headers
+    ).json()
+    assert [e["entity"] for e in by_volunteer["items"]] == ["volunteer"]
+    mine = api.get("/api/audit", params={"entity": "client"}, headers=boss.headers).json()
+    assert {e["station_id"] for e in mine["items"]} == {ident(station)}  # not the other station
+    everything = api.get("/api/audit", params={"entity": "client"}, headers=admin.headers).json()
+    assert everything["total"] == 3
+    by_person = api.get(
+        "/api/audit",
+        params={"actor_user_id": other_boss.user.id, "entity": "client"},
+        headers=admin.headers,
+    ).json()
+    assert [e["station_id"] for e in by_person["items"]] == [ident(elsewhere)]
+    future = api.get("/api/audit", params={"since": "2099-01-01"}, headers=admin.headers).json()
+    assert future["total"] == 0
+
+    export = api.get(
+        "/api/audit/export.csv", params={"client_id": client["id"]}, headers=manager.headers
+    )
+    assert export.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(export.text.lstrip("\ufeff"))))
+    assert [r["action"] for r in rows] == ["create", "update"]  # oldest first
+    assert "王秀英" in rows[0]["changes"]
+
+    assert api.get("/api/audit/verify", headers=boss.headers).status_code == 403
+    check = api.get("/api/audit/verify", headers=manager.headers).json()
+    assert check["intact"] is True
+    assert check["events"] >= 4
+    event_id = about_client["items"][0]["id"]
+    for method in ("PATCH", "PUT", "DELETE"):
+        answer = api.request(method, f"/api/audit/{event_id}", headers=admin.headers)
+        assert answer.status_code in (404, 405)  # no such endpoint, for anyone
+
+    api.post(
+        "/login", data={"username": manager.user.username, "password": "correct horse battery"}
+    )
+    page = api.get("/audit", params={"client_id": client["id"], "verify": "1"})
+    assert page.status_code == 200
+    assert 'data-intact="true"' in page.text
+    assert "王秀英" in page.text
