@@ -16,6 +16,7 @@ from dispatch.geocoding.service import build_geocoder
 from dispatch.imports import endpoints as import_endpoints
 from dispatch.myroute import endpoints as myroute_endpoints
 from dispatch.planning import endpoints as planning_endpoints
+from dispatch.reports import endpoints as report_endpoints
 from dispatch.schedules import endpoints as schedule_endpoints
 from dispatch.services import Services, build_services, travel_matrices
 from dispatch.sites import endpoints as site_endpoints
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         myroute_endpoints,
         alert_endpoints,
         trail_endpoints,
+        report_endpoints,
     ):
         app.include_router(feature.build_router(services))
     pages.mount(app, services)

@@ -1,0 +1,1 @@
+"""What was promised and what was delivered: completion figures, risk signals, reports."""

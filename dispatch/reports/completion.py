@@ -1,0 +1,293 @@
+"""Completion of a station's service over a period, from the published plans and the outcomes.
+
+A task counts as planned when it is on a route of its day's published plan, as unplanned when
+that plan could not hold it. Its standing outcome (the last event) says whether it was
+delivered, and whether in its window; a planned task without an outcome, or with another
+outcome, is missed, with that outcome (or "no_outcome") as the reason. Every figure can be
+opened into the stops behind it (`stops_behind`), so the dashboard, the reports and the raw
+events can be checked against each other.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from dispatch.access import Action, Principal, Resource, require, station_scope
+from dispatch.errors import InvalidInput, NotFound
+from dispatch.myroute.service import latest_by_task
+from models import Alert, Client, Outcome, Plan, PlanRoute, PlanStop, RoundMark, Station, Task
+from models.enums import AlertStatus, OutcomeKind, PlanStatus, RoundEvent, StopKind
+
+Figure = Literal["planned", "delivered", "late", "missed", "unplanned"]
+MAX_DAYS = 366
+
+
+class DayFigures(BaseModel):
+    day: date
+    planned: int
+    delivered: int
+    late: int
+    missed: int
+    unplanned: int
+
+
+class Completion(BaseModel):
+    station_id: int
+    first: date
+    last: date
+    planned: int
+    delivered: int
+    late: int  # delivered after the end of the task's window
+    missed: int
+    missed_by_reason: dict[str, int]  # no_answer, refused, not_home, unreachable, no_outcome
+    unplanned: int
+    by_kind: dict[str, int]  # delivered meals, medicine and visits
+    alerts_raised: int
+    alerts_open: int
+    alerts_resolved: int
+    median_minutes_to_resolve: float | None
+    distance_km: float
+    volunteers: int  # headcount with a route
+    volunteer_hours: float  # from the start and finish each volunteer recorded
+    days: list[DayFigures]
+
+
+class StopRow(BaseModel):
+    day: date
+    task_id: int
+    client_id: int
+    client_name: str
+    kind: str
+    volunteer_id: int | None
+    window_end: str | None
+    outcome: str | None
+    recorded_at: datetime | None
+    late: bool
+    reason: str  # the planner's reason for an unplanned task
+
+
+@dataclass
+class _Stop:
+    day: date
+    task: Task
+    client: Client
+    volunteer_id: int | None
+    reason: str
+    outcome: Outcome | None
+    late: bool
+
+
+def completion(
+    session: Session, principal: Principal, station_id: int, first: date, last: date
+) -> Completion:
+    station = _station(session, principal, station_id, first, last)
+    stops = _stops(session, station, first, last)
+    plans = _plans(session, station_id, first, last)
+    routes = session.exec(
+        select(PlanRoute).where(col(PlanRoute.plan_id).in_([p.id for p in plans]))
+    ).all()
+    planned = [s for s in stops if s.volunteer_id is not None]
+    delivered = [s for s in planned if _delivered(s)]
+    missed = [s for s in planned if not _delivered(s)]
+    alerts = _alerts(session, station_id, [s.task.id for s in stops if s.task.id is not None])
+    minutes = [
+        (a.resolved_at - a.raised_at).total_seconds() / 60
+        for a in alerts
+        if a.resolved_at is not None
+    ]
+    days = []
+    for n in range((last - first).days + 1):
+        day = first + timedelta(days=n)
+        of_day = [s for s in stops if s.day == day]
+        if not of_day:
+            continue
+        on_route = [s for s in of_day if s.volunteer_id is not None]
+        days.append(
+            DayFigures(
+                day=day,
+                planned=len(on_route),
+                delivered=sum(1 for s in on_route if _delivered(s)),
+                late=sum(1 for s in on_route if _delivered(s) and s.late),
+                missed=sum(1 for s in on_route if not _delivered(s)),
+                unplanned=len(of_day) - len(on_route),
+            )
+        )
+    return Completion(
+        station_id=station_id,
+        first=first,
+        last=last,
+        planned=len(planned),
+        delivered=len(delivered),
+        late=sum(1 for s in delivered if s.late),
+        missed=len(missed),
+        missed_by_reason=dict(
+            sorted(
+                Counter(s.outcome.kind.value if s.outcome else "no_outcome" for s in missed).items()
+            )
+        ),
+        unplanned=len(stops) - len(planned),
+        by_kind=dict(sorted(Counter(str(s.task.kind) for s in delivered).items())),
+        alerts_raised=len(alerts),
+        alerts_open=sum(1 for a in alerts if a.status is AlertStatus.OPEN),
+        alerts_resolved=sum(1 for a in alerts if a.status is AlertStatus.RESOLVED),
+        median_minutes_to_resolve=round(statistics.median(minutes), 1) if minutes else None,
+        distance_km=round(sum(r.distance_m for r in routes) / 1000, 1),
+        volunteers=len({r.volunteer_id for r in routes}),
+        volunteer_hours=_hours(session, station_id, first, last),
+        days=days,
+    )
+
+
+def stops_behind(
+    session: Session,
+    principal: Principal,
+    station_id: int,
+    first: date,
+    last: date,
+    figure: Figure,
+    reason: str | None = None,
+) -> list[StopRow]:
+    """The stops a figure counts (for `missed`, optionally those of one reason)."""
+    station = _station(session, principal, station_id, first, last)
+    chosen = []
+    for s in _stops(session, station, first, last):
+        on_route = s.volunteer_id is not None
+        keep = {
+            "planned": on_route,
+            "delivered": on_route and _delivered(s),
+            "late": on_route and _delivered(s) and s.late,
+            "missed": on_route and not _delivered(s),
+            "unplanned": not on_route,
+        }[figure]
+        if keep and figure == "missed" and reason is not None:
+            keep = (s.outcome.kind.value if s.outcome else "no_outcome") == reason
+        if keep:
+            chosen.append(s)
+    return [
+        StopRow(
+            day=s.day,
+            task_id=s.task.id or 0,
+            client_id=s.client.id or 0,
+            client_name=s.client.name,
+            kind=str(s.task.kind),
+            volunteer_id=s.volunteer_id,
+            window_end=s.task.window_end.strftime("%H:%M") if s.task.window_end else None,
+            outcome=s.outcome.kind.value if s.outcome else None,
+            recorded_at=s.outcome.recorded_at if s.outcome else None,
+            late=s.late,
+            reason=s.reason,
+        )
+        for s in chosen
+    ]
+
+
+def _station(
+    session: Session, principal: Principal, station_id: int, first: date, last: date
+) -> Station:
+    require(principal, Resource.PLAN, Action.READ)
+    scope = station_scope(principal)
+    station = session.get(Station, station_id)
+    if station is None or (scope is not None and station_id not in scope):
+        raise NotFound("station", station_id)
+    if last < first or (last - first).days >= MAX_DAYS:
+        raise InvalidInput.field("last", f"give a period of 1 to {MAX_DAYS} days, first to last")
+    return station
+
+
+def _plans(session: Session, station_id: int, first: date, last: date) -> list[Plan]:
+    return list(
+        session.exec(
+            select(Plan).where(
+                Plan.station_id == station_id,
+                Plan.status == PlanStatus.PUBLISHED,
+                col(Plan.service_date) >= first,
+                col(Plan.service_date) <= last,
+            )
+        ).all()
+    )
+
+
+def _stops(session: Session, station: Station, first: date, last: date) -> list[_Stop]:
+    """Each task of the period's published plans once: its door stop, or its unplanned row."""
+    assert station.id is not None
+    plans = {p.id: p for p in _plans(session, station.id, first, last)}
+    rows = session.exec(
+        select(PlanStop, PlanRoute, Task, Client)
+        .join(PlanRoute, col(PlanRoute.id) == PlanStop.route_id, isouter=True)
+        .join(Task, col(Task.id) == PlanStop.task_id)
+        .join(Client, col(Client.id) == Task.client_id)
+        .where(col(PlanStop.plan_id).in_(list(plans)), PlanStop.kind == StopKind.DOOR)
+    ).all()
+    outcomes = latest_by_task(session, [task.id for _s, _r, task, _c in rows if task.id])
+    zone = ZoneInfo(station.timezone)
+    stops = []
+    for stop, route, task, client in rows:
+        outcome = outcomes.get(task.id or 0)
+        late = False
+        if outcome is not None and task.window_end is not None:
+            end = datetime.combine(task.service_date, task.window_end, zone)
+            late = outcome.recorded_at > end
+        stops.append(
+            _Stop(
+                day=plans[stop.plan_id].service_date,
+                task=task,
+                client=client,
+                volunteer_id=route.volunteer_id if route is not None else None,
+                reason=stop.reason,
+                outcome=outcome,
+                late=late,
+            )
+        )
+    return stops
+
+
+def _delivered(stop: _Stop) -> bool:
+    return stop.outcome is not None and stop.outcome.kind is OutcomeKind.DELIVERED
+
+
+def _alerts(session: Session, station_id: int, task_ids: list[int]) -> list[Alert]:
+    """Alerts raised at the period's stops."""
+    return list(
+        session.exec(
+            select(Alert)
+            .join(Outcome, col(Outcome.id) == Alert.outcome_id)
+            .where(Alert.station_id == station_id, col(Outcome.task_id).in_(task_ids))
+        ).all()
+    )
+
+
+def _hours(session: Session, station_id: int, first: date, last: date) -> float:
+    """Hours between each volunteer's first start and last finish of a day, from what they
+    recorded (whichever version of the day's plan they were on)."""
+    marks = session.exec(
+        select(RoundMark, col(Plan.service_date))
+        .join(PlanRoute, col(PlanRoute.id) == RoundMark.plan_route_id)
+        .join(Plan, col(Plan.id) == PlanRoute.plan_id)
+        .where(
+            RoundMark.station_id == station_id,
+            col(Plan.service_date) >= first,
+            col(Plan.service_date) <= last,
+        )
+    ).all()
+    started: dict[tuple[int, date], datetime] = {}
+    finished: dict[tuple[int, date], datetime] = {}
+    for mark, day in marks:
+        key = (mark.volunteer_id, day)
+        if mark.event is RoundEvent.STARTED:
+            started[key] = min(started.get(key, mark.recorded_at), mark.recorded_at)
+        else:
+            finished[key] = max(finished.get(key, mark.recorded_at), mark.recorded_at)
+    seconds = sum(
+        max(0.0, (finished[key] - started[key]).total_seconds())
+        for key in started
+        if key in finished
+    )
+    return round(seconds / 3600, 1)

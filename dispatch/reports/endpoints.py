@@ -1,0 +1,46 @@
+"""Completion figures over HTTP, and the stops behind each figure."""
+
+from datetime import date
+
+from fastapi import APIRouter
+
+from dispatch.deps import PrincipalDep, SessionDep
+from dispatch.errors import Forbidden, InvalidInput, NotFound
+from dispatch.records.endpoints import error_responses
+from dispatch.reports.completion import Completion, Figure, StopRow, completion, stops_behind
+from dispatch.services import Services
+
+
+def build_router(_services: Services) -> APIRouter:
+    router = APIRouter(tags=["completion"])
+
+    @router.get(
+        "/api/stations/{station_id}/completion",
+        response_model=Completion,
+        responses=error_responses(Forbidden, NotFound, InvalidInput),
+    )
+    def figures(
+        station_id: int, first: date, last: date, session: SessionDep, principal: PrincipalDep
+    ) -> Completion:
+        """Planned, delivered (late), missed (why), unplanned; alerts and time to resolve
+        them; distance, volunteers and their hours; per day, for charts."""
+        return completion(session, principal, station_id, first, last)
+
+    @router.get(
+        "/api/stations/{station_id}/completion/stops",
+        response_model=list[StopRow],
+        responses=error_responses(Forbidden, NotFound, InvalidInput),
+    )
+    def behind(
+        station_id: int,
+        first: date,
+        last: date,
+        figure: Figure,
+        session: SessionDep,
+        principal: PrincipalDep,
+        reason: str | None = None,
+    ) -> list[StopRow]:
+        """The stops a figure counts (missed ones of one `reason`, if given)."""
+        return stops_behind(session, principal, station_id, first, last, figure, reason)
+
+    return router

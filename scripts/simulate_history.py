@@ -1,0 +1,242 @@
+"""Simulate a station's service over a period: every working day generated, planned,
+published, and each door given an outcome, with misses, late deliveries, alerts (most
+resolved) and the volunteers' start and finish, as the volunteers and the coordinator
+would record them through the services.
+
+    python scripts/simulate_history.py --first 2026-11-02 --last 2026-11-30 [--seconds 2]
+
+uses the configured database (CAREROUTE_DATABASE_URL, else the SQLite file under data/) and
+the demo station (loaded when missing). The times of the day (when a meal arrived, when an
+alert was raised and resolved) are the simulated day's, not the moment the script runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from dispatch import migrate
+from dispatch.access import Principal, system_principal
+from dispatch.alerts import service as alerts
+from dispatch.config import Settings
+from dispatch.db import for_writing, make_engine
+from dispatch.myroute.outcomes import mark_round, record_outcome
+from dispatch.planning.edits import Edit
+from dispatch.services import Services, build_services, travel_matrices
+from models import (
+    Alert,
+    OutcomeCreate,
+    PlanningJob,
+    PlanningRequest,
+    PlanRoute,
+    PlanStop,
+    ResolutionCreate,
+    Station,
+    StepCreate,
+)
+from models.enums import (
+    JobStatus,
+    LadderStep,
+    OutcomeKind,
+    Resolution,
+    Role,
+    RoundEvent,
+    StopKind,
+)
+from scripts.demo_station import STATION_CODE, load_demo_station
+
+# What happens at a door, in a month of a real station (roughly).
+KINDS = {
+    OutcomeKind.DELIVERED: 0.90,
+    OutcomeKind.NO_ANSWER: 0.03,
+    OutcomeKind.REFUSED: 0.02,
+    OutcomeKind.NOT_HOME: 0.03,
+    OutcomeKind.UNREACHABLE: 0.01,
+}
+NO_OUTCOME = 0.01  # nobody recorded anything
+LATE = 0.08  # delivered after the window
+CONCERN = 0.02
+RESOLVED = 0.85  # alerts closed within the day
+
+
+def simulate(
+    session: Session,
+    services: Services,
+    engine: Engine,
+    station_id: int,
+    first: date,
+    last: date,
+    *,
+    seconds: float = 2.0,
+    seed: int = 20261101,
+) -> dict[str, int]:
+    rng = random.Random(seed)
+    office = system_principal("simulation")
+    station = session.get(Station, station_id)
+    assert station is not None
+    zone = ZoneInfo(station.timezone)
+    counts = {"days": 0, "outcomes": 0, "alerts": 0}
+    day = first
+    while day <= last:
+        work = services.days.generate(session, office, station_id, day)
+        session.commit()
+        if work.open and work.tasks:
+            _plan_and_publish(session, services, engine, office, station_id, day, seconds)
+            counts["days"] += 1
+            for key, n in _deliver(session, office, station_id, day, zone, rng).items():
+                counts[key] += n
+        day += timedelta(days=1)
+    return counts
+
+
+def _plan_and_publish(
+    session: Session,
+    services: Services,
+    engine: Engine,
+    office: Principal,
+    station_id: int,
+    day: date,
+    seconds: float,
+) -> None:
+    request = PlanningRequest(time_limit_seconds=seconds)
+    job = services.planning.start(session, office, engine, station_id, day, request)
+    job_id = job.id
+    deadline = time.monotonic() + 120 + 3 * seconds
+    while True:
+        session.rollback()  # hold no transaction while the job's thread writes
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"planning {day} did not finish")
+        time.sleep(0.2)
+        done = session.get(PlanningJob, job_id, populate_existing=True)
+        assert done is not None
+        if done.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
+            break
+    if done.plan_id is None:
+        raise RuntimeError(f"planning {day} failed: {done.error}")
+    plan = services.planning.plan(session, office, done.plan_id)
+    services.plan_edits.publish(session, office, plan.id, Edit(revision=plan.revision))
+    session.commit()
+
+
+def _deliver(
+    session: Session,
+    office: Principal,
+    station_id: int,
+    day: date,
+    zone: ZoneInfo,
+    rng: random.Random,
+) -> dict[str, int]:
+    counts = {"outcomes": 0, "alerts": 0}
+    plan = _published(session, station_id, day)
+    midnight = datetime.combine(day, datetime.min.time(), zone)
+    routes = session.exec(select(PlanRoute).where(PlanRoute.plan_id == plan)).all()
+    for route in routes:
+        volunteer = Principal(
+            user_id=None,
+            role=Role.VOLUNTEER,
+            station_ids=frozenset({station_id}),
+            volunteer_id=route.volunteer_id,
+            interface="simulation",
+        )
+        start = midnight + timedelta(seconds=route.depart_seconds + rng.randint(-300, 300))
+        mark_round(session, volunteer, day, RoundEvent.STARTED, uuid.uuid4().hex, start)
+        doors = session.exec(
+            select(PlanStop)
+            .where(PlanStop.route_id == route.id, PlanStop.kind == StopKind.DOOR)
+            .order_by(PlanStop.position)  # type: ignore[arg-type]
+        ).all()
+        for stop in doors:
+            if rng.random() < NO_OUTCOME:
+                continue
+            kind = rng.choices(list(KINDS), list(KINDS.values()))[0]
+            delay = rng.randint(25, 90) * 60 if rng.random() < LATE else rng.randint(-300, 300)
+            at = midnight + timedelta(seconds=(stop.start_seconds or 0) + delay)
+            body = OutcomeCreate(
+                client_event_id=uuid.uuid4().hex,
+                kind=kind,
+                recorded_at=at.astimezone(UTC),
+                concern=rng.random() < CONCERN,
+            )
+            assert stop.id is not None
+            stored = record_outcome(session, volunteer, stop.id, body)
+            counts["outcomes"] += 1
+            alert = session.exec(select(Alert).where(Alert.outcome_id == stored.id)).first()
+            if alert is not None:
+                counts["alerts"] += 1
+                _walk(session, office, alert, at, rng)
+        end = midnight + timedelta(seconds=route.arrive_seconds + rng.randint(0, 900))
+        mark_round(session, volunteer, day, RoundEvent.FINISHED, uuid.uuid4().hex, end)
+        session.commit()
+    return counts
+
+
+def _walk(
+    session: Session, office: Principal, alert: Alert, at: datetime, rng: random.Random
+) -> None:
+    """The coordinator calls, and mostly finds the client safe; the alert's clock is the day's."""
+    assert alert.id is not None
+    alert.raised_at = at + timedelta(minutes=1)
+    session.add(alert)
+    alerts.take_step(
+        session, office, alert.id, StepCreate(step=LadderStep.CALL_CLIENT, result="模拟：已致电")
+    )
+    if rng.random() < RESOLVED:
+        alerts.resolve(
+            session, office, alert.id, ResolutionCreate(resolution=Resolution.CLIENT_SAFE)
+        )
+        alert.resolved_at = alert.raised_at + timedelta(minutes=rng.randint(10, 180))
+        session.add(alert)
+
+
+def _published(session: Session, station_id: int, day: date) -> int:
+    from models import Plan
+    from models.enums import PlanStatus
+
+    plan = session.exec(
+        select(Plan).where(
+            Plan.station_id == station_id,
+            Plan.service_date == day,
+            Plan.status == PlanStatus.PUBLISHED,
+        )
+    ).one()
+    assert plan.id is not None
+    return plan.id
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--first", type=date.fromisoformat, required=True)
+    parser.add_argument("--last", type=date.fromisoformat, required=True)
+    parser.add_argument("--seconds", type=float, default=2.0, help="planner time per day")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    engine = make_engine(settings.resolved_database_url)
+    migrate.upgrade(engine)
+    services = build_services(None, travel_matrices(settings))
+    with Session(for_writing(engine), expire_on_commit=False) as session:
+        load_demo_station(session, services)
+        session.commit()
+        station = session.exec(select(Station).where(Station.code == STATION_CODE)).one()
+        assert station.id is not None
+        counts = simulate(
+            session, services, engine, station.id, args.first, args.last, seconds=args.seconds
+        )
+    print(counts)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
