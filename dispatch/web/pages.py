@@ -44,6 +44,7 @@ from dispatch.myroute.swaps import (
 from dispatch.planning.edits import Edit, LockRoute, MoveStop
 from dispatch.planning.sheets import day_sheets
 from dispatch.records.service import ListQuery, invalid_input
+from dispatch.reports.completion import Figure, completion, stops_behind
 from dispatch.services import Services
 from dispatch.trail import service as trail
 from dispatch.trail.service import TrailQuery
@@ -149,6 +150,8 @@ def _router(services: Services) -> APIRouter:
         if not stations.items:
             return RedirectResponse("/docs", status_code=303)
         station = stations.items[0]
+        if principal.role is Role.MANAGER:  # managers audit completion; they do not plan
+            return RedirectResponse(f"/dashboard/{station.id}", status_code=303)
         today = datetime.now(ZoneInfo(station.timezone)).date()
         return RedirectResponse(f"/days/{station.id}/{today}", status_code=303)
 
@@ -251,6 +254,63 @@ def _router(services: Services) -> APIRouter:
             session,
             back,
             lambda who: answer_offer(session, who, release_id, accept=answer == "accept"),
+        )
+
+    @router.get("/dashboard/{station_id}", response_model=None)
+    def dashboard(
+        station_id: int,
+        request: Request,
+        session: SessionDep,
+        period: str = "month",
+        at: date | None = None,
+    ) -> Response:
+        """Completion of a day, week or month, with a chart and every figure opening into
+        its stops."""
+        principal = signed_in(request, session)
+        if principal is None:
+            return RedirectResponse("/login", status_code=303)
+        station = services.stations.get(session, principal, station_id)
+        at = at or datetime.now(ZoneInfo(station.timezone)).date()
+        first, last = _period(period, at)
+        figures = completion(session, principal, station_id, first, last)
+        return render(
+            request,
+            "dashboard.html",
+            language(request, station),
+            station=station,
+            figures=figures,
+            period=period,
+            at=at,
+            earlier=first - timedelta(days=1),
+            later=last + timedelta(days=1),
+            most=max([d.planned + d.unplanned for d in figures.days] or [1]),
+        )
+
+    @router.get("/dashboard/{station_id}/stops", response_model=None)
+    def dashboard_stops(
+        station_id: int,
+        request: Request,
+        session: SessionDep,
+        first: date,
+        last: date,
+        figure: Figure,
+        reason: str | None = None,
+    ) -> Response:
+        principal = signed_in(request, session)
+        if principal is None:
+            return RedirectResponse("/login", status_code=303)
+        station = services.stations.get(session, principal, station_id)
+        rows = stops_behind(session, principal, station_id, first, last, figure, reason)
+        return render(
+            request,
+            "dashboard_stops.html",
+            language(request, station),
+            station=station,
+            rows=rows,
+            figure=figure,
+            reason=reason,
+            first=first,
+            last=last,
         )
 
     @router.get("/audit", response_model=None)
@@ -679,6 +739,18 @@ def _router(services: Services) -> APIRouter:
 
     router.include_router(records.build_router(services, render_record, signed_in))
     return router
+
+
+def _period(period: str, at: date) -> tuple[date, date]:
+    """The day, the week (Monday to Sunday) or the month around `at`."""
+    if period == "day":
+        return at, at
+    if period == "week":
+        monday = at - timedelta(days=at.weekday())
+        return monday, monday + timedelta(days=6)
+    first = at.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
 
 
 def _valid(schema: type[ModelT], **values: Any) -> ModelT:

@@ -17,7 +17,7 @@ from models import Alert, Outcome, Plan, PlanStop, RoundMark, Station
 from models.enums import AlertStatus, OutcomeKind, PlanStatus, Role, StopKind
 from scripts.demo_station import STATION_CODE, load_demo_station
 from scripts.simulate_history import simulate
-from tests.builders.accounts import create_account
+from tests.builders.accounts import PASSWORD, create_account
 
 FIRST, LAST = date(2026, 11, 23), date(2026, 11, 24)
 
@@ -86,3 +86,15 @@ def test_completion_figures_agree_with_the_events_of_simulated_days(
         headers=manager.headers,
     )
     assert answer.json() == figures.model_dump(mode="json")
+    api.post("/login", data={"username": manager.user.username, "password": PASSWORD})
+    home = api.get("/")
+    assert home.headers["location"] == f"/dashboard/{station.id}"  # a manager's home
+    page = api.get(f"/dashboard/{station.id}", params={"period": "week", "at": str(LAST)}).text
+    assert f"<b>{figures.delivered}</b>" in page
+    assert f"<b>{figures.missed}</b>" in page
+    assert page.count("<rect") == 4 * len(figures.days)  # on time, late, missed, not planned
+    behind = api.get(
+        f"/dashboard/{station.id}/stops",
+        params={"first": "2026-11-23", "last": "2026-11-29", "figure": "missed"},
+    ).text
+    assert behind.count("<tr>") == figures.missed + 1  # the header row, then one per stop
