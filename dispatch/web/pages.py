@@ -45,6 +45,7 @@ from dispatch.planning.edits import Edit, LockRoute, MoveStop
 from dispatch.planning.sheets import day_sheets
 from dispatch.records.service import ListQuery, invalid_input
 from dispatch.reports.completion import Figure, completion, stops_behind
+from dispatch.reports.monthly import monthly_report, to_xlsx
 from dispatch.services import Services
 from dispatch.trail import service as trail
 from dispatch.trail.service import TrailQuery
@@ -312,6 +313,38 @@ def _router(services: Services) -> APIRouter:
             first=first,
             last=last,
         )
+
+    @router.get("/reports/{station_id}/{name}", response_model=None)
+    def monthly(station_id: int, name: str, request: Request, session: SessionDep) -> Response:
+        """The month's service report: as a page, `.pdf` or `.xlsx` (e.g. 2026-11.xlsx), in
+        the page language."""
+        month, _dot, extension = name.partition(".")
+        try:
+            first = date.fromisoformat(f"{month}-01")
+        except ValueError:
+            return HTMLResponse("not found", status_code=404)
+        if extension not in ("", "pdf", "xlsx"):
+            return HTMLResponse("not found", status_code=404)
+        principal = signed_in(request, session)
+        if principal is None:
+            return RedirectResponse("/login", status_code=303)
+        station = services.stations.get(session, principal, station_id)
+        locale = language(request, station)
+        report = monthly_report(session, principal, station_id, first)
+        filename = f"report-{station.code}-{month}.{extension or 'html'}"
+        disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+        if extension == "xlsx":
+            book = to_xlsx(report, station.name, translations(locale).gettext)
+            kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            return Response(book, media_type=kind, headers=disposition)
+        html = (
+            _environment(locale)
+            .get_template("monthly.html")
+            .render(report=report, station=station, locale=locale)
+        )
+        if extension == "pdf":
+            return Response(pdf_of(html), media_type="application/pdf", headers=disposition)
+        return HTMLResponse(html)
 
     @router.get("/audit", response_model=None)
     def audit_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:

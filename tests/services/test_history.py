@@ -2,10 +2,12 @@
 (outcomes, alerts, round marks), per day and in all, and each figure opens into exactly the
 stops it counts; the API answers the same."""
 
+import io
 from collections import Counter
 from datetime import date
 
 import httpx
+from openpyxl import load_workbook
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -18,6 +20,7 @@ from models.enums import AlertStatus, OutcomeKind, PlanStatus, Role, StopKind
 from scripts.demo_station import STATION_CODE, load_demo_station
 from scripts.simulate_history import simulate
 from tests.builders.accounts import PASSWORD, create_account
+from tests.pdf_checks import pdf_text
 
 FIRST, LAST = date(2026, 11, 23), date(2026, 11, 24)
 
@@ -98,3 +101,21 @@ def test_completion_figures_agree_with_the_events_of_simulated_days(
         params={"first": "2026-11-23", "last": "2026-11-29", "figure": "missed"},
     ).text
     assert behind.count("<tr>") == figures.missed + 1  # the header row, then one per stop
+
+    # The month's report: the same figures, in Chinese and in English, as XLSX and as PDF.
+    for locale, planned_label in (("zh-CN", "已安排任务"), ("en", "Tasks planned")):
+        api.cookies.set("careroute_lang", locale)
+        book = load_workbook(
+            io.BytesIO(api.get(f"/reports/{station.id}/2026-11.xlsx").content), read_only=True
+        )
+        summary = {row[0]: row[1] for row in book.worksheets[0].iter_rows(values_only=True)}
+        assert summary[planned_label] == figures.planned
+        assert len(list(book.worksheets[1].iter_rows())) == figures.missed + 1
+        assert len(list(book.worksheets[2].iter_rows())) == figures.alerts_raised + 1
+        report = api.get(f"/reports/{station.id}/2026-11").text
+        assert f'id="r-delivered">{figures.delivered}<' in report
+        assert f'id="r-missed">{figures.missed}<' in report
+        assert f'id="r-alerts">{figures.alerts_raised}<' in report
+    pdf = api.get(f"/reports/{station.id}/2026-11.pdf")
+    if pdf.status_code != 503:  # 503: no Pango on this machine
+        assert "Monthly service report" in pdf_text(pdf.content)

@@ -1,0 +1,191 @@
+"""The monthly service report of a station, for funders and the civil-affairs bureau.
+
+Its figures are the completion figures of the month (dispatch.reports.completion), so the
+report, the dashboard and the raw events agree; it adds the clients served by category, the
+volunteers' hours and headcount, and the missed deliveries and alerts one by one.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from openpyxl import Workbook
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from dispatch.access import Principal
+from dispatch.reports.completion import Completion, StopRow, completion, stops_behind
+from dispatch.web.forms import N_
+from models import Alert, Client, Outcome
+from models.enums import Disability
+
+# Labels of stored values, translated when the report is written.
+KINDS = {"meal": N_("meal"), "medicine": N_("medicine"), "visit": N_("visit")}
+OUTCOMES = {
+    "delivered": N_("Delivered"),
+    "no_answer": N_("No answer"),
+    "refused": N_("Refused"),
+    "not_home": N_("Not home / in hospital"),
+    "unreachable": N_("Could not reach the address"),
+    "no_outcome": N_("Nothing recorded"),
+}
+ALERT_REASONS = {"no_answer": N_("No answer"), "concern": N_("Concern")}
+ALERT_STATUS = {"open": N_("open"), "resolved": N_("resolved")}
+RESOLUTIONS = {
+    "client_safe": N_("Client is safe"),
+    "in_hospital": N_("Client is in hospital"),
+    "away": N_("Client is away"),
+    "emergency_services": N_("Handed to emergency services"),
+    "other": N_("Other (say what)"),
+}
+
+
+class ServedClients(BaseModel):
+    total: int
+    living_alone: int
+    disabled: int
+    by_age: dict[str, int]  # "<60", "60-69", "70-79", "80-89", "90+", "unknown"
+
+
+class AlertLine(BaseModel):
+    client_name: str
+    reason: str
+    status: str
+    resolution: str | None
+    minutes_to_resolve: float | None
+
+
+class MonthlyReport(BaseModel):
+    station_id: int
+    month: str  # YYYY-MM
+    figures: Completion
+    served: ServedClients
+    missed: list[StopRow]
+    alerts: list[AlertLine]
+
+
+def monthly_report(
+    session: Session, principal: Principal, station_id: int, month: date
+) -> MonthlyReport:
+    first = month.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    figures = completion(session, principal, station_id, first, last)
+    delivered = stops_behind(session, principal, station_id, first, last, "delivered")
+    missed = stops_behind(session, principal, station_id, first, last, "missed")
+    clients = session.exec(
+        select(Client).where(col(Client.id).in_({row.client_id for row in delivered}))
+    ).all()
+    ages: dict[str, int] = dict.fromkeys(("<60", "60-69", "70-79", "80-89", "90+", "unknown"), 0)
+    for client in clients:
+        ages[_age_band(client.birth_year, first.year)] += 1
+    task_ids = [
+        row.task_id for row in stops_behind(session, principal, station_id, first, last, "planned")
+    ]
+    alerts = session.exec(
+        select(Alert, Client)
+        .join(Outcome, col(Outcome.id) == Alert.outcome_id)
+        .join(Client, col(Client.id) == Alert.client_id)
+        .where(Alert.station_id == station_id, col(Outcome.task_id).in_(task_ids))
+        .order_by(col(Alert.raised_at))
+    ).all()
+    return MonthlyReport(
+        station_id=station_id,
+        month=first.strftime("%Y-%m"),
+        figures=figures,
+        served=ServedClients(
+            total=len(clients),
+            living_alone=sum(1 for c in clients if c.lives_alone),
+            disabled=sum(1 for c in clients if c.disability is not Disability.NONE),
+            by_age=ages,
+        ),
+        missed=missed,
+        alerts=[
+            AlertLine(
+                client_name=client.name,
+                reason=alert.reason.value,
+                status=alert.status.value,
+                resolution=alert.resolution.value if alert.resolution else None,
+                minutes_to_resolve=(
+                    round((alert.resolved_at - alert.raised_at).total_seconds() / 60, 1)
+                    if alert.resolved_at
+                    else None
+                ),
+            )
+            for alert, client in alerts
+        ],
+    )
+
+
+def _age_band(birth_year: int | None, year: int) -> str:
+    if birth_year is None:
+        return "unknown"
+    age = year - birth_year
+    if age < 60:
+        return "<60"
+    if age >= 90:
+        return "90+"
+    low = age // 10 * 10
+    return f"{low}-{low + 9}"
+
+
+def to_xlsx(report: MonthlyReport, station_name: str, gettext: Callable[[str], str]) -> bytes:
+    """The report as a workbook: the summary, then the missed deliveries and the alerts."""
+    _ = gettext
+    f = report.figures
+    book = Workbook()
+    summary = book.active
+    assert summary is not None
+    summary.title = _("Summary")
+    rows: list[tuple[str, object]] = [
+        (_("Station"), station_name),
+        (_("Month"), report.month),
+        (_("Tasks planned"), f.planned),
+        (_("Delivered"), f.delivered),
+        (_("Delivered late"), f.late),
+        (_("Missed"), f.missed),
+        (_("Not planned"), f.unplanned),
+        *(
+            (_("Delivered: %(kind)s") % {"kind": _(KINDS.get(kind, kind))}, n)
+            for kind, n in f.by_kind.items()
+        ),
+        *(
+            (_("Missed: %(reason)s") % {"reason": _(OUTCOMES.get(r, r))}, n)
+            for r, n in f.missed_by_reason.items()
+        ),
+        (_("Clients served"), report.served.total),
+        (_("Living alone"), report.served.living_alone),
+        (_("With a disability"), report.served.disabled),
+        *((_("Aged %(band)s") % {"band": band}, n) for band, n in report.served.by_age.items()),
+        (_("Volunteers"), f.volunteers),
+        (_("Volunteer hours"), f.volunteer_hours),
+        (_("Distance (km)"), f.distance_km),
+        (_("Alerts raised"), f.alerts_raised),
+        (_("Alerts resolved"), f.alerts_resolved),
+        (_("Alerts open"), f.alerts_open),
+        (_("Median minutes to resolve"), f.median_minutes_to_resolve),
+    ]
+    for row in rows:
+        summary.append(list(row))
+    summary.column_dimensions["A"].width = 28
+    missed = book.create_sheet(_("Missed"))
+    missed.append([_("Day"), _("Client"), _("Service"), _("Outcome")])
+    for stop in report.missed:
+        outcome = OUTCOMES[stop.outcome or "no_outcome"]
+        missed.append([stop.day, stop.client_name, _(KINDS.get(stop.kind, stop.kind)), _(outcome)])
+    alerts = book.create_sheet(_("Alerts"))
+    alerts.append([_("Client"), _("Reason"), _("Status"), _("Resolution"), _("Minutes")])
+    for alert in report.alerts:
+        alerts.append(
+            [
+                alert.client_name,
+                _(ALERT_REASONS[alert.reason]),
+                _(ALERT_STATUS[alert.status]),
+                _(RESOLUTIONS[alert.resolution]) if alert.resolution else "",
+                alert.minutes_to_resolve,
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
