@@ -50,15 +50,16 @@ def run(first: date, last: date, workdir: Path) -> dict[str, Any]:
         session.commit()
         station = session.exec(select(Station).where(Station.code == STATION_CODE)).one()
         assert station.id is not None
+        station_id = station.id
         started = time.perf_counter()
-        counts = simulate(session, services, engine, station.id, first, last, seconds=1)
+        counts = simulate(session, services, engine, station_id, first, last, seconds=1)
         simulated = time.perf_counter() - started
         who = system_principal("benchmark")
-        figures = completion(session, who, station.id, first, last)
+        figures = completion(session, who, station_id, first, last)
         service_ms = []
         for _ in range(RUNS):
             begin = time.perf_counter()
-            completion(session, who, station.id, first, last)
+            completion(session, who, station_id, first, last)
             service_ms.append(1000 * (time.perf_counter() - begin))
             session.rollback()
     server, base = serve(url, workdir)
@@ -67,7 +68,7 @@ def run(first: date, last: date, workdir: Path) -> dict[str, Any]:
             browser.post(
                 "/login", data={"username": "manager", "password": DEMO_PASSWORDS["manager"]}
             )
-            page = f"/dashboard/{station.id}"
+            page = f"/dashboard/{station_id}"
             params = {"period": "month", "at": str(first)}
             assert browser.get(page, params=params).status_code == 200  # warm-up
             page_ms = []

@@ -8,6 +8,12 @@ from dispatch.deps import PrincipalDep, SessionDep
 from dispatch.errors import Forbidden, InvalidInput, NotFound
 from dispatch.records.endpoints import error_responses
 from dispatch.reports.completion import Completion, Figure, StopRow, completion, stops_behind
+from dispatch.reports.history import (
+    ClientHistory,
+    VolunteerHours,
+    client_history,
+    volunteer_hours,
+)
 from dispatch.services import Services
 
 
@@ -42,5 +48,28 @@ def build_router(_services: Services) -> APIRouter:
     ) -> list[StopRow]:
         """The stops a figure counts (missed ones of one `reason`, if given)."""
         return stops_behind(session, principal, station_id, first, last, figure, reason)
+
+    @router.get(
+        "/api/clients/{client_id}/history",
+        response_model=ClientHistory,
+        tags=["history"],
+        responses=error_responses(Forbidden, NotFound),
+    )
+    def history(client_id: int, session: SessionDep, principal: PrincipalDep) -> ClientHistory:
+        """Every delivery and visit of the client, newest first, with what happened."""
+        return client_history(session, principal, client_id)
+
+    @router.get(
+        "/api/volunteers/{volunteer_id}/hours",
+        response_model=VolunteerHours,
+        tags=["history"],
+        responses=error_responses(Forbidden, NotFound),
+    )
+    def hours(
+        volunteer_id: int, first: date, last: date, session: SessionDep, principal: PrincipalDep
+    ) -> VolunteerHours:
+        """The volunteer's service hours per day, from their recorded start and finish (a
+        volunteer may ask for their own)."""
+        return volunteer_hours(session, principal, volunteer_id, first, last)
 
     return router

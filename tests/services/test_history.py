@@ -82,6 +82,9 @@ def test_completion_figures_agree_with_the_events_of_simulated_days(
             )
             assert len(rows) == n
 
+        served = stops_behind(
+            session, system_principal("test"), station.id, FIRST, LAST, "delivered"
+        )
         manager = create_account(session, role=Role.MANAGER, stations=(station,))
     answer = api.get(
         f"/api/stations/{station.id}/completion",
@@ -119,3 +122,18 @@ def test_completion_figures_agree_with_the_events_of_simulated_days(
     pdf = api.get(f"/reports/{station.id}/2026-11.pdf")
     if pdf.status_code != 503:  # 503: no Pango on this machine
         assert "Monthly service report" in pdf_text(pdf.content)
+
+    # One client's file, and each volunteer's hours (which add up to the figures' hours).
+    history = api.get(f"/api/clients/{served[0].client_id}/history").json()
+    assert any(line["outcome"] == "delivered" for line in history["services"])
+    assert all(line["volunteer_name"] for line in history["services"] if line["outcome"])
+    volunteers = {row.volunteer_id for row in served}
+    total = 0.0
+    for volunteer_id in volunteers:
+        hours = api.get(
+            f"/api/volunteers/{volunteer_id}/hours",
+            params={"first": str(FIRST), "last": str(LAST)},
+        ).json()
+        assert sum(day["outcomes"] for day in hours["days"]) > 0
+        total += hours["total_hours"]
+    assert abs(total - figures.volunteer_hours) <= 0.1 * len(volunteers)

@@ -1,0 +1,157 @@
+"""One client's deliveries and visits, and one volunteer's service hours (for a certificate)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from dispatch.access import Action, Principal, Resource, require, station_scope
+from dispatch.errors import NotFound
+from models import Alert, Client, Outcome, Plan, PlanRoute, RoundMark, Task, Volunteer
+from models.enums import RoundEvent
+
+
+class ServiceLine(BaseModel):
+    day: date
+    kind: str
+    status: str  # the task's: planned, done, cancelled...
+    outcome: str | None
+    recorded_at: datetime | None
+    volunteer_name: str | None
+    entered_by_coordinator: bool
+    note: str
+
+
+class ClientHistory(BaseModel):
+    client_id: int
+    client_name: str
+    services: list[ServiceLine]  # newest first
+    alerts: int
+
+
+class HoursLine(BaseModel):
+    day: date
+    started: datetime | None
+    finished: datetime | None
+    hours: float
+    outcomes: int
+
+
+class VolunteerHours(BaseModel):
+    volunteer_id: int
+    volunteer_name: str
+    first: date
+    last: date
+    days: list[HoursLine]
+    total_hours: float
+
+
+def client_history(session: Session, principal: Principal, client_id: int) -> ClientHistory:
+    require(principal, Resource.CLIENT, Action.READ)
+    client = session.get(Client, client_id)
+    scope = station_scope(principal)
+    if client is None or (scope is not None and client.station_id not in scope):
+        raise NotFound("client", client_id)
+    tasks = session.exec(
+        select(Task).where(Task.client_id == client_id).order_by(col(Task.service_date).desc())
+    ).all()
+    outcomes: dict[int, Outcome] = {}
+    for event in session.exec(
+        select(Outcome)
+        .where(col(Outcome.task_id).in_([t.id for t in tasks]))
+        .order_by(col(Outcome.recorded_at), col(Outcome.id))
+    ).all():
+        outcomes[event.task_id] = event
+    names = {
+        v.id: v.name
+        for v in session.exec(
+            select(Volunteer).where(
+                col(Volunteer.id).in_({o.volunteer_id for o in outcomes.values()})
+            )
+        ).all()
+    }
+    alerts = session.exec(select(Alert).where(Alert.client_id == client_id)).all()
+    lines = []
+    for task in tasks:
+        outcome = outcomes.get(task.id or 0)
+        lines.append(
+            ServiceLine(
+                day=task.service_date,
+                kind=str(task.kind),
+                status=str(task.status),
+                outcome=outcome.kind.value if outcome else None,
+                recorded_at=outcome.recorded_at if outcome else None,
+                volunteer_name=names.get(outcome.volunteer_id) if outcome else None,
+                entered_by_coordinator=outcome.entered_by_coordinator if outcome else False,
+                note=outcome.note if outcome else "",
+            )
+        )
+    assert client.id is not None
+    return ClientHistory(
+        client_id=client.id, client_name=client.name, services=lines, alerts=len(alerts)
+    )
+
+
+def volunteer_hours(
+    session: Session, principal: Principal, volunteer_id: int, first: date, last: date
+) -> VolunteerHours:
+    """Each day's first start and last finish as the volunteer recorded them."""
+    require(principal, Resource.VOLUNTEER, Action.READ)
+    volunteer = session.get(Volunteer, volunteer_id)
+    scope = station_scope(principal)
+    own = principal.volunteer_id is None or principal.volunteer_id == volunteer_id
+    if volunteer is None or (scope is not None and volunteer.station_id not in scope) or not own:
+        raise NotFound("volunteer", volunteer_id)
+    marks = session.exec(
+        select(RoundMark, col(Plan.service_date))
+        .join(PlanRoute, col(PlanRoute.id) == RoundMark.plan_route_id)
+        .join(Plan, col(Plan.id) == PlanRoute.plan_id)
+        .where(
+            RoundMark.volunteer_id == volunteer_id,
+            col(Plan.service_date) >= first,
+            col(Plan.service_date) <= last,
+        )
+    ).all()
+    started: dict[date, datetime] = {}
+    finished: dict[date, datetime] = {}
+    for mark, day in marks:
+        if mark.event is RoundEvent.STARTED:
+            started[day] = min(started.get(day, mark.recorded_at), mark.recorded_at)
+        else:
+            finished[day] = max(finished.get(day, mark.recorded_at), mark.recorded_at)
+    counted = session.exec(
+        select(Outcome, col(Task.service_date))
+        .join(Task, col(Task.id) == Outcome.task_id)
+        .where(
+            Outcome.volunteer_id == volunteer_id,
+            col(Task.service_date) >= first,
+            col(Task.service_date) <= last,
+        )
+    ).all()
+    outcomes: dict[date, set[int]] = {}
+    for outcome, day in counted:
+        outcomes.setdefault(day, set()).add(outcome.task_id)
+    days = []
+    for day in sorted(set(started) | set(finished) | set(outcomes)):
+        begin, end = started.get(day), finished.get(day)
+        hours = (end - begin).total_seconds() / 3600 if begin and end and end > begin else 0.0
+        days.append(
+            HoursLine(
+                day=day,
+                started=begin,
+                finished=end,
+                hours=round(hours, 2),
+                outcomes=len(outcomes.get(day, ())),
+            )
+        )
+    assert volunteer.id is not None
+    return VolunteerHours(
+        volunteer_id=volunteer.id,
+        volunteer_name=volunteer.name,
+        first=first,
+        last=last,
+        days=days,
+        total_hours=round(sum(d.hours for d in days), 1),
+    )
