@@ -13,16 +13,17 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from dispatch.access import Action, Principal, Resource, require, station_scope
 from dispatch.errors import InvalidInput, NotFound
-from dispatch.myroute.service import latest_by_task
 from models import Alert, Client, Outcome, Plan, PlanRoute, PlanStop, RoundMark, Station, Task
 from models.enums import AlertStatus, OutcomeKind, PlanStatus, RoundEvent, StopKind
 
@@ -77,11 +78,15 @@ class StopRow(BaseModel):
 @dataclass
 class _Stop:
     day: date
-    task: Task
-    client: Client
+    task_id: int
+    kind: str
+    window_end: time | None
+    client_id: int
+    client_name: str
     volunteer_id: int | None
     reason: str
-    outcome: Outcome | None
+    outcome: str | None  # the standing outcome's kind
+    recorded_at: datetime | None
     late: bool
 
 
@@ -97,7 +102,7 @@ def completion(
     planned = [s for s in stops if s.volunteer_id is not None]
     delivered = [s for s in planned if _delivered(s)]
     missed = [s for s in planned if not _delivered(s)]
-    alerts = _alerts(session, station_id, [s.task.id for s in stops if s.task.id is not None])
+    alerts = _alerts(session, station_id, first, last)
     minutes = [
         (a.resolved_at - a.raised_at).total_seconds() / 60
         for a in alerts
@@ -128,13 +133,9 @@ def completion(
         delivered=len(delivered),
         late=sum(1 for s in delivered if s.late),
         missed=len(missed),
-        missed_by_reason=dict(
-            sorted(
-                Counter(s.outcome.kind.value if s.outcome else "no_outcome" for s in missed).items()
-            )
-        ),
+        missed_by_reason=dict(sorted(Counter(s.outcome or "no_outcome" for s in missed).items())),
         unplanned=len(stops) - len(planned),
-        by_kind=dict(sorted(Counter(str(s.task.kind) for s in delivered).items())),
+        by_kind=dict(sorted(Counter(s.kind for s in delivered).items())),
         alerts_raised=len(alerts),
         alerts_open=sum(1 for a in alerts if a.status is AlertStatus.OPEN),
         alerts_resolved=sum(1 for a in alerts if a.status is AlertStatus.RESOLVED),
@@ -168,20 +169,20 @@ def stops_behind(
             "unplanned": not on_route,
         }[figure]
         if keep and figure == "missed" and reason is not None:
-            keep = (s.outcome.kind.value if s.outcome else "no_outcome") == reason
+            keep = (s.outcome or "no_outcome") == reason
         if keep:
             chosen.append(s)
     return [
         StopRow(
             day=s.day,
-            task_id=s.task.id or 0,
-            client_id=s.client.id or 0,
-            client_name=s.client.name,
-            kind=str(s.task.kind),
+            task_id=s.task_id,
+            client_id=s.client_id,
+            client_name=s.client_name,
+            kind=s.kind,
             volunteer_id=s.volunteer_id,
-            window_end=s.task.window_end.strftime("%H:%M") if s.task.window_end else None,
-            outcome=s.outcome.kind.value if s.outcome else None,
-            recorded_at=s.outcome.recorded_at if s.outcome else None,
+            window_end=s.window_end.strftime("%H:%M") if s.window_end else None,
+            outcome=s.outcome,
+            recorded_at=s.recorded_at,
             late=s.late,
             reason=s.reason,
         )
@@ -216,50 +217,87 @@ def _plans(session: Session, station_id: int, first: date, last: date) -> list[P
 
 
 def _stops(session: Session, station: Station, first: date, last: date) -> list[_Stop]:
-    """Each task of the period's published plans once: its door stop, or its unplanned row."""
+    """Each task of the period's published plans once: its door stop, or its unplanned row.
+    Columns, not records: a month is thousands of stops."""
     assert station.id is not None
-    plans = {p.id: p for p in _plans(session, station.id, first, last)}
-    rows = session.exec(
-        select(PlanStop, PlanRoute, Task, Client)
+    doors = _doors(station.id, first, last)
+    rows = session.execute(
+        sa_select(
+            col(Plan.service_date),
+            col(PlanStop.reason),
+            col(PlanRoute.volunteer_id),
+            col(Task.id),
+            col(Task.kind),
+            col(Task.window_end),
+            col(Client.id),
+            col(Client.name),
+        )
+        .select_from(PlanStop)
+        .join(Plan, col(Plan.id) == PlanStop.plan_id)
         .join(PlanRoute, col(PlanRoute.id) == PlanStop.route_id, isouter=True)
         .join(Task, col(Task.id) == PlanStop.task_id)
         .join(Client, col(Client.id) == Task.client_id)
-        .where(col(PlanStop.plan_id).in_(list(plans)), PlanStop.kind == StopKind.DOOR)
+        .where(col(PlanStop.id).in_(doors.with_only_columns(col(PlanStop.id))))
     ).all()
-    outcomes = latest_by_task(session, [task.id for _s, _r, task, _c in rows if task.id])
+    latest: dict[int, tuple[OutcomeKind, datetime]] = {}
+    for task_id, kind, recorded_at in session.exec(
+        select(col(Outcome.task_id), col(Outcome.kind), col(Outcome.recorded_at))
+        .where(col(Outcome.task_id).in_(doors.with_only_columns(col(PlanStop.task_id))))
+        .order_by(col(Outcome.recorded_at), col(Outcome.id))
+    ).all():
+        latest[task_id] = (kind, recorded_at)
     zone = ZoneInfo(station.timezone)
     stops = []
-    for stop, route, task, client in rows:
-        outcome = outcomes.get(task.id or 0)
+    for day, reason, volunteer_id, task_id, kind, window_end, client_id, name in rows:
+        outcome = latest.get(task_id)
         late = False
-        if outcome is not None and task.window_end is not None:
-            end = datetime.combine(task.service_date, task.window_end, zone)
-            late = outcome.recorded_at > end
+        if outcome is not None and window_end is not None:
+            late = outcome[1] > datetime.combine(day, window_end, zone)
         stops.append(
             _Stop(
-                day=plans[stop.plan_id].service_date,
-                task=task,
-                client=client,
-                volunteer_id=route.volunteer_id if route is not None else None,
-                reason=stop.reason,
-                outcome=outcome,
+                day=day,
+                task_id=task_id,
+                kind=str(kind),
+                window_end=window_end,
+                client_id=client_id,
+                client_name=name,
+                volunteer_id=volunteer_id,
+                reason=reason,
+                outcome=outcome[0].value if outcome else None,
+                recorded_at=outcome[1] if outcome else None,
                 late=late,
             )
         )
     return stops
 
 
+def _doors(station_id: int, first: date, last: date) -> SelectOfScalar[PlanStop]:
+    """The door stops of the period's published plans."""
+    return (
+        select(PlanStop)
+        .join(Plan, col(Plan.id) == PlanStop.plan_id)
+        .where(
+            Plan.station_id == station_id,
+            Plan.status == PlanStatus.PUBLISHED,
+            col(Plan.service_date) >= first,
+            col(Plan.service_date) <= last,
+            PlanStop.kind == StopKind.DOOR,
+        )
+    )
+
+
 def _delivered(stop: _Stop) -> bool:
-    return stop.outcome is not None and stop.outcome.kind is OutcomeKind.DELIVERED
+    return stop.outcome == OutcomeKind.DELIVERED.value
 
 
-def _alerts(session: Session, station_id: int, task_ids: list[int]) -> list[Alert]:
+def _alerts(session: Session, station_id: int, first: date, last: date) -> list[Alert]:
     """Alerts raised at the period's stops."""
+    tasks = _doors(station_id, first, last).with_only_columns(col(PlanStop.task_id))
     return list(
         session.exec(
             select(Alert)
             .join(Outcome, col(Outcome.id) == Alert.outcome_id)
-            .where(Alert.station_id == station_id, col(Outcome.task_id).in_(task_ids))
+            .where(Alert.station_id == station_id, col(Outcome.task_id).in_(tasks))
         ).all()
     )
 
