@@ -14,6 +14,7 @@ from dispatch.reports.history import (
     client_history,
     volunteer_hours,
 )
+from dispatch.reports.risks import ClientRisk, risk_signals
 from dispatch.services import Services
 
 
@@ -48,6 +49,19 @@ def build_router(_services: Services) -> APIRouter:
     ) -> list[StopRow]:
         """The stops a figure counts (missed ones of one `reason`, if given)."""
         return stops_behind(session, principal, station_id, first, last, figure, reason)
+
+    @router.get(
+        "/api/stations/{station_id}/risks",
+        response_model=list[ClientRisk],
+        tags=["completion"],
+        responses=error_responses(Forbidden, NotFound),
+    )
+    def risks(
+        station_id: int, first: date, last: date, session: SessionDep, principal: PrincipalDep
+    ) -> list[ClientRisk]:
+        """Clients with repeated no-answers or refusals, frequent holds or a concern in the
+        period, with the events behind each signal, for the social worker."""
+        return risk_signals(session, principal, station_id, first, last)
 
     @router.get(
         "/api/clients/{client_id}/history",

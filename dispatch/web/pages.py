@@ -46,6 +46,7 @@ from dispatch.planning.sheets import day_sheets
 from dispatch.records.service import ListQuery, invalid_input
 from dispatch.reports.completion import Figure, completion, stops_behind
 from dispatch.reports.monthly import monthly_report, to_xlsx
+from dispatch.reports.risks import risk_signals
 from dispatch.services import Services
 from dispatch.trail import service as trail
 from dispatch.trail.service import TrailQuery
@@ -274,6 +275,8 @@ def _router(services: Services) -> APIRouter:
         at = at or datetime.now(ZoneInfo(station.timezone)).date()
         first, last = _period(period, at)
         figures = completion(session, principal, station_id, first, last)
+        # The social worker's list looks at the last four weeks of the period.
+        risks = risk_signals(session, principal, station_id, last - timedelta(days=27), last)
         return render(
             request,
             "dashboard.html",
@@ -285,6 +288,7 @@ def _router(services: Services) -> APIRouter:
             earlier=first - timedelta(days=1),
             later=last + timedelta(days=1),
             most=max([d.planned + d.unplanned for d in figures.days] or [1]),
+            risks=risks,
         )
 
     @router.get("/dashboard/{station_id}/stops", response_model=None)

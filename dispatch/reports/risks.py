@@ -1,0 +1,116 @@
+"""Risk signals for the social worker: clients with repeated no-answers, refused meals,
+frequent holds or a volunteer's concern in the last weeks, each with the events behind it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from dispatch.access import Action, Principal, Resource, require, station_scope
+from dispatch.errors import NotFound
+from models import Client, Outcome, ServiceSchedule, Station, Task, Volunteer
+from models.enums import OutcomeKind
+
+# How often within the period before a client is listed.
+THRESHOLDS = {"no_answer": 2, "refused": 2, "concern": 1, "hold": 2}
+
+
+class SignalEvent(BaseModel):
+    day: date
+    signal: str  # no_answer, refused, concern, hold
+    detail: str  # the volunteer's note, or the hold's reason
+    by: str | None  # the volunteer who recorded it
+    recorded_at: datetime | None
+
+
+class ClientRisk(BaseModel):
+    client_id: int
+    client_name: str
+    signals: dict[str, int]  # only the signals at or over their threshold
+    events: list[SignalEvent]  # every event behind those signals, oldest first
+
+
+def risk_signals(
+    session: Session, principal: Principal, station_id: int, first: date, last: date
+) -> list[ClientRisk]:
+    require(principal, Resource.CLIENT, Action.READ)
+    scope = station_scope(principal)
+    if session.get(Station, station_id) is None or (scope is not None and station_id not in scope):
+        raise NotFound("station", station_id)
+    events: dict[int, list[SignalEvent]] = defaultdict(list)
+    rows = session.exec(
+        select(Outcome, Task, Volunteer)
+        .join(Task, col(Task.id) == Outcome.task_id)
+        .join(Volunteer, col(Volunteer.id) == Outcome.volunteer_id)
+        .where(
+            Outcome.station_id == station_id,
+            col(Task.service_date) >= first,
+            col(Task.service_date) <= last,
+        )
+        .order_by(col(Outcome.recorded_at))
+    ).all()
+    for outcome, task, volunteer in rows:
+        kinds = []
+        if outcome.kind in (OutcomeKind.NO_ANSWER, OutcomeKind.REFUSED):
+            kinds.append(outcome.kind.value)
+        if outcome.concern:
+            kinds.append("concern")
+        for kind in kinds:
+            events[task.client_id].append(
+                SignalEvent(
+                    day=task.service_date,
+                    signal=kind,
+                    detail=outcome.note,
+                    by=volunteer.name,
+                    recorded_at=outcome.recorded_at,
+                )
+            )
+    for schedule in session.exec(
+        select(ServiceSchedule).where(ServiceSchedule.station_id == station_id)
+    ).all():
+        for hold in schedule.holds:
+            start, end = _dates(hold)
+            if start <= last and end >= first:
+                events[schedule.client_id].append(
+                    SignalEvent(
+                        day=start,
+                        signal="hold",
+                        detail=f"{start} – {end} {_reason(hold)}".strip(),
+                        by=None,
+                        recorded_at=None,
+                    )
+                )
+    names = {
+        c.id: c.name
+        for c in session.exec(select(Client).where(col(Client.id).in_(list(events)))).all()
+    }
+    risks = []
+    for client_id, found in events.items():
+        counts: dict[str, int] = defaultdict(int)
+        for event in found:
+            counts[event.signal] += 1
+        over = {k: n for k, n in sorted(counts.items()) if n >= THRESHOLDS[k]}
+        if over:
+            risks.append(
+                ClientRisk(
+                    client_id=client_id,
+                    client_name=names.get(client_id, ""),
+                    signals=over,
+                    events=sorted((e for e in found if e.signal in over), key=lambda e: e.day),
+                )
+            )
+    return sorted(risks, key=lambda r: (-sum(r.signals.values()), r.client_name))
+
+
+def _dates(hold: object) -> tuple[date, date]:
+    """A hold as stored (a dict from JSON) or as a model."""
+    if isinstance(hold, dict):
+        return date.fromisoformat(str(hold["start"])), date.fromisoformat(str(hold["end"]))
+    return hold.start, hold.end  # type: ignore[attr-defined]
+
+
+def _reason(hold: object) -> str:
+    return str(hold.get("reason", "") if isinstance(hold, dict) else getattr(hold, "reason", ""))

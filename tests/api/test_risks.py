@@ -1,0 +1,77 @@
+"""Risk signals: clients with repeated no-answers, refusals or holds, or a concern, listed
+with the events behind each; one refusal alone is not a signal."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from sqlmodel import Session, select
+
+from models import ServiceSchedule
+from tests.builders.days import DAY, plan_day
+
+
+def test_clients_at_risk_are_listed_with_the_events_behind_them(
+    api: httpx.Client, session: Session
+) -> None:
+    day = plan_day(api, session, clients=4, volunteers=1)
+    volunteer_id = day.first_route["volunteer_id"]
+    me = day.volunteers[volunteer_id]
+    doors = day.doors(volunteer_id)
+
+    def record(door: dict[str, Any], kind: str, **extra: Any) -> None:
+        body = {
+            "client_event_id": uuid.uuid4().hex,
+            "kind": kind,
+            "recorded_at": datetime.now(UTC).isoformat(),
+        } | extra
+        api.post(
+            f"/api/me/stops/{door['id']}/outcomes", json=body, headers=me.headers
+        ).raise_for_status()
+
+    record(doors[0], "no_answer", note="第一次敲门无人应")
+    record(doors[0], "no_answer", note="下午再去也无人应")
+    record(doors[1], "delivered", concern=True, note="老人说胸口闷")
+    record(doors[2], "refused")
+    schedule = session.exec(
+        select(ServiceSchedule).where(ServiceSchedule.client_id == doors[3]["client_id"])
+    ).one()
+    holds = [
+        {"start": "2026-11-10", "end": "2026-11-12", "reason": "住院"},
+        {"start": "2026-11-18", "end": "2026-11-19", "reason": "去女儿家"},
+    ]
+    api.patch(
+        f"/api/schedules/{schedule.id}", json={"holds": holds}, headers=day.coordinator.headers
+    ).raise_for_status()
+
+    risks = api.get(
+        f"/api/stations/{day.station.id}/risks",
+        params={"first": "2026-11-01", "last": DAY},
+        headers=day.coordinator.headers,
+    ).json()
+    by_client = {r["client_id"]: r for r in risks}
+    assert by_client[doors[0]["client_id"]]["signals"] == {"no_answer": 2}
+    assert [e["detail"] for e in by_client[doors[0]["client_id"]]["events"]] == [
+        "第一次敲门无人应",
+        "下午再去也无人应",
+    ]
+    assert by_client[doors[1]["client_id"]]["signals"] == {"concern": 1}
+    assert by_client[doors[3]["client_id"]]["signals"] == {"hold": 2}
+    assert doors[2]["client_id"] not in by_client  # one refusal is not a pattern
+    assert (
+        api.get(
+            f"/api/stations/{day.station.id}/risks",
+            params={"first": "2026-11-01", "last": DAY},
+            headers=me.headers,
+        ).status_code
+        == 403
+    )
+
+    api.post(
+        "/login",
+        data={"username": day.coordinator.user.username, "password": "correct horse battery"},
+    )
+    page = api.get(f"/dashboard/{day.station.id}", params={"period": "month", "at": DAY}).text
+    assert "需要社工关注的老人" in page
+    assert "下午再去也无人应" in page
