@@ -147,6 +147,57 @@ def completion(
     )
 
 
+class StationRow(BaseModel):
+    station_id: int
+    station_name: str
+    figures: Completion
+
+
+class AcrossStations(BaseModel):
+    first: date
+    last: date
+    stations: list[StationRow]
+    planned: int
+    delivered: int
+    late: int
+    missed: int
+    unplanned: int
+    alerts_raised: int
+    alerts_open: int
+    volunteers: int
+    volunteer_hours: float
+
+
+def across_stations(
+    session: Session, principal: Principal, first: date, last: date
+) -> AcrossStations:
+    """Every station the user reaches, side by side, and their sums."""
+    require(principal, Resource.PLAN, Action.READ)
+    scope = station_scope(principal)
+    query = select(Station).where(col(Station.archived_at).is_(None)).order_by(col(Station.name))
+    if scope is not None:
+        query = query.where(col(Station.id).in_(scope))
+    rows = []
+    for station in session.exec(query).all():
+        assert station.id is not None
+        figures = completion(session, principal, station.id, first, last)
+        rows.append(StationRow(station_id=station.id, station_name=station.name, figures=figures))
+    return AcrossStations(
+        first=first,
+        last=last,
+        stations=rows,
+        planned=sum(r.figures.planned for r in rows),
+        delivered=sum(r.figures.delivered for r in rows),
+        late=sum(r.figures.late for r in rows),
+        missed=sum(r.figures.missed for r in rows),
+        unplanned=sum(r.figures.unplanned for r in rows),
+        alerts_raised=sum(r.figures.alerts_raised for r in rows),
+        alerts_open=sum(r.figures.alerts_open for r in rows),
+        volunteers=sum(r.figures.volunteers for r in rows),
+        volunteer_hours=round(sum(r.figures.volunteer_hours for r in rows), 1),
+    )
+
+
 def stops_behind(
     session: Session,
     principal: Principal,

@@ -7,7 +7,15 @@ from fastapi import APIRouter
 from dispatch.deps import PrincipalDep, SessionDep
 from dispatch.errors import Forbidden, InvalidInput, NotFound
 from dispatch.records.endpoints import error_responses
-from dispatch.reports.completion import Completion, Figure, StopRow, completion, stops_behind
+from dispatch.reports.completion import (
+    AcrossStations,
+    Completion,
+    Figure,
+    StopRow,
+    across_stations,
+    completion,
+    stops_behind,
+)
 from dispatch.reports.history import (
     ClientHistory,
     VolunteerHours,
@@ -32,6 +40,17 @@ def build_router(_services: Services) -> APIRouter:
         """Planned, delivered (late), missed (why), unplanned; alerts and time to resolve
         them; distance, volunteers and their hours; per day, for charts."""
         return completion(session, principal, station_id, first, last)
+
+    @router.get(
+        "/api/completion",
+        response_model=AcrossStations,
+        responses=error_responses(Forbidden, InvalidInput),
+    )
+    def across(
+        first: date, last: date, session: SessionDep, principal: PrincipalDep
+    ) -> AcrossStations:
+        """Every station the user reaches, side by side, with their sums."""
+        return across_stations(session, principal, first, last)
 
     @router.get(
         "/api/stations/{station_id}/completion/stops",

@@ -44,7 +44,7 @@ from dispatch.myroute.swaps import (
 from dispatch.planning.edits import Edit, LockRoute, MoveStop
 from dispatch.planning.sheets import day_sheets
 from dispatch.records.service import ListQuery, invalid_input
-from dispatch.reports.completion import Figure, completion, stops_behind
+from dispatch.reports.completion import Figure, across_stations, completion, stops_behind
 from dispatch.reports.monthly import monthly_report, to_xlsx
 from dispatch.reports.risks import risk_signals
 from dispatch.services import Services
@@ -153,7 +153,8 @@ def _router(services: Services) -> APIRouter:
             return RedirectResponse("/docs", status_code=303)
         station = stations.items[0]
         if principal.role is Role.MANAGER:  # managers audit completion; they do not plan
-            return RedirectResponse(f"/dashboard/{station.id}", status_code=303)
+            one = stations.total == 1
+            return RedirectResponse(f"/dashboard/{station.id}" if one else "/dashboard", 303)
         today = datetime.now(ZoneInfo(station.timezone)).date()
         return RedirectResponse(f"/days/{station.id}/{today}", status_code=303)
 
@@ -256,6 +257,29 @@ def _router(services: Services) -> APIRouter:
             session,
             back,
             lambda who: answer_offer(session, who, release_id, accept=answer == "accept"),
+        )
+
+    @router.get("/dashboard", response_model=None)
+    def dashboard_all(
+        request: Request,
+        session: SessionDep,
+        settings: SettingsDep,
+        period: str = "month",
+        at: date | None = None,
+    ) -> Response:
+        """Every station the user reaches, side by side."""
+        principal = signed_in(request, session)
+        if principal is None:
+            return RedirectResponse("/login", status_code=303)
+        at = at or datetime.now(ZoneInfo(settings.timezone)).date()
+        first, last = _period(period, at)
+        return render(
+            request,
+            "dashboard_all.html",
+            language(request),
+            across=across_stations(session, principal, first, last),
+            period=period,
+            at=at,
         )
 
     @router.get("/dashboard/{station_id}", response_model=None)

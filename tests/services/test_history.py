@@ -137,3 +137,8 @@ def test_completion_figures_agree_with_the_events_of_simulated_days(
         assert sum(day["outcomes"] for day in hours["days"]) > 0
         total += hours["total_hours"]
     assert abs(total - figures.volunteer_hours) <= 0.1 * len(volunteers)
+
+    across = api.get("/api/completion", params={"first": str(FIRST), "last": str(LAST)}).json()
+    assert [row["figures"] for row in across["stations"]] == [figures.model_dump(mode="json")]
+    assert (across["planned"], across["missed"]) == (figures.planned, figures.missed)
+    assert "新街口" in api.get("/dashboard", params={"period": "week", "at": str(LAST)}).text
