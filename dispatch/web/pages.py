@@ -45,6 +45,7 @@ from dispatch.planning.edits import Edit, LockRoute, MoveStop
 from dispatch.planning.sheets import day_sheets
 from dispatch.records.service import ListQuery, invalid_input
 from dispatch.reports.completion import Figure, across_stations, completion, stops_behind
+from dispatch.reports.history import volunteer_hours
 from dispatch.reports.monthly import monthly_report, to_xlsx
 from dispatch.reports.risks import risk_signals
 from dispatch.services import Services
@@ -372,6 +373,34 @@ def _router(services: Services) -> APIRouter:
         )
         if extension == "pdf":
             return Response(pdf_of(html), media_type="application/pdf", headers=disposition)
+        return HTMLResponse(html)
+
+    @router.get("/volunteers/{volunteer_id}/{name}", response_model=None)
+    def certificate(
+        volunteer_id: int,
+        name: str,
+        request: Request,
+        session: SessionDep,
+        first: date,
+        last: date,
+    ) -> Response:
+        """A volunteer's service hours over a period, as a page or `certificate.pdf`."""
+        if name not in ("certificate", "certificate.pdf"):
+            return HTMLResponse("not found", status_code=404)
+        principal = signed_in(request, session)
+        if principal is None:
+            return RedirectResponse("/login", status_code=303)
+        hours = volunteer_hours(session, principal, volunteer_id, first, last)
+        volunteer = services.volunteers.get(session, principal, volunteer_id)
+        station = services.stations.get(session, principal, volunteer.station_id)
+        locale = language(request, station)
+        html = (
+            _environment(locale)
+            .get_template("certificate.html")
+            .render(hours=hours, station=station, locale=locale)
+        )
+        if name.endswith(".pdf"):
+            return Response(pdf_of(html), media_type="application/pdf")
         return HTMLResponse(html)
 
     @router.get("/audit", response_model=None)

@@ -142,3 +142,11 @@ def test_completion_figures_agree_with_the_events_of_simulated_days(
     assert [row["figures"] for row in across["stations"]] == [figures.model_dump(mode="json")]
     assert (across["planned"], across["missed"]) == (figures.planned, figures.missed)
     assert "新街口" in api.get("/dashboard", params={"period": "week", "at": str(LAST)}).text
+
+    first_volunteer = sorted(volunteers)[0]
+    certificate = api.get(
+        f"/volunteers/{first_volunteer}/certificate",
+        params={"first": str(FIRST), "last": str(LAST)},
+    )
+    assert certificate.status_code == 200
+    assert "志愿服务记录" in certificate.text or "Volunteer service record" in certificate.text
