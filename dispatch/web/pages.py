@@ -45,7 +45,7 @@ from dispatch.planning.edits import Edit, LockRoute, MoveStop
 from dispatch.planning.sheets import day_sheets
 from dispatch.records.service import ListQuery, invalid_input
 from dispatch.reports.completion import Figure, across_stations, completion, stops_behind
-from dispatch.reports.history import volunteer_hours
+from dispatch.reports.history import client_history, volunteer_hours
 from dispatch.reports.monthly import monthly_report, to_xlsx
 from dispatch.reports.risks import risk_signals
 from dispatch.services import Services
@@ -720,13 +720,25 @@ def _router(services: Services) -> APIRouter:
         return response
 
     @router.get("/clients/{client_id}/{card}", response_model=None)
-    def card_page(client_id: int, card: str, request: Request, session: SessionDep) -> Response:
-        """The client's delivery card: the code and its QR, to print (.pdf) and hand over."""
-        if card not in ("card", "card.pdf"):
+    def card_page(
+        client_id: int, card: str, request: Request, session: SessionDep, settings: SettingsDep
+    ) -> Response:
+        """The client's delivery card: the code and its QR, to print (.pdf) and hand over;
+        or their history of deliveries and visits."""
+        if card not in ("card", "card.pdf", "history"):
             return HTMLResponse("not found", status_code=404)
         principal = signed_in(request, session)
         if principal is None:
             return RedirectResponse("/login", status_code=303)
+        if card == "history":
+            history = client_history(session, principal, client_id)
+            return render(
+                request,
+                "history.html",
+                language(request),
+                history=history,
+                timezone=settings.timezone,
+            )
         client = services.clients.get(session, principal, client_id)
         station = services.stations.get(session, principal, client.station_id)
         locale = language(request, station)

@@ -128,6 +128,8 @@ def test_completion_figures_agree_with_the_events_of_a_simulated_month(
 
     # One client's file, and each volunteer's hours (which add up to the figures' hours).
     history = api.get(f"/api/clients/{served[0].client_id}/history").json()
+    page = api.get(f"/clients/{served[0].client_id}/history").text
+    assert page.count("<tr>") == len(history["services"]) + 1
     assert any(line["outcome"] == "delivered" for line in history["services"])
     assert all(line["volunteer_name"] for line in history["services"] if line["outcome"])
     volunteers = {row.volunteer_id for row in served if row.volunteer_id is not None}
