@@ -8,9 +8,15 @@ Two questions, asked in this order by every service:
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, TypeVar
 
-from dispatch.errors import Forbidden
+from sqlmodel import Session, SQLModel
+
+from dispatch.errors import Forbidden, NotFound
+from models import Station
 from models.enums import Role
+
+RowT = TypeVar("RowT", bound=SQLModel)
 
 
 class Action(StrEnum):
@@ -130,3 +136,18 @@ def own_rows_value(principal: Principal, resource: Resource) -> int | None:
     if principal.role is Role.VOLUNTEER and resource in VOLUNTEER_OWN_COLUMN:
         return principal.volunteer_id if principal.volunteer_id is not None else -1
     return None
+
+
+def reachable(
+    session: Session, principal: Principal, table: type[RowT], row_id: Any, entity: str
+) -> RowT:
+    """The row, if it exists and belongs to a station within the user's reach; else 404, so
+    that nobody learns what exists elsewhere."""
+    row = session.get(table, row_id) if row_id is not None else None
+    if row is None:
+        raise NotFound(entity, row_id if row_id is not None else "")
+    station_id = row.id if isinstance(row, Station) else getattr(row, "station_id")  # noqa: B009
+    scope = station_scope(principal)
+    if scope is not None and station_id not in scope:
+        raise NotFound(entity, row_id)
+    return row

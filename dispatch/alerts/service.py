@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from dispatch import audit
-from dispatch.access import Action, Principal, Resource, require, station_scope
-from dispatch.errors import Conflict, NotFound
+from dispatch.access import Action, Principal, Resource, reachable, require
+from dispatch.errors import Conflict
 from models import (
     Alert,
     AlertPublic,
@@ -68,7 +68,7 @@ def alerts_of(
 ) -> list[AlertPublic]:
     """A station's alerts, newest first: all open ones, or those of one service day."""
     require(principal, Resource.ALERT, Action.READ)
-    station = _station(session, principal, station_id)
+    station = reachable(session, principal, Station, station_id, "station")
     query = select(Alert).where(Alert.station_id == station_id)
     if status is not None:
         query = query.where(Alert.status == status)
@@ -131,21 +131,10 @@ def resolve(
 
 
 def _alert(session: Session, principal: Principal, alert_id: int) -> tuple[Alert, Station]:
-    row = session.get(Alert, alert_id)
-    scope = station_scope(principal)
-    if row is None or (scope is not None and row.station_id not in scope):
-        raise NotFound("alert", alert_id)
+    row = reachable(session, principal, Alert, alert_id, "alert")
     station = session.get(Station, row.station_id)
     assert station is not None
     return row, station
-
-
-def _station(session: Session, principal: Principal, station_id: int) -> Station:
-    scope = station_scope(principal)
-    station = session.get(Station, station_id)
-    if station is None or (scope is not None and station_id not in scope):
-        raise NotFound("station", station_id)
-    return station
 
 
 def _public(

@@ -14,9 +14,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session, col, select
 
 from dispatch import audit
-from dispatch.access import Action, Principal, Resource, require, station_scope
+from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.errors import Gone, NotFound
-from models import RouteLink, RouteLinkCreate, RouteLinkPublic, Volunteer
+from models import RouteLink, RouteLinkCreate, RouteLinkPublic, Station, Volunteer
 from models.common import utcnow
 from models.enums import Role
 
@@ -27,7 +27,7 @@ def issue_link(
     session: Session, principal: Principal, secret: str, data: RouteLinkCreate
 ) -> RouteLinkPublic:
     require(principal, Resource.PLAN, Action.UPDATE)
-    volunteer = _volunteer(session, principal, data.volunteer_id)
+    volunteer = reachable(session, principal, Volunteer, data.volunteer_id, "volunteer")
     link = RouteLink(
         station_id=volunteer.station_id,
         volunteer_id=data.volunteer_id,
@@ -44,10 +44,7 @@ def issue_link(
 
 def revoke_link(session: Session, principal: Principal, link_id: int) -> RouteLinkPublic:
     require(principal, Resource.PLAN, Action.UPDATE)
-    link = session.get(RouteLink, link_id)
-    scope = station_scope(principal)
-    if link is None or (scope is not None and link.station_id not in scope):
-        raise NotFound("route link", link_id)
+    link = reachable(session, principal, RouteLink, link_id, "route link")
     if link.revoked_at is None:
         link.revoked_at = utcnow()
         session.add(link)
@@ -62,9 +59,7 @@ def links_of(
     session: Session, principal: Principal, station_id: int, day: date
 ) -> list[RouteLinkPublic]:
     require(principal, Resource.PLAN, Action.READ)
-    scope = station_scope(principal)
-    if scope is not None and station_id not in scope:
-        raise NotFound("station", station_id)
+    reachable(session, principal, Station, station_id, "station")
     rows = session.exec(
         select(RouteLink, Volunteer)
         .join(Volunteer, col(Volunteer.id) == RouteLink.volunteer_id)
@@ -97,14 +92,6 @@ def principal_of_link(session: Session, secret: str, token: str) -> tuple[Princi
         interface=f"route link {link.id}",
     )
     return principal, link
-
-
-def _volunteer(session: Session, principal: Principal, volunteer_id: int) -> Volunteer:
-    volunteer = session.get(Volunteer, volunteer_id)
-    scope = station_scope(principal)
-    if volunteer is None or (scope is not None and volunteer.station_id not in scope):
-        raise NotFound("volunteer", volunteer_id)
-    return volunteer
 
 
 def _public(link: RouteLink, volunteer: Volunteer) -> RouteLinkPublic:

@@ -14,7 +14,7 @@ from datetime import date
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from dispatch.access import Action, Principal, Resource, require, station_scope
+from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.errors import Forbidden, NotFound
 from dispatch.planning.problem import clock
 from models import (
@@ -122,10 +122,7 @@ def route_sheets(
 ) -> RouteSheets:
     """Every route of a plan as its volunteer gets it (or one volunteer's): the paper sheets."""
     require(principal, Resource.PLAN, Action.READ)
-    plan = session.get(Plan, plan_id)
-    scope = station_scope(principal)
-    if plan is None or (scope is not None and plan.station_id not in scope):
-        raise NotFound("plan", plan_id)
+    plan = reachable(session, principal, Plan, plan_id, "plan")
     query = select(PlanRoute).where(PlanRoute.plan_id == plan_id)
     if volunteer_id is not None:
         query = query.where(PlanRoute.volunteer_id == volunteer_id)

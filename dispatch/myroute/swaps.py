@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from dispatch import audit
-from dispatch.access import Action, Principal, Resource, require, station_scope
+from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.errors import Conflict, NotFound
 from dispatch.myroute.service import volunteer_of
 from dispatch.planning.edits import record_leave
@@ -30,6 +30,7 @@ from models import (
     ReleaseCreate,
     ReleasePublic,
     RouteRelease,
+    Station,
     Volunteer,
 )
 from models.enums import PlanStatus, ReleaseStatus, StopKind
@@ -110,7 +111,7 @@ def releases_of(
     session: Session, principal: Principal, station_id: int, day: date
 ) -> list[ReleasePublic]:
     require(principal, Resource.PLAN, Action.READ)
-    _in_scope(principal, station_id)
+    reachable(session, principal, Station, station_id, "station")
     rows = session.exec(
         select(RouteRelease)
         .where(RouteRelease.station_id == station_id, RouteRelease.service_date == day)
@@ -192,17 +193,7 @@ def _published_route(session: Session, volunteer: int, day: date) -> tuple[PlanR
 
 
 def _release(session: Session, principal: Principal, release_id: int) -> RouteRelease:
-    row = session.get(RouteRelease, release_id)
-    if row is None:
-        raise NotFound("released day", release_id)
-    _in_scope(principal, row.station_id, release_id)
-    return row
-
-
-def _in_scope(principal: Principal, station_id: int, release_id: int | None = None) -> None:
-    scope = station_scope(principal)
-    if scope is not None and station_id not in scope:
-        raise NotFound("released day" if release_id else "station", release_id or station_id)
+    return reachable(session, principal, RouteRelease, release_id, "released day")
 
 
 def _public(session: Session, row: RouteRelease) -> ReleasePublic:

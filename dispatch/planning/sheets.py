@@ -12,8 +12,7 @@ from collections import Counter, defaultdict
 
 from sqlmodel import Session, col, select
 
-from dispatch.access import Action, Principal, Resource, require, station_scope
-from dispatch.errors import NotFound
+from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.planning.problem import clock
 from models import (
     Client,
@@ -34,10 +33,7 @@ from models.enums import ServiceKind, StopKind
 
 def day_sheets(session: Session, principal: Principal, plan_id: int) -> DaySheets:
     require(principal, Resource.PLAN, Action.READ)
-    plan = session.get(Plan, plan_id)
-    scope = station_scope(principal)
-    if plan is None or (scope is not None and plan.station_id not in scope):
-        raise NotFound("plan", plan_id)
+    plan = reachable(session, principal, Plan, plan_id, "plan")
     assert plan.id is not None
     rows = session.exec(
         select(PlanStop, PlanRoute, Task, Client)

@@ -22,8 +22,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from dispatch.access import Action, Principal, Resource, require, station_scope
-from dispatch.errors import InvalidInput, NotFound
+from dispatch.access import Action, Principal, Resource, reachable, require, station_scope
+from dispatch.errors import InvalidInput
 from models import Alert, Client, Outcome, Plan, PlanRoute, PlanStop, RoundMark, Station, Task
 from models.enums import AlertStatus, OutcomeKind, PlanStatus, RoundEvent, StopKind
 
@@ -245,10 +245,7 @@ def _station(
     session: Session, principal: Principal, station_id: int, first: date, last: date
 ) -> Station:
     require(principal, Resource.PLAN, Action.READ)
-    scope = station_scope(principal)
-    station = session.get(Station, station_id)
-    if station is None or (scope is not None and station_id not in scope):
-        raise NotFound("station", station_id)
+    station = reachable(session, principal, Station, station_id, "station")
     if last < first or (last - first).days >= MAX_DAYS:
         raise InvalidInput.field("last", f"give a period of 1 to {MAX_DAYS} days, first to last")
     return station

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from dispatch.access import Action, Principal, Resource, require, station_scope
+from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.errors import NotFound
 from models import Alert, Client, Outcome, Plan, PlanRoute, RoundMark, Task, Volunteer
 from models.enums import RoundEvent
@@ -50,10 +50,7 @@ class VolunteerHours(BaseModel):
 
 def client_history(session: Session, principal: Principal, client_id: int) -> ClientHistory:
     require(principal, Resource.CLIENT, Action.READ)
-    client = session.get(Client, client_id)
-    scope = station_scope(principal)
-    if client is None or (scope is not None and client.station_id not in scope):
-        raise NotFound("client", client_id)
+    client = reachable(session, principal, Client, client_id, "client")
     tasks = session.exec(
         select(Task).where(Task.client_id == client_id).order_by(col(Task.service_date).desc())
     ).all()
@@ -99,11 +96,9 @@ def volunteer_hours(
 ) -> VolunteerHours:
     """Each day's first start and last finish as the volunteer recorded them."""
     require(principal, Resource.VOLUNTEER, Action.READ)
-    volunteer = session.get(Volunteer, volunteer_id)
-    scope = station_scope(principal)
-    own = principal.volunteer_id is None or principal.volunteer_id == volunteer_id
-    if volunteer is None or (scope is not None and volunteer.station_id not in scope) or not own:
+    if principal.volunteer_id not in (None, volunteer_id):  # a volunteer: their own only
         raise NotFound("volunteer", volunteer_id)
+    volunteer = reachable(session, principal, Volunteer, volunteer_id, "volunteer")
     marks = session.exec(
         select(RoundMark, col(Plan.service_date))
         .join(PlanRoute, col(PlanRoute.id) == RoundMark.plan_route_id)

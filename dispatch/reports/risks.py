@@ -9,8 +9,7 @@ from datetime import date, datetime
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from dispatch.access import Action, Principal, Resource, require, station_scope
-from dispatch.errors import NotFound
+from dispatch.access import Action, Principal, Resource, reachable, require
 from models import Client, Outcome, ServiceSchedule, Station, Task, Volunteer
 from models.enums import OutcomeKind
 
@@ -37,9 +36,7 @@ def risk_signals(
     session: Session, principal: Principal, station_id: int, first: date, last: date
 ) -> list[ClientRisk]:
     require(principal, Resource.CLIENT, Action.READ)
-    scope = station_scope(principal)
-    if session.get(Station, station_id) is None or (scope is not None and station_id not in scope):
-        raise NotFound("station", station_id)
+    reachable(session, principal, Station, station_id, "station")
     events: dict[int, list[SignalEvent]] = defaultdict(list)
     rows = session.exec(
         select(Outcome, Task, Volunteer)
