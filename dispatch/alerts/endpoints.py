@@ -27,10 +27,12 @@ def build_router(_services: Services) -> APIRouter:
         principal: PrincipalDep,
         status: AlertStatus | None = None,
         day: date | None = None,
+        last: date | None = None,
     ) -> list[AlertPublic]:
         """The station's alerts, newest first, each with its ladder: every step's due time,
-        who took it and the result; `overdue` marks a step due and not taken."""
-        return service.alerts_of(session, principal, station_id, status=status, day=day)
+        who took it and the result; `overdue` marks a step due and not taken. `day` (to
+        `last`): those raised at the stops of those service days."""
+        return service.alerts_of(session, principal, station_id, status=status, day=day, last=last)
 
     @router.get(
         "/api/alerts/{alert_id}",

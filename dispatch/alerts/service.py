@@ -64,9 +64,11 @@ def alerts_of(
     *,
     status: AlertStatus | None = None,
     day: date | None = None,
+    last: date | None = None,
     now: datetime | None = None,
 ) -> list[AlertPublic]:
-    """A station's alerts, newest first: all open ones, or those of one service day."""
+    """A station's alerts, newest first: all (or the open ones), of one service day, or of
+    the service days from `day` to `last`."""
     require(principal, Resource.ALERT, Action.READ)
     station = reachable(session, principal, Station, station_id, "station")
     query = select(Alert).where(Alert.station_id == station_id)
@@ -76,7 +78,7 @@ def alerts_of(
         query = (
             query.join(PlanStop, col(PlanStop.id) == Alert.plan_stop_id)
             .join(Plan, col(Plan.id) == PlanStop.plan_id)
-            .where(Plan.service_date == day)
+            .where(col(Plan.service_date) >= day, col(Plan.service_date) <= (last or day))
         )
     rows = session.exec(query.order_by(col(Alert.raised_at).desc(), col(Alert.id).desc())).all()
     return [_public(session, principal, station, alert, now or utcnow()) for alert in rows]

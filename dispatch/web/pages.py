@@ -316,6 +316,29 @@ def _router(services: Services) -> APIRouter:
             risks=risks,
         )
 
+    @router.get("/dashboard/{station_id}/alerts", response_model=None)
+    def dashboard_alerts(
+        station_id: int, request: Request, session: SessionDep, first: date, last: date
+    ) -> Response:
+        """The alerts behind the dashboard's figure, with their ladders and resolutions."""
+        principal = signed_in(request, session)
+        if principal is None:
+            return RedirectResponse("/login", status_code=303)
+        station = services.stations.get(session, principal, station_id)
+        found = alerts.alerts_of(session, principal, station_id, day=first, last=last)
+        return render(
+            request,
+            "dashboard_alerts.html",
+            language(request, station),
+            station=station,
+            alerts=found,
+            can_act=False,
+            back="",
+            day=first,
+            first=first,
+            last=last,
+        )
+
     @router.get("/dashboard/{station_id}/stops", response_model=None)
     def dashboard_stops(
         station_id: int,

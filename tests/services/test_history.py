@@ -105,6 +105,13 @@ def test_completion_figures_agree_with_the_events_of_a_simulated_month(
         params={"first": str(FIRST), "last": str(LAST), "figure": "missed"},
     ).text
     assert behind.count("<tr>") == figures.missed + 1  # the header row, then one per stop
+    span = {"first": str(FIRST), "last": str(LAST)}
+    raised = api.get(f"/dashboard/{station.id}/alerts", params=span).text
+    assert raised.count('<article class="alert') == figures.alerts_raised
+    feed = api.get(
+        f"/api/stations/{station.id}/alerts", params={"day": str(FIRST), "last": str(LAST)}
+    ).json()
+    assert len(feed) == figures.alerts_raised
 
     # The month's report: the same figures, in Chinese and in English, as XLSX and as PDF.
     for locale, planned_label in (("zh-CN", "已安排任务"), ("en", "Tasks planned")):
