@@ -86,6 +86,21 @@ def export_csv(session: Session, principal: Principal, query: TrailQuery, timezo
     return out.getvalue()
 
 
+def actors(session: Session, principal: Principal) -> list[tuple[int, str]]:
+    """The people who made changes the user may read about, for choosing one."""
+    require(principal, Resource.AUDIT, Action.READ)
+    scope = station_scope(principal)
+    query = (
+        select(User.id, User.display_name)
+        .join(AuditEvent, col(AuditEvent.actor_user_id) == User.id)
+        .distinct()
+        .order_by(col(User.display_name))
+    )
+    if scope is not None:
+        query = query.where(col(AuditEvent.station_id).in_(scope))
+    return [(user_id, name) for user_id, name in session.exec(query).all() if user_id is not None]
+
+
 def verify(session: Session, principal: Principal) -> audit.ChainReport:
     """The whole chain is checked (an edit anywhere breaks it), so only admins and managers."""
     require(principal, Resource.AUDIT, Action.READ)

@@ -453,6 +453,7 @@ def _router(services: Services) -> APIRouter:
             filter_string=urlencode({k: v for k, v in given.items() if k != "page"}),
             timezone=settings.timezone,
             check=check,
+            actors=trail.actors(session, principal),
         )
 
     @router.get("/r/{token}", response_model=None)

@@ -89,4 +89,5 @@ def test_the_trail_is_read_filtered_exported_and_never_edited(
     page = api.get("/audit", params={"client_id": client["id"], "verify": "1"})
     assert page.status_code == 200
     assert 'data-intact="true"' in page.text
+    assert f'<option value="{boss.user.id}" >{boss.user.display_name}</option>' in page.text
     assert "王秀英" in page.text
