@@ -102,6 +102,9 @@ def seal(session: OrmSession) -> None:
     pending = session.info.pop(_PENDING, [])
     if not pending:
         return
+    # Every other change of the transaction is written first: holding the chain's lock, a
+    # transaction must wait for nothing else (a row another one holds would deadlock them).
+    session.flush()
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})

@@ -21,7 +21,7 @@ from models.enums import AlertStatus, OutcomeKind, PlanStatus, Role, StopKind
 from scripts.demo_station import STATION_CODE, load_demo_station
 from scripts.simulate_history import simulate
 from tests.builders.accounts import PASSWORD, create_account
-from tests.pdf_checks import pdf_text
+from tests.pdf_checks import embedded_cjk_fonts, pdf_text
 
 FIRST, LAST = date(2026, 11, 1), date(2026, 11, 30)  # the whole month
 
@@ -127,11 +127,18 @@ def test_completion_figures_agree_with_the_events_of_a_simulated_month(
         assert f'id="r-delivered">{figures.delivered}<' in report
         assert f'id="r-missed">{figures.missed}<' in report
         assert f'id="r-alerts">{figures.alerts_raised}<' in report
-    pdf = api.get(f"/reports/{station.id}/2026-11.pdf")
-    if pdf.status_code != 503:  # 503: no Pango on this machine
+    for locale, title, label in (
+        ("en", "Monthly service report", "Delivered"),
+        ("zh-CN", "月度服务报告", "已送达"),
+    ):
+        api.cookies.set("careroute_lang", locale)
+        pdf = api.get(f"/reports/{station.id}/2026-11.pdf")
+        if pdf.status_code == 503:  # no Pango on this machine
+            continue
         text = pdf_text(pdf.content)
-        assert "Monthly service report" in text
-        assert f"Delivered {figures.delivered}" in text
+        assert title in text
+        assert f"{label} {figures.delivered}" in text
+        assert embedded_cjk_fonts(pdf.content)
 
     # One client's file, and each volunteer's hours (which add up to the figures' hours).
     history = api.get(f"/api/clients/{served[0].client_id}/history").json()
