@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -22,7 +22,7 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from markupsafe import Markup
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from dispatch.access import Action, Principal, Resource, allowed
 from dispatch.alerts import service as alerts
@@ -43,17 +43,13 @@ from dispatch.myroute.swaps import (
 )
 from dispatch.planning.edits import Edit, LockRoute, MoveStop
 from dispatch.planning.sheets import day_sheets
-from dispatch.records.service import ListQuery, invalid_input
-from dispatch.reports.completion import Figure, across_stations, completion, stops_behind
-from dispatch.reports.history import client_history, volunteer_hours
-from dispatch.reports.monthly import monthly_report, to_xlsx
-from dispatch.reports.risks import risk_signals
+from dispatch.records.service import ListQuery
+from dispatch.reports.history import client_history
 from dispatch.services import Services
-from dispatch.trail import service as trail
-from dispatch.trail.service import TrailQuery
-from dispatch.web import records
+from dispatch.web import manager_pages, records
 from dispatch.web.forms import LABELS, VIOLATIONS
 from dispatch.web.i18n import LOCALES, chosen, translations
+from dispatch.web.kit import PageKit, valid
 from dispatch.web.pdf import pdf_of
 from models import (
     OfferCreate,
@@ -241,7 +237,7 @@ def _router(services: Services) -> APIRouter:
         day: date, request: Request, session: SessionDep, reason: Annotated[str, Form()] = ""
     ) -> Response:
         def do(who: Principal) -> None:
-            release_day(session, who, day, _valid(ReleaseCreate, reason=reason))
+            release_day(session, who, day, valid(ReleaseCreate, reason=reason))
 
         return action(request, session, f"/me/{day}", do)
 
@@ -258,202 +254,6 @@ def _router(services: Services) -> APIRouter:
             session,
             back,
             lambda who: answer_offer(session, who, release_id, accept=answer == "accept"),
-        )
-
-    @router.get("/dashboard", response_model=None)
-    def dashboard_all(
-        request: Request,
-        session: SessionDep,
-        settings: SettingsDep,
-        period: str = "month",
-        at: date | None = None,
-    ) -> Response:
-        """Every station the user reaches, side by side."""
-        principal = signed_in(request, session)
-        if principal is None:
-            return RedirectResponse("/login", status_code=303)
-        at = at or datetime.now(ZoneInfo(settings.timezone)).date()
-        first, last = _period(period, at)
-        return render(
-            request,
-            "dashboard_all.html",
-            language(request),
-            across=across_stations(session, principal, first, last),
-            period=period,
-            at=at,
-        )
-
-    @router.get("/dashboard/{station_id}", response_model=None)
-    def dashboard(
-        station_id: int,
-        request: Request,
-        session: SessionDep,
-        period: str = "month",
-        at: date | None = None,
-    ) -> Response:
-        """Completion of a day, week or month, with a chart and every figure opening into
-        its stops."""
-        principal = signed_in(request, session)
-        if principal is None:
-            return RedirectResponse("/login", status_code=303)
-        station = services.stations.get(session, principal, station_id)
-        at = at or datetime.now(ZoneInfo(station.timezone)).date()
-        first, last = _period(period, at)
-        figures = completion(session, principal, station_id, first, last)
-        # The social worker's list looks at the last four weeks of the period.
-        risks = risk_signals(session, principal, station_id, last - timedelta(days=27), last)
-        return render(
-            request,
-            "dashboard.html",
-            language(request, station),
-            station=station,
-            figures=figures,
-            period=period,
-            at=at,
-            earlier=first - timedelta(days=1),
-            later=last + timedelta(days=1),
-            most=max([d.planned + d.unplanned for d in figures.days] or [1]),
-            risks=risks,
-        )
-
-    @router.get("/dashboard/{station_id}/alerts", response_model=None)
-    def dashboard_alerts(
-        station_id: int, request: Request, session: SessionDep, first: date, last: date
-    ) -> Response:
-        """The alerts behind the dashboard's figure, with their ladders and resolutions."""
-        principal = signed_in(request, session)
-        if principal is None:
-            return RedirectResponse("/login", status_code=303)
-        station = services.stations.get(session, principal, station_id)
-        found = alerts.alerts_of(session, principal, station_id, day=first, last=last)
-        return render(
-            request,
-            "dashboard_alerts.html",
-            language(request, station),
-            station=station,
-            alerts=found,
-            can_act=False,
-            back="",
-            day=first,
-            first=first,
-            last=last,
-        )
-
-    @router.get("/dashboard/{station_id}/stops", response_model=None)
-    def dashboard_stops(
-        station_id: int,
-        request: Request,
-        session: SessionDep,
-        first: date,
-        last: date,
-        figure: Figure,
-        reason: str | None = None,
-    ) -> Response:
-        principal = signed_in(request, session)
-        if principal is None:
-            return RedirectResponse("/login", status_code=303)
-        station = services.stations.get(session, principal, station_id)
-        rows = stops_behind(session, principal, station_id, first, last, figure, reason)
-        return render(
-            request,
-            "dashboard_stops.html",
-            language(request, station),
-            station=station,
-            rows=rows,
-            figure=figure,
-            reason=reason,
-            first=first,
-            last=last,
-        )
-
-    @router.get("/reports/{station_id}/{name}", response_model=None)
-    def monthly(station_id: int, name: str, request: Request, session: SessionDep) -> Response:
-        """The month's service report: as a page, `.pdf` or `.xlsx` (e.g. 2026-11.xlsx), in
-        the page language."""
-        month, _dot, extension = name.partition(".")
-        try:
-            first = date.fromisoformat(f"{month}-01")
-        except ValueError:
-            return HTMLResponse("not found", status_code=404)
-        if extension not in ("", "pdf", "xlsx"):
-            return HTMLResponse("not found", status_code=404)
-        principal = signed_in(request, session)
-        if principal is None:
-            return RedirectResponse("/login", status_code=303)
-        station = services.stations.get(session, principal, station_id)
-        locale = language(request, station)
-        report = monthly_report(session, principal, station_id, first)
-        filename = f"report-{station.code}-{month}.{extension or 'html'}"
-        disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
-        if extension == "xlsx":
-            book = to_xlsx(report, station.name, translations(locale).gettext)
-            kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            return Response(book, media_type=kind, headers=disposition)
-        html = (
-            _environment(locale)
-            .get_template("monthly.html")
-            .render(report=report, station=station, locale=locale)
-        )
-        if extension == "pdf":
-            return Response(pdf_of(html), media_type="application/pdf", headers=disposition)
-        return HTMLResponse(html)
-
-    @router.get("/volunteers/{volunteer_id}/{name}", response_model=None)
-    def certificate(
-        volunteer_id: int,
-        name: str,
-        request: Request,
-        session: SessionDep,
-        first: date,
-        last: date,
-    ) -> Response:
-        """A volunteer's service hours over a period, as a page or `certificate.pdf`."""
-        if name not in ("certificate", "certificate.pdf"):
-            return HTMLResponse("not found", status_code=404)
-        principal = signed_in(request, session)
-        if principal is None:
-            return RedirectResponse("/login", status_code=303)
-        hours = volunteer_hours(session, principal, volunteer_id, first, last)
-        volunteer = services.volunteers.get(session, principal, volunteer_id)
-        station = services.stations.get(session, principal, volunteer.station_id)
-        locale = language(request, station)
-        html = (
-            _environment(locale)
-            .get_template("certificate.html")
-            .render(hours=hours, station=station, locale=locale)
-        )
-        if name.endswith(".pdf"):
-            return Response(pdf_of(html), media_type="application/pdf")
-        return HTMLResponse(html)
-
-    @router.get("/audit", response_model=None)
-    def audit_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-        """The audit trail, filtered; exported with the same filters; the chain checked on
-        request."""
-        principal = signed_in(request, session)
-        if principal is None:
-            return RedirectResponse("/login", status_code=303)
-        ignored = ("verify", "message")
-        given = {k: v for k, v in request.query_params.items() if v != "" and k not in ignored}
-        try:
-            query = _valid(TrailQuery, **given)
-        except DispatchError as error:
-            return RedirectResponse(f"/audit?message={quote(error.message)}", status_code=303)
-        found = trail.events(session, principal, query, settings.timezone)
-        check = None
-        if request.query_params.get("verify"):
-            check = trail.verify(session, principal)
-        return render(
-            request,
-            "audit.html",
-            language(request),
-            page=found,
-            query=query,
-            filters=given,
-            filter_string=urlencode({k: v for k, v in given.items() if k != "page"}),
-            timezone=settings.timezone,
-            check=check,
-            actors=trail.actors(session, principal),
         )
 
     @router.get("/r/{token}", response_model=None)
@@ -721,7 +521,7 @@ def _router(services: Services) -> APIRouter:
         made: list[str] = []
 
         def do(who: Principal) -> None:
-            body = _valid(RouteLinkCreate, volunteer_id=volunteer_id, service_date=day, hours=hours)
+            body = valid(RouteLinkCreate, volunteer_id=volunteer_id, service_date=day, hours=hours)
             link = issue_link(session, who, settings.resolved_secret_key, body)
             made.append(str(request.base_url).rstrip("/") + str(link.url))
 
@@ -791,7 +591,7 @@ def _router(services: Services) -> APIRouter:
         sending it twice stores it once."""
 
         def do(who: Principal) -> None:
-            body = _valid(
+            body = valid(
                 OutcomeCreate,
                 client_event_id=client_event_id,
                 kind=kind,
@@ -841,7 +641,7 @@ def _router(services: Services) -> APIRouter:
         back: Annotated[str, Form()],
     ) -> Response:
         def do(who: Principal) -> None:
-            alerts.take_step(session, who, alert_id, _valid(StepCreate, step=step, result=result))
+            alerts.take_step(session, who, alert_id, valid(StepCreate, step=step, result=result))
 
         return action(request, session, back, do)
 
@@ -855,7 +655,7 @@ def _router(services: Services) -> APIRouter:
         note: Annotated[str, Form()] = "",
     ) -> Response:
         def do(who: Principal) -> None:
-            body = _valid(ResolutionCreate, resolution=resolution, note=note)
+            body = valid(ResolutionCreate, resolution=resolution, note=note)
             alerts.resolve(session, who, alert_id, body)
 
         return action(request, session, back, do)
@@ -863,28 +663,10 @@ def _router(services: Services) -> APIRouter:
     def render_record(request: Request, template: str, **values: Any) -> HTMLResponse:
         return render(request, template, language(request), **values)
 
+    kit = PageKit(render=render, signed_in=signed_in, language=language, environment=_environment)
+    router.include_router(manager_pages.build_router(services, kit))
     router.include_router(records.build_router(services, render_record, signed_in))
     return router
-
-
-def _period(period: str, at: date) -> tuple[date, date]:
-    """The day, the week (Monday to Sunday) or the month around `at`."""
-    if period == "day":
-        return at, at
-    if period == "week":
-        monday = at - timedelta(days=at.weekday())
-        return monday, monday + timedelta(days=6)
-    first = at.replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return first, following - timedelta(days=1)
-
-
-def _valid(schema: type[ModelT], **values: Any) -> ModelT:
-    """A form's values as the API's schema, or the API's error."""
-    try:
-        return schema.model_validate(values)
-    except ValidationError as error:
-        raise invalid_input(error) from error
 
 
 def _first_page(station_id: int | None = None) -> ListQuery:
