@@ -1,5 +1,6 @@
 """The `careroute` command: serve, demo, db upgrade, user create-admin, geocode, import."""
 
+import gc
 import getpass
 from pathlib import Path
 from typing import Annotated
@@ -53,7 +54,13 @@ def serve(
     settings = Settings()
     migrate.upgrade(make_engine(settings.resolved_database_url))
     typer.echo(f"CareRoute on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    app_ = create_app(settings)
+    # What is loaded by now (the planner's libraries among it) lives as long as the server:
+    # kept out of the garbage collector's full passes, which would otherwise stop every
+    # request for a tenth of a second or more now and then.
+    gc.collect()
+    gc.freeze()
+    uvicorn.run(app_, host=host, port=port, log_level="info")
 
 
 @app.command()
