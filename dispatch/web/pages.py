@@ -59,9 +59,10 @@ from models import (
     ResolutionCreate,
     RouteLinkCreate,
     Station,
+    StationUpdate,
     StepCreate,
 )
-from models.enums import AlertStatus, Role, TokenKind
+from models.enums import AlertStatus, LadderStep, Role, TokenKind
 from routing.matrix.roads import RoadNetwork
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -506,6 +507,40 @@ def _router(services: Services) -> APIRouter:
             )
 
         return action(request, session, back, off_and_replan)
+
+    @router.get("/stations/{station_id}/settings", response_model=None)
+    def settings_page(station_id: int, request: Request, session: SessionDep) -> Response:
+        principal = signed_in(request, session)
+        if principal is None:
+            return RedirectResponse("/login", status_code=303)
+        station = services.stations.get(session, principal, station_id)
+        return render(request, "settings.html", language(request, station), station=station)
+
+    @router.post("/stations/{station_id}/settings", response_model=None)
+    async def save_settings(station_id: int, request: Request, session: SessionDep) -> Response:
+        """The station's holidays, proof of delivery and no-answer ladder, from the form: a
+        step without minutes is left out of the ladder."""
+        form = await request.form()
+        ladder = sorted(
+            (
+                {"step": step.value, "due_minutes": str(form[step.value]).strip()}
+                for step in LadderStep
+                if str(form.get(step.value, "")).strip()
+            ),
+            key=lambda rung: int(rung["due_minutes"]) if rung["due_minutes"].isdigit() else 0,
+        )
+        back = f"/stations/{station_id}/settings"
+
+        def do(who: Principal) -> None:
+            update = valid(
+                StationUpdate,
+                observes_public_holidays="observes_public_holidays" in form,
+                proof_of_delivery="proof_of_delivery" in form,
+                alert_ladder=ladder,
+            )
+            services.stations.update(session, who, station_id, update)
+
+        return action(request, session, back, do)
 
     @router.post("/days/{station_id}/{day}/links", response_model=None)
     def make_link(

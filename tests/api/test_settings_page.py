@@ -1,0 +1,44 @@
+"""The station's settings page: holidays, proof of delivery and the no-answer ladder, saved
+through the station service; a bad ladder is refused with the reason and changes nothing."""
+
+import httpx
+from sqlmodel import Session
+
+from models import Station
+from models.enums import Role
+from tests.builders.accounts import PASSWORD, create_user
+from tests.builders.records import create_station, ident
+
+
+def test_a_coordinator_sets_proof_of_delivery_and_the_ladder(
+    api: httpx.Client, session: Session
+) -> None:
+    station = create_station(session)
+    user = create_user(session, role=Role.COORDINATOR, stations=(station,))
+    api.post("/login", data={"username": user.username, "password": PASSWORD})
+    url = f"/stations/{ident(station)}/settings"
+    page = api.get(url).text
+    assert "致电紧急联系人" in page  # the ladder's steps, in the station's language
+
+    saved = api.post(
+        url,
+        data={"proof_of_delivery": "on", "emergency_services": "60", "call_client": "5"},
+    )
+    assert saved.status_code == 303
+    assert "message" not in saved.headers["location"]
+    session.expire_all()
+    row = session.get(Station, ident(station))
+    assert row is not None
+    assert row.proof_of_delivery is True
+    assert row.observes_public_holidays is False  # unticked
+    assert [(r.step.value, r.due_minutes) for r in row.alert_ladder] == [
+        ("call_client", 5),
+        ("emergency_services", 60),
+    ]
+
+    refused = api.post(url, data={"call_client": "-3"})
+    assert "message=" in refused.headers["location"]
+    session.expire_all()
+    row = session.get(Station, ident(station))
+    assert row is not None
+    assert len(row.alert_ladder) == 2  # nothing changed
