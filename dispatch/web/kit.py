@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import jinja2
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
@@ -25,6 +25,8 @@ class PageKit:
     signed_in: Callable[[Request, Session], Principal | None]
     language: Callable[..., str]  # (request, station=None) -> locale
     environment: Callable[[str], jinja2.Environment]  # the templates of a locale
+    # (request, session, back, do): do it as the signed-in user, then back to the page
+    action: Callable[..., Response]
 
 
 def valid(schema: type[ModelT], **values: Any) -> ModelT:

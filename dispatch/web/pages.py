@@ -29,15 +29,11 @@ from dispatch.alerts import service as alerts
 from dispatch.auth import service as auth_service
 from dispatch.deps import SESSION_COOKIE, LimiterDep, SessionDep, SettingsDep, request_token
 from dispatch.errors import DispatchError, NotAuthenticated, NotFound
-from dispatch.myroute.links import issue_link, links_of, principal_of_link, revoke_link
+from dispatch.myroute.links import issue_link, links_of, revoke_link
 from dispatch.myroute.outcomes import record_paper_outcome
-from dispatch.myroute.service import my_days, my_route, route_sheets
+from dispatch.myroute.service import route_sheets
 from dispatch.myroute.swaps import (
-    answer_offer,
-    my_offers,
-    my_release,
     offer,
-    release_day,
     releases_of,
     replan,
 )
@@ -46,7 +42,7 @@ from dispatch.planning.sheets import day_sheets
 from dispatch.records.service import ListQuery
 from dispatch.reports.history import client_history
 from dispatch.services import Services
-from dispatch.web import manager_pages, records
+from dispatch.web import manager_pages, records, volunteer_pages
 from dispatch.web.forms import LABELS, VIOLATIONS
 from dispatch.web.i18n import LOCALES, chosen, translations
 from dispatch.web.kit import PageKit, valid
@@ -55,7 +51,6 @@ from models import (
     OfferCreate,
     OutcomeCreate,
     PlanningRequest,
-    ReleaseCreate,
     ResolutionCreate,
     RouteLinkCreate,
     Station,
@@ -207,80 +202,6 @@ def _router(services: Services) -> APIRouter:
         if locale in LOCALES:
             response.set_cookie(LANG_COOKIE, locale, max_age=365 * 86400, samesite="lax")
         return response
-
-    @router.get("/me/{day}", response_model=None)
-    def my_route_page(day: date, request: Request, session: SessionDep) -> Response:
-        """A volunteer's route of the day, for a phone."""
-        principal = signed_in(request, session)
-        if principal is None:
-            return RedirectResponse("/login", status_code=303)
-        try:
-            route = my_route(session, principal, day)
-        except NotFound:
-            route = None
-        return render(
-            request,
-            "myroute.html",
-            language(request),
-            day=day,
-            previous_day=day - timedelta(days=1),
-            next_day=day + timedelta(days=1),
-            route=route,
-            upcoming=my_days(session, principal, day + timedelta(days=1))[:7],
-            api="/api/me",
-            linked=False,
-            release=my_release(session, principal, day),
-            offers=my_offers(session, principal),
-        )
-
-    @router.post("/me/{day}/release", response_model=None)
-    def release_page(
-        day: date, request: Request, session: SessionDep, reason: Annotated[str, Form()] = ""
-    ) -> Response:
-        def do(who: Principal) -> None:
-            release_day(session, who, day, valid(ReleaseCreate, reason=reason))
-
-        return action(request, session, f"/me/{day}", do)
-
-    @router.post("/me/offers/{release_id}/{answer}", response_model=None)
-    def answer_page(
-        release_id: int,
-        answer: str,
-        request: Request,
-        session: SessionDep,
-        back: Annotated[str, Form()],
-    ) -> Response:
-        return action(
-            request,
-            session,
-            back,
-            lambda who: answer_offer(session, who, release_id, accept=answer == "accept"),
-        )
-
-    @router.get("/r/{token}", response_model=None)
-    def linked_route_page(
-        token: str, request: Request, session: SessionDep, settings: SettingsDep
-    ) -> Response:
-        """A route opened from a link sent by message: no password, that day only."""
-        try:
-            who, link = principal_of_link(session, settings.resolved_secret_key, token)
-        except DispatchError as error:
-            html = render(request, "linkgone.html", language(request), reason=error.message)
-            html.status_code = error.status_code
-            return html
-        try:
-            route = my_route(session, who, link.service_date)
-        except NotFound:
-            route = None
-        return render(
-            request,
-            "myroute.html",
-            language(request),
-            day=link.service_date,
-            route=route,
-            api=f"/r/{token}/api",
-            linked=True,
-        )
 
     @router.get("/days/{station_id}/{day}", response_model=None)
     def day_page(station_id: int, day: date, request: Request, session: SessionDep) -> Response:
@@ -698,7 +619,14 @@ def _router(services: Services) -> APIRouter:
     def render_record(request: Request, template: str, **values: Any) -> HTMLResponse:
         return render(request, template, language(request), **values)
 
-    kit = PageKit(render=render, signed_in=signed_in, language=language, environment=_environment)
+    kit = PageKit(
+        render=render,
+        signed_in=signed_in,
+        language=language,
+        environment=_environment,
+        action=action,
+    )
+    router.include_router(volunteer_pages.build_router(kit))
     router.include_router(manager_pages.build_router(services, kit))
     router.include_router(records.build_router(services, render_record, signed_in))
     return router
