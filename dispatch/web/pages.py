@@ -28,7 +28,7 @@ from dispatch.access import Action, Principal, Resource, allowed
 from dispatch.alerts import service as alerts
 from dispatch.auth import service as auth_service
 from dispatch.deps import SESSION_COOKIE, LimiterDep, SessionDep, SettingsDep, request_token
-from dispatch.errors import DispatchError, NotAuthenticated, NotFound
+from dispatch.errors import Conflict, DispatchError, NotAuthenticated, NotFound
 from dispatch.myroute.links import issue_link, links_of, revoke_link
 from dispatch.myroute.outcomes import record_paper_outcome
 from dispatch.myroute.service import route_sheets
@@ -283,17 +283,68 @@ def _router(services: Services) -> APIRouter:
         principal = signed_in(request, session)
         if principal is None:
             return RedirectResponse("/login", status_code=303)
+        return printout(request, session, principal, plan_id, name, extension, volunteer)
+
+    @router.post("/plans/{plan_id}/routes.pdf", response_model=None)
+    def route_sheets_with_links(
+        plan_id: int,
+        request: Request,
+        session: SessionDep,
+        settings: SettingsDep,
+        back: Annotated[str, Form()],
+        hours: Annotated[int, Form()] = 12,
+        volunteer: Annotated[int | None, Form()] = None,
+    ) -> Response:
+        """Route sheets whose QR codes are route links: the volunteer scans and sees their
+        route without a password, until the links expire (or are revoked)."""
+        principal = signed_in(request, session)
+        if principal is None:
+            return RedirectResponse("/login", status_code=303)
+        try:
+            routes = route_sheets(session, principal, plan_id, volunteer)
+            if routes.plan_status != "published":
+                raise Conflict("route links show the published plan: publish it first")
+            links = {}
+            for route in routes.routes:
+                ask = valid(
+                    RouteLinkCreate,
+                    volunteer_id=route.volunteer_id,
+                    service_date=routes.service_date,
+                    hours=hours,
+                )
+                made = issue_link(session, principal, settings.resolved_secret_key, ask)
+                links[route.volunteer_id] = str(request.base_url).rstrip("/") + str(made.url)
+        except DispatchError as error:
+            session.rollback()
+            return RedirectResponse(f"{back}?message={quote(error.message)}", status_code=303)
+        return printout(request, session, principal, plan_id, "routes", "pdf", volunteer, links)
+
+    def printout(
+        request: Request,
+        session: SessionDep,
+        principal: Principal,
+        plan_id: int,
+        name: str,
+        extension: str,
+        volunteer: int | None,
+        links: dict[int, str] | None = None,
+    ) -> Response:
         values: dict[str, Any]
         if name == "routes":
             routes = route_sheets(session, principal, plan_id, volunteer)
             station_id, service_date = routes.station_id, routes.service_date
-            link = str(request.base_url).rstrip("/") + f"/me/{service_date}"
+            page = str(request.base_url).rstrip("/") + f"/me/{service_date}"
             values = {
                 "routes": routes,
                 "qr": {
-                    route.volunteer_id: Markup(segno.make(link, error="m").svg_inline(scale=3))
+                    route.volunteer_id: Markup(
+                        segno.make(
+                            (links or {}).get(route.volunteer_id, page), error="m"
+                        ).svg_inline(scale=3)
+                    )
                     for route in routes.routes
                 },
+                "linked": links is not None,
             }
         else:
             sheets = day_sheets(session, principal, plan_id)

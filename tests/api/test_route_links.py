@@ -83,3 +83,33 @@ def test_a_route_link_opens_one_route_for_a_day_until_it_expires_or_is_revoked(
         select(AuditEvent.interface).where(AuditEvent.entity == "outcome")
     ).all()
     assert interfaces == [f"route link {links[0]['id']}"]
+
+
+def test_route_sheets_can_carry_route_links_in_their_qr_codes(
+    api: httpx.Client, session: Session, server: RunningServer
+) -> None:
+    draft = plan_day(api, session, clients=4, volunteers=1, publish=False)
+    office = httpx.Client(base_url=server.url, timeout=60)
+    office.post(
+        "/login",
+        data={"username": draft.coordinator.user.username, "password": "correct horse battery"},
+    )
+    back = f"/days/{draft.station.id}/{DAY}"
+    refused = office.post(f"/plans/{draft.plan['id']}/routes.pdf", data={"back": back})
+    assert "message=" in refused.headers["location"]  # a draft: publish first
+    published = api.post(
+        f"/api/plans/{draft.plan['id']}/publish",
+        json={"revision": draft.plan["revision"]},
+        headers=draft.coordinator.headers,
+    ).json()
+    sheets = office.post(f"/plans/{published['id']}/routes.pdf", data={"back": back, "hours": "6"})
+    assert sheets.status_code in (200, 503)  # 503: no Pango for PDFs on this machine
+    links = api.get(
+        f"/api/stations/{draft.station.id}/route-links",
+        params={"day": DAY},
+        headers=draft.coordinator.headers,
+    ).json()
+    if sheets.status_code == 200:
+        assert sheets.headers["content-type"] == "application/pdf"
+        assert len(links) == len(published["routes"])
+    office.close()
