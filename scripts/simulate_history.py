@@ -39,6 +39,7 @@ from dispatch.services import Services, build_services, travel_matrices
 from models import (
     Alert,
     OutcomeCreate,
+    Plan,
     PlanningJob,
     PlanningRequest,
     PlanRoute,
@@ -51,6 +52,7 @@ from models.enums import (
     JobStatus,
     LadderStep,
     OutcomeKind,
+    PlanStatus,
     Resolution,
     Role,
     RoundEvent,
@@ -202,9 +204,6 @@ def _walk(
 
 
 def _published(session: Session, station_id: int, day: date) -> int:
-    from models import Plan
-    from models.enums import PlanStatus
-
     plan = session.exec(
         select(Plan).where(
             Plan.station_id == station_id,

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from dispatch import audit
 from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.errors import Conflict
+from dispatch.myroute.service import latest_by_task
 from models import (
     Alert,
     AlertPublic,
@@ -152,11 +153,7 @@ def _public(
     assert volunteer
     assert outcome
     assert plan
-    latest = session.exec(
-        select(Outcome)
-        .where(Outcome.plan_stop_id == row.plan_stop_id)
-        .order_by(col(Outcome.recorded_at).desc(), col(Outcome.id).desc())
-    ).first()
+    latest = latest_by_task(session, [outcome.task_id]).get(outcome.task_id)
     taken = session.exec(
         select(AlertStep).where(AlertStep.alert_id == row.id).order_by(col(AlertStep.done_at))
     ).all()

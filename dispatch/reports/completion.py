@@ -24,8 +24,9 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from dispatch.access import Action, Principal, Resource, reachable, require, station_scope
 from dispatch.errors import InvalidInput
-from models import Alert, Client, Outcome, Plan, PlanRoute, PlanStop, RoundMark, Station, Task
-from models.enums import AlertStatus, OutcomeKind, PlanStatus, RoundEvent, StopKind
+from dispatch.reports.history import round_spans
+from models import Alert, Client, Outcome, Plan, PlanRoute, PlanStop, Station, Task
+from models.enums import AlertStatus, OutcomeKind, PlanStatus, StopKind
 
 Figure = Literal["planned", "delivered", "late", "missed", "unplanned"]
 MAX_DAYS = 366
@@ -351,29 +352,10 @@ def _alerts(session: Session, station_id: int, first: date, last: date) -> list[
 
 
 def _hours(session: Session, station_id: int, first: date, last: date) -> float:
-    """Hours between each volunteer's first start and last finish of a day, from what they
-    recorded (whichever version of the day's plan they were on)."""
-    marks = session.exec(
-        select(RoundMark, col(Plan.service_date))
-        .join(PlanRoute, col(PlanRoute.id) == RoundMark.plan_route_id)
-        .join(Plan, col(Plan.id) == PlanRoute.plan_id)
-        .where(
-            RoundMark.station_id == station_id,
-            col(Plan.service_date) >= first,
-            col(Plan.service_date) <= last,
-        )
-    ).all()
-    started: dict[tuple[int, date], datetime] = {}
-    finished: dict[tuple[int, date], datetime] = {}
-    for mark, day in marks:
-        key = (mark.volunteer_id, day)
-        if mark.event is RoundEvent.STARTED:
-            started[key] = min(started.get(key, mark.recorded_at), mark.recorded_at)
-        else:
-            finished[key] = max(finished.get(key, mark.recorded_at), mark.recorded_at)
+    """Hours between each volunteer's first start and last finish of each day."""
     seconds = sum(
-        max(0.0, (finished[key] - started[key]).total_seconds())
-        for key in started
-        if key in finished
+        max(0.0, (finish - start).total_seconds())
+        for start, finish in round_spans(session, first, last, station_id=station_id).values()
+        if start is not None and finish is not None
     )
     return round(seconds / 3600, 1)

@@ -99,23 +99,9 @@ def volunteer_hours(
     if principal.volunteer_id not in (None, volunteer_id):  # a volunteer: their own only
         raise NotFound("volunteer", volunteer_id)
     volunteer = reachable(session, principal, Volunteer, volunteer_id, "volunteer")
-    marks = session.exec(
-        select(RoundMark, col(Plan.service_date))
-        .join(PlanRoute, col(PlanRoute.id) == RoundMark.plan_route_id)
-        .join(Plan, col(Plan.id) == PlanRoute.plan_id)
-        .where(
-            RoundMark.volunteer_id == volunteer_id,
-            col(Plan.service_date) >= first,
-            col(Plan.service_date) <= last,
-        )
-    ).all()
-    started: dict[date, datetime] = {}
-    finished: dict[date, datetime] = {}
-    for mark, day in marks:
-        if mark.event is RoundEvent.STARTED:
-            started[day] = min(started.get(day, mark.recorded_at), mark.recorded_at)
-        else:
-            finished[day] = max(finished.get(day, mark.recorded_at), mark.recorded_at)
+    spans = round_spans(session, first, last, volunteer_id=volunteer_id)
+    started = {day: span[0] for (_v, day), span in spans.items() if span[0]}
+    finished = {day: span[1] for (_v, day), span in spans.items() if span[1]}
     counted = session.exec(
         select(Outcome, col(Task.service_date))
         .join(Task, col(Task.id) == Outcome.task_id)
@@ -150,3 +136,35 @@ def volunteer_hours(
         days=days,
         total_hours=round(sum(d.hours for d in days), 1),
     )
+
+
+def round_spans(
+    session: Session,
+    first: date,
+    last: date,
+    *,
+    station_id: int | None = None,
+    volunteer_id: int | None = None,
+) -> dict[tuple[int, date], tuple[datetime | None, datetime | None]]:
+    """Per volunteer and day: the first start and the last finish they recorded, whichever
+    version of the day's plan they were on."""
+    query = (
+        select(RoundMark, col(Plan.service_date))
+        .join(PlanRoute, col(PlanRoute.id) == RoundMark.plan_route_id)
+        .join(Plan, col(Plan.id) == PlanRoute.plan_id)
+        .where(col(Plan.service_date) >= first, col(Plan.service_date) <= last)
+    )
+    if station_id is not None:
+        query = query.where(RoundMark.station_id == station_id)
+    if volunteer_id is not None:
+        query = query.where(RoundMark.volunteer_id == volunteer_id)
+    spans: dict[tuple[int, date], tuple[datetime | None, datetime | None]] = {}
+    for mark, day in session.exec(query).all():
+        start, finish = spans.get((mark.volunteer_id, day), (None, None))
+        at = mark.recorded_at
+        if mark.event is RoundEvent.STARTED:
+            start = at if start is None else min(start, at)
+        else:
+            finish = at if finish is None else max(finish, at)
+        spans[(mark.volunteer_id, day)] = (start, finish)
+    return spans
