@@ -1,32 +1,74 @@
 """create_app(): the routers, the one error handler, and the app's shared state."""
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from dispatch.admission import Admission
 from dispatch.alerts import endpoints as alert_endpoints
+from dispatch.alerts import pages as alert_pages
+from dispatch.audit import endpoints as audit_endpoints
+from dispatch.audit import pages as audit_pages
 from dispatch.auth import endpoints as auth_endpoints
+from dispatch.auth import pages as auth_pages
 from dispatch.auth.ratelimit import LoginLimiter
+from dispatch.board import pages as board_pages
 from dispatch.clients import endpoints as client_endpoints
+from dispatch.clients import pages as client_pages
 from dispatch.config import Settings
+from dispatch.container import Services, build_services, travel_matrices
+from dispatch.crud import pages as record_pages
 from dispatch.days import endpoints as day_endpoints
+from dispatch.days import pages as day_pages
 from dispatch.db import make_engine
 from dispatch.errors import DispatchError
 from dispatch.geocoding.service import build_geocoder
+from dispatch.http import render_error
 from dispatch.imports import endpoints as import_endpoints
-from dispatch.myroute import endpoints as myroute_endpoints
 from dispatch.planning import endpoints as planning_endpoints
+from dispatch.planning import pages as planning_pages
 from dispatch.reports import endpoints as report_endpoints
+from dispatch.reports import pages as report_pages
+from dispatch.rounds import endpoints as round_endpoints
+from dispatch.rounds import pages as round_pages
 from dispatch.schedules import endpoints as schedule_endpoints
-from dispatch.services import Services, build_services, travel_matrices
 from dispatch.sites import endpoints as site_endpoints
 from dispatch.stations import endpoints as station_endpoints
-from dispatch.trail import endpoints as trail_endpoints
+from dispatch.stations import pages as station_pages
 from dispatch.users import endpoints as user_endpoints
 from dispatch.volunteers import endpoints as volunteer_endpoints
-from dispatch.web import pages
+from dispatch.web.kit import LoginRequired, mount_static, to_login
 
 ATTRIBUTION = "Map data © OpenStreetMap contributors, ODbL 1.0"
+
+# The API (JSON, in OpenAPI) and the pages (HTML, left out of OpenAPI), feature by feature.
+ENDPOINTS = (
+    auth_endpoints,
+    user_endpoints,
+    import_endpoints,
+    station_endpoints,
+    site_endpoints,
+    client_endpoints,
+    volunteer_endpoints,
+    schedule_endpoints,
+    day_endpoints,
+    planning_endpoints,
+    round_endpoints,
+    alert_endpoints,
+    audit_endpoints,
+    report_endpoints,
+)
+PAGES = (
+    auth_pages,
+    board_pages,
+    day_pages,
+    planning_pages,
+    round_pages,
+    station_pages,
+    client_pages,
+    alert_pages,
+    report_pages,
+    audit_pages,
+    record_pages,
+)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -45,33 +87,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = services
     app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute)
     app.add_middleware(Admission, serial_writes=app.state.engine.dialect.name == "sqlite")
-
-    @app.exception_handler(DispatchError)
-    async def _dispatch_error(_request: Request, error: DispatchError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if error.status_code == 401 else None
-        return JSONResponse(error.body(), status_code=error.status_code, headers=headers)
-
-    @app.get("/healthz", tags=["service"])
-    def healthz() -> dict[str, str]:
-        """Liveness check."""
-        return {"status": "ok"}
-
-    app.include_router(auth_endpoints.router)
-    app.include_router(user_endpoints.router)
-    app.include_router(import_endpoints.router)
-    for feature in (
-        station_endpoints,
-        site_endpoints,
-        client_endpoints,
-        volunteer_endpoints,
-        schedule_endpoints,
-        day_endpoints,
-        planning_endpoints,
-        myroute_endpoints,
-        alert_endpoints,
-        trail_endpoints,
-        report_endpoints,
-    ):
-        app.include_router(feature.build_router(services))
-    pages.mount(app, services)
+    app.add_exception_handler(DispatchError, render_error)
+    app.add_exception_handler(LoginRequired, to_login)
+    app.add_api_route("/healthz", healthz, methods=["GET"], tags=["service"])
+    for feature in ENDPOINTS + PAGES:
+        app.include_router(feature.router)
+    mount_static(app)
     return app
+
+
+def healthz() -> dict[str, str]:
+    """Liveness check."""
+    return {"status": "ok"}

@@ -9,13 +9,14 @@ import typer
 import uvicorn
 from sqlmodel import Session
 
-from dispatch import audit, migrate
+from dispatch import migrate
 from dispatch.access import system_principal
 from dispatch.app import create_app
+from dispatch.audit import chain
 from dispatch.config import Settings
+from dispatch.container import build_services
 from dispatch.db import make_engine, session_scope
 from dispatch.geocoding.service import build_geocoder
-from dispatch.services import build_services
 from models import UserCreate
 from models.enums import Role
 
@@ -35,7 +36,7 @@ def audit_verify() -> None:
     """Check the audit trail's hash chain: no event edited, removed or slipped in."""
     settings = Settings()
     with Session(make_engine(settings.resolved_database_url)) as session:
-        report = audit.verify(session)
+        report = chain.verify(session)
     if report.intact:
         typer.echo(f"audit trail intact: {report.events} events")
         return

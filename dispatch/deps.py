@@ -5,14 +5,26 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from dispatch.access import Principal
 from dispatch.auth import service as auth_service
 from dispatch.auth.ratelimit import LoginLimiter
+from dispatch.clients.service import ClientService
 from dispatch.config import Settings
+from dispatch.container import Services
+from dispatch.days.closures import ClosureService
+from dispatch.days.menus import MenuService
+from dispatch.days.service import DayService
 from dispatch.db import for_writing
 from dispatch.errors import NotAuthenticated
+from dispatch.planning.edits import PlanEdits
+from dispatch.planning.service import PlanningService
+from dispatch.schedules.service import ScheduleService
+from dispatch.sites.service import SiteService
+from dispatch.stations.service import StationService
+from dispatch.volunteers.service import AvailabilityService, VolunteerService
 
 SESSION_COOKIE = "careroute_session"
 
@@ -65,3 +77,71 @@ def current_principal(session: SessionDep, token: TokenDep, request: Request) ->
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+# One accessor per service of the container, so that an endpoint names the one it needs.
+def station_service(services: ServicesDep) -> StationService:
+    return services.stations
+
+
+def site_service(services: ServicesDep) -> SiteService:
+    return services.sites
+
+
+def client_service(services: ServicesDep) -> ClientService:
+    return services.clients
+
+
+def volunteer_service(services: ServicesDep) -> VolunteerService:
+    return services.volunteers
+
+
+def availability_service(services: ServicesDep) -> AvailabilityService:
+    return services.availability
+
+
+def schedule_service(services: ServicesDep) -> ScheduleService:
+    return services.schedules
+
+
+def closure_service(services: ServicesDep) -> ClosureService:
+    return services.closures
+
+
+def menu_service(services: ServicesDep) -> MenuService:
+    return services.menus
+
+
+def day_service(services: ServicesDep) -> DayService:
+    return services.days
+
+
+def planning_service(services: ServicesDep) -> PlanningService:
+    return services.planning
+
+
+def plan_edits_service(services: ServicesDep) -> PlanEdits:
+    return services.plan_edits
+
+
+StationsDep = Annotated[StationService, Depends(station_service)]
+SitesDep = Annotated[SiteService, Depends(site_service)]
+ClientsDep = Annotated[ClientService, Depends(client_service)]
+VolunteersDep = Annotated[VolunteerService, Depends(volunteer_service)]
+DaysDep = Annotated[DayService, Depends(day_service)]
+PlanningDep = Annotated[PlanningService, Depends(planning_service)]
+PlanEditsDep = Annotated[PlanEdits, Depends(plan_edits_service)]

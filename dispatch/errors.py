@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from pydantic import ValidationError
+
 
 class DispatchError(Exception):
     status_code = 400
@@ -74,6 +76,16 @@ class InvalidInput(DispatchError):
     @classmethod
     def field(cls, field: str, message: str) -> "InvalidInput":
         return cls([{"loc": ["body", field], "msg": message, "type": "value_error"}])
+
+    @classmethod
+    def of(cls, error: ValidationError) -> "InvalidInput":
+        """A schema's validation error, located in the request body."""
+        return cls(
+            [
+                {"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]}
+                for e in error.errors()
+            ]
+        )
 
     def body(self) -> dict[str, Any]:
         return {"detail": self.errors, "code": self.code}

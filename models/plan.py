@@ -2,7 +2,6 @@
 
 from datetime import date, datetime
 
-from pydantic import BaseModel
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -43,10 +42,6 @@ class PlanningJobPublic(RecordPublic):
     planned_stops: int | None
     error: str
     plan_id: int | None
-
-
-class PlanningRequest(BaseModel):
-    time_limit_seconds: float = Field(default=10.0, gt=0, le=600)
 
 
 class Plan(TableBase, table=True):

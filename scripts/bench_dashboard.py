@@ -28,9 +28,9 @@ from sqlmodel import Session, select
 
 from dispatch import migrate
 from dispatch.access import system_principal
+from dispatch.container import build_services
 from dispatch.db import for_writing, make_engine
 from dispatch.reports.completion import completion
-from dispatch.services import build_services
 from models import Station
 from scripts.bench_outcomes import serve
 from scripts.bench_report import write_reports

@@ -26,10 +26,11 @@ from sqlmodel import Session, select
 
 from dispatch import migrate
 from dispatch.access import system_principal
+from dispatch.container import build_services
 from dispatch.db import make_engine
 from dispatch.planning.edits import Edit
-from dispatch.services import build_services
-from models import PlanningJob, PlanningRequest, PlanPublic, Station
+from dispatch.planning.schemas import PlanningRequest
+from models import PlanningJob, PlanPublic, Station
 from models.enums import JobStatus
 from routing.matrix.roads import RoadNetwork
 from scripts.bench_report import write_reports
@@ -48,9 +49,7 @@ def run(day: date, time_limit: float, workdir: Path) -> dict[str, Any]:
         services.days.generate(session, who, station_id, day)
         session.commit()
         request = PlanningRequest(time_limit_seconds=time_limit)
-        first = _finish(
-            session, services.planning.start(session, who, engine, station_id, day, request)
-        )
+        first = _finish(session, services.planning.start(session, who, station_id, day, request))
         assert first.plan_id is not None, first.error
         plan = services.planning.plan(session, who, first.plan_id)
         busiest = max(plan.routes, key=lambda route: len(route.stops))
@@ -58,9 +57,7 @@ def run(day: date, time_limit: float, workdir: Path) -> dict[str, Any]:
             session, who, plan.id, busiest.volunteer_id, Edit(revision=plan.revision)
         )
         session.commit()
-        second = _finish(
-            session, services.planning.start(session, who, engine, station_id, day, request)
-        )
+        second = _finish(session, services.planning.start(session, who, station_id, day, request))
         assert second.plan_id is not None, second.error
         replanned = services.planning.plan(session, who, second.plan_id)
         free = len(services.days.get(session, who, station_id, day).volunteers) + 1

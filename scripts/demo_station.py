@@ -20,8 +20,8 @@ from sqlmodel import Session, SQLModel
 
 from dispatch.access import Principal, system_principal
 from dispatch.auth import repository as auth_repository
-from dispatch.records.service import RecordService, snapshot
-from dispatch.services import Services, build_services
+from dispatch.container import Services, build_services
+from dispatch.crud.service import RecordService, snapshot
 from dispatch.users import service as user_service
 from models import (
     AvailabilityCreate,

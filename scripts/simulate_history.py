@@ -32,16 +32,16 @@ from dispatch import migrate
 from dispatch.access import Principal, system_principal
 from dispatch.alerts import service as alerts
 from dispatch.config import Settings
+from dispatch.container import Services, build_services, travel_matrices
 from dispatch.db import for_writing, make_engine
-from dispatch.myroute.outcomes import mark_round, record_outcome
 from dispatch.planning.edits import Edit
-from dispatch.services import Services, build_services, travel_matrices
+from dispatch.planning.schemas import PlanningRequest
+from dispatch.rounds.outcomes import mark_round, record_outcome
 from models import (
     Alert,
     OutcomeCreate,
     Plan,
     PlanningJob,
-    PlanningRequest,
     PlanRoute,
     PlanStop,
     ResolutionCreate,
@@ -114,7 +114,7 @@ def _plan_and_publish(
     seconds: float,
 ) -> None:
     request = PlanningRequest(time_limit_seconds=seconds)
-    job = services.planning.start(session, office, engine, station_id, day, request)
+    job = services.planning.start(session, office, station_id, day, request)
     job_id = job.id
     deadline = time.monotonic() + 120 + 3 * seconds
     while True:

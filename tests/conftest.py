@@ -23,9 +23,9 @@ from sqlmodel import Session, SQLModel
 from dispatch import migrate
 from dispatch.app import create_app
 from dispatch.config import Settings
+from dispatch.container import Services, build_services
 from dispatch.db import make_engine
 from dispatch.geocoding.service import build_geocoder
-from dispatch.services import Services, build_services
 from tests.stub_nominatim import StubNominatim, running_stub
 
 POSTGRES_URL = os.environ.get("CAREROUTE_TEST_DATABASE_URL")

@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import Engine, text
 from sqlmodel import Session, func, select
 
-from dispatch import audit
+from dispatch.audit import chain
 from models import AuditEvent
 from tests.builders.days import plan_day
 from tests.conftest import RunningServer
@@ -55,7 +55,7 @@ def test_the_chain_holds_under_concurrent_writes_and_shows_edits_and_removals(
 
     session.rollback()
     total = session.exec(select(func.count()).select_from(AuditEvent)).one()
-    report = audit.verify(session)
+    report = chain.verify(session)
     assert report.problems == []
     assert report.events == total
     assert total > 30
@@ -68,7 +68,7 @@ def test_the_chain_holds_under_concurrent_writes_and_shows_edits_and_removals(
             text("UPDATE audit_event SET action = 'innocent' WHERE id = :id"), {"id": middle_id}
         )
     session.rollback()
-    edited = audit.verify(session)
+    edited = chain.verify(session)
     assert any(f"event {middle_id} " in p and "edited" in p for p in edited.problems), edited
     broken = careroute_verify(database_url)
     assert broken.returncode == 1
@@ -82,7 +82,7 @@ def test_the_chain_holds_under_concurrent_writes_and_shows_edits_and_removals(
         )
         connection.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": later.id})
     session.rollback()
-    removed = audit.verify(session)
+    removed = chain.verify(session)
     assert len(removed.problems) >= 1
     assert all("edited" not in p for p in removed.problems)  # the edit was undone
     assert any("missing" in p or "removed" in p for p in removed.problems)

@@ -10,7 +10,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, make_url, text
 from sqlmodel import Session, SQLModel
 
-from dispatch import audit, migrate
+from dispatch import migrate
+from dispatch.audit import chain
 from dispatch.db import make_engine
 from tests.conftest import POSTGRES_URL
 
@@ -68,6 +69,6 @@ def test_events_written_before_the_chain_join_it_in_order(empty_engine: Engine) 
             )
     migrate.upgrade(empty_engine)
     with Session(empty_engine) as session:
-        report = audit.verify(session)
+        report = chain.verify(session)
     assert report.problems == []
     assert report.events == 3

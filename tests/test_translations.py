@@ -6,16 +6,16 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOG = ROOT / "dispatch" / "web" / "translations" / "zh_CN" / "LC_MESSAGES" / "messages.po"
+CATALOG = ROOT / "dispatch" / "translations" / "zh_CN" / "LC_MESSAGES" / "messages.po"
 
 
 def test_every_page_text_is_translated_to_chinese() -> None:
     found = {
         message
         for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / "dispatch" / "web",
-            method_map=[("templates/**.html", "jinja2"), ("**.py", "python")],
-            options_map={"templates/**.html": {"extensions": "jinja2.ext.i18n"}},
+            ROOT / "dispatch",
+            method_map=[("**/templates/**.html", "jinja2"), ("**.py", "python")],
+            options_map={"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}},
             keywords={"_": None, "gettext": None, "N_": None},
         )
     }

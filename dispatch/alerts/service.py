@@ -13,10 +13,10 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from dispatch import audit
 from dispatch.access import Action, Principal, Resource, reachable, require
+from dispatch.audit import chain
 from dispatch.errors import Conflict
-from dispatch.myroute.service import latest_by_task
+from dispatch.planning import repository as plans
 from models import (
     Alert,
     AlertPublic,
@@ -153,7 +153,7 @@ def _public(
     assert volunteer
     assert outcome
     assert plan
-    latest = latest_by_task(session, [outcome.task_id]).get(outcome.task_id)
+    latest = plans.latest_outcomes(session, [outcome.task_id]).get(outcome.task_id)
     taken = session.exec(
         select(AlertStep).where(AlertStep.alert_id == row.id).order_by(col(AlertStep.done_at))
     ).all()
@@ -236,7 +236,7 @@ def _audit(
     action: str,
     changes: dict[str, list[object]],
 ) -> None:
-    audit.record(
+    chain.record(
         session,
         principal,
         action=action,

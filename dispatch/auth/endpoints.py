@@ -16,7 +16,7 @@ from dispatch.deps import (
     TokenDep,
 )
 from dispatch.errors import NotAuthenticated, TooManyAttempts
-from dispatch.records.endpoints import error_responses
+from dispatch.http import error_responses
 from dispatch.users.service import user_public
 from models import LoginRequest, TokenPublic, User, UserPublic
 from models.enums import TokenKind

@@ -11,8 +11,8 @@ from datetime import timedelta
 from pwdlib import PasswordHash
 from sqlmodel import Session
 
-from dispatch import audit
 from dispatch.access import Principal
+from dispatch.audit import chain
 from dispatch.auth import repository
 from dispatch.auth.ratelimit import LoginLimiter
 from dispatch.errors import NotAuthenticated, TooManyAttempts
@@ -62,7 +62,7 @@ def issue_token(
     )
     session.add(row)
     session.flush()
-    audit.record(
+    chain.record(
         session,
         principal_for_user(session, user, interface="web" if kind is TokenKind.SESSION else "api"),
         action="login",

@@ -1,13 +1,12 @@
 """Client files over HTTP."""
 
-from fastapi import APIRouter
 from pydantic import BaseModel
 
-from dispatch.deps import PrincipalDep, SessionDep
+from dispatch.crud.endpoints import record_router
+from dispatch.crud.service import ListQuery
+from dispatch.deps import ClientsDep, PrincipalDep, SessionDep, client_service
 from dispatch.errors import Forbidden, NotFound
-from dispatch.records.endpoints import error_responses, record_router
-from dispatch.records.service import ListQuery
-from dispatch.services import Services
+from dispatch.http import error_responses
 from models import ClientCreate, ClientPublic, ClientUpdate
 from models.enums import ClientStatus, Diet, GeocodeStatus
 
@@ -24,27 +23,27 @@ class DeliveryCard(BaseModel):
     code: str
 
 
-def build_router(services: Services) -> APIRouter:
-    router = record_router(
-        services.clients,
-        prefix="/api/clients",
-        label="clients",
-        public=ClientPublic,
-        create=ClientCreate,
-        update=ClientUpdate,
-        filters=ClientFilters,
-    )
+router = record_router(
+    client_service,
+    prefix="/api/clients",
+    label="clients",
+    public=ClientPublic,
+    create=ClientCreate,
+    update=ClientUpdate,
+    filters=ClientFilters,
+)
 
-    @router.post(
-        "/{client_id}/card",
-        response_model=DeliveryCard,
-        responses=error_responses(Forbidden, NotFound),
-    )
-    def issue_card(client_id: int, session: SessionDep, principal: PrincipalDep) -> DeliveryCard:
-        """Issue a delivery card (proof of delivery): a new code; the previous card stops
-        working."""
-        client = services.clients.issue_card(session, principal, client_id)
-        assert client.card_code is not None
-        return DeliveryCard(client_id=client_id, code=client.card_code)
 
-    return router
+@router.post(
+    "/{client_id}/card",
+    response_model=DeliveryCard,
+    responses=error_responses(Forbidden, NotFound),
+)
+def issue_card(
+    client_id: int, clients: ClientsDep, session: SessionDep, principal: PrincipalDep
+) -> DeliveryCard:
+    """Issue a delivery card (proof of delivery): a new code; the previous card stops
+    working."""
+    client = clients.issue_card(session, principal, client_id)
+    assert client.card_code is not None
+    return DeliveryCard(client_id=client_id, code=client.card_code)

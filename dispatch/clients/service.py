@@ -5,12 +5,12 @@ from typing import Any
 
 from sqlmodel import Session
 
-from dispatch import audit
 from dispatch.access import Action, Principal, Resource, require
+from dispatch.audit import chain
+from dispatch.crud.repository import RecordRepository
+from dispatch.crud.service import RecordService
 from dispatch.errors import InvalidInput
 from dispatch.geocoding.service import Geocoder, apply_location
-from dispatch.records.repository import RecordRepository
-from dispatch.records.service import RecordService
 from models import Client, ClientCreate, ClientUpdate, Volunteer
 
 volunteer_repository = RecordRepository(Volunteer)
@@ -62,7 +62,7 @@ class ClientService(RecordService[Client, ClientCreate, ClientUpdate]):
         session.add(client)
         session.flush()
         # The code itself stays out of the trail: the trail is read more widely than the card.
-        audit.record(
+        chain.record(
             session,
             principal,
             action="issue_card",

@@ -1,8 +1,8 @@
 """The station's own closing days, on top of the public holidays it observes."""
 
 from dispatch.access import Resource
-from dispatch.records.repository import RecordRepository
-from dispatch.records.service import RecordService
+from dispatch.crud.repository import RecordRepository
+from dispatch.crud.service import RecordService
 from models import ClosureCreate, ClosureUpdate, StationClosure
 
 

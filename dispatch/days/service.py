@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlmodel import Session
 
-from dispatch import audit
 from dispatch.access import Action, Principal, Resource, require
+from dispatch.audit import chain
+from dispatch.crud.service import snapshot
 from dispatch.days import repository
 from dispatch.days.calendar import WorkingDay, working_day
 from dispatch.days.rules import shift_on, why_not_due, window_of
-from dispatch.records.service import snapshot
 from dispatch.stations.service import StationService
 from models import (
     AvailableVolunteer,
@@ -165,14 +165,14 @@ class DayService:
         task: Task,
         before: dict[str, Any],
     ) -> None:
-        audit.record(
+        chain.record(
             session,
             principal,
             action=action,
             entity=Resource.TASK,
             entity_id=task.id,
             station_id=task.station_id,
-            changes=audit.diff(before, snapshot(task)),
+            changes=chain.diff(before, snapshot(task)),
         )
 
 

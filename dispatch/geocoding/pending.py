@@ -4,11 +4,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from dispatch import audit
 from dispatch.access import Principal
+from dispatch.audit import chain
+from dispatch.crud.service import snapshot
 from dispatch.geocoding import repository
 from dispatch.geocoding.service import Geocoder, locate
-from dispatch.records.service import snapshot
 from models import Client, Volunteer
 from models.common import utcnow
 from models.enums import GeocodeStatus
@@ -40,13 +40,13 @@ def geocode_pending(
             row.updated_at = utcnow()
             session.add(row)
             session.flush()
-            audit.record(
+            chain.record(
                 session,
                 principal,
                 action="geocode",
                 entity=table.__tablename__,  # type: ignore[arg-type]
                 entity_id=row.id,
                 station_id=row.station_id,
-                changes=audit.diff(before, snapshot(row)),
+                changes=chain.diff(before, snapshot(row)),
             )
     return GeocodeRun(located=located, failed=failed)

@@ -2,18 +2,17 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, File, Query, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, File, Query, UploadFile
 from sqlalchemy import Engine
 
 from dispatch.access import Principal
 from dispatch.db import session_scope
-from dispatch.deps import PrincipalDep, SessionDep
+from dispatch.deps import EngineDep, PrincipalDep, ServicesDep, SessionDep
 from dispatch.errors import Forbidden, ImportRejected, NotFound
 from dispatch.geocoding.pending import geocode_pending
 from dispatch.geocoding.service import Geocoder
+from dispatch.http import error_responses
 from dispatch.imports.service import ImportKind, ImportReport, import_records
-from dispatch.records.endpoints import error_responses
-from dispatch.services import Services
 
 router = APIRouter(prefix="/api/import", tags=["import"])
 
@@ -34,20 +33,20 @@ def import_file(
     kind: ImportKind,
     station_id: Annotated[int, Query()],
     file: Annotated[UploadFile, File(description="A .csv or .xlsx file, headers in row 1")],
-    request: Request,
     background: BackgroundTasks,
+    services: ServicesDep,
+    engine: EngineDep,
     session: SessionDep,
     principal: PrincipalDep,
 ) -> ImportReport:
     """Import every row of a file, or none: a file with problems is rejected, all of them listed."""
-    services: Services = request.app.state.services
     report = import_records(
         session, services, principal, kind, station_id, file.filename or "", file.file.read()
     )
     if report.pending_geocoding and services.geocoder is not None:
         background.add_task(
             _geocode_in_background,
-            request.app.state.engine,
+            engine,
             services.geocoder,
             principal,
             station_id,

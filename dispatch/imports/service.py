@@ -15,6 +15,8 @@ from sqlmodel import Session, SQLModel
 
 from dispatch.access import Action, Principal, require
 from dispatch.clients.service import ClientService
+from dispatch.container import Services
+from dispatch.crud.service import RecordService, snapshot
 from dispatch.errors import DispatchError, ImportRejected, InvalidInput
 from dispatch.geocoding.service import to_wgs84
 from dispatch.imports.columns import (
@@ -27,8 +29,6 @@ from dispatch.imports.columns import (
     field_for_header,
 )
 from dispatch.imports.readers import read_table
-from dispatch.records.service import RecordService, snapshot
-from dispatch.services import Services
 from dispatch.volunteers.service import VolunteerService
 from models import Client, ClientCreate, ClientUpdate, Volunteer, VolunteerCreate, VolunteerUpdate
 from models.enums import Datum, GeocodeStatus

@@ -12,12 +12,13 @@ from pydantic import BaseModel
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from dispatch import audit
 from dispatch.access import Action, Principal, Resource, require, station_scope
+from dispatch.audit import chain
+from dispatch.crud.service import snapshot
 from dispatch.days.service import DayService
 from dispatch.errors import Conflict, InvalidInput, NotFound
-from dispatch.planning.problem import build_problem, clock, job_id, worker_id
-from dispatch.records.service import snapshot
+from dispatch.planning.problem import build_problem, job_id, worker_id
+from dispatch.times import clock
 from models import Availability, Plan, PlanRoute, PlanStop, Station, Task, Volunteer
 from models.common import utcnow
 from models.enums import AvailabilityKind, PlanStatus, ServiceKind, StopKind
@@ -294,14 +295,14 @@ class PlanEdits:
             raise Conflict(f"plan {plan.id} was changed by someone else: reload it")
         session.flush()
         session.refresh(plan)
-        audit.record(
+        chain.record(
             session,
             principal,
             action=action,
             entity=str(type(row).__tablename__),
             entity_id=row.id,
             station_id=plan.station_id,
-            changes=audit.diff(before, snapshot(row))
+            changes=chain.diff(before, snapshot(row))
             | {"plan_revision": [plan.revision - 1, plan.revision]},
         )
         return plan
@@ -322,14 +323,14 @@ def record_leave(
     )
     session.add(leave)
     session.flush()
-    audit.record(
+    chain.record(
         session,
         principal,
         action="create",
         entity=Resource.AVAILABILITY,
         entity_id=leave.id,
         station_id=volunteer.station_id,
-        changes=audit.diff({}, snapshot(leave)),
+        changes=chain.diff({}, snapshot(leave)),
     )
     return leave
 

@@ -57,11 +57,6 @@ def seconds(moment: time) -> int:
     return moment.hour * 3600 + moment.minute * 60 + moment.second
 
 
-def clock(value: int) -> str:
-    """Seconds after midnight as HH:MM, for people."""
-    return f"{value // 3600:02d}:{value % 3600 // 60:02d}"
-
-
 def build_problem(
     session: Session,
     station: Station,

@@ -15,20 +15,21 @@ from typing import Any
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from dispatch import audit
 from dispatch.access import Action, Principal, Resource, require
+from dispatch.audit import chain
+from dispatch.crud.service import snapshot
 from dispatch.days.service import DayService
 from dispatch.db import session_scope
 from dispatch.errors import Conflict, InvalidInput, NotFound
-from dispatch.myroute.service import latest_by_task
-from dispatch.planning.problem import DayProblem, build_problem, clock, job_id, worker_id
+from dispatch.planning import repository
+from dispatch.planning.problem import DayProblem, build_problem, job_id, worker_id
 from dispatch.planning.runner import Finished, Outcome, Runner
-from dispatch.records.service import snapshot
+from dispatch.planning.schemas import PlanningRequest
+from dispatch.times import clock
 from models import (
     Client,
     Plan,
     PlanningJob,
-    PlanningRequest,
     PlanPublic,
     PlanRoute,
     PlanStop,
@@ -59,7 +60,6 @@ class PlanningService:
         self,
         session: Session,
         principal: Principal,
-        engine: Engine,
         station_id: int,
         day: date,
         request: PlanningRequest,
@@ -121,6 +121,9 @@ class PlanningService:
             for volunteer, steps in basis.routes.items()
         }
         params = SolveParams(time_limit=request.time_limit_seconds, initial=initial or None)
+        # The job's own thread records its progress and result on the same database.
+        engine = session.get_bind()
+        assert isinstance(engine, Engine)
         listener = _JobListener(engine, job.id, built, basis, principal)
         self.runner.start(job.id, built.problem, params, listener)
         return job
@@ -192,14 +195,14 @@ class PlanningService:
     def _audit(
         self, session: Session, principal: Principal, action: str, row: Any, before: dict[str, Any]
     ) -> None:
-        audit.record(
+        chain.record(
             session,
             principal,
             action=action,
             entity=type(row).__tablename__,
             entity_id=row.id,
             station_id=row.station_id,
-            changes=audit.diff(before, snapshot(row)),
+            changes=chain.diff(before, snapshot(row)),
         )
 
 
@@ -290,14 +293,14 @@ class _JobListener:
                 job.error = outcome.message[:2000]
             session.add(job)
             session.flush()
-            audit.record(
+            chain.record(
                 session,
                 self.who,
                 action=str(job.status),
                 entity="planning_job",
                 entity_id=job.id,
                 station_id=job.station_id,
-                changes=audit.diff(before, snapshot(job)),
+                changes=chain.diff(before, snapshot(job)),
             )
 
 
@@ -453,7 +456,7 @@ def plan_public(session: Session, plan: Plan) -> PlanPublic:
         site.id: site
         for site in session.exec(select(Site).where(Site.station_id == plan.station_id)).all()
     }
-    latest = latest_by_task(session, [task.id for _s, task, _c in stops if task.id])
+    latest = repository.latest_outcomes(session, [task.id for _s, task, _c in stops if task.id])
     by_route: dict[int | None, list[StopPublic]] = {}
     for stop, task, client in stops:
         site = sites.get(task.site_id) if stop.kind is StopKind.PICKUP else None

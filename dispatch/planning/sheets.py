@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from sqlmodel import Session, col, select
 
 from dispatch.access import Action, Principal, Resource, reachable, require
-from dispatch.planning.problem import clock
+from dispatch.times import clock
 from models import (
     Client,
     DaySheets,

@@ -16,8 +16,8 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from dispatch.access import Principal
+from dispatch.i18n import N_
 from dispatch.reports.completion import Completion, StopRow, completion, stops_behind
-from dispatch.web.forms import N_
 from models import Alert, Client, Outcome
 from models.enums import Disability
 

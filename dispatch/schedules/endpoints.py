@@ -1,10 +1,8 @@
 """Service schedules over HTTP."""
 
-from fastapi import APIRouter
-
-from dispatch.records.endpoints import record_router
-from dispatch.records.service import ListQuery
-from dispatch.services import Services
+from dispatch.crud.endpoints import record_router
+from dispatch.crud.service import ListQuery
+from dispatch.deps import schedule_service
 from models import ScheduleCreate, SchedulePublic, ScheduleUpdate
 from models.enums import Recurrence, ServiceKind
 
@@ -16,13 +14,12 @@ class ScheduleFilters(ListQuery):
     recurrence: Recurrence | None = None
 
 
-def build_router(services: Services) -> APIRouter:
-    return record_router(
-        services.schedules,
-        prefix="/api/schedules",
-        label="schedules",
-        public=SchedulePublic,
-        create=ScheduleCreate,
-        update=ScheduleUpdate,
-        filters=ScheduleFilters,
-    )
+router = record_router(
+    schedule_service,
+    prefix="/api/schedules",
+    label="schedules",
+    public=SchedulePublic,
+    create=ScheduleCreate,
+    update=ScheduleUpdate,
+    filters=ScheduleFilters,
+)

@@ -5,9 +5,9 @@ from typing import Any
 from sqlmodel import Session
 
 from dispatch.access import Principal, Resource, in_scope
+from dispatch.crud.repository import RecordRepository
+from dispatch.crud.service import RecordService
 from dispatch.errors import InvalidInput, NotFound
-from dispatch.records.repository import RecordRepository
-from dispatch.records.service import RecordService
 from models import Client, ScheduleCreate, ScheduleUpdate, ServiceSchedule, Site
 from models.enums import ServiceKind, SiteKind
 

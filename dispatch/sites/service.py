@@ -1,8 +1,8 @@
 """Sites: the kitchens, pharmacies and offices where rounds pick up or start."""
 
 from dispatch.access import Resource
-from dispatch.records.repository import RecordRepository
-from dispatch.records.service import RecordService
+from dispatch.crud.repository import RecordRepository
+from dispatch.crud.service import RecordService
 from models import Site, SiteCreate, SiteUpdate
 
 

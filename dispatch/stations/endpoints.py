@@ -1,18 +1,14 @@
 """Stations over HTTP."""
 
-from fastapi import APIRouter
-
-from dispatch.records.endpoints import record_router
-from dispatch.services import Services
+from dispatch.crud.endpoints import record_router
+from dispatch.deps import station_service
 from models import StationCreate, StationPublic, StationUpdate
 
-
-def build_router(services: Services) -> APIRouter:
-    return record_router(
-        services.stations,
-        prefix="/api/stations",
-        label="stations",
-        public=StationPublic,
-        create=StationCreate,
-        update=StationUpdate,
-    )
+router = record_router(
+    station_service,
+    prefix="/api/stations",
+    label="stations",
+    public=StationPublic,
+    create=StationCreate,
+    update=StationUpdate,
+)

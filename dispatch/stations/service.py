@@ -5,9 +5,9 @@ from typing import Any
 from sqlmodel import Session
 
 from dispatch.access import Principal, Resource
+from dispatch.crud.repository import RecordRepository
+from dispatch.crud.service import RecordService
 from dispatch.errors import Conflict
-from dispatch.records.repository import RecordRepository
-from dispatch.records.service import RecordService
 from models import Station, StationCreate, StationUpdate
 
 

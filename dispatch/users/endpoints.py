@@ -4,10 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from dispatch.crud.service import ListQuery
 from dispatch.deps import PrincipalDep, SessionDep
 from dispatch.errors import Conflict, Forbidden, InvalidInput, NotFound
-from dispatch.records.endpoints import error_responses
-from dispatch.records.service import ListQuery
+from dispatch.http import error_responses
 from dispatch.users import service
 from models import Page, UserCreate, UserPublic, UserUpdate
 

@@ -4,13 +4,13 @@ from typing import Any
 
 from sqlmodel import Session
 
-from dispatch import audit
 from dispatch.access import Action, Principal, Resource, require
+from dispatch.audit import chain
 from dispatch.auth import repository as auth_repository
 from dispatch.auth import service as auth_service
+from dispatch.crud.repository import RecordRepository
+from dispatch.crud.service import ListQuery, snapshot
 from dispatch.errors import Conflict, InvalidInput, NotFound
-from dispatch.records.repository import RecordRepository
-from dispatch.records.service import ListQuery, snapshot
 from models import Page, Station, User, UserCreate, UserPublic, UserUpdate, Volunteer
 from models.common import utcnow
 
@@ -91,7 +91,7 @@ def update_user(session: Session, principal: Principal, user_id: int, data: User
     after = _public_snapshot(session, user)
     if changes.get("password"):
         after["password"] = "changed"  # the fact, never the value
-    _record(session, principal, "update", user, audit.diff(before, after))
+    _record(session, principal, "update", user, chain.diff(before, after))
     return user
 
 
@@ -106,7 +106,7 @@ def archive_user(session: Session, principal: Principal, user_id: int) -> User:
         auth_service.revoke_all(session, _id(user))
         session.flush()
         _record(
-            session, principal, "archive", user, audit.diff(before, _public_snapshot(session, user))
+            session, principal, "archive", user, chain.diff(before, _public_snapshot(session, user))
         )
     return user
 
@@ -133,13 +133,13 @@ def _audit(
     station_ids: list[int],
 ) -> None:
     after = _public_snapshot(session, user) | {"station_ids": sorted(station_ids)}
-    _record(session, principal, action, user, audit.diff(before, after))
+    _record(session, principal, action, user, chain.diff(before, after))
 
 
 def _record(
     session: Session, principal: Principal, action: str, user: User, changes: dict[str, Any]
 ) -> None:
-    audit.record(
+    chain.record(
         session,
         principal,
         action=action,

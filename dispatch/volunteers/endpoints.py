@@ -2,9 +2,9 @@
 
 from fastapi import APIRouter
 
-from dispatch.records.endpoints import record_router
-from dispatch.records.service import ListQuery
-from dispatch.services import Services
+from dispatch.crud.endpoints import record_router
+from dispatch.crud.service import ListQuery
+from dispatch.deps import availability_service, volunteer_service
 from models import (
     AvailabilityCreate,
     AvailabilityPublic,
@@ -27,28 +27,26 @@ class AvailabilityFilters(ListQuery):
     kind: AvailabilityKind | None = None
 
 
-def build_router(services: Services) -> APIRouter:
-    router = APIRouter()
-    router.include_router(
-        record_router(
-            services.volunteers,
-            prefix="/api/volunteers",
-            label="volunteers",
-            public=VolunteerPublic,
-            create=VolunteerCreate,
-            update=VolunteerUpdate,
-            filters=VolunteerFilters,
-        )
+router = APIRouter()
+router.include_router(
+    record_router(
+        volunteer_service,
+        prefix="/api/volunteers",
+        label="volunteers",
+        public=VolunteerPublic,
+        create=VolunteerCreate,
+        update=VolunteerUpdate,
+        filters=VolunteerFilters,
     )
-    router.include_router(
-        record_router(
-            services.availability,
-            prefix="/api/availability",
-            label="availability",
-            public=AvailabilityPublic,
-            create=AvailabilityCreate,
-            update=AvailabilityUpdate,
-            filters=AvailabilityFilters,
-        )
+)
+router.include_router(
+    record_router(
+        availability_service,
+        prefix="/api/availability",
+        label="availability",
+        public=AvailabilityPublic,
+        create=AvailabilityCreate,
+        update=AvailabilityUpdate,
+        filters=AvailabilityFilters,
     )
-    return router
+)

@@ -5,10 +5,10 @@ from typing import Any
 from sqlmodel import Session
 
 from dispatch.access import Principal, Resource, in_scope
+from dispatch.crud.repository import RecordRepository
+from dispatch.crud.service import RecordService
 from dispatch.errors import NotFound
 from dispatch.geocoding.service import Geocoder, apply_location
-from dispatch.records.repository import RecordRepository
-from dispatch.records.service import RecordService
 from models import (
     Availability,
     AvailabilityCreate,

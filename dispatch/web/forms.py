@@ -12,11 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-
-def N_(message: str) -> str:
-    """Mark a text for translation where it is defined; the template translates it."""
-    return message
-
+from dispatch.i18n import N_
 
 LABELS = {
     "name": N_("Name"),

@@ -1,32 +1,151 @@
-"""What every page module shares: rendering in the page language, the signed-in user, and
-forms checked against the API's schemas."""
+"""What every page shares: the templates in the reader's language, the signed-in user, forms
+checked against the API's schemas, actions that come back to their page, and printouts.
+
+Pages call the same services as the API; forms post and redirect. A page needs the session
+cookie: without it the browser is sent to the login page. Errors of an action come back to
+the page as a message instead of a JSON body.
+"""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import jinja2
-from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+import xstatic.pkg.leaflet
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from dispatch.access import Principal
-from dispatch.records.service import invalid_input
+from dispatch.auth import service as auth_service
+from dispatch.crud.service import ListQuery
+from dispatch.deps import SessionDep, request_token
+from dispatch.errors import DispatchError, InvalidInput, NotAuthenticated
+from dispatch.i18n import LOCALES, chosen, translations
+from dispatch.web.forms import LABELS
+from dispatch.web.pdf import pdf_of
+from models import Station
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+LANG_COOKIE = "careroute_lang"
+_HERE = Path(__file__).parent
 
 
-@dataclass(frozen=True)
-class PageKit:
-    render: Callable[..., HTMLResponse]  # (request, template, locale, **values)
-    signed_in: Callable[[Request, Session], Principal | None]
-    language: Callable[..., str]  # (request, station=None) -> locale
-    environment: Callable[[str], jinja2.Environment]  # the templates of a locale
-    # (request, session, back, do): do it as the signed-in user, then back to the page
-    action: Callable[..., Response]
+def mount_static(app: FastAPI) -> None:
+    """Our static files, and the vendored front-end libraries."""
+    app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
+    # Leaflet comes from its PyPI package (XStatic-Leaflet), never copied into the repo.
+    app.mount(
+        "/vendor/leaflet",
+        StaticFiles(directory=xstatic.pkg.leaflet.BASE_DIR),
+        name="leaflet",
+    )
+
+
+# --- templates in the reader's language ------------------------------------------------------
+
+
+def _make_environment(locale: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_HERE / "templates"),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["locales"] = LOCALES
+    env.globals["labels"] = LABELS
+    env.filters["at"] = _local_time
+    env.globals["new_event_id"] = lambda: uuid.uuid4().hex
+    return env
+
+
+def _local_time(moment: datetime | None, timezone: str) -> str:
+    """A stored UTC time as the station's wall clock (month-day hour:minute)."""
+    return "" if moment is None else moment.astimezone(ZoneInfo(timezone)).strftime("%m-%d %H:%M")
+
+
+_ENVIRONMENTS = {locale: _make_environment(locale) for locale in LOCALES}
+
+
+def environment(locale: str) -> jinja2.Environment:
+    """The templates, translated into `locale`."""
+    return _ENVIRONMENTS[locale]
+
+
+def language(request: Request, station: Station | None = None) -> str:
+    """The page language: the reader's choice, else the station's, else Chinese."""
+    default = station.locale if station is not None else "zh-CN"
+    return chosen(request.cookies.get(LANG_COOKIE), default)
+
+
+def render(request: Request, template: str, locale: str, **values: Any) -> HTMLResponse:
+    """A page of the app, with the message an action left for it."""
+    html = (
+        environment(locale)
+        .get_template(template)
+        .render(
+            request=request,
+            locale=locale,
+            message=request.query_params.get("message"),
+            **values,
+        )
+    )
+    return HTMLResponse(html)
+
+
+def printout(template: str, locale: str, filename: str, as_pdf: bool, **values: Any) -> Response:
+    """A sheet to print: a plain page, or a PDF with its fonts embedded."""
+    html = environment(locale).get_template(template).render(locale=locale, **values)
+    if as_pdf:
+        return Response(
+            pdf_of(html),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        )
+    return HTMLResponse(html)
+
+
+# --- who reads the page -----------------------------------------------------------------------
+
+
+class LoginRequired(Exception):
+    """A page was asked for without a valid session: the browser goes to the login page."""
+
+
+def signed_in(request: Request, session: Session) -> Principal | None:
+    """The user of the session cookie (or bearer token), None if nobody is signed in."""
+    token = request_token(request, None)
+    if not token:
+        return None
+    try:
+        return auth_service.principal_for_token(session, token, interface="web")
+    except NotAuthenticated:
+        return None
+
+
+def page_principal(request: Request, session: SessionDep) -> Principal:
+    principal = signed_in(request, session)
+    if principal is None:
+        raise LoginRequired
+    return principal
+
+
+PageUserDep = Annotated[Principal, Depends(page_principal)]
+
+
+async def to_login(_request: Request, _error: Exception) -> Response:
+    return RedirectResponse("/login", status_code=303)
+
+
+# --- forms and actions ------------------------------------------------------------------------
 
 
 def valid(schema: type[ModelT], **values: Any) -> ModelT:
@@ -34,4 +153,30 @@ def valid(schema: type[ModelT], **values: Any) -> ModelT:
     try:
         return schema.model_validate(values)
     except ValidationError as error:
-        raise invalid_input(error) from error
+        raise InvalidInput.of(error) from error
+
+
+def action(
+    request: Request, session: Session, back: str, do: Callable[[Principal], object]
+) -> Response:
+    """Do it as the signed-in user and go back to the page; an error comes back as the
+    page's message, and nothing of it is kept."""
+    principal = signed_in(request, session)
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    try:
+        do(principal)
+    except DispatchError as error:
+        session.rollback()
+        return back_with(back, error.message)
+    return RedirectResponse(back, status_code=303)
+
+
+def back_with(back: str, message: str) -> RedirectResponse:
+    """Back to the page, with a message to show."""
+    return RedirectResponse(f"{back}?message={quote(message)}", status_code=303)
+
+
+def first_page(station_id: int | None = None) -> ListQuery:
+    """Every record a page lists at once (a station's records fit on one page)."""
+    return ListQuery(station_id=station_id, page_size=500)

@@ -13,9 +13,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from dispatch.access import system_principal
+from dispatch.container import Services
 from dispatch.db import for_writing
 from dispatch.reports.completion import Figure, completion, stops_behind
-from dispatch.services import Services
 from models import Alert, Outcome, Plan, PlanStop, RoundMark, Station
 from models.enums import AlertStatus, OutcomeKind, PlanStatus, Role, StopKind
 from scripts.demo_station import STATION_CODE, load_demo_station

@@ -14,21 +14,13 @@ from sqlmodel import Session, select
 from dispatch.access import Principal
 from dispatch.days.service import DayService
 from dispatch.errors import Conflict, Forbidden, InvalidInput, NotFound
-from dispatch.myroute.service import my_days, my_route
 from dispatch.planning.edits import Edit, LockRoute, MoveStop, PlanEdits
 from dispatch.planning.runner import ProcessRunner
+from dispatch.planning.schemas import PlanningRequest
 from dispatch.planning.service import PlanningService
 from dispatch.planning.sheets import day_sheets
-from models import (
-    Client,
-    Menu,
-    PlanningJob,
-    PlanningRequest,
-    Site,
-    Station,
-    Task,
-    Volunteer,
-)
+from dispatch.rounds.service import my_days, my_route
+from models import Client, Menu, PlanningJob, Site, Station, Task, Volunteer
 from models.enums import JobStatus, PlanStatus, Role, SiteKind, StopKind, TaskStatus
 from routing import GreatCircle
 from tests.builders.records import (
@@ -84,14 +76,13 @@ def coordinator(station: Station) -> Principal:
 def plan(
     planning: PlanningService,
     session: Session,
-    engine: Engine,
     who: Principal,
     station: Station,
     seconds: float,
 ) -> PlanningJob:
     DayService().generate(session, who, ident(station), DAY)
     request = PlanningRequest(time_limit_seconds=seconds)
-    return planning.start(session, who, engine, ident(station), DAY, request)
+    return planning.start(session, who, ident(station), DAY, request)
 
 
 def wait(session: Session, job: PlanningJob, until: set[JobStatus], seconds: float = 90) -> None:
@@ -124,7 +115,7 @@ def test_a_planned_day_is_a_draft_with_routes_times_and_reasons(
     coordinator: Principal,
     station: Station,
 ) -> None:
-    job = plan(planning, session, engine, coordinator, station, 2)
+    job = plan(planning, session, coordinator, station, 2)
     wait(session, job, {JobStatus.SUCCEEDED, JobStatus.FAILED})
     assert job.status is JobStatus.SUCCEEDED, job.error
     assert job.plan_id is not None
@@ -153,9 +144,9 @@ def test_a_job_that_does_not_finish_leaves_the_previous_plan(
     station: Station,
     ending: str,
 ) -> None:
-    first = plan(planning, session, engine, coordinator, station, 1)
+    first = plan(planning, session, coordinator, station, 1)
     wait(session, first, {JobStatus.SUCCEEDED})
-    job = plan(planning, session, engine, coordinator, station, 60 if ending != "time-out" else 1)
+    job = plan(planning, session, coordinator, station, 60 if ending != "time-out" else 1)
     pid = running(session, job)
     if ending == "crash":
         os.kill(pid, signal.SIGKILL)
@@ -181,9 +172,9 @@ def test_one_job_at_a_time_for_a_day(
     coordinator: Principal,
     station: Station,
 ) -> None:
-    job = plan(planning, session, engine, coordinator, station, 60)
+    job = plan(planning, session, coordinator, station, 60)
     with pytest.raises(Exception, match="already planning this day"):
-        plan(planning, session, engine, coordinator, station, 1)
+        plan(planning, session, coordinator, station, 1)
     planning.cancel(session, coordinator, ident(job))
     wait(session, job, {JobStatus.CANCELLED})
 
@@ -196,7 +187,7 @@ def test_re_planning_keeps_locks_and_pins_and_moves_the_sick_volunteers_stops(
     station: Station,
 ) -> None:
     edits = PlanEdits(GreatCircle(), DayService())
-    first = plan(planning, session, engine, coordinator, station, 1)
+    first = plan(planning, session, coordinator, station, 1)
     wait(session, first, {JobStatus.SUCCEEDED})
     assert first.plan_id is not None
     draft = planning.plan(session, coordinator, first.plan_id)
@@ -211,7 +202,7 @@ def test_re_planning_keeps_locks_and_pins_and_moves_the_sick_volunteers_stops(
     )
     session.commit()
 
-    again = plan(planning, session, engine, coordinator, station, 1)
+    again = plan(planning, session, coordinator, station, 1)
     wait(session, again, {JobStatus.SUCCEEDED, JobStatus.FAILED})
     assert again.plan_id is not None, again.error
     replanned = planning.plan(session, coordinator, again.plan_id)
@@ -238,7 +229,7 @@ def test_publishing_versions_the_plan_and_marks_changed_routes(
     station: Station,
 ) -> None:
     edits = PlanEdits(GreatCircle(), DayService())
-    first = plan(planning, session, engine, coordinator, station, 1)
+    first = plan(planning, session, coordinator, station, 1)
     wait(session, first, {JobStatus.SUCCEEDED})
     assert first.plan_id is not None
     draft = planning.plan(session, coordinator, first.plan_id)
@@ -250,7 +241,7 @@ def test_publishing_versions_the_plan_and_marks_changed_routes(
     with pytest.raises(Conflict, match="only a draft"):
         edits.publish(session, coordinator, draft.id, Edit(revision=published.revision))
 
-    second = plan(planning, session, engine, coordinator, station, 1)
+    second = plan(planning, session, coordinator, station, 1)
     wait(session, second, {JobStatus.SUCCEEDED})
     assert second.plan_id is not None
     redraft = planning.plan(session, coordinator, second.plan_id)
@@ -259,7 +250,7 @@ def test_publishing_versions_the_plan_and_marks_changed_routes(
         session, coordinator, redraft.id, busiest.volunteer_id, Edit(revision=redraft.revision)
     )
     session.commit()
-    third = plan(planning, session, engine, coordinator, station, 1)
+    third = plan(planning, session, coordinator, station, 1)
     wait(session, third, {JobStatus.SUCCEEDED})
     assert third.plan_id is not None
     new = planning.plan(session, coordinator, third.plan_id)
@@ -285,7 +276,7 @@ def test_moving_a_stop_by_hand_times_both_routes_pins_it_and_warns(
     station: Station,
 ) -> None:
     edits = PlanEdits(GreatCircle(), DayService())
-    job = plan(planning, session, engine, coordinator, station, 1)
+    job = plan(planning, session, coordinator, station, 1)
     wait(session, job, {JobStatus.SUCCEEDED})
     assert job.plan_id is not None
     draft = planning.plan(session, coordinator, job.plan_id)
@@ -351,7 +342,7 @@ def test_kitchen_sheets_count_per_route_and_labels_flag_allergy_clashes(
         )
     )
     session.commit()
-    job = plan(planning, session, engine, coordinator, station, 1)
+    job = plan(planning, session, coordinator, station, 1)
     wait(session, job, {JobStatus.SUCCEEDED})
     assert job.plan_id is not None
     draft = planning.plan(session, coordinator, job.plan_id)
@@ -376,7 +367,7 @@ def test_a_volunteer_sees_only_their_own_published_route_and_only_what_the_door_
     coordinator: Principal,
     station: Station,
 ) -> None:
-    job = plan(planning, session, engine, coordinator, station, 1)
+    job = plan(planning, session, coordinator, station, 1)
     wait(session, job, {JobStatus.SUCCEEDED})
     assert job.plan_id is not None
     draft = planning.plan(session, coordinator, job.plan_id)

@@ -36,7 +36,7 @@ def upgrade() -> None:
 def _chain_existing_events() -> None:
     """Events written before the chain existed join it, in the order they were written,
     with whom they were about where the entity says it."""
-    from dispatch.audit import GENESIS, digest
+    from dispatch.audit.chain import GENESIS, digest
     from models import AuditEvent
 
     bind = op.get_bind()

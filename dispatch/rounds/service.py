@@ -16,10 +16,10 @@ from sqlmodel import Session, col, select
 
 from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.errors import Forbidden, NotFound
-from dispatch.planning.problem import clock
+from dispatch.planning import repository as plans
+from dispatch.times import clock
 from models import (
     Client,
-    Outcome,
     Plan,
     PlanRoute,
     PlanStop,
@@ -147,7 +147,7 @@ def route_view(session: Session, plan: Plan, route: PlanRoute) -> MyRoute:
         .where(PlanStop.route_id == route.id)
         .order_by(col(PlanStop.position))
     ).all()
-    latest = latest_by_task(session, [task.id for _s, task, _c in rows if task.id])
+    latest = plans.latest_outcomes(session, [task.id for _s, task, _c in rows if task.id])
     marks = {
         mark.event
         for mark in session.exec(select(RoundMark).where(RoundMark.plan_route_id == route.id))
@@ -211,16 +211,6 @@ def route_view(session: Session, plan: Plan, route: PlanRoute) -> MyRoute:
         collect=sites,
         stops=stops,
     )
-
-
-def latest_by_task(session: Session, task_ids: list[int]) -> dict[int, Outcome]:
-    """Each task's standing outcome: its last event, whichever plan version it was on."""
-    rows = session.exec(
-        select(Outcome)
-        .where(col(Outcome.task_id).in_(task_ids))
-        .order_by(col(Outcome.recorded_at), col(Outcome.id))
-    ).all()
-    return {row.task_id: row for row in rows}
 
 
 def volunteer_of(principal: Principal) -> int:

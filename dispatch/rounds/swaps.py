@@ -10,21 +10,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Engine, func
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from dispatch import audit
 from dispatch.access import Action, Principal, Resource, reachable, require
+from dispatch.audit import chain
 from dispatch.errors import Conflict, NotFound
-from dispatch.myroute.service import volunteer_of
 from dispatch.planning.edits import record_leave
-from dispatch.planning.problem import clock
+from dispatch.planning.schemas import REPLAN_TIME_LIMIT_SECONDS, PlanningRequest
 from dispatch.planning.service import PlanningService
+from dispatch.rounds.service import volunteer_of
+from dispatch.times import clock
 from models import (
     OfferCreate,
     Plan,
     PlanningJob,
-    PlanningRequest,
     PlanRoute,
     PlanStop,
     ReleaseCreate,
@@ -147,7 +147,6 @@ def replan(
     session: Session,
     principal: Principal,
     planning: PlanningService,
-    engine: Engine,
     release_id: int,
 ) -> PlanningJob:
     """Re-plan the day without the volunteer who released it; a route someone took is handed
@@ -167,10 +166,9 @@ def replan(
     job = planning.start(
         session,
         principal,
-        engine,
         row.station_id,
         row.service_date,
-        PlanningRequest(time_limit_seconds=8),
+        PlanningRequest(time_limit_seconds=REPLAN_TIME_LIMIT_SECONDS),
         hand_over=hand_over,
     )
     row.planning_job_id = job.id
@@ -242,7 +240,7 @@ def _audit(
     action: str,
     changes: dict[str, list[object]],
 ) -> None:
-    audit.record(
+    chain.record(
         session,
         principal,
         action=action,

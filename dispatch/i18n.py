@@ -1,4 +1,4 @@
-"""Translations for the pages: English in the templates, Simplified Chinese from a catalog.
+"""Translations: English in the code and templates, Simplified Chinese from a catalog.
 
 The catalogs are kept as .po text and compiled in memory when first used, so running the
 application needs no build step. `pybabel extract -F babel.cfg -o messages.pot .` and
@@ -30,6 +30,11 @@ def translations(locale: str) -> NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return Translations(compiled)
+
+
+def N_(message: str) -> str:
+    """Mark a text for translation where it is defined; it is translated where it is shown."""
+    return message
 
 
 def chosen(requested: str | None, default: str) -> str:

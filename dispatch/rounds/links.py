@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session, col, select
 
-from dispatch import audit
 from dispatch.access import Action, Principal, Resource, reachable, require
+from dispatch.audit import chain
 from dispatch.errors import Gone, NotFound
 from models import RouteLink, RouteLinkCreate, RouteLinkPublic, Station, Volunteer
 from models.common import utcnow
@@ -107,7 +107,7 @@ def _public(link: RouteLink, volunteer: Volunteer) -> RouteLinkPublic:
 
 
 def _audit(session: Session, principal: Principal, link: RouteLink, action: str) -> None:
-    audit.record(
+    chain.record(
         session,
         principal,
         action=action,

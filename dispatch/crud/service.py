@@ -13,7 +13,6 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy import JSON
 from sqlmodel import Session, SQLModel
 
-from dispatch import audit
 from dispatch.access import (
     VOLUNTEER_OWN_COLUMN,
     Action,
@@ -24,8 +23,9 @@ from dispatch.access import (
     require,
 )
 from dispatch.access import station_scope as scope_of
+from dispatch.audit import chain
+from dispatch.crud.repository import RecordRepository, RowT
 from dispatch.errors import HasHistory, InvalidInput, NotFound
-from dispatch.records.repository import RecordRepository, RowT
 from models import Page, TableBase
 from models.common import utcnow
 
@@ -45,12 +45,6 @@ class ListQuery(BaseModel):
     def model_post_init(self, _context: Any) -> None:
         self.page = max(self.page, 1)
         self.page_size = min(max(self.page_size, 1), 500)
-
-
-def invalid_input(error: ValidationError) -> InvalidInput:
-    return InvalidInput(
-        [{"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in error.errors()]
-    )
 
 
 class RecordService(Generic[RowT, CreateT, UpdateT]):
@@ -136,7 +130,7 @@ class RecordService(Generic[RowT, CreateT, UpdateT]):
         try:
             merged = self.create_schema.model_validate(snapshot(row, json=False) | changes)
         except ValidationError as error:
-            raise invalid_input(error) from error
+            raise InvalidInput.of(error) from error
         values = {k: v for k, v in self.row_values(merged).items() if k in changes}
         self.check_references(session, self.station_id_of(row), snapshot(row, json=False) | values)
         self.prepare(session, principal, values, set(changes))
@@ -164,14 +158,14 @@ class RecordService(Generic[RowT, CreateT, UpdateT]):
             raise HasHistory(
                 f"{self.resource} {row_id} has history that refers to it; archive it instead"
             )
-        audit.record(
+        chain.record(
             session,
             principal,
             action="delete",
             entity=self.resource,
             entity_id=row_id,
             station_id=before.get(self.repository.station_column),
-            changes=audit.diff(before, {}),
+            changes=chain.diff(before, {}),
         )
 
     # --- helpers -------------------------------------------------------------------------
@@ -228,14 +222,14 @@ class RecordService(Generic[RowT, CreateT, UpdateT]):
         before: dict[str, Any],
         after: dict[str, Any],
     ) -> None:
-        audit.record(
+        chain.record(
             session,
             principal,
             action=action,
             entity=self.resource,
             entity_id=row.id,
             station_id=self.station_id_of(row),
-            changes=audit.diff(before, after),
+            changes=chain.diff(before, after),
             client_id=getattr(row, "client_id", None),
             volunteer_id=getattr(row, "volunteer_id", None),
         )

@@ -14,8 +14,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
-from dispatch import audit
 from dispatch.access import Action, Principal, Resource, require, station_scope
+from dispatch.audit import chain
 from dispatch.errors import Forbidden
 from models import AuditEvent, AuditEventPublic, Page, User
 from models.enums import Role
@@ -101,12 +101,12 @@ def actors(session: Session, principal: Principal) -> list[tuple[int, str]]:
     return [(user_id, name) for user_id, name in session.exec(query).all() if user_id is not None]
 
 
-def verify(session: Session, principal: Principal) -> audit.ChainReport:
+def verify(session: Session, principal: Principal) -> chain.ChainReport:
     """The whole chain is checked (an edit anywhere breaks it), so only admins and managers."""
     require(principal, Resource.AUDIT, Action.READ)
     if principal.role not in (Role.ADMIN, Role.MANAGER):
         raise Forbidden("checking the whole audit trail is for managers and admins")
-    return audit.verify(session)
+    return chain.verify(session)
 
 
 def _conditions(

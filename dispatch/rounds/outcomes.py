@@ -14,11 +14,11 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
-from dispatch import audit
 from dispatch.access import Action, Principal, Resource, require, station_scope
 from dispatch.alerts import service as alerts
+from dispatch.audit import chain
 from dispatch.errors import Conflict, NotFound
-from dispatch.myroute.service import volunteer_of
+from dispatch.rounds.service import volunteer_of
 from models import (
     Client,
     Outcome,
@@ -110,14 +110,14 @@ def _store(
     if fresh:
         task.status = TaskStatus.DONE
         session.add(task)
-        audit.record(
+        chain.record(
             session,
             principal,
             action="record_outcome",
             entity="outcome",
             entity_id=stored.id,
             station_id=plan.station_id,
-            changes=audit.diff({}, stored.model_dump(mode="json")),
+            changes=chain.diff({}, stored.model_dump(mode="json")),
             client_id=task.client_id,
         )
         alerts.raise_for(session, principal, stored, task.client_id)

@@ -2,25 +2,24 @@
 
 Every station-scoped feature mounts one of these, so the seven endpoints behave alike
 everywhere (same paging, same errors, same audit), and a feature adds only what is its own.
+This is the one router of CareRoute whose handlers are generated: the same seven for every
+kind of record.
 """
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
+from dispatch.crud.service import ListQuery, RecordService
 from dispatch.deps import PrincipalDep, SessionDep
-from dispatch.errors import DispatchError, Forbidden, HasHistory, InvalidInput, NotFound
-from dispatch.records.service import ListQuery, RecordService
+from dispatch.errors import Forbidden, HasHistory, InvalidInput, NotFound
+from dispatch.http import error_responses
 from models import Page
 
 
-def error_responses(*errors: type[DispatchError]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` for the business errors an endpoint may answer with."""
-    return {e.status_code: {"description": e.__doc__ or e.code} for e in errors}
-
-
 def record_router(
-    service: RecordService[Any, Any, Any],
+    service_of: Callable[..., RecordService[Any, Any, Any]],
     *,
     prefix: str,
     label: str,
@@ -29,11 +28,14 @@ def record_router(
     update: type[Any],
     filters: type[ListQuery] = ListQuery,
 ) -> APIRouter:
+    """`service_of`: the dependency that gives the record kind's service."""
     router = APIRouter(prefix=prefix, tags=[label])
+    Service = Annotated[RecordService[Any, Any, Any], Depends(service_of)]
     reading = error_responses(Forbidden, NotFound)
     writing = error_responses(Forbidden, NotFound, InvalidInput)
 
     def list_records(
+        service: Service,
         session: SessionDep,
         principal: PrincipalDep,
         query: Annotated[filters, Query()],  # type: ignore[valid-type]
@@ -41,27 +43,41 @@ def record_router(
         extra = query.model_dump(exclude=set(ListQuery.model_fields))  # type: ignore[attr-defined]
         return service.list(session, principal, query, extra)
 
-    def get_record(record_id: int, session: SessionDep, principal: PrincipalDep) -> Any:
+    def get_record(
+        record_id: int, service: Service, session: SessionDep, principal: PrincipalDep
+    ) -> Any:
         return service.get(session, principal, record_id)
 
-    def create_record(body: create, session: SessionDep, principal: PrincipalDep) -> Any:  # type: ignore[valid-type]
+    def create_record(
+        body: create,  # type: ignore[valid-type]
+        service: Service,
+        session: SessionDep,
+        principal: PrincipalDep,
+    ) -> Any:
         return service.create(session, principal, body)
 
     def update_record(
         record_id: int,
         body: update,  # type: ignore[valid-type]
+        service: Service,
         session: SessionDep,
         principal: PrincipalDep,
     ) -> Any:
         return service.update(session, principal, record_id, body)
 
-    def archive_record(record_id: int, session: SessionDep, principal: PrincipalDep) -> Any:
+    def archive_record(
+        record_id: int, service: Service, session: SessionDep, principal: PrincipalDep
+    ) -> Any:
         return service.archive(session, principal, record_id)
 
-    def restore_record(record_id: int, session: SessionDep, principal: PrincipalDep) -> Any:
+    def restore_record(
+        record_id: int, service: Service, session: SessionDep, principal: PrincipalDep
+    ) -> Any:
         return service.restore(session, principal, record_id)
 
-    def delete_record(record_id: int, session: SessionDep, principal: PrincipalDep) -> None:
+    def delete_record(
+        record_id: int, service: Service, session: SessionDep, principal: PrincipalDep
+    ) -> None:
         service.delete(session, principal, record_id)
 
     route = router.add_api_route

@@ -1,0 +1,112 @@
+"""The coordinator's board of a day: one page that gathers the day's tasks, its plan on a
+map, alerts, route links and released days. Its actions live with their features (days,
+planning, rounds, alerts): this page only reads."""
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from dispatch.access import Action, Resource, allowed
+from dispatch.alerts import service as alerts
+from dispatch.deps import (
+    DaysDep,
+    PlanningDep,
+    ServicesDep,
+    SessionDep,
+    SettingsDep,
+    SitesDep,
+    StationsDep,
+)
+from dispatch.errors import NotFound
+from dispatch.planning.schemas import MAX_TIME_LIMIT_SECONDS, PLAN_TIME_LIMIT_SECONDS
+from dispatch.rounds.links import links_of
+from dispatch.rounds.swaps import releases_of
+from dispatch.web.kit import PageUserDep, first_page, language, render, signed_in
+from models import PlanPublic, Site, Station
+from models.enums import AlertStatus
+from routing.matrix.roads import RoadNetwork
+
+router = APIRouter(include_in_schema=False)
+ROUTE_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b")
+
+
+@router.get("/days/{station_id}/{day}", response_model=None)
+def day_page(
+    station_id: int,
+    day: date,
+    request: Request,
+    principal: PageUserDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    stations: StationsDep,
+    days: DaysDep,
+    planning: PlanningDep,
+    sites: SitesDep,
+) -> Response:
+    """The day: tasks, who is free, the plan on a map, alerts, links and released days."""
+    station = stations.get(session, principal, station_id)
+    work = days.get(session, principal, station_id, day)
+    try:
+        plan: PlanPublic | None = planning.latest(session, principal, station_id, day)
+    except NotFound:
+        plan = None
+    open_alerts = alerts.alerts_of(session, principal, station_id, status=AlertStatus.OPEN)
+    todays = alerts.alerts_of(session, principal, station_id, day=day)
+    shown = {alert.id: alert for alert in open_alerts + todays}
+    places = sites.list(session, principal, first_page(station_id)).items
+    return render(
+        request,
+        "day.html",
+        language(request, station),
+        station=station,
+        day=day,
+        previous_day=day - timedelta(days=1),
+        next_day=day + timedelta(days=1),
+        work=work,
+        plan=plan,
+        job=planning.last_job(session, principal, station_id, day),
+        colours=ROUTE_COLOURS,
+        map_json=json.dumps(_map(station, places, plan, settings.map_tiles), ensure_ascii=False),
+        alerts=sorted(shown.values(), key=lambda a: (a.status != "open", -a.id)),
+        links=links_of(session, principal, station_id, day),
+        releases=releases_of(session, principal, station_id, day),
+        can_act=allowed(principal, Resource.ALERT, Action.UPDATE),
+        back=f"/days/{station_id}/{day}",
+        plan_seconds=PLAN_TIME_LIMIT_SECONDS,
+        max_seconds=MAX_TIME_LIMIT_SECONDS,
+    )
+
+
+def _map(
+    station: Station, sites: list[Site], plan: PlanPublic | None, tiles: str | None
+) -> dict[str, Any]:
+    """What the page's map draws: the station, its sites, each route, the unplanned."""
+    routes = plan.routes if plan else []
+    return {
+        "station": [station.lat, station.lon],
+        "sites": [[s.lat, s.lon, s.name] for s in sites if s.lat is not None],
+        "routes": [
+            {
+                "colour": ROUTE_COLOURS[n % len(ROUTE_COLOURS)],
+                "name": route.volunteer_name,
+                "stops": [[s.lat, s.lon, s.client_name] for s in route.stops if s.lat],
+            }
+            for n, route in enumerate(routes)
+        ],
+        "unplanned": [[s.lat, s.lon, s.client_name] for s in (plan.unplanned if plan else [])],
+        "tiles": tiles,
+    }
+
+
+@router.get("/map/streets.json", response_model=None)
+def streets(request: Request, session: SessionDep, services: ServicesDep) -> Response:
+    """The streets of the configured map extract, for maps drawn without tiles."""
+    if signed_in(request, session) is None:
+        return JSONResponse({"detail": "log in first"}, status_code=401)
+    if not isinstance(services.travel, RoadNetwork):
+        return JSONResponse({"segments": []})
+    segments = services.travel.streets().round(6).tolist()
+    return JSONResponse({"segments": segments}, headers={"Cache-Control": "private, max-age=86400"})

@@ -1,0 +1,50 @@
+"""A client's delivery card: issued from their record, printed to hand over."""
+
+import segno
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
+
+from dispatch.deps import ClientsDep, SessionDep, StationsDep
+from dispatch.web.kit import PageUserDep, action, language, printout
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.post("/clients/{client_id}/card", response_model=None)
+def issue_card(
+    client_id: int, request: Request, session: SessionDep, clients: ClientsDep
+) -> Response:
+    """A new card (the old code stops working), then the card to print."""
+    record = f"/records/clients/{client_id}"
+    response = action(
+        request, session, record, lambda who: clients.issue_card(session, who, client_id)
+    )
+    if response.headers.get("location") == record:
+        return RedirectResponse(f"/clients/{client_id}/card", status_code=303)
+    return response
+
+
+@router.get("/clients/{client_id}/card", response_model=None)
+@router.get("/clients/{client_id}/card.pdf", response_model=None)
+def card_page(
+    client_id: int,
+    request: Request,
+    principal: PageUserDep,
+    session: SessionDep,
+    clients: ClientsDep,
+    stations: StationsDep,
+) -> Response:
+    """The client's delivery card: the code and its QR, to print (.pdf) and hand over."""
+    client = clients.get(session, principal, client_id)
+    station = stations.get(session, principal, client.station_id)
+    qr = segno.make(client.card_code, error="m").svg_inline(scale=6) if client.card_code else ""
+    return printout(
+        "card.html",
+        language(request, station),
+        f"card-{client_id}.pdf",
+        request.url.path.endswith(".pdf"),
+        client=client,
+        station=station,
+        qr=Markup(qr),
+    )

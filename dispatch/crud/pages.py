@@ -1,0 +1,251 @@
+"""The CRUD engine's pages: a list and a form for each kind of the station's records (clients,
+volunteers, schedules, availability, closures, menus), and the spreadsheet import. They go
+through the same record services as the API; the kinds are the table below."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session
+
+from dispatch.access import Principal
+from dispatch.container import Services
+from dispatch.crud.service import ListQuery, RecordService
+from dispatch.deps import ServicesDep, SessionDep
+from dispatch.errors import DispatchError, InvalidInput
+from dispatch.imports.service import import_records
+from dispatch.web.forms import fields, parse
+from dispatch.web.kit import PageUserDep, back_with, language, render
+from models import (
+    AvailabilityCreate,
+    AvailabilityUpdate,
+    ClientCreate,
+    ClientUpdate,
+    ClosureCreate,
+    ClosureUpdate,
+    MenuCreate,
+    MenuUpdate,
+    ScheduleCreate,
+    ScheduleUpdate,
+    VolunteerCreate,
+    VolunteerUpdate,
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    service_of: Callable[[Services], RecordService[Any, Any, Any]]
+    create: type[BaseModel]
+    update: type[BaseModel]
+    columns: tuple[str, ...]
+    importable: bool
+
+
+KINDS = {
+    "clients": Kind(
+        lambda services: services.clients,
+        ClientCreate,
+        ClientUpdate,
+        ("name", "phone", "address", "diet", "status"),
+        True,
+    ),
+    "volunteers": Kind(
+        lambda services: services.volunteers,
+        VolunteerCreate,
+        VolunteerUpdate,
+        ("name", "phone", "travel_mode", "skills", "active"),
+        True,
+    ),
+    "schedules": Kind(
+        lambda services: services.schedules,
+        ScheduleCreate,
+        ScheduleUpdate,
+        ("client_id", "kind", "recurrence", "weekdays", "start_date", "window_start"),
+        False,
+    ),
+    "availability": Kind(
+        lambda services: services.availability,
+        AvailabilityCreate,
+        AvailabilityUpdate,
+        ("volunteer_id", "kind", "weekday", "date_from", "date_to", "start_time", "end_time"),
+        False,
+    ),
+    "closures": Kind(
+        lambda services: services.closures,
+        ClosureCreate,
+        ClosureUpdate,
+        ("date_from", "date_to", "reason"),
+        False,
+    ),
+    "menus": Kind(
+        lambda services: services.menus,
+        MenuCreate,
+        MenuUpdate,
+        ("service_date", "site_id", "diet", "dish", "allergens"),
+        False,
+    ),
+}
+
+router = APIRouter(include_in_schema=False)
+
+
+async def _posted(request: Request) -> dict[str, str]:
+    """The posted form as text (an async dependency: the endpoint itself stays sync)."""
+    return {key: str(value) for key, value in (await request.form()).items()}
+
+
+def _station_of(session: Session, principal: Principal, services: Services) -> int | None:
+    """The station a new record goes to: the first the user reaches."""
+    stations = services.stations.list(session, principal, ListQuery(page_size=1))
+    return stations.items[0].id if stations.items else None
+
+
+@router.get("/records/{kind}", response_model=None)
+def listing(
+    kind: str,
+    request: Request,
+    principal: PageUserDep,
+    session: SessionDep,
+    services: ServicesDep,
+    q: str = "",
+) -> Response:
+    spec = KINDS.get(kind)
+    if spec is None:
+        return HTMLResponse("not found", status_code=404)
+    service = spec.service_of(services)
+    page = service.list(session, principal, ListQuery(q=q or None, page_size=500))
+    rows = [
+        {"id": row.id, **{c: _cell(getattr(row, c)) for c in spec.columns}} for row in page.items
+    ]
+    return render(
+        request,
+        "records.html",
+        language(request),
+        kind=kind,
+        columns=spec.columns,
+        rows=rows,
+        total=page.total,
+        q=q,
+        importable=spec.importable,
+    )
+
+
+@router.get("/records/{kind}/{row_id}", response_model=None)
+def form(
+    kind: str,
+    row_id: str,
+    request: Request,
+    principal: PageUserDep,
+    session: SessionDep,
+    services: ServicesDep,
+) -> Response:
+    spec = KINDS.get(kind)
+    if spec is None:
+        return RedirectResponse("/login", status_code=303)
+    values: dict[str, Any] = {}
+    if row_id != "new":
+        values = spec.service_of(services).get(session, principal, int(row_id)).model_dump()
+    return _form(request, kind, spec, row_id, values, [])
+
+
+@router.post("/records/{kind}/{row_id}", response_model=None)
+def save(
+    kind: str,
+    row_id: str,
+    request: Request,
+    principal: PageUserDep,
+    session: SessionDep,
+    services: ServicesDep,
+    posted: Annotated[dict[str, str], Depends(_posted)],
+) -> Response:
+    spec = KINDS.get(kind)
+    if spec is None:
+        return RedirectResponse("/login", status_code=303)
+    service = spec.service_of(services)
+    data = parse(spec.create, posted)
+    try:
+        if row_id == "new":
+            if "station_id" in spec.create.model_fields:
+                data["station_id"] = _station_of(session, principal, services)
+            service.create(session, principal, _validated(spec.create, data))
+        else:
+            current = service.get(session, principal, int(row_id)).model_dump()
+            changed = {k: v for k, v in data.items() if _cell(current.get(k)) != _cell(v)}
+            service.update(session, principal, int(row_id), _validated(spec.update, changed))
+    except DispatchError as error:
+        session.rollback()
+        errors = (
+            error.errors if isinstance(error, InvalidInput) else [{"loc": [], "msg": error.message}]
+        )
+        return _form(request, kind, spec, row_id, data, errors)
+    return RedirectResponse(f"/records/{kind}", status_code=303)
+
+
+@router.post("/records/{kind}/import/file", response_model=None)
+def import_file(
+    kind: str,
+    principal: PageUserDep,
+    session: SessionDep,
+    services: ServicesDep,
+    file: Annotated[UploadFile, File()],
+) -> Response:
+    station_id = _station_of(session, principal, services)
+    try:
+        report = import_records(
+            session,
+            services,
+            principal,
+            kind,
+            station_id or 0,
+            file.filename or "",
+            file.file.read(),
+        )
+    except DispatchError as error:
+        session.rollback()
+        return back_with(f"/records/{kind}", error.message)
+    summary = f"+{report.created} / ~{report.updated} / ={report.unchanged}"
+    return back_with(f"/records/{kind}", summary)
+
+
+def _validated(schema: type[BaseModel], data: dict[str, Any]) -> Any:
+    try:
+        return schema.model_validate(data)
+    except ValidationError as error:
+        raise InvalidInput.of(error) from error
+
+
+def _form(
+    request: Request,
+    kind: str,
+    spec: Kind,
+    row_id: str,
+    values: dict[str, Any],
+    errors: list[dict[str, Any]],
+) -> HTMLResponse:
+    schema = spec.create if row_id == "new" else spec.update
+    shown = fields(spec.create, values)
+    editable = set(schema.model_fields)
+    problems = {str(e["loc"][-1]) if e["loc"] else "": e["msg"] for e in errors}
+    response = render(
+        request,
+        "record.html",
+        language(request),
+        kind=kind,
+        row_id=row_id,
+        fields=[f for f in shown if f.name in editable],
+        problems=problems,
+    )
+    if errors:
+        response.status_code = 422
+    return response
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if value is None:
+        return ""
+    return str(getattr(value, "value", value))

@@ -1,0 +1,308 @@
+"""A volunteer's own routes over HTTP."""
+
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter, Request, Response, status
+
+from dispatch.deps import PlanningDep, PrincipalDep, SessionDep, SettingsDep
+from dispatch.errors import Conflict, Forbidden, Gone, NotFound
+from dispatch.http import absolute_url, error_responses
+from dispatch.rounds.links import issue_link, links_of, principal_of_link, revoke_link
+from dispatch.rounds.outcomes import (
+    mark_round,
+    outcomes_of,
+    record_outcome,
+    record_paper_outcome,
+)
+from dispatch.rounds.schemas import RoundMarkRequest
+from dispatch.rounds.service import MyRoute, my_days, my_route
+from dispatch.rounds.swaps import (
+    answer_offer,
+    my_offers,
+    offer,
+    release_day,
+    releases_of,
+    replan,
+)
+from models import (
+    OfferCreate,
+    OutcomeCreate,
+    OutcomePublic,
+    PlanningJob,
+    PlanningJobPublic,
+    ReleaseCreate,
+    ReleasePublic,
+    RouteLinkCreate,
+    RouteLinkPublic,
+)
+from models.enums import RoundEvent
+
+router = APIRouter(tags=["my route"])
+
+
+@router.get("/api/me/days", response_model=list[date], responses=error_responses(Forbidden))
+def days(session: SessionDep, principal: PrincipalDep, since: date) -> list[date]:
+    """Days from `since` on which a published plan gives me a route."""
+    return my_days(session, principal, since)
+
+
+@router.get(
+    "/api/me/routes/{day}",
+    response_model=MyRoute,
+    responses=error_responses(Forbidden, NotFound),
+)
+def route(day: date, session: SessionDep, principal: PrincipalDep) -> MyRoute:
+    """My published route of the day: what to collect where, then each door in order."""
+    return my_route(session, principal, day)
+
+
+@router.post(
+    "/api/me/stops/{stop_id}/outcomes",
+    response_model=OutcomePublic,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"description": "Already stored: the event as it was stored"},
+        **error_responses(Forbidden, NotFound, Conflict),
+    },
+)
+def record(
+    stop_id: int,
+    body: OutcomeCreate,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> OutcomePublic:
+    """Record what happened at my stop. The same client_event_id again stores nothing
+    and answers 200 with the first event; a correction is a new event."""
+    stored = record_outcome(session, principal, stop_id, body)
+    if stored.duplicate:
+        response.status_code = status.HTTP_200_OK
+    return stored
+
+
+@router.get(
+    "/api/me/stops/{stop_id}/outcomes",
+    response_model=list[OutcomePublic],
+    responses=error_responses(Forbidden),
+)
+def history(stop_id: int, session: SessionDep, principal: PrincipalDep) -> list[OutcomePublic]:
+    return outcomes_of(session, principal, stop_id)
+
+
+@router.post(
+    "/api/stops/{stop_id}/outcomes",
+    response_model=OutcomePublic,
+    status_code=status.HTTP_201_CREATED,
+    tags=["outcomes"],
+    responses={
+        200: {"description": "Already stored: the event as it was stored"},
+        **error_responses(Forbidden, NotFound, Conflict),
+    },
+)
+def record_from_paper(
+    stop_id: int,
+    body: OutcomeCreate,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> OutcomePublic:
+    """A coordinator enters an outcome ticked on a paper route sheet: stored as the
+    route's volunteer's, marked entered_by_coordinator."""
+    stored = record_paper_outcome(session, principal, stop_id, body)
+    if stored.duplicate:
+        response.status_code = status.HTTP_200_OK
+    return stored
+
+
+@router.post(
+    "/api/me/routes/{day}/{event}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(Forbidden, NotFound),
+)
+def mark(
+    day: date,
+    event: RoundEvent,
+    body: RoundMarkRequest,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> None:
+    """The start or the finish of my round (volunteer hours); idempotent by event id."""
+    mark_round(session, principal, day, event, body.client_event_id, body.recorded_at)
+
+
+@router.post(
+    "/api/me/days/{day}/release",
+    response_model=ReleasePublic,
+    tags=["swaps"],
+    responses=error_responses(Forbidden, NotFound),
+)
+def release(
+    day: date, body: ReleaseCreate, session: SessionDep, principal: PrincipalDep
+) -> ReleasePublic:
+    """I can no longer do this day: the coordinator finds someone. My route stands until
+    then; asked again, the standing release is the answer."""
+    return release_day(session, principal, day, body)
+
+
+@router.get(
+    "/api/me/offers",
+    response_model=list[ReleasePublic],
+    tags=["swaps"],
+    responses=error_responses(Forbidden),
+)
+def offers(session: SessionDep, principal: PrincipalDep) -> list[ReleasePublic]:
+    """Routes offered to me: the day, when it leaves, how many doors."""
+    return my_offers(session, principal)
+
+
+@router.post(
+    "/api/me/offers/{release_id}/{answer}",
+    response_model=ReleasePublic,
+    tags=["swaps"],
+    responses=error_responses(Forbidden, NotFound, Conflict),
+)
+def answer(
+    release_id: int,
+    answer: Literal["accept", "decline"],
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> ReleasePublic:
+    return answer_offer(session, principal, release_id, accept=answer == "accept")
+
+
+@router.get(
+    "/api/stations/{station_id}/releases",
+    response_model=list[ReleasePublic],
+    tags=["swaps"],
+    responses=error_responses(Forbidden, NotFound),
+)
+def station_releases(
+    station_id: int, day: date, session: SessionDep, principal: PrincipalDep
+) -> list[ReleasePublic]:
+    """Days volunteers released, with who it was offered to and who took it."""
+    return releases_of(session, principal, station_id, day)
+
+
+@router.post(
+    "/api/releases/{release_id}/offer",
+    response_model=ReleasePublic,
+    tags=["swaps"],
+    responses=error_responses(Forbidden, NotFound, Conflict),
+)
+def offer_route(
+    release_id: int, body: OfferCreate, session: SessionDep, principal: PrincipalDep
+) -> ReleasePublic:
+    return offer(session, principal, release_id, body)
+
+
+@router.post(
+    "/api/releases/{release_id}/replan",
+    response_model=PlanningJobPublic,
+    status_code=status.HTTP_202_ACCEPTED,
+    tags=["swaps"],
+    responses=error_responses(Forbidden, NotFound, Conflict),
+)
+def replan_released(
+    release_id: int, planning: PlanningDep, session: SessionDep, principal: PrincipalDep
+) -> PlanningJob:
+    """Re-plan the day without the volunteer who released it (a route someone took goes
+    to them); publish the new draft when it is ready."""
+    return replan(session, principal, planning, release_id)
+
+
+@router.post(
+    "/api/route-links",
+    response_model=RouteLinkPublic,
+    status_code=status.HTTP_201_CREATED,
+    tags=["route links"],
+    responses=error_responses(Forbidden, NotFound),
+)
+def make_link(
+    body: RouteLinkCreate,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+) -> RouteLinkPublic:
+    """A link to the volunteer's route of the day that needs no password, to send by
+    message; it works until it expires or is revoked. The URL is shown once."""
+    link = issue_link(session, principal, settings.resolved_secret_key, body)
+    return link.model_copy(update={"url": absolute_url(request, str(link.url))})
+
+
+@router.get(
+    "/api/stations/{station_id}/route-links",
+    response_model=list[RouteLinkPublic],
+    tags=["route links"],
+    responses=error_responses(Forbidden, NotFound),
+)
+def station_links(
+    station_id: int, day: date, session: SessionDep, principal: PrincipalDep
+) -> list[RouteLinkPublic]:
+    return links_of(session, principal, station_id, day)
+
+
+@router.post(
+    "/api/route-links/{link_id}/revoke",
+    response_model=RouteLinkPublic,
+    tags=["route links"],
+    responses=error_responses(Forbidden, NotFound),
+)
+def revoke(link_id: int, session: SessionDep, principal: PrincipalDep) -> RouteLinkPublic:
+    """The link stops working at once."""
+    return revoke_link(session, principal, link_id)
+
+
+@router.get(
+    "/r/{token}/api/route",
+    response_model=MyRoute,
+    tags=["route links"],
+    responses=error_responses(NotFound, Gone),
+)
+def linked_route(token: str, session: SessionDep, settings: SettingsDep) -> MyRoute:
+    """The route a link opens (the link is the credential)."""
+    who, link = principal_of_link(session, settings.resolved_secret_key, token)
+    return my_route(session, who, link.service_date)
+
+
+@router.post(
+    "/r/{token}/api/stops/{stop_id}/outcomes",
+    response_model=OutcomePublic,
+    status_code=status.HTTP_201_CREATED,
+    tags=["route links"],
+    responses=error_responses(NotFound, Gone, Conflict),
+)
+def linked_record(
+    token: str,
+    stop_id: int,
+    body: OutcomeCreate,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> OutcomePublic:
+    who, link = principal_of_link(session, settings.resolved_secret_key, token)
+    stored = record_outcome(session, who, stop_id, body, only_day=link.service_date)
+    if stored.duplicate:
+        response.status_code = status.HTTP_200_OK
+    return stored
+
+
+@router.post(
+    "/r/{token}/api/routes/{day}/{event}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["route links"],
+    responses=error_responses(NotFound, Gone),
+)
+def linked_mark(
+    token: str,
+    day: date,
+    event: RoundEvent,
+    body: RoundMarkRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> None:
+    who, link = principal_of_link(session, settings.resolved_secret_key, token)
+    if day != link.service_date:
+        raise NotFound("route on", str(day))
+    mark_round(session, who, day, event, body.client_event_id, body.recorded_at)
