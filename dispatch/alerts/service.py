@@ -8,12 +8,12 @@ alert is open is overdue. The emergency contact is shown to coordinators (and ad
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, reachable, require
+from dispatch.alerts import repository
 from dispatch.audit import chain
 from dispatch.errors import Conflict
 from dispatch.planning import repository as plans
@@ -29,7 +29,6 @@ from models import (
     Station,
     StepCreate,
     StepPublic,
-    User,
     Volunteer,
 )
 from models.common import utcnow
@@ -72,16 +71,7 @@ def alerts_of(
     the service days from `day` to `last`."""
     require(principal, Resource.ALERT, Action.READ)
     station = reachable(session, principal, Station, station_id, "station")
-    query = select(Alert).where(Alert.station_id == station_id)
-    if status is not None:
-        query = query.where(Alert.status == status)
-    if day is not None:
-        query = (
-            query.join(PlanStop, col(PlanStop.id) == Alert.plan_stop_id)
-            .join(Plan, col(Plan.id) == PlanStop.plan_id)
-            .where(col(Plan.service_date) >= day, col(Plan.service_date) <= (last or day))
-        )
-    rows = session.exec(query.order_by(col(Alert.raised_at).desc(), col(Alert.id).desc())).all()
+    rows = repository.alerts_of_station(session, station_id, status, day, last)
     return [_public(session, principal, station, alert, now or utcnow()) for alert in rows]
 
 
@@ -154,10 +144,10 @@ def _public(
     assert outcome
     assert plan
     latest = plans.latest_outcomes(session, [outcome.task_id]).get(outcome.task_id)
-    taken = session.exec(
-        select(AlertStep).where(AlertStep.alert_id == row.id).order_by(col(AlertStep.done_at))
-    ).all()
-    names = _user_names(session, [s.done_by_user_id for s in taken] + [row.resolved_by_user_id])
+    taken = repository.steps_of(session, row.id)
+    names = repository.user_names(
+        session, [s.done_by_user_id for s in taken] + [row.resolved_by_user_id]
+    )
     log = [
         StepPublic(
             step=s.step,
@@ -219,14 +209,6 @@ def _public(
         resolved_by=names.get(row.resolved_by_user_id),
         log=log,
     )
-
-
-def _user_names(session: Session, ids: Sequence[int | None]) -> dict[int | None, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    users = session.exec(select(User).where(col(User.id).in_(wanted))).all()
-    return {user.id: user.display_name or user.username for user in users}
 
 
 def _audit(

@@ -5,21 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
-from pydantic import BaseModel
 
 from dispatch.audit import service
-from dispatch.audit.service import TrailQuery
+from dispatch.audit.schemas import ChainCheck, TrailQuery
 from dispatch.deps import PrincipalDep, SessionDep, SettingsDep
 from dispatch.errors import Forbidden
 from dispatch.http import error_responses
 from models import AuditEventPublic, Page
-
-
-class ChainCheck(BaseModel):
-    intact: bool
-    events: int
-    problems: list[str]
-
 
 router = APIRouter(tags=["audit trail"])
 Query = Annotated[TrailQuery, Depends()]

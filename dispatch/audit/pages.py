@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from dispatch.audit import service as trail
-from dispatch.audit.service import TrailQuery
+from dispatch.audit.schemas import TrailQuery
 from dispatch.deps import SessionDep, SettingsDep
 from dispatch.errors import DispatchError
 from dispatch.web.kit import PageUserDep, back_with, language, render, valid

@@ -28,12 +28,18 @@ def record_router(
     update: type[Any],
     filters: type[ListQuery] = ListQuery,
 ) -> APIRouter:
-    """`service_of`: the dependency that gives the record kind's service."""
+    """The seven endpoints of a kind of record. `service_of`: the dependency that gives the
+    kind's service."""
     router = APIRouter(prefix=prefix, tags=[label])
-    Service = Annotated[RecordService[Any, Any, Any], Depends(service_of)]
-    reading = error_responses(Forbidden, NotFound)
-    writing = error_responses(Forbidden, NotFound, InvalidInput)
+    service = Annotated[RecordService[Any, Any, Any], Depends(service_of)]
+    _reading_routes(router, service, label, public, filters)
+    _writing_routes(router, service, label, public, create, update)
+    return router
 
+
+def _reading_routes(
+    router: APIRouter, Service: Any, label: str, public: type[Any], filters: type[ListQuery]
+) -> None:
     def list_records(
         service: Service,
         session: SessionDep,
@@ -48,6 +54,34 @@ def record_router(
     ) -> Any:
         return service.get(session, principal, record_id)
 
+    reading = error_responses(Forbidden, NotFound)
+    router.add_api_route(
+        "",
+        list_records,
+        methods=["GET"],
+        response_model=Page[public],  # type: ignore[valid-type]
+        summary=f"List {label}",
+        responses=reading,
+        description=f"Paginated {label}, searchable by name and phone (`q`).",
+    )
+    router.add_api_route(
+        "/{record_id}",
+        get_record,
+        methods=["GET"],
+        response_model=public,
+        summary=f"Get one of the {label}",
+        responses=reading,
+    )
+
+
+def _writing_routes(
+    router: APIRouter,
+    Service: Any,
+    label: str,
+    public: type[Any],
+    create: type[Any],
+    update: type[Any],
+) -> None:
     def create_record(
         body: create,  # type: ignore[valid-type]
         service: Service,
@@ -65,6 +99,28 @@ def record_router(
     ) -> Any:
         return service.update(session, principal, record_id, body)
 
+    writing = error_responses(Forbidden, NotFound, InvalidInput)
+    router.add_api_route(
+        "",
+        create_record,
+        methods=["POST"],
+        response_model=public,
+        status_code=status.HTTP_201_CREATED,
+        summary=f"Create one of the {label}",
+        responses=writing,
+    )
+    router.add_api_route(
+        "/{record_id}",
+        update_record,
+        methods=["PATCH"],
+        response_model=public,
+        summary=f"Change one of the {label} (only the fields sent)",
+        responses=writing,
+    )
+    _archiving_routes(router, Service, label, public)
+
+
+def _archiving_routes(router: APIRouter, Service: Any, label: str, public: type[Any]) -> None:
     def archive_record(
         record_id: int, service: Service, session: SessionDep, principal: PrincipalDep
     ) -> Any:
@@ -80,42 +136,8 @@ def record_router(
     ) -> None:
         service.delete(session, principal, record_id)
 
-    route = router.add_api_route
-    route(
-        "",
-        list_records,
-        methods=["GET"],
-        response_model=Page[public],  # type: ignore[valid-type]
-        summary=f"List {label}",
-        responses=reading,
-        description=f"Paginated {label}, searchable by name and phone (`q`).",
-    )
-    route(
-        "/{record_id}",
-        get_record,
-        methods=["GET"],
-        response_model=public,
-        summary=f"Get one of the {label}",
-        responses=reading,
-    )
-    route(
-        "",
-        create_record,
-        methods=["POST"],
-        response_model=public,
-        status_code=status.HTTP_201_CREATED,
-        summary=f"Create one of the {label}",
-        responses=writing,
-    )
-    route(
-        "/{record_id}",
-        update_record,
-        methods=["PATCH"],
-        response_model=public,
-        summary=f"Change one of the {label} (only the fields sent)",
-        responses=writing,
-    )
-    route(
+    reading = error_responses(Forbidden, NotFound)
+    router.add_api_route(
         "/{record_id}/archive",
         archive_record,
         methods=["POST"],
@@ -123,7 +145,7 @@ def record_router(
         summary=f"Archive one of the {label} (kept for history, hidden from lists)",
         responses=reading,
     )
-    route(
+    router.add_api_route(
         "/{record_id}/restore",
         restore_record,
         methods=["POST"],
@@ -131,7 +153,7 @@ def record_router(
         summary=f"Bring one of the archived {label} back",
         responses=reading,
     )
-    route(
+    router.add_api_route(
         "/{record_id}",
         delete_record,
         methods=["DELETE"],
@@ -140,4 +162,3 @@ def record_router(
         description="Refused with 409 when history refers to it: archive it instead.",
         responses=error_responses(Forbidden, NotFound, HasHistory),
     )
-    return router

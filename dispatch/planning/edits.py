@@ -9,15 +9,15 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import BaseModel
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, require, station_scope
 from dispatch.audit import chain
 from dispatch.crud.service import snapshot
 from dispatch.days.service import DayService
 from dispatch.errors import Conflict, InvalidInput, NotFound
-from dispatch.planning.problem import build_problem, job_id, worker_id
+from dispatch.planning import repository
+from dispatch.planning.problem import DayProblem, build_problem, job_id, worker_id
 from dispatch.times import clock
 from models import Availability, Plan, PlanRoute, PlanStop, Station, Task, Volunteer
 from models.common import utcnow
@@ -77,11 +77,8 @@ class PlanEdits:
             raise InvalidInput.field(
                 "volunteer_id", f"volunteer {edit.volunteer_id} is not free on this day"
             )
-        stops = list(session.exec(select(PlanStop).where(PlanStop.plan_id == plan_id)).all())
-        routes: dict[int, PlanRoute] = {
-            r.volunteer_id: r
-            for r in session.exec(select(PlanRoute).where(PlanRoute.plan_id == plan_id)).all()
-        }
+        stops = repository.stops(session, plan_id)
+        routes = {r.volunteer_id: r for r in repository.routes(session, plan_id)}
         task = session.get(Task, moved.task_id)
         assert task is not None
         assert task.id is not None
@@ -97,26 +94,10 @@ class PlanEdits:
         source = next((r for r in routes.values() if r.id == moved.route_id), None)
         if source is not None and source.volunteer_id in free:
             retimed[source.volunteer_id] = source
-        order = {
-            volunteer: [
-                (s.task_id, s.kind)
-                for s in sorted(stops, key=lambda s: s.position)
-                if s.route_id == route.id and s.task_id != task.id
-            ]
-            for volunteer, route in retimed.items()
-        }
-        steps = order[target.volunteer_id]
-        doors = [i for i, (_, kind) in enumerate(steps) if kind is StopKind.DOOR]
-        at = len(steps)
-        if edit.position is not None and 0 <= edit.position < len(doors):
-            at = doors[edit.position]
-        joining = [(task.id, StopKind.DOOR)]
-        if task.kind is not ServiceKind.VISIT and task.site_id is not None:
-            joining.insert(0, (task.id, StopKind.PICKUP))  # collected just before
-        steps[at:at] = joining
+        order = _orders(stops, retimed, task, target.volunteer_id, edit.position)
         station = session.get(Station, plan.station_id)
         assert station is not None
-        tasks = session.exec(select(Task).where(col(Task.id).in_({s.task_id for s in stops})))
+        tasks = repository.tasks(session, {s.task_id for s in stops})
         offers = [free[volunteer] for volunteer in retimed]
         built = build_problem(session, station, plan.service_date, list(tasks), offers, self.travel)
         # Rows keep their ids: the stops of the routes timed again, and the moved task's.
@@ -129,33 +110,16 @@ class PlanEdits:
         before = snapshot(moved)
         door = rows.get((task.id, StopKind.DOOR))
         eta_before = _clock(door.start_seconds) if door and door.route_id else None
-        warnings: list[EditWarning] = []
-        for volunteer_id, route in retimed.items():
-            volunteer = next(v for v in built.problem.volunteers if v.id == worker_id(volunteer_id))
-            sequence = [
-                Step(job_id(t), RoutingStopKind(str(kind))) for t, kind in order[volunteer_id]
-            ]
-            timed, broken = evaluate(built.problem, volunteer, sequence)
-            if route is target:
-                warnings = [EditWarning(kind=str(v.kind), message=v.message) for v in broken]
-            _write_route(session, plan, route, timed, built.task_of, rows)
+        warnings = _retime(session, plan, built, retimed, order, target, rows)
         for row in rows.values():  # nothing left of them: e.g. a pickup no longer needed
             session.delete(row)
         session.flush()
-        for row in session.exec(
-            select(PlanStop).where(PlanStop.plan_id == plan_id, PlanStop.task_id == task.id)
-        ).all():
+        for row in repository.stops_of_task(session, plan_id, task.id):
             row.pinned_volunteer_id = edit.volunteer_id
             session.add(row)
         _recount(session, plan)
         saved = self._saved(session, principal, plan, "move_stop", target, before)
-        door = session.exec(
-            select(PlanStop).where(
-                PlanStop.plan_id == plan_id,
-                PlanStop.task_id == task.id,
-                PlanStop.kind == StopKind.DOOR,
-            )
-        ).one()
+        door = repository.door_of_task(session, plan_id, task.id)
         return saved, MoveOutcome(
             eta_before=eta_before, eta_after=_clock(door.start_seconds), warnings=warnings
         )
@@ -189,9 +153,7 @@ class PlanEdits:
                 )
         before = snapshot(stop)
         # A task's pickup and door go together: pin both.
-        for row in session.exec(
-            select(PlanStop).where(PlanStop.plan_id == plan_id, PlanStop.task_id == stop.task_id)
-        ).all():
+        for row in repository.stops_of_task(session, plan_id, stop.task_id):
             row.pinned_volunteer_id = edit.volunteer_id
             session.add(row)
         return self._saved(session, principal, plan, "pin_stop", stop, before)
@@ -211,18 +173,10 @@ class PlanEdits:
         if volunteer is None or volunteer.station_id != plan.station_id:
             raise NotFound("volunteer", volunteer_id)
         record_leave(session, principal, volunteer, plan.service_date, "called in sick")
-        for route in session.exec(
-            select(PlanRoute).where(
-                PlanRoute.plan_id == plan_id, PlanRoute.volunteer_id == volunteer_id
-            )
-        ).all():
+        for route in repository.routes_of_volunteer(session, plan_id, volunteer_id):
             route.locked = False
             session.add(route)
-        for stop in session.exec(
-            select(PlanStop).where(
-                PlanStop.plan_id == plan_id, PlanStop.pinned_volunteer_id == volunteer_id
-            )
-        ).all():
+        for stop in repository.stops_pinned_to(session, plan_id, volunteer_id):
             stop.pinned_volunteer_id = None
             session.add(stop)
         before = snapshot(volunteer)
@@ -233,16 +187,13 @@ class PlanEdits:
         every volunteer whose route is new or changed (stops, order or times) is marked as
         needing to check it again."""
         plan = self._draft(session, principal, plan_id, edit.revision)
-        previous = session.exec(
-            select(Plan).where(
-                Plan.station_id == plan.station_id,
-                Plan.service_date == plan.service_date,
-                Plan.status == PlanStatus.PUBLISHED,
-            )
-        ).first()
+        published = repository.plans_of_day(
+            session, plan.station_id, plan.service_date, PlanStatus.PUBLISHED
+        )
+        previous = published[0] if published else None
         before = _route_shapes(session, previous.id) if previous and previous.id else {}
         after = _route_shapes(session, plan_id)
-        for route in session.exec(select(PlanRoute).where(PlanRoute.plan_id == plan_id)).all():
+        for route in repository.routes(session, plan_id):
             route.needs_recheck = previous is not None and before.get(
                 route.volunteer_id
             ) != after.get(route.volunteer_id)
@@ -283,15 +234,8 @@ class PlanEdits:
         row: Plan | PlanRoute | PlanStop | Volunteer,
         before: dict[str, object],
     ) -> Plan:
-        # The revision bump is a compare-and-set in one statement: of two saves made on the
-        # same revision, only one can succeed, even at the same moment.
         session.flush()  # the edit itself, before the revision moves
-        bumped = session.execute(
-            update(Plan)
-            .where(col(Plan.id) == plan.id, col(Plan.revision) == plan.revision)
-            .values(revision=Plan.revision + 1, updated_at=utcnow())
-        )
-        if bumped.rowcount != 1:  # type: ignore[attr-defined]
+        if not repository.bump_revision(session, plan):
             raise Conflict(f"plan {plan.id} was changed by someone else: reload it")
         session.flush()
         session.refresh(plan)
@@ -335,16 +279,63 @@ def record_leave(
     return leave
 
 
+def _orders(
+    stops: list[PlanStop],
+    retimed: dict[int, PlanRoute],
+    task: Task,
+    target: int,
+    position: int | None,
+) -> dict[int, list[tuple[int, StopKind]]]:
+    """The new order of each route timed again: the task taken off the one it leaves and
+    put into the target's at the door `position` (at the end if None), its pickup first."""
+    assert task.id is not None
+    order = {
+        volunteer: [
+            (s.task_id, s.kind)
+            for s in sorted(stops, key=lambda s: s.position)
+            if s.route_id == route.id and s.task_id != task.id
+        ]
+        for volunteer, route in retimed.items()
+    }
+    steps = order[target]
+    doors = [i for i, (_, kind) in enumerate(steps) if kind is StopKind.DOOR]
+    at = len(steps)
+    if position is not None and 0 <= position < len(doors):
+        at = doors[position]
+    joining = [(task.id, StopKind.DOOR)]
+    if task.kind is not ServiceKind.VISIT and task.site_id is not None:
+        joining.insert(0, (task.id, StopKind.PICKUP))  # collected just before
+    steps[at:at] = joining
+    return order
+
+
+def _retime(
+    session: Session,
+    plan: Plan,
+    built: DayProblem,
+    retimed: dict[int, PlanRoute],
+    order: dict[int, list[tuple[int, StopKind]]],
+    target: PlanRoute,
+    rows: dict[tuple[int, StopKind], PlanStop],
+) -> list[EditWarning]:
+    """Time each route again in its new order and write it; what the target route now
+    breaks comes back as warnings."""
+    warnings: list[EditWarning] = []
+    for volunteer_id, route in retimed.items():
+        volunteer = next(v for v in built.problem.volunteers if v.id == worker_id(volunteer_id))
+        sequence = [Step(job_id(t), RoutingStopKind(str(kind))) for t, kind in order[volunteer_id]]
+        timed, broken = evaluate(built.problem, volunteer, sequence)
+        if route is target:
+            warnings = [EditWarning(kind=str(v.kind), message=v.message) for v in broken]
+        _write_route(session, plan, route, timed, built.task_of, rows)
+    return warnings
+
+
 def _route_shapes(session: Session, plan_id: int) -> dict[int, list[tuple[int, str, int | None]]]:
     """Each volunteer's stops in order with their times: what they would notice change."""
     shapes: dict[int, list[tuple[int, str, int | None]]] = {}
-    rows = session.exec(
-        select(PlanStop, PlanRoute)
-        .join(PlanRoute, col(PlanRoute.id) == PlanStop.route_id)
-        .where(PlanStop.plan_id == plan_id)
-        .order_by(col(PlanStop.route_id), col(PlanStop.position))
-    ).all()
-    for stop, route in rows:
+    for stop, route in repository.stops_with_routes(session, plan_id, planned_only=True):
+        assert route is not None
         shapes.setdefault(route.volunteer_id, []).append(
             (stop.task_id, str(stop.kind), stop.start_seconds)
         )
@@ -377,8 +368,9 @@ def _write_route(
 
 
 def _recount(session: Session, plan: Plan) -> None:
-    stops = session.exec(select(PlanStop).where(PlanStop.plan_id == plan.id)).all()
-    routes = session.exec(select(PlanRoute).where(PlanRoute.plan_id == plan.id)).all()
+    assert plan.id is not None
+    stops = repository.stops(session, plan.id)
+    routes = repository.routes(session, plan.id)
     plan.planned_stops = len({s.task_id for s in stops if s.route_id is not None})
     plan.unplanned_stops = len({s.task_id for s in stops if s.route_id is None})
     plan.distance_m = sum(r.distance_m for r in routes)

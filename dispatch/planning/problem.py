@@ -72,27 +72,53 @@ def build_problem(
     `pins` maps a task id to the volunteer it must go to. A task whose client or site has no
     position cannot be a job: it is listed in `skipped` with the reason.
     """
-    places: list[Location] = []
-    index: dict[tuple[str, int], int] = {}
+    places = _Places()
+    assert station.id is not None
+    base = places.index("station", station.id, station.lat, station.lon)
+    volunteers, volunteer_of = _workers(session, free, places, base)
+    task_of: dict[str, int] = {}
+    skipped: dict[int, str] = {}
+    jobs = _jobs(session, tasks, places, day.weekday(), pins or {}, task_of, skipped)
+    profiles = sorted({v.profile for v in volunteers}) or [TravelMode.WALK.value]
+    matrices = {profile: provider.matrix(places.locations, profile) for profile in profiles}
+    problem = Problem(
+        len(places.locations),
+        matrices,
+        tuple(volunteers),
+        tuple(jobs),
+        weights=weights or Weights(),
+    )
+    return DayProblem(problem, task_of, volunteer_of, skipped)
 
-    def place(kind: str, row_id: int, lat: float | None, lon: float | None) -> int | None:
+
+class _Places:
+    """Every place of the day once, in the order the matrices index them."""
+
+    def __init__(self) -> None:
+        self.locations: list[Location] = []
+        self._index: dict[tuple[str, int], int] = {}
+
+    def index(self, kind: str, row_id: int, lat: float | None, lon: float | None) -> int | None:
+        """The place's index; None when it has no position."""
         if lat is None or lon is None:
             return None
         key = (kind, row_id)
-        if key not in index:
-            index[key] = len(places)
-            places.append(Location(lat, lon))
-        return index[key]
+        if key not in self._index:
+            self._index[key] = len(self.locations)
+            self.locations.append(Location(lat, lon))
+        return self._index[key]
 
-    assert station.id is not None
-    base = place("station", station.id, station.lat, station.lon)
-    weekday = day.weekday()
+
+def _workers(
+    session: Session, free: Sequence[AvailableVolunteer], places: _Places, base: int | None
+) -> tuple[list[Worker], dict[str, int]]:
+    """The free volunteers as the planner's, starting from home (else the station)."""
     volunteers: list[Worker] = []
     volunteer_of: dict[str, int] = {}
     for offer in free:
         row = session.get(Volunteer, offer.volunteer_id)
         assert row is not None
-        home = place("volunteer", offer.volunteer_id, row.lat, row.lon)
+        home = places.index("volunteer", offer.volunteer_id, row.lat, row.lon)
         start = home if home is not None else base
         if start is None:
             continue  # neither a home nor a station position: nowhere to start from
@@ -110,14 +136,26 @@ def build_problem(
                 max_work=round(offer.max_hours * 3600),
             )
         )
+    return volunteers, volunteer_of
+
+
+def _jobs(
+    session: Session,
+    tasks: Sequence[Task],
+    places: _Places,
+    weekday: int,
+    pins: Mapping[int, int],
+    task_of: dict[str, int],
+    skipped: dict[int, str],
+) -> list[Job]:
+    """The tasks as the planner's jobs (`task_of` maps each back); a task without a position
+    goes to `skipped` with the reason."""
     jobs: list[Job] = []
-    task_of: dict[str, int] = {}
-    skipped: dict[int, str] = {}
     for task in tasks:
         assert task.id is not None
         client = session.get(Client, task.client_id)
         assert client is not None
-        door = place("client", task.client_id, client.lat, client.lon)
+        door = places.index("client", task.client_id, client.lat, client.lon)
         if door is None:
             skipped[task.id] = "the client has no position on the map"
             continue
@@ -126,7 +164,7 @@ def build_problem(
         if task.site_id is not None and task.kind is not ServiceKind.VISIT:
             site = session.get(Site, task.site_id)
             assert site is not None
-            at = place("site", task.site_id, site.lat, site.lon)
+            at = places.index("site", task.site_id, site.lat, site.lon)
             if at is None:
                 skipped[task.id] = "the pickup site has no position on the map"
                 continue
@@ -134,7 +172,7 @@ def build_problem(
             pickup = Stop(at, tuple(hours) or (_DAY,), 300)
         name = job_id(task.id)
         task_of[name] = task.id
-        pinned = (pins or {}).get(task.id)
+        pinned = pins.get(task.id)
         jobs.append(
             Job(
                 name,
@@ -150,12 +188,7 @@ def build_problem(
                 pinned_to=None if pinned is None else worker_id(pinned),
             )
         )
-    profiles = sorted({v.profile for v in volunteers}) or [TravelMode.WALK.value]
-    matrices = {profile: provider.matrix(places, profile) for profile in profiles}
-    problem = Problem(
-        len(places), matrices, tuple(volunteers), tuple(jobs), weights=weights or Weights()
-    )
-    return DayProblem(problem, task_of, volunteer_of, skipped)
+    return jobs
 
 
 def _window(start: time | None, end: time | None) -> TimeWindow:

@@ -222,7 +222,7 @@ def planned_stops_for_sheets(
         .join(Task, col(Task.id) == PlanStop.task_id)
         .join(Client, col(Client.id) == Task.client_id)
         .where(PlanStop.plan_id == plan_id)
-        .order_by(col(PlanRoute.id), col(PlanStop.position))
+        .order_by(col(PlanStop.route_id), col(PlanStop.position))
     ).all()
 
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, func
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine
+from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, require
 from dispatch.audit import chain
@@ -27,25 +27,19 @@ from dispatch.planning.runner import Finished, Outcome, Runner
 from dispatch.planning.schemas import PlanningRequest
 from dispatch.times import clock
 from models import (
-    Client,
     Plan,
     PlanningJob,
     PlanPublic,
     PlanRoute,
     PlanStop,
     RoutePublic,
-    Site,
     StopPublic,
-    Task,
-    Volunteer,
 )
 from models.common import utcnow
 from models.enums import JobStatus, PlanStatus, StopKind, TaskStatus
 from routing import MatrixProvider, Progress, SolveParams, Step
 from routing import Plan as Solution
 from routing import StopKind as RoutingStopKind
-
-_ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 class PlanningService:
@@ -71,30 +65,16 @@ class PlanningService:
         to them, before the planner fits it to the new volunteer's day."""
         require(principal, Resource.PLAN, Action.CREATE)
         station = self.days.station(session, principal, station_id)
-        busy = session.exec(
-            select(PlanningJob).where(
-                PlanningJob.station_id == station_id,
-                PlanningJob.service_date == day,
-                col(PlanningJob.status).in_(_ACTIVE),
-            )
-        ).first()
+        busy = repository.active_job(session, station_id, day)
         if busy is not None:
             raise Conflict(f"planning job {busy.id} is already planning this day")
         work = self.days.get(session, principal, station_id, day)
         if not work.open:
             raise InvalidInput.field("day", f"the station is closed that day: {work.closed_reason}")
-        tasks = list(
-            session.exec(
-                select(Task).where(
-                    Task.station_id == station_id,
-                    Task.service_date == day,
-                    col(Task.status).in_((TaskStatus.OPEN, TaskStatus.PLANNED)),
-                )
-            ).all()
-        )
+        tasks = repository.plannable_tasks(session, station_id, day)
         if not tasks:
             raise InvalidInput.field("day", "there are no tasks to plan: generate the day first")
-        basis = _basis(session, self._current(session, station_id, day))
+        basis = _basis(session, repository.current_plan(session, station_id, day))
         if hand_over is not None:
             basis.hand_over(*hand_over)
         free = [v for v in work.volunteers if v.volunteer_id not in basis.locked_volunteers]
@@ -143,16 +123,12 @@ class PlanningService:
         """The day's most recent planning job, if any."""
         require(principal, Resource.PLAN, Action.READ)
         self.days.station(session, principal, station_id)
-        return session.exec(
-            select(PlanningJob)
-            .where(PlanningJob.station_id == station_id, PlanningJob.service_date == day)
-            .order_by(col(PlanningJob.id).desc())
-        ).first()
+        return repository.last_job(session, station_id, day)
 
     def cancel(self, session: Session, principal: Principal, job_id: int) -> PlanningJob:
         require(principal, Resource.PLAN, Action.UPDATE)
         job = self.job(session, principal, job_id)
-        if job.status not in _ACTIVE:
+        if job.status not in repository.ACTIVE_JOBS:
             raise Conflict(f"planning job {job_id} has already ended: {job.status}")
         self.runner.cancel(job_id)
         return job
@@ -173,24 +149,12 @@ class PlanningService:
         """The day's current plan: the newest draft, else the published version."""
         require(principal, Resource.PLAN, Action.READ)
         self.days.station(session, principal, station_id)
-        plan = self._current(session, station_id, day)
+        plan = repository.current_plan(session, station_id, day)
         if plan is None:
             raise NotFound("plan of", f"station {station_id} on {day}")
         return plan_public(session, plan)
 
     # --- helpers -------------------------------------------------------------------------
-
-    def _current(self, session: Session, station_id: int, day: date) -> Plan | None:
-        """The newest draft of the day, else its published version."""
-        return session.exec(
-            select(Plan)
-            .where(
-                Plan.station_id == station_id,
-                Plan.service_date == day,
-                col(Plan.status).in_((PlanStatus.DRAFT, PlanStatus.PUBLISHED)),
-            )
-            .order_by(col(Plan.status) == PlanStatus.PUBLISHED, col(Plan.id).desc())
-        ).first()
 
     def _audit(
         self, session: Session, principal: Principal, action: str, row: Any, before: dict[str, Any]
@@ -229,13 +193,8 @@ def _basis(session: Session, plan: Plan | None) -> Basis:
     if plan is None:
         return Basis()
     basis = Basis(plan_id=plan.id)
-    stops = session.exec(
-        select(PlanStop, PlanRoute)
-        .join(PlanRoute, col(PlanRoute.id) == PlanStop.route_id, isouter=True)
-        .where(PlanStop.plan_id == plan.id)
-        .order_by(col(PlanStop.route_id), col(PlanStop.position))
-    ).all()
-    for stop, route in stops:
+    assert plan.id is not None
+    for stop, route in repository.stops_with_routes(session, plan.id):
         if stop.pinned_volunteer_id is not None:
             basis.pins[stop.task_id] = stop.pinned_volunteer_id
         if route is None:
@@ -322,38 +281,48 @@ def store_plan(
     session: Session, job: PlanningJob, built: DayProblem, solution: Solution, basis: Basis
 ) -> Plan:
     """The planner's answer as a new draft; earlier drafts of the day are superseded."""
-    drafts = session.exec(
-        select(Plan).where(
-            Plan.station_id == job.station_id,
-            Plan.service_date == job.service_date,
-            Plan.status == PlanStatus.DRAFT,
-        )
-    ).all()
-    for draft in drafts:
+    station_id, day = job.station_id, job.service_date
+    for draft in repository.plans_of_day(session, station_id, day, PlanStatus.DRAFT):
         draft.status = PlanStatus.SUPERSEDED
         session.add(draft)
-    newest = session.exec(
-        select(func.max(Plan.version)).where(
-            Plan.station_id == job.station_id, Plan.service_date == job.service_date
-        )
-    ).one()
-    published = session.exec(
-        select(Plan).where(
-            Plan.station_id == job.station_id,
-            Plan.service_date == job.service_date,
-            Plan.status == PlanStatus.PUBLISHED,
-        )
-    ).first()
+    published = next(
+        iter(repository.plans_of_day(session, station_id, day, PlanStatus.PUBLISHED)), None
+    )
     plan = Plan(
-        station_id=job.station_id,
-        service_date=job.service_date,
-        version=(newest or 0) + 1,
+        station_id=station_id,
+        service_date=day,
+        version=repository.newest_version(session, station_id, day) + 1,
         based_on_id=basis.plan_id or (published.id if published else None),
         cost=solution.cost,
         solve_seconds=round(solution.seconds, 2),
     )
     session.add(plan)
     session.flush()
+    planned = _write_routes(session, plan, built, solution)
+    _write_unplanned(session, plan, built, solution)
+    planned |= _copy_locked(session, basis.locked, plan)
+    owners = {
+        built.task_of[visit.job]: built.volunteer_of[route.volunteer]
+        for route in solution.routes
+        for visit in route.visits
+    }
+    plan.moved_stops = sum(
+        1 for task, volunteer in basis.owners.items() if owners.get(task, volunteer) != volunteer
+    )
+    plan.planned_stops = len(planned)
+    plan.unplanned_stops = len(solution.unplanned) + len(built.skipped)
+    for task in repository.tasks(session, built.task_of.values()):
+        wanted = TaskStatus.PLANNED if task.id in planned else TaskStatus.OPEN
+        if task.status is not TaskStatus.DONE and task.status is not wanted:
+            task.status = wanted
+            session.add(task)
+    session.add(plan)
+    session.flush()
+    return plan
+
+
+def _write_routes(session: Session, plan: Plan, built: DayProblem, solution: Solution) -> set[int]:
+    """The solution's routes and their stops as rows of the plan; returns the tasks planned."""
     assert plan.id is not None
     planned: set[int] = set()
     for route in solution.routes:
@@ -386,6 +355,12 @@ def store_plan(
             )
         plan.distance_m += route.distance
         plan.travel_seconds += route.travel
+    return planned
+
+
+def _write_unplanned(session: Session, plan: Plan, built: DayProblem, solution: Solution) -> None:
+    """Every task left out, with the planner's reason (or why it could not be placed)."""
+    assert plan.id is not None
     for unplanned in solution.unplanned:
         session.add(
             PlanStop(
@@ -399,25 +374,6 @@ def store_plan(
         session.add(
             PlanStop(plan_id=plan.id, task_id=task_id, reason="no_position", explanation=why)
         )
-    planned |= _copy_locked(session, basis.locked, plan)
-    owners = {
-        built.task_of[visit.job]: built.volunteer_of[route.volunteer]
-        for route in solution.routes
-        for visit in route.visits
-    }
-    plan.moved_stops = sum(
-        1 for task, volunteer in basis.owners.items() if owners.get(task, volunteer) != volunteer
-    )
-    plan.planned_stops = len(planned)
-    plan.unplanned_stops = len(solution.unplanned) + len(built.skipped)
-    for task in session.exec(select(Task).where(col(Task.id).in_(built.task_of.values()))):
-        wanted = TaskStatus.PLANNED if task.id in planned else TaskStatus.OPEN
-        if task.status is not TaskStatus.DONE and task.status is not wanted:
-            task.status = wanted
-            session.add(task)
-    session.add(plan)
-    session.flush()
-    return plan
 
 
 def _copy_locked(session: Session, route_ids: list[int], plan: Plan) -> set[int]:
@@ -431,7 +387,7 @@ def _copy_locked(session: Session, route_ids: list[int], plan: Plan) -> set[int]
         )
         session.add(copy)
         session.flush()
-        for stop in session.exec(select(PlanStop).where(PlanStop.route_id == route_id)).all():
+        for stop in repository.stops_of_route(session, route_id):
             tasks.add(stop.task_id)
             session.add(
                 PlanStop.model_validate(
@@ -445,17 +401,9 @@ def _copy_locked(session: Session, route_ids: list[int], plan: Plan) -> set[int]
 
 
 def plan_public(session: Session, plan: Plan) -> PlanPublic:
-    stops = session.exec(
-        select(PlanStop, Task, Client)
-        .join(Task, col(Task.id) == PlanStop.task_id)
-        .join(Client, col(Client.id) == Task.client_id)
-        .where(PlanStop.plan_id == plan.id)
-        .order_by(col(PlanStop.route_id), col(PlanStop.position), col(PlanStop.id))
-    ).all()
-    sites = {
-        site.id: site
-        for site in session.exec(select(Site).where(Site.station_id == plan.station_id)).all()
-    }
+    assert plan.id is not None
+    stops = repository.stops_with_clients(session, plan.id)
+    sites = repository.sites_of_station(session, plan.station_id)
     latest = repository.latest_outcomes(session, [task.id for _s, task, _c in stops if task.id])
     by_route: dict[int | None, list[StopPublic]] = {}
     for stop, task, client in stops:
@@ -487,12 +435,7 @@ def plan_public(session: Session, plan: Plan) -> PlanPublic:
             )
         )
     routes = []
-    for route, volunteer in session.exec(
-        select(PlanRoute, Volunteer)
-        .join(Volunteer, col(Volunteer.id) == PlanRoute.volunteer_id)
-        .where(PlanRoute.plan_id == plan.id)
-        .order_by(col(Volunteer.name), col(PlanRoute.id))
-    ).all():
+    for route, volunteer in repository.routes_with_volunteers(session, plan.id):
         assert route.id is not None
         routes.append(
             RoutePublic(

@@ -9,16 +9,17 @@ label shows loudly.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, reachable, require
+from dispatch.planning import repository
 from dispatch.times import clock
 from models import (
     Client,
     DaySheets,
     MealLabel,
-    Menu,
     Plan,
     PlanRoute,
     PlanStop,
@@ -26,7 +27,6 @@ from models import (
     Site,
     SiteSheet,
     Task,
-    Volunteer,
 )
 from models.enums import ServiceKind, StopKind
 
@@ -35,60 +35,66 @@ def day_sheets(session: Session, principal: Principal, plan_id: int) -> DaySheet
     require(principal, Resource.PLAN, Action.READ)
     plan = reachable(session, principal, Plan, plan_id, "plan")
     assert plan.id is not None
-    rows = session.exec(
-        select(PlanStop, PlanRoute, Task, Client)
-        .join(PlanRoute, col(PlanRoute.id) == PlanStop.route_id)
-        .join(Task, col(Task.id) == PlanStop.task_id)
-        .join(Client, col(Client.id) == Task.client_id)
-        .where(PlanStop.plan_id == plan.id)
-        .order_by(col(PlanStop.route_id), col(PlanStop.position))
-    ).all()
-    volunteers = {
-        v.id: v
-        for v in session.exec(
-            select(Volunteer).where(Volunteer.station_id == plan.station_id)
-        ).all()
-    }
+    rows = repository.planned_stops_for_sheets(session, plan.id)
+    volunteers = repository.volunteers_of_station(session, plan.station_id)
+    names = {route.id: volunteers[route.volunteer_id].name for _s, route, _t, _c in rows}
+    return DaySheets(
+        plan_id=plan.id,
+        station_id=plan.station_id,
+        service_date=plan.service_date,
+        sites=_site_sheets(session, rows, names),
+        labels=_labels(session, plan, rows, names),
+    )
+
+
+Row = tuple[PlanStop, PlanRoute, Task, Client]
+
+
+def _labels(
+    session: Session, plan: Plan, rows: Sequence[Row], names: dict[int | None, str]
+) -> list[MealLabel]:
+    """A label for every meal at a door, in route order, with the dish of the client's diet
+    and any allergy it clashes with."""
     menus = {
         (menu.site_id, menu.diet): menu
-        for menu in session.exec(
-            select(Menu).where(
-                Menu.station_id == plan.station_id,
-                Menu.service_date == plan.service_date,
-                col(Menu.archived_at).is_(None),
-            )
-        ).all()
+        for menu in repository.menus_of_day(session, plan.station_id, plan.service_date)
     }
+    labels: list[MealLabel] = []
+    doors: Counter[int | None] = Counter()
+    for stop, route, task, client in rows:
+        if stop.kind is not StopKind.DOOR:
+            continue
+        doors[route.id] += 1
+        if task.kind is not ServiceKind.MEAL or task.site_id is None:
+            continue
+        menu = menus.get((task.site_id, client.diet))
+        clash = sorted(a for a in client.allergies if menu and a in set(menu.allergens))
+        labels.extend(
+            MealLabel(
+                client_name=client.name,
+                volunteer_name=names[route.id],
+                stop_number=doors[route.id],
+                diet=client.diet,
+                dish=menu.dish if menu else "",
+                allergies=list(client.allergies),
+                clash=clash,
+            )
+            for _ in range(max(1, task.quantity))
+        )
+    return labels
+
+
+def _site_sheets(
+    session: Session, rows: Sequence[Row], names: dict[int | None, str]
+) -> list[SiteSheet]:
+    """What each site prepares: counts in all and per route, with each pickup's time."""
     totals: dict[int, Counter[str]] = defaultdict(Counter)
     per_route: dict[int, dict[int, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     collect: dict[tuple[int, int], int] = {}
-    names: dict[int, str] = {}
-    labels: list[MealLabel] = []
-    doors: Counter[int] = Counter()
     for stop, route, task, client in rows:
+        if stop.kind is StopKind.DOOR or task.site_id is None:
+            continue
         assert route.id is not None
-        volunteer = volunteers[route.volunteer_id]
-        names[route.id] = volunteer.name
-        if stop.kind is StopKind.DOOR:
-            doors[route.id] += 1
-            if task.kind is ServiceKind.MEAL and task.site_id is not None:
-                menu = menus.get((task.site_id, client.diet))
-                clash = sorted(a for a in client.allergies if menu and a in set(menu.allergens))
-                for _ in range(max(1, task.quantity)):
-                    labels.append(
-                        MealLabel(
-                            client_name=client.name,
-                            volunteer_name=volunteer.name,
-                            stop_number=doors[route.id],
-                            diet=client.diet,
-                            dish=menu.dish if menu else "",
-                            allergies=list(client.allergies),
-                            clash=clash,
-                        )
-                    )
-            continue
-        if task.site_id is None:
-            continue
         what = "medicine" if task.kind is ServiceKind.MEDICINE else str(client.diet)
         totals[task.site_id][what] += task.quantity
         per_route[task.site_id][route.id][what] += task.quantity
@@ -117,10 +123,4 @@ def day_sheets(session: Session, principal: Principal, plan_id: int) -> DaySheet
                 ],
             )
         )
-    return DaySheets(
-        plan_id=plan.id,
-        station_id=plan.station_id,
-        service_date=plan.service_date,
-        sites=sorted(sites, key=lambda s: s.site_name),
-        labels=labels,
-    )
+    return sorted(sites, key=lambda s: s.site_name)

@@ -18,15 +18,14 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, reachable, require, station_scope
 from dispatch.errors import InvalidInput
+from dispatch.reports import repository
 from dispatch.reports.history import round_spans
-from models import Alert, Client, Outcome, Plan, PlanRoute, PlanStop, Station, Task
-from models.enums import AlertStatus, OutcomeKind, PlanStatus, StopKind
+from models import Station
+from models.enums import AlertStatus, OutcomeKind
 
 Figure = Literal["planned", "delivered", "late", "missed", "unplanned"]
 MAX_DAYS = 366
@@ -96,14 +95,12 @@ def completion(
 ) -> Completion:
     station = _station(session, principal, station_id, first, last)
     stops = _stops(session, station, first, last)
-    plans = _plans(session, station_id, first, last)
-    routes = session.exec(
-        select(PlanRoute).where(col(PlanRoute.plan_id).in_([p.id for p in plans]))
-    ).all()
+    plans = repository.published_plans(session, station_id, first, last)
+    routes = repository.routes_of_plans(session, [p.id for p in plans])
     planned = [s for s in stops if s.volunteer_id is not None]
     delivered = [s for s in planned if _delivered(s)]
     missed = [s for s in planned if not _delivered(s)]
-    alerts = _alerts(session, station_id, first, last)
+    alerts = repository.alerts_of_period(session, station_id, first, last)
     minutes = [
         (a.resolved_at - a.raised_at).total_seconds() / 60
         for a in alerts
@@ -174,12 +171,8 @@ def across_stations(
 ) -> AcrossStations:
     """Every station the user reaches, side by side, and their sums."""
     require(principal, Resource.PLAN, Action.READ)
-    scope = station_scope(principal)
-    query = select(Station).where(col(Station.archived_at).is_(None)).order_by(col(Station.name))
-    if scope is not None:
-        query = query.where(col(Station.id).in_(scope))
     rows = []
-    for station in session.exec(query).all():
+    for station in repository.stations(session, station_scope(principal)):
         assert station.id is not None
         figures = completion(session, principal, station.id, first, last)
         rows.append(StationRow(station_id=station.id, station_name=station.name, figures=figures))
@@ -252,49 +245,12 @@ def _station(
     return station
 
 
-def _plans(session: Session, station_id: int, first: date, last: date) -> list[Plan]:
-    return list(
-        session.exec(
-            select(Plan).where(
-                Plan.station_id == station_id,
-                Plan.status == PlanStatus.PUBLISHED,
-                col(Plan.service_date) >= first,
-                col(Plan.service_date) <= last,
-            )
-        ).all()
-    )
-
-
 def _stops(session: Session, station: Station, first: date, last: date) -> list[_Stop]:
     """Each task of the period's published plans once: its door stop, or its unplanned row.
     Columns, not records: a month is thousands of stops."""
     assert station.id is not None
-    doors = _doors(station.id, first, last)
-    rows = session.execute(
-        sa_select(
-            col(Plan.service_date),
-            col(PlanStop.reason),
-            col(PlanRoute.volunteer_id),
-            col(Task.id),
-            col(Task.kind),
-            col(Task.window_end),
-            col(Client.id),
-            col(Client.name),
-        )
-        .select_from(PlanStop)
-        .join(Plan, col(Plan.id) == PlanStop.plan_id)
-        .join(PlanRoute, col(PlanRoute.id) == PlanStop.route_id, isouter=True)
-        .join(Task, col(Task.id) == PlanStop.task_id)
-        .join(Client, col(Client.id) == Task.client_id)
-        .where(col(PlanStop.id).in_(doors.with_only_columns(col(PlanStop.id))))
-    ).all()
-    latest: dict[int, tuple[OutcomeKind, datetime]] = {}
-    for task_id, kind, recorded_at in session.exec(
-        select(col(Outcome.task_id), col(Outcome.kind), col(Outcome.recorded_at))
-        .where(col(Outcome.task_id).in_(doors.with_only_columns(col(PlanStop.task_id))))
-        .order_by(col(Outcome.recorded_at), col(Outcome.id))
-    ).all():
-        latest[task_id] = (kind, recorded_at)
+    rows = repository.door_rows(session, station.id, first, last)
+    latest = repository.standing_outcomes(session, station.id, first, last)
     zone = ZoneInfo(station.timezone)
     stops = []
     for day, reason, volunteer_id, task_id, kind, window_end, client_id, name in rows:
@@ -320,35 +276,8 @@ def _stops(session: Session, station: Station, first: date, last: date) -> list[
     return stops
 
 
-def _doors(station_id: int, first: date, last: date) -> SelectOfScalar[PlanStop]:
-    """The door stops of the period's published plans."""
-    return (
-        select(PlanStop)
-        .join(Plan, col(Plan.id) == PlanStop.plan_id)
-        .where(
-            Plan.station_id == station_id,
-            Plan.status == PlanStatus.PUBLISHED,
-            col(Plan.service_date) >= first,
-            col(Plan.service_date) <= last,
-            PlanStop.kind == StopKind.DOOR,
-        )
-    )
-
-
 def _delivered(stop: _Stop) -> bool:
     return stop.outcome == OutcomeKind.DELIVERED.value
-
-
-def _alerts(session: Session, station_id: int, first: date, last: date) -> list[Alert]:
-    """Alerts raised at the period's stops."""
-    tasks = _doors(station_id, first, last).with_only_columns(col(PlanStop.task_id))
-    return list(
-        session.exec(
-            select(Alert)
-            .join(Outcome, col(Outcome.id) == Alert.outcome_id)
-            .where(Alert.station_id == station_id, col(Outcome.task_id).in_(tasks))
-        ).all()
-    )
 
 
 def _hours(session: Session, station_id: int, first: date, last: date) -> float:

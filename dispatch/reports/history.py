@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.errors import NotFound
-from models import Alert, Client, Outcome, Plan, PlanRoute, RoundMark, Task, Volunteer
+from dispatch.reports import repository
+from models import Client, Outcome, Volunteer
 from models.enums import RoundEvent
 
 
@@ -51,25 +52,13 @@ class VolunteerHours(BaseModel):
 def client_history(session: Session, principal: Principal, client_id: int) -> ClientHistory:
     require(principal, Resource.CLIENT, Action.READ)
     client = reachable(session, principal, Client, client_id, "client")
-    tasks = session.exec(
-        select(Task).where(Task.client_id == client_id).order_by(col(Task.service_date).desc())
-    ).all()
-    outcomes: dict[int, Outcome] = {}
-    for event in session.exec(
-        select(Outcome)
-        .where(col(Outcome.task_id).in_([t.id for t in tasks]))
-        .order_by(col(Outcome.recorded_at), col(Outcome.id))
-    ).all():
-        outcomes[event.task_id] = event
-    names = {
-        v.id: v.name
-        for v in session.exec(
-            select(Volunteer).where(
-                col(Volunteer.id).in_({o.volunteer_id for o in outcomes.values()})
-            )
-        ).all()
+    tasks = repository.tasks_of_client(session, client_id)
+    outcomes: dict[int, Outcome] = {
+        event.task_id: event
+        for event in repository.outcomes_of_tasks(session, [t.id for t in tasks])
     }
-    alerts = session.exec(select(Alert).where(Alert.client_id == client_id)).all()
+    names = repository.volunteer_names(session, {o.volunteer_id for o in outcomes.values()})
+    alerts = repository.alert_count_of_client(session, client_id)
     lines = []
     for task in tasks:
         outcome = outcomes.get(task.id or 0)
@@ -87,7 +76,7 @@ def client_history(session: Session, principal: Principal, client_id: int) -> Cl
         )
     assert client.id is not None
     return ClientHistory(
-        client_id=client.id, client_name=client.name, services=lines, alerts=len(alerts)
+        client_id=client.id, client_name=client.name, services=lines, alerts=alerts
     )
 
 
@@ -102,15 +91,7 @@ def volunteer_hours(
     spans = round_spans(session, first, last, volunteer_id=volunteer_id)
     started = {day: span[0] for (_v, day), span in spans.items() if span[0]}
     finished = {day: span[1] for (_v, day), span in spans.items() if span[1]}
-    counted = session.exec(
-        select(Outcome, col(Task.service_date))
-        .join(Task, col(Task.id) == Outcome.task_id)
-        .where(
-            Outcome.volunteer_id == volunteer_id,
-            col(Task.service_date) >= first,
-            col(Task.service_date) <= last,
-        )
-    ).all()
+    counted = repository.outcomes_by_volunteer(session, volunteer_id, first, last)
     outcomes: dict[date, set[int]] = {}
     for outcome, day in counted:
         outcomes.setdefault(day, set()).add(outcome.task_id)
@@ -148,18 +129,8 @@ def round_spans(
 ) -> dict[tuple[int, date], tuple[datetime | None, datetime | None]]:
     """Per volunteer and day: the first start and the last finish they recorded, whichever
     version of the day's plan they were on."""
-    query = (
-        select(RoundMark, col(Plan.service_date))
-        .join(PlanRoute, col(PlanRoute.id) == RoundMark.plan_route_id)
-        .join(Plan, col(Plan.id) == PlanRoute.plan_id)
-        .where(col(Plan.service_date) >= first, col(Plan.service_date) <= last)
-    )
-    if station_id is not None:
-        query = query.where(RoundMark.station_id == station_id)
-    if volunteer_id is not None:
-        query = query.where(RoundMark.volunteer_id == volunteer_id)
     spans: dict[tuple[int, date], tuple[datetime | None, datetime | None]] = {}
-    for mark, day in session.exec(query).all():
+    for mark, day in repository.round_marks(session, first, last, station_id, volunteer_id):
         start, finish = spans.get((mark.volunteer_id, day), (None, None))
         at = mark.recorded_at
         if mark.event is RoundEvent.STARTED:

@@ -13,12 +13,12 @@ from datetime import date, timedelta
 
 from openpyxl import Workbook
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from dispatch.access import Principal
 from dispatch.i18n import N_
+from dispatch.reports import repository
 from dispatch.reports.completion import Completion, StopRow, completion, stops_behind
-from models import Alert, Client, Outcome
 from models.enums import Disability
 
 # Labels of stored values, translated when the report is written.
@@ -74,22 +74,14 @@ def monthly_report(
     figures = completion(session, principal, station_id, first, last)
     delivered = stops_behind(session, principal, station_id, first, last, "delivered")
     missed = stops_behind(session, principal, station_id, first, last, "missed")
-    clients = session.exec(
-        select(Client).where(col(Client.id).in_({row.client_id for row in delivered}))
-    ).all()
+    clients = repository.clients(session, {row.client_id for row in delivered})
     ages: dict[str, int] = dict.fromkeys(("<60", "60-69", "70-79", "80-89", "90+", "unknown"), 0)
     for client in clients:
         ages[_age_band(client.birth_year, first.year)] += 1
     task_ids = [
         row.task_id for row in stops_behind(session, principal, station_id, first, last, "planned")
     ]
-    alerts = session.exec(
-        select(Alert, Client)
-        .join(Outcome, col(Outcome.id) == Alert.outcome_id)
-        .join(Client, col(Client.id) == Alert.client_id)
-        .where(Alert.station_id == station_id, col(Outcome.task_id).in_(task_ids))
-        .order_by(col(Alert.raised_at))
-    ).all()
+    alerts = repository.alerts_with_clients(session, station_id, task_ids)
     return MonthlyReport(
         station_id=station_id,
         month=first.strftime("%Y-%m"),

@@ -7,10 +7,11 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, reachable, require
-from models import Client, Outcome, ServiceSchedule, Station, Task, Volunteer
+from dispatch.reports import repository
+from models import Station
 from models.enums import OutcomeKind
 
 # How often within the period before a client is listed.
@@ -38,18 +39,9 @@ def risk_signals(
     require(principal, Resource.CLIENT, Action.READ)
     reachable(session, principal, Station, station_id, "station")
     events: dict[int, list[SignalEvent]] = defaultdict(list)
-    rows = session.exec(
-        select(Outcome, Task, Volunteer)
-        .join(Task, col(Task.id) == Outcome.task_id)
-        .join(Volunteer, col(Volunteer.id) == Outcome.volunteer_id)
-        .where(
-            Outcome.station_id == station_id,
-            col(Task.service_date) >= first,
-            col(Task.service_date) <= last,
-        )
-        .order_by(col(Outcome.recorded_at))
-    ).all()
-    for outcome, task, volunteer in rows:
+    for outcome, task, volunteer in repository.outcomes_with_tasks(
+        session, station_id, first, last
+    ):
         kinds = []
         if outcome.kind in (OutcomeKind.NO_ANSWER, OutcomeKind.REFUSED):
             kinds.append(outcome.kind.value)
@@ -65,9 +57,7 @@ def risk_signals(
                     recorded_at=outcome.recorded_at,
                 )
             )
-    for schedule in session.exec(
-        select(ServiceSchedule).where(ServiceSchedule.station_id == station_id)
-    ).all():
+    for schedule in repository.schedules_of_station(session, station_id):
         for hold in schedule.holds:
             start, end = _dates(hold)
             if start <= last and end >= first:
@@ -80,10 +70,7 @@ def risk_signals(
                         recorded_at=None,
                     )
                 )
-    names = {
-        c.id: c.name
-        for c in session.exec(select(Client).where(col(Client.id).in_(list(events)))).all()
-    }
+    names = {c.id: c.name for c in repository.clients(session, events)}
     risks = []
     for client_id, found in events.items():
         counts: dict[str, int] = defaultdict(int)

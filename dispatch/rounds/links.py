@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.audit import chain
 from dispatch.errors import Gone, NotFound
+from dispatch.rounds import repository
 from models import RouteLink, RouteLinkCreate, RouteLinkPublic, Station, Volunteer
 from models.common import utcnow
 from models.enums import Role
@@ -60,12 +61,7 @@ def links_of(
 ) -> list[RouteLinkPublic]:
     require(principal, Resource.PLAN, Action.READ)
     reachable(session, principal, Station, station_id, "station")
-    rows = session.exec(
-        select(RouteLink, Volunteer)
-        .join(Volunteer, col(Volunteer.id) == RouteLink.volunteer_id)
-        .where(RouteLink.station_id == station_id, RouteLink.service_date == day)
-        .order_by(col(RouteLink.id))
-    ).all()
+    rows = repository.links_of_day(session, station_id, day)
     return [_public(link, volunteer) for link, volunteer in rows]
 
 

@@ -9,15 +9,16 @@ with a new id; nothing is ever overwritten.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, SQLModel
 
 from dispatch.access import Action, Principal, Resource, require, station_scope
 from dispatch.alerts import service as alerts
 from dispatch.audit import chain
 from dispatch.errors import Conflict, NotFound
+from dispatch.rounds import repository
 from dispatch.rounds.service import volunteer_of
 from models import (
     Client,
@@ -30,7 +31,7 @@ from models import (
     RoundMark,
     Task,
 )
-from models.enums import PlanStatus, ProofStatus, RoundEvent, StopKind, TaskStatus
+from models.enums import ProofStatus, RoundEvent, TaskStatus
 
 RowT = TypeVar("RowT", bound=SQLModel)
 
@@ -45,14 +46,15 @@ def record_outcome(
     """A volunteer records what happened at a door of their own published route (through a
     route link: of that link's day only)."""
     volunteer = volunteer_of(principal)
-    stop, route, plan = _published_door(session, stop_id)
+    found = repository.published_door(session, stop_id)
     # Another volunteer's stop, or one of a plan not published, does not exist for them.
     if (
-        stop is None
-        or route.volunteer_id != volunteer
-        or (only_day is not None and plan.service_date != only_day)
+        found is None
+        or found[1].volunteer_id != volunteer
+        or (only_day is not None and found[2].service_date != only_day)
     ):
         raise NotFound("stop", stop_id)
+    stop, route, plan = found
     return _store(session, principal, stop, route, plan, data, by_coordinator=False)
 
 
@@ -61,25 +63,12 @@ def record_paper_outcome(
 ) -> OutcomePublic:
     """A coordinator enters what a volunteer ticked on a paper route sheet."""
     require(principal, Resource.OUTCOME, Action.CREATE)
-    stop, route, plan = _published_door(session, stop_id)
+    found = repository.published_door(session, stop_id)
     scope = station_scope(principal)
-    if stop is None or (scope is not None and plan.station_id not in scope):
+    if found is None or (scope is not None and found[2].station_id not in scope):
         raise NotFound("stop", stop_id)
+    stop, route, plan = found
     return _store(session, principal, stop, route, plan, data, by_coordinator=True)
-
-
-def _published_door(session: Session, stop_id: int) -> Any:
-    found = session.exec(
-        select(PlanStop, PlanRoute, Plan)
-        .join(PlanRoute, col(PlanRoute.id) == PlanStop.route_id)
-        .join(Plan, col(Plan.id) == PlanStop.plan_id)
-        .where(
-            PlanStop.id == stop_id,
-            PlanStop.kind == StopKind.DOOR,
-            Plan.status == PlanStatus.PUBLISHED,
-        )
-    ).first()
-    return found if found is not None else (None, None, None)
 
 
 def _store(
@@ -137,11 +126,7 @@ def _proof(session: Session, client_id: int, code: str | None) -> ProofStatus:
 def outcomes_of(session: Session, principal: Principal, stop_id: int) -> list[OutcomePublic]:
     """The stop's events, oldest first: the last one is what stands."""
     volunteer = volunteer_of(principal)
-    rows = session.exec(
-        select(Outcome)
-        .where(Outcome.plan_stop_id == stop_id, Outcome.volunteer_id == volunteer)
-        .order_by(col(Outcome.recorded_at), col(Outcome.id))
-    ).all()
+    rows = repository.outcomes_at(session, stop_id, volunteer)
     return [OutcomePublic.model_validate(row.model_dump()) for row in rows]
 
 
@@ -154,19 +139,11 @@ def mark_round(
     recorded_at: datetime,
 ) -> RoundMark:
     volunteer = volunteer_of(principal)
-    route = session.exec(
-        select(PlanRoute)
-        .join(Plan, col(Plan.id) == PlanRoute.plan_id)
-        .where(
-            PlanRoute.volunteer_id == volunteer,
-            Plan.service_date == day,
-            Plan.status == PlanStatus.PUBLISHED,
-        )
-    ).first()
-    if route is None or route.id is None:
+    found = repository.published_route(session, volunteer, day)
+    if found is None or found[1].id is None:
         raise NotFound("route on", str(day))
-    plan = session.get(Plan, route.plan_id)
-    assert plan is not None
+    plan, route = found
+    assert route.id is not None
     mark = RoundMark(
         client_event_id=client_event_id,
         station_id=plan.station_id,
@@ -181,7 +158,7 @@ def mark_round(
 
 def _once(session: Session, row: RowT, event_id: str, table: type[RowT]) -> tuple[RowT, bool]:
     """Insert `row` unless its event id is stored already: (the stored row, whether new)."""
-    existing = _by_event(session, table, event_id)
+    existing = repository.by_event(session, table, event_id)
     if existing is not None:
         return existing, False
     try:
@@ -189,13 +166,7 @@ def _once(session: Session, row: RowT, event_id: str, table: type[RowT]) -> tupl
             session.add(row)
             session.flush()
     except IntegrityError:
-        existing = _by_event(session, table, event_id)
+        existing = repository.by_event(session, table, event_id)
         assert existing is not None
         return existing, False
     return row, True
-
-
-def _by_event(session: Session, table: type[RowT], event_id: str) -> Any:
-    return session.exec(
-        select(table).where(table.client_event_id == event_id)  # type: ignore[attr-defined]
-    ).first()

@@ -12,24 +12,21 @@ from collections import Counter
 from datetime import date
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.errors import Forbidden, NotFound
 from dispatch.planning import repository as plans
+from dispatch.rounds import repository
 from dispatch.times import clock
 from models import (
-    Client,
     Plan,
     PlanRoute,
-    PlanStop,
-    RoundMark,
     Site,
     Station,
-    Task,
     Volunteer,
 )
-from models.enums import PlanStatus, Role, RoundEvent, StopKind
+from models.enums import Role, RoundEvent, StopKind
 
 
 class Collect(BaseModel):
@@ -80,29 +77,12 @@ class MyRoute(BaseModel):
 def my_days(session: Session, principal: Principal, first: date) -> list[date]:
     """Days from `first` on which a published plan gives this volunteer a route."""
     volunteer = volunteer_of(principal)
-    plans = session.exec(
-        select(Plan)
-        .join(PlanRoute, col(PlanRoute.plan_id) == Plan.id)
-        .where(
-            Plan.status == PlanStatus.PUBLISHED,
-            Plan.service_date >= first,
-            PlanRoute.volunteer_id == volunteer,
-        )
-    ).all()
-    return sorted({plan.service_date for plan in plans})
+    return repository.published_days(session, volunteer, first)
 
 
 def my_route(session: Session, principal: Principal, day: date) -> MyRoute:
     volunteer = volunteer_of(principal)
-    found = session.exec(
-        select(Plan, PlanRoute)
-        .join(PlanRoute, col(PlanRoute.plan_id) == Plan.id)
-        .where(
-            Plan.status == PlanStatus.PUBLISHED,
-            Plan.service_date == day,
-            PlanRoute.volunteer_id == volunteer,
-        )
-    ).first()
+    found = repository.published_route(session, volunteer, day)
     if found is None:
         raise NotFound("route on", str(day))
     plan, route = found
@@ -123,10 +103,7 @@ def route_sheets(
     """Every route of a plan as its volunteer gets it (or one volunteer's): the paper sheets."""
     require(principal, Resource.PLAN, Action.READ)
     plan = reachable(session, principal, Plan, plan_id, "plan")
-    query = select(PlanRoute).where(PlanRoute.plan_id == plan_id)
-    if volunteer_id is not None:
-        query = query.where(PlanRoute.volunteer_id == volunteer_id)
-    routes = session.exec(query.order_by(col(PlanRoute.depart_seconds), col(PlanRoute.id))).all()
+    routes = repository.routes_of_plan(session, plan_id, volunteer_id)
     if volunteer_id is not None and not routes:
         raise NotFound("route of volunteer", volunteer_id)
     return RouteSheets(
@@ -140,18 +117,9 @@ def route_sheets(
 
 def route_view(session: Session, plan: Plan, route: PlanRoute) -> MyRoute:
     """A route as its volunteer sees it: only what the doors need."""
-    rows = session.exec(
-        select(PlanStop, Task, Client)
-        .join(Task, col(Task.id) == PlanStop.task_id)
-        .join(Client, col(Client.id) == Task.client_id)
-        .where(PlanStop.route_id == route.id)
-        .order_by(col(PlanStop.position))
-    ).all()
+    rows = repository.stops_of_route(session, route.id)
     latest = plans.latest_outcomes(session, [task.id for _s, task, _c in rows if task.id])
-    marks = {
-        mark.event
-        for mark in session.exec(select(RoundMark).where(RoundMark.plan_route_id == route.id))
-    }
+    marks = repository.marks_of_route(session, route.id)
     station = session.get(Station, plan.station_id)
     assert station is not None
     collect: dict[int, tuple[int, Counter[str]]] = {}

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.audit import chain
@@ -19,21 +18,19 @@ from dispatch.errors import Conflict, NotFound
 from dispatch.planning.edits import record_leave
 from dispatch.planning.schemas import REPLAN_TIME_LIMIT_SECONDS, PlanningRequest
 from dispatch.planning.service import PlanningService
+from dispatch.rounds import repository
 from dispatch.rounds.service import volunteer_of
 from dispatch.times import clock
 from models import (
     OfferCreate,
-    Plan,
     PlanningJob,
-    PlanRoute,
-    PlanStop,
     ReleaseCreate,
     ReleasePublic,
     RouteRelease,
     Station,
     Volunteer,
 )
-from models.enums import PlanStatus, ReleaseStatus, StopKind
+from models.enums import ReleaseStatus
 
 _STANDING = (ReleaseStatus.OPEN, ReleaseStatus.OFFERED, ReleaseStatus.TAKEN)
 
@@ -43,17 +40,11 @@ def release_day(
 ) -> ReleasePublic:
     """I can no longer do this day. Asked again, the standing release is the answer."""
     volunteer = volunteer_of(principal)
-    found = _published_route(session, volunteer, day)
+    found = repository.published_route(session, volunteer, day)
     if found is None:
         raise NotFound("route on", str(day))
-    _route, plan = found
-    standing = session.exec(
-        select(RouteRelease).where(
-            RouteRelease.volunteer_id == volunteer,
-            RouteRelease.service_date == day,
-            col(RouteRelease.status).in_(_STANDING),
-        )
-    ).first()
+    plan, _route = found
+    standing = repository.standing_release(session, volunteer, day, _STANDING)
     if standing is None:
         standing = RouteRelease(
             station_id=plan.station_id, volunteer_id=volunteer, service_date=day, reason=data.reason
@@ -66,24 +57,14 @@ def release_day(
 
 def my_release(session: Session, principal: Principal, day: date) -> ReleasePublic | None:
     volunteer = volunteer_of(principal)
-    row = session.exec(
-        select(RouteRelease)
-        .where(RouteRelease.volunteer_id == volunteer, RouteRelease.service_date == day)
-        .order_by(col(RouteRelease.id).desc())
-    ).first()
+    row = repository.last_release(session, volunteer, day)
     return _public(session, row) if row else None
 
 
 def my_offers(session: Session, principal: Principal) -> list[ReleasePublic]:
     """Routes offered to me, awaiting my answer. No client is named until I take one."""
     volunteer = volunteer_of(principal)
-    rows = session.exec(
-        select(RouteRelease).where(
-            RouteRelease.offered_to_volunteer_id == volunteer,
-            RouteRelease.status == ReleaseStatus.OFFERED,
-        )
-    ).all()
-    return [_public(session, row) for row in rows]
+    return [_public(session, row) for row in repository.offers_to(session, volunteer)]
 
 
 def answer_offer(
@@ -112,11 +93,7 @@ def releases_of(
 ) -> list[ReleasePublic]:
     require(principal, Resource.PLAN, Action.READ)
     reachable(session, principal, Station, station_id, "station")
-    rows = session.exec(
-        select(RouteRelease)
-        .where(RouteRelease.station_id == station_id, RouteRelease.service_date == day)
-        .order_by(col(RouteRelease.id))
-    ).all()
+    rows = repository.releases_of_day(session, station_id, day)
     return [_public(session, row) for row in rows]
 
 
@@ -177,44 +154,18 @@ def replan(
     return job
 
 
-def _published_route(session: Session, volunteer: int, day: date) -> tuple[PlanRoute, Plan] | None:
-    found = session.exec(
-        select(PlanRoute, Plan)
-        .join(Plan, col(Plan.id) == PlanRoute.plan_id)
-        .where(
-            PlanRoute.volunteer_id == volunteer,
-            Plan.service_date == day,
-            Plan.status == PlanStatus.PUBLISHED,
-        )
-    ).first()
-    return (found[0], found[1]) if found else None
-
-
 def _release(session: Session, principal: Principal, release_id: int) -> RouteRelease:
     return reachable(session, principal, RouteRelease, release_id, "released day")
 
 
 def _public(session: Session, row: RouteRelease) -> ReleasePublic:
     assert row.id is not None
-    names = {
-        v.id: v.name
-        for v in session.exec(
-            select(Volunteer).where(
-                col(Volunteer.id).in_(
-                    [row.volunteer_id, row.offered_to_volunteer_id, row.taken_by_volunteer_id]
-                )
-            )
-        )
-    }
-    found = _published_route(session, row.volunteer_id, row.service_date)
-    route = found[0] if found else None
-    doors = 0
-    if route is not None:
-        doors = session.exec(
-            select(func.count())
-            .select_from(PlanStop)
-            .where(PlanStop.route_id == route.id, PlanStop.kind == StopKind.DOOR)
-        ).one()
+    names = repository.volunteer_names(
+        session, [row.volunteer_id, row.offered_to_volunteer_id, row.taken_by_volunteer_id]
+    )
+    found = repository.published_route(session, row.volunteer_id, row.service_date)
+    route = found[1] if found else None
+    doors = repository.doors_of_route(session, route.id) if route is not None else 0
     return ReleasePublic(
         id=row.id,
         volunteer_id=row.volunteer_id,

@@ -1,0 +1,24 @@
+"""What the audit trail takes and answers over HTTP."""
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+
+class TrailQuery(BaseModel):
+    since: date | None = None  # days in the station's time zone, both ends included
+    until: date | None = None
+    station_id: int | None = None
+    actor_user_id: int | None = None  # who made the change
+    entity: str | None = Field(default=None, max_length=40)  # what kind of record
+    entity_id: int | None = None
+    client_id: int | None = None  # events about this client
+    volunteer_id: int | None = None  # events about this volunteer
+    page: int = Field(default=1, ge=1)
+    page_size: int = Field(default=100, ge=1, le=500)
+
+
+class ChainCheck(BaseModel):
+    intact: bool
+    events: int
+    problems: list[str]

@@ -1,0 +1,194 @@
+"""Every query of the volunteer's round: published routes and their doors, outcomes and round
+marks by their event ids, released days and route links. Nothing here commits."""
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import func
+from sqlmodel import Session, SQLModel, col, select
+
+from models import (
+    Client,
+    Outcome,
+    Plan,
+    PlanRoute,
+    PlanStop,
+    RoundMark,
+    RouteLink,
+    RouteRelease,
+    Task,
+    Volunteer,
+)
+from models.enums import PlanStatus, ReleaseStatus, RoundEvent, StopKind
+
+RowT = TypeVar("RowT", bound=SQLModel)
+
+# --- published routes ------------------------------------------------------------------------
+
+
+def published_days(session: Session, volunteer_id: int, first: date) -> list[date]:
+    """Days from `first` on which a published plan gives the volunteer a route."""
+    plans = session.exec(
+        select(Plan)
+        .join(PlanRoute, col(PlanRoute.plan_id) == Plan.id)
+        .where(
+            Plan.status == PlanStatus.PUBLISHED,
+            Plan.service_date >= first,
+            PlanRoute.volunteer_id == volunteer_id,
+        )
+    ).all()
+    return sorted({plan.service_date for plan in plans})
+
+
+def published_route(
+    session: Session, volunteer_id: int, day: date
+) -> tuple[Plan, PlanRoute] | None:
+    """The volunteer's route of the day in the published plan, with that plan."""
+    found = session.exec(
+        select(Plan, PlanRoute)
+        .join(PlanRoute, col(PlanRoute.plan_id) == Plan.id)
+        .where(
+            Plan.status == PlanStatus.PUBLISHED,
+            Plan.service_date == day,
+            PlanRoute.volunteer_id == volunteer_id,
+        )
+    ).first()
+    return (found[0], found[1]) if found else None
+
+
+def routes_of_plan(session: Session, plan_id: int, volunteer_id: int | None) -> list[PlanRoute]:
+    """The plan's routes (or one volunteer's) in the order they leave."""
+    query = select(PlanRoute).where(PlanRoute.plan_id == plan_id)
+    if volunteer_id is not None:
+        query = query.where(PlanRoute.volunteer_id == volunteer_id)
+    return list(session.exec(query.order_by(col(PlanRoute.depart_seconds), col(PlanRoute.id))))
+
+
+def stops_of_route(
+    session: Session, route_id: int | None
+) -> Sequence[tuple[PlanStop, Task, Client]]:
+    """The route's stops in order, with their tasks and clients."""
+    return session.exec(
+        select(PlanStop, Task, Client)
+        .join(Task, col(Task.id) == PlanStop.task_id)
+        .join(Client, col(Client.id) == Task.client_id)
+        .where(PlanStop.route_id == route_id)
+        .order_by(col(PlanStop.position))
+    ).all()
+
+
+def doors_of_route(session: Session, route_id: int | None) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(PlanStop)
+        .where(PlanStop.route_id == route_id, PlanStop.kind == StopKind.DOOR)
+    ).one()
+
+
+def published_door(session: Session, stop_id: int) -> tuple[PlanStop, PlanRoute, Plan] | None:
+    """A door of a published plan, with its route and plan."""
+    found = session.exec(
+        select(PlanStop, PlanRoute, Plan)
+        .join(PlanRoute, col(PlanRoute.id) == PlanStop.route_id)
+        .join(Plan, col(Plan.id) == PlanStop.plan_id)
+        .where(
+            PlanStop.id == stop_id,
+            PlanStop.kind == StopKind.DOOR,
+            Plan.status == PlanStatus.PUBLISHED,
+        )
+    ).first()
+    return (found[0], found[1], found[2]) if found is not None else None
+
+
+# --- what was recorded -----------------------------------------------------------------------
+
+
+def outcomes_at(session: Session, stop_id: int, volunteer_id: int) -> list[Outcome]:
+    """The volunteer's events at a stop, oldest first."""
+    return list(
+        session.exec(
+            select(Outcome)
+            .where(Outcome.plan_stop_id == stop_id, Outcome.volunteer_id == volunteer_id)
+            .order_by(col(Outcome.recorded_at), col(Outcome.id))
+        )
+    )
+
+
+def marks_of_route(session: Session, route_id: int | None) -> set[RoundEvent]:
+    return {
+        mark.event
+        for mark in session.exec(select(RoundMark).where(RoundMark.plan_route_id == route_id))
+    }
+
+
+def by_event(session: Session, table: type[RowT], event_id: str) -> Any:
+    """The row the phone's event id was stored as, if it was."""
+    return session.exec(
+        select(table).where(table.client_event_id == event_id)  # type: ignore[attr-defined]
+    ).first()
+
+
+# --- released days ---------------------------------------------------------------------------
+
+
+def standing_release(
+    session: Session, volunteer_id: int, day: date, standing: Iterable[ReleaseStatus]
+) -> RouteRelease | None:
+    return session.exec(
+        select(RouteRelease).where(
+            RouteRelease.volunteer_id == volunteer_id,
+            RouteRelease.service_date == day,
+            col(RouteRelease.status).in_(list(standing)),
+        )
+    ).first()
+
+
+def last_release(session: Session, volunteer_id: int, day: date) -> RouteRelease | None:
+    return session.exec(
+        select(RouteRelease)
+        .where(RouteRelease.volunteer_id == volunteer_id, RouteRelease.service_date == day)
+        .order_by(col(RouteRelease.id).desc())
+    ).first()
+
+
+def offers_to(session: Session, volunteer_id: int) -> list[RouteRelease]:
+    return list(
+        session.exec(
+            select(RouteRelease).where(
+                RouteRelease.offered_to_volunteer_id == volunteer_id,
+                RouteRelease.status == ReleaseStatus.OFFERED,
+            )
+        )
+    )
+
+
+def releases_of_day(session: Session, station_id: int, day: date) -> list[RouteRelease]:
+    return list(
+        session.exec(
+            select(RouteRelease)
+            .where(RouteRelease.station_id == station_id, RouteRelease.service_date == day)
+            .order_by(col(RouteRelease.id))
+        )
+    )
+
+
+def volunteer_names(session: Session, ids: Iterable[int | None]) -> dict[int | None, str]:
+    return {
+        v.id: v.name
+        for v in session.exec(select(Volunteer).where(col(Volunteer.id).in_(list(ids))))
+    }
+
+
+# --- route links -----------------------------------------------------------------------------
+
+
+def links_of_day(
+    session: Session, station_id: int, day: date
+) -> Sequence[tuple[RouteLink, Volunteer]]:
+    return session.exec(
+        select(RouteLink, Volunteer)
+        .join(Volunteer, col(Volunteer.id) == RouteLink.volunteer_id)
+        .where(RouteLink.station_id == station_id, RouteLink.service_date == day)
+        .order_by(col(RouteLink.id))
+    ).all()
