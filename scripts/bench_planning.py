@@ -29,7 +29,11 @@ from dispatch.access import system_principal
 from dispatch.container import build_services
 from dispatch.db import make_engine
 from dispatch.planning.edits import Edit
-from dispatch.planning.schemas import PlanningRequest
+from dispatch.planning.schemas import (
+    PLAN_TIME_LIMIT_SECONDS,
+    REPLAN_TIME_LIMIT_SECONDS,
+    PlanningRequest,
+)
 from models import PlanningJob, PlanPublic, Station
 from models.enums import JobStatus
 from routing.matrix.roads import RoadNetwork
@@ -57,7 +61,8 @@ def run(day: date, time_limit: float, workdir: Path) -> dict[str, Any]:
             session, who, plan.id, busiest.volunteer_id, Edit(revision=plan.revision)
         )
         session.commit()
-        second = _finish(session, services.planning.start(session, who, station_id, day, request))
+        again = PlanningRequest(time_limit_seconds=REPLAN_TIME_LIMIT_SECONDS)
+        second = _finish(session, services.planning.start(session, who, station_id, day, again))
         assert second.plan_id is not None, second.error
         replanned = services.planning.plan(session, who, second.plan_id)
         free = len(services.days.get(session, who, station_id, day).volunteers) + 1
@@ -138,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, required=True)
     parser.add_argument("--date", type=date.fromisoformat, default=date(2026, 11, 24))
-    parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument("--time-limit", type=float, default=PLAN_TIME_LIMIT_SECONDS)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as workdir:
         row = run(args.date, args.time_limit, Path(workdir))

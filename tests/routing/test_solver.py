@@ -145,7 +145,7 @@ def prices(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> N
     """Soft prices go into each volunteer's cost matrix on small days and into one door node
     per price on large ones: both must keep continuity and minimal change."""
     if request.param == "node per price":
-        monkeypatch.setattr("routing.solver._OWN_PRICES_LIMIT", 0)
+        monkeypatch.setattr("routing.search.model.OWN_PRICES_LIMIT", 0)
 
 
 @pytest.mark.usefixtures("prices")
@@ -276,7 +276,7 @@ def test_different_travel_modes_use_their_own_matrix() -> None:
 )
 def test_bad_search_settings_are_refused(field: str, value: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        SolveParams(**{field: value})  # type: ignore[arg-type]
+        SolveParams(**({"time_limit": 1} | {field: value}))  # type: ignore[arg-type]
 
 
 def test_a_day_too_large_for_one_insertion_pass_is_planned_piece_by_piece() -> None:
