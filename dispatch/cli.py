@@ -17,7 +17,7 @@ from dispatch.config import Settings
 from dispatch.container import build_services
 from dispatch.db import make_engine, session_scope
 from dispatch.geocoding.service import build_geocoder
-from models import UserCreate
+from dispatch.users.schemas import UserCreate
 from models.enums import Role
 
 app = typer.Typer(

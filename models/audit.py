@@ -30,20 +30,3 @@ class AuditEvent(SQLModel, table=True):
     seq: int | None = Field(default=None, unique=True)
     prev_hash: str | None = Field(default=None, max_length=64)
     hash: str | None = Field(default=None, max_length=64)
-
-
-class AuditEventPublic(SQLModel):
-    id: int
-    seq: int | None
-    at: datetime
-    actor_user_id: int | None
-    actor_name: str | None
-    interface: str
-    action: str
-    entity: str
-    entity_id: int | None
-    station_id: int | None
-    client_id: int | None
-    volunteer_id: int | None
-    changes: dict[str, Any]
-    hash: str | None

@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import TypeAdapter
 from sqlalchemy import JSON, DateTime, Dialect, String, TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -90,18 +90,4 @@ class TableBase(SQLModel):
     archived_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
-class RecordPublic(SQLModel):
-    id: int
-    created_at: datetime
-    updated_at: datetime
-    archived_at: datetime | None
-
-
 T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int
-    page: int
-    page_size: int

@@ -3,12 +3,12 @@
 from datetime import date, time
 from typing import Self
 
-from pydantic import BaseModel, model_validator
+from pydantic import model_validator
 from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.common import EnumText, RecordPublic, TableBase
-from models.enums import Diet, ServiceKind, TaskStatus, TravelMode
+from models.common import EnumText, TableBase
+from models.enums import Diet, ServiceKind, TaskStatus
 
 # --- Closures: the station's own closing days, on top of the public holidays it observes ---
 
@@ -31,20 +31,6 @@ class StationClosure(ClosureBase, TableBase, table=True):
     station_id: int = Field(foreign_key="station.id", index=True)
 
 
-class ClosureCreate(ClosureBase):
-    station_id: int
-
-
-class ClosureUpdate(SQLModel):
-    date_from: date | None = None
-    date_to: date | None = None
-    reason: str | None = Field(default=None, max_length=200)
-
-
-class ClosurePublic(ClosureBase, RecordPublic):
-    station_id: int
-
-
 # --- Menus: what a kitchen cooks for each diet on a day, and what it contains --------------
 
 
@@ -60,19 +46,6 @@ class Menu(MenuBase, TableBase, table=True):
     __table_args__ = (UniqueConstraint("site_id", "service_date", "diet"),)
 
     station_id: int = Field(foreign_key="station.id", index=True)
-
-
-class MenuCreate(MenuBase):
-    pass
-
-
-class MenuUpdate(SQLModel):
-    dish: str | None = Field(default=None, max_length=200)
-    allergens: list[str] | None = None
-
-
-class MenuPublic(MenuBase, RecordPublic):
-    station_id: int
 
 
 # --- Tasks: one delivery or visit due on one day, from one schedule ------------------------
@@ -102,78 +75,7 @@ class Task(TaskBase, TableBase, table=True):
     station_id: int = Field(foreign_key="station.id", index=True)
 
 
-class TaskPublic(TaskBase, RecordPublic):
-    station_id: int
-
-
 # --- What a day looks like to the coordinator ----------------------------------------------
 
 
-class Shift(BaseModel):
-    start: time
-    end: time
-
-
-class AvailableVolunteer(BaseModel):
-    """A volunteer free on the day, with the shift the planner may use."""
-
-    volunteer_id: int
-    name: str
-    shift: Shift
-    travel_mode: TravelMode
-    capacity_meals: int
-    skills: list[str]
-    max_hours: float
-    max_stops: int
-    located: bool  # without a home position the planner starts them at the station
-
-
-class DayWork(BaseModel):
-    """A station's day: whether it works, its tasks and who is free."""
-
-    station_id: int
-    service_date: date
-    open: bool
-    closed_reason: str = ""
-    schedule_weekday: int | None  # the weekday whose schedules run (make-up workdays differ)
-    tasks: list[TaskPublic]
-    volunteers: list[AvailableVolunteer]
-    created: int = 0  # what the last generation changed
-    updated: int = 0
-    cancelled: int = 0
-    kept: int = 0  # planned or done tasks no longer due: kept, with the reason, for review
-
-
 # --- Kitchen and pharmacy sheets, meal labels --------------------------------------------
-
-
-class RouteCount(BaseModel):
-    volunteer_name: str
-    pickup: str  # when the volunteer collects, HH:MM
-    counts: dict[str, int]  # per diet (meals) or "medicine"
-
-
-class SiteSheet(BaseModel):
-    site_id: int
-    site_name: str
-    kind: str
-    counts: dict[str, int]
-    routes: list[RouteCount]
-
-
-class MealLabel(BaseModel):
-    client_name: str
-    volunteer_name: str
-    stop_number: int
-    diet: Diet
-    dish: str
-    allergies: list[str]
-    clash: list[str]  # the client's allergies the dish contains: never hand it over
-
-
-class DaySheets(BaseModel):
-    plan_id: int
-    station_id: int
-    service_date: date
-    sites: list[SiteSheet]
-    labels: list[MealLabel]

@@ -20,19 +20,3 @@ class RouteLink(SQLModel, table=True):
     created_by_user_id: int | None = Field(default=None, foreign_key="user.id")
     expires_at: datetime = Field(sa_type=UtcDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-
-
-class RouteLinkCreate(SQLModel):
-    volunteer_id: int
-    service_date: date
-    hours: int = Field(default=24, ge=1, le=7 * 24)  # how long the link works
-
-
-class RouteLinkPublic(SQLModel):
-    id: int
-    volunteer_id: int
-    volunteer_name: str
-    service_date: date
-    expires_at: datetime
-    revoked_at: datetime | None
-    url: str | None = None  # only when the link is made: it is not kept

@@ -41,22 +41,6 @@ class Outcome(OutcomeBase, table=True):
     proof: ProofStatus = Field(default=ProofStatus.NONE, sa_type=EnumText(ProofStatus, 10))
 
 
-class OutcomeCreate(OutcomeBase):
-    # The code on the client's card, as given at the door; checked, never stored.
-    card_code: str | None = Field(default=None, max_length=20)
-
-
-class OutcomePublic(OutcomeBase):
-    id: int
-    plan_stop_id: int
-    task_id: int
-    volunteer_id: int
-    received_at: datetime
-    entered_by_coordinator: bool
-    proof: ProofStatus
-    duplicate: bool = False  # this id had already been stored: nothing new was written
-
-
 class RoundMark(SQLModel, table=True):
     """The start or the finish of a volunteer's round (their hours)."""
 

@@ -3,9 +3,9 @@
 from datetime import date, datetime
 
 from sqlalchemy import UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from models.common import EnumText, RecordPublic, TableBase, UtcDateTime
+from models.common import EnumText, TableBase, UtcDateTime
 from models.enums import JobStatus, PlanStatus, StopKind
 
 
@@ -28,20 +28,6 @@ class PlanningJob(TableBase, table=True):
     planned_stops: int | None = None
     error: str = Field(default="", max_length=2000)
     plan_id: int | None = Field(default=None, foreign_key="plan.id")  # the draft it made
-
-
-class PlanningJobPublic(RecordPublic):
-    station_id: int
-    service_date: date
-    status: JobStatus
-    time_limit_seconds: float
-    started_at: datetime | None
-    finished_at: datetime | None
-    elapsed_seconds: float
-    best_cost: int | None
-    planned_stops: int | None
-    error: str
-    plan_id: int | None
 
 
 class Plan(TableBase, table=True):
@@ -96,56 +82,3 @@ class PlanStop(TableBase, table=True):
     pinned_volunteer_id: int | None = Field(default=None, foreign_key="volunteer.id")
     reason: str = Field(default="", max_length=40)  # unplanned: the planner's reason code
     explanation: str = Field(default="", max_length=500)  # and its sentence
-
-
-class StopPublic(SQLModel):
-    id: int
-    task_id: int
-    client_id: int
-    client_name: str
-    kind: StopKind
-    place: str  # the client's address, or the pickup site's name
-    lat: float | None
-    lon: float | None
-    position: int
-    arrival: str | None
-    start: str | None
-    departure: str | None
-    pinned: bool
-    reason: str
-    explanation: str
-    outcome: str | None = None  # what the volunteer (or a paper sheet) recorded last
-    outcome_on_paper: bool = False
-
-
-class RoutePublic(SQLModel):
-    id: int
-    volunteer_id: int
-    volunteer_name: str
-    locked: bool
-    needs_recheck: bool
-    depart: str
-    arrive: str
-    distance_m: int
-    travel_seconds: int
-    stops: list[StopPublic]
-
-
-class PlanPublic(SQLModel):
-    id: int
-    station_id: int
-    service_date: date
-    version: int
-    status: PlanStatus
-    revision: int
-    based_on_id: int | None
-    published_at: datetime | None
-    cost: int
-    distance_m: int
-    travel_seconds: int
-    solve_seconds: float
-    planned_stops: int
-    unplanned_stops: int
-    moved_stops: int
-    routes: list[RoutePublic]
-    unplanned: list[StopPublic]

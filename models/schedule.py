@@ -7,7 +7,7 @@ from pydantic import BaseModel, model_validator
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
-from models.common import EnumText, RecordPublic, TableBase
+from models.common import EnumText, TableBase
 from models.enums import Recurrence, ServiceKind
 from models.validation import check_window
 
@@ -82,33 +82,3 @@ class ServiceSchedule(ScheduleBase, TableBase, table=True):
 
     station_id: int = Field(foreign_key="station.id", index=True)
     client_id: int = Field(foreign_key="client.id", index=True)
-
-
-class ScheduleCreate(ScheduleBase):
-    client_id: int
-
-
-class ScheduleUpdate(SQLModel):
-    external_id: str | None = Field(default=None, max_length=64)
-    kind: ServiceKind | None = None
-    site_id: int | None = None
-    quantity: int | None = Field(default=None, ge=0, le=50)
-    recurrence: Recurrence | None = None
-    weekdays: list[int] | None = None
-    interval_weeks: int | None = Field(default=None, ge=1, le=8)
-    start_date: date | None = None
-    end_date: date | None = None
-    skip_dates: list[date] | None = None
-    holds: list[Hold] | None = None
-    window_start: time | None = None
-    window_end: time | None = None
-    service_minutes: int | None = Field(default=None, ge=1, le=240)
-    max_ride_minutes: int | None = Field(default=None, ge=5, le=240)
-    required_skills: list[str] | None = None
-    priority: int | None = Field(default=None, ge=1, le=5)
-    notes: str | None = Field(default=None, max_length=1000)
-
-
-class SchedulePublic(ScheduleBase, RecordPublic):
-    station_id: int
-    client_id: int

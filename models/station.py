@@ -9,7 +9,7 @@ from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
 from models.alert import Rung, check_ladder, default_ladder
-from models.common import EnumText, RecordPublic, TableBase, TypedJSON
+from models.common import EnumText, TableBase, TypedJSON
 from models.enums import Datum, GeocodeStatus, SiteKind
 from models.validation import Code, Name, Phone, check_coordinates, check_window
 
@@ -84,27 +84,6 @@ class Station(StationBase, TableBase, table=True):
     pass
 
 
-class StationCreate(StationBase):
-    pass
-
-
-class StationUpdate(SQLModel):
-    name: Name | None = Field(default=None, max_length=120)
-    address: str | None = Field(default=None, max_length=300)
-    phone: Phone | None = Field(default=None, max_length=20)
-    lat: Latitude | None = None
-    lon: Longitude | None = None
-    timezone: TimeZone | None = None
-    locale: Locale | None = None
-    observes_public_holidays: bool | None = None
-    alert_ladder: Ladder | None = None
-    proof_of_delivery: bool | None = None
-
-
-class StationPublic(StationBase, RecordPublic):
-    pass
-
-
 # --- Site ----------------------------------------------------------------------------------
 
 
@@ -133,23 +112,3 @@ class SiteBase(LocatedMixin):
 
 class Site(SiteBase, TableBase, table=True):
     station_id: int = Field(foreign_key="station.id", index=True)
-
-
-class SiteCreate(SiteBase):
-    station_id: int
-
-
-class SiteUpdate(SQLModel):
-    name: Name | None = Field(default=None, max_length=120)
-    kind: SiteKind | None = None
-    address: str | None = Field(default=None, max_length=300)
-    phone: Phone | None = Field(default=None, max_length=20)
-    lat: Latitude | None = None
-    lon: Longitude | None = None
-    opening_hours: list[OpeningHours] | None = None
-    notes: str | None = Field(default=None, max_length=1000)
-    external_id: str | None = Field(default=None, max_length=64)
-
-
-class SitePublic(SiteBase, RecordPublic):
-    station_id: int

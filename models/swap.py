@@ -24,28 +24,3 @@ class RouteRelease(SQLModel, table=True):
     offered_to_volunteer_id: int | None = Field(default=None, foreign_key="volunteer.id")
     taken_by_volunteer_id: int | None = Field(default=None, foreign_key="volunteer.id")
     planning_job_id: int | None = Field(default=None, foreign_key="planning_job.id")
-
-
-class ReleaseCreate(SQLModel):
-    reason: str = Field(default="", max_length=300)
-
-
-class OfferCreate(SQLModel):
-    volunteer_id: int
-
-
-class ReleasePublic(SQLModel):
-    id: int
-    volunteer_id: int
-    volunteer_name: str
-    service_date: date
-    reason: str
-    released_at: datetime
-    status: ReleaseStatus
-    offered_to_volunteer_id: int | None
-    offered_to_name: str | None
-    taken_by_volunteer_id: int | None
-    taken_by_name: str | None
-    planning_job_id: int | None
-    stops: int  # doors on the released route
-    depart: str | None  # when the route leaves

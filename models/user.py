@@ -1,12 +1,10 @@
 """Accounts, the stations they work for, and their login tokens."""
 
 from datetime import datetime
-from typing import Self
 
-from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
-from models.common import EnumText, RecordPublic, TableBase, UtcDateTime, utcnow
+from models.common import EnumText, TableBase, UtcDateTime, utcnow
 from models.enums import Role, TokenKind
 from models.validation import Name, Username
 
@@ -31,33 +29,6 @@ class User(UserBase, TableBase, table=True):
     last_login_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
-class UserCreate(UserBase):
-    password: str = Field(min_length=10, max_length=200)
-    station_ids: list[int] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _role_links(self) -> Self:
-        if self.role is Role.VOLUNTEER and self.volunteer_id is None:
-            raise ValueError("a volunteer account must be linked to a volunteer record")
-        if self.role is not Role.VOLUNTEER and self.volunteer_id is not None:
-            raise ValueError(f"a {self.role} account is not linked to a volunteer record")
-        if self.role in (Role.COORDINATOR, Role.MANAGER) and not self.station_ids:
-            raise ValueError(f"a {self.role} belongs to at least one station")
-        return self
-
-
-class UserUpdate(SQLModel):
-    display_name: Name | None = Field(default=None, max_length=60)
-    password: str | None = Field(default=None, min_length=10, max_length=200)
-    station_ids: list[int] | None = None
-    active: bool | None = None
-
-
-class UserPublic(UserBase, RecordPublic):
-    station_ids: list[int]
-    last_login_at: datetime | None
-
-
 class AuthToken(SQLModel, table=True):
     """A login: only the token's SHA-256 is stored, so a database leak logs nobody in."""
 
@@ -71,15 +42,3 @@ class AuthToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     expires_at: datetime = Field(sa_type=UtcDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-
-
-class LoginRequest(SQLModel):
-    username: str = Field(max_length=40)
-    password: str = Field(max_length=200)
-
-
-class TokenPublic(SQLModel):
-    access_token: str
-    token_type: str = "bearer"
-    expires_at: datetime
-    user: UserPublic

@@ -7,9 +7,9 @@ from pydantic import model_validator
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
-from models.common import EnumText, RecordPublic, TableBase
-from models.enums import AvailabilityKind, Datum, TravelMode
-from models.station import GeocodedMixin, GeocodeState, Latitude, Longitude
+from models.common import EnumText, TableBase
+from models.enums import AvailabilityKind, TravelMode
+from models.station import GeocodedMixin, GeocodeState
 from models.validation import Name, Phone, check_window
 
 # Skills the planner understands; stations may add their own (dialects as "dialect:南京话").
@@ -33,32 +33,6 @@ class VolunteerBase(GeocodedMixin):
 
 class Volunteer(VolunteerBase, GeocodeState, TableBase, table=True):
     station_id: int = Field(foreign_key="station.id", index=True)
-
-
-class VolunteerCreate(VolunteerBase):
-    station_id: int
-
-
-class VolunteerUpdate(SQLModel):
-    external_id: str | None = Field(default=None, max_length=64)
-    name: Name | None = Field(default=None, max_length=60)
-    phone: Phone | None = Field(default=None, max_length=20)
-    home_address: str | None = Field(default=None, max_length=300)
-    lat: Latitude | None = None
-    lon: Longitude | None = None
-    source_datum: Datum | None = None
-    travel_mode: TravelMode | None = None
-    capacity_meals: int | None = Field(default=None, ge=0, le=200)
-    skills: list[str] | None = None
-    max_hours_per_day: float | None = Field(default=None, gt=0, le=16)
-    max_stops_per_day: int | None = Field(default=None, ge=1, le=200)
-    vetted_on: date | None = None
-    active: bool | None = None
-    notes: str | None = Field(default=None, max_length=2000)
-
-
-class VolunteerPublic(VolunteerBase, GeocodeState, RecordPublic):
-    station_id: int
 
 
 # --- Availability: weekly slots plus dated exceptions ------------------------------------
@@ -96,22 +70,3 @@ class AvailabilityBase(SQLModel):
 class Availability(AvailabilityBase, TableBase, table=True):
     station_id: int = Field(foreign_key="station.id", index=True)
     volunteer_id: int = Field(foreign_key="volunteer.id", index=True)
-
-
-class AvailabilityCreate(AvailabilityBase):
-    volunteer_id: int
-
-
-class AvailabilityUpdate(SQLModel):
-    kind: AvailabilityKind | None = None
-    weekday: int | None = Field(default=None, ge=0, le=6)
-    date_from: date | None = None
-    date_to: date | None = None
-    start_time: time | None = None
-    end_time: time | None = None
-    note: str | None = Field(default=None, max_length=300)
-
-
-class AvailabilityPublic(AvailabilityBase, RecordPublic):
-    station_id: int
-    volunteer_id: int

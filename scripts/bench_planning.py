@@ -28,13 +28,14 @@ from dispatch import migrate
 from dispatch.access import system_principal
 from dispatch.container import build_services
 from dispatch.db import make_engine
-from dispatch.planning.edits import Edit
 from dispatch.planning.schemas import (
     PLAN_TIME_LIMIT_SECONDS,
     REPLAN_TIME_LIMIT_SECONDS,
+    Edit,
     PlanningRequest,
+    PlanPublic,
 )
-from models import PlanningJob, PlanPublic, Station
+from models import PlanningJob, Station
 from models.enums import JobStatus
 from routing.matrix.roads import RoadNetwork
 from scripts.bench_report import write_reports

@@ -20,28 +20,16 @@ from sqlmodel import Session, SQLModel
 
 from dispatch.access import Principal, system_principal
 from dispatch.auth import repository as auth_repository
+from dispatch.clients.schemas import ClientCreate, ClientUpdate
 from dispatch.container import Services, build_services
 from dispatch.crud.service import RecordService, snapshot
+from dispatch.schedules.schemas import ScheduleCreate, ScheduleUpdate
+from dispatch.sites.schemas import SiteCreate, SiteUpdate
+from dispatch.stations.schemas import StationCreate, StationUpdate
 from dispatch.users import service as user_service
-from models import (
-    AvailabilityCreate,
-    Client,
-    ClientCreate,
-    ClientUpdate,
-    ScheduleCreate,
-    ScheduleUpdate,
-    Site,
-    SiteCreate,
-    SiteUpdate,
-    Station,
-    StationCreate,
-    StationUpdate,
-    UserCreate,
-    UserUpdate,
-    Volunteer,
-    VolunteerCreate,
-    VolunteerUpdate,
-)
+from dispatch.users.schemas import UserCreate, UserUpdate
+from dispatch.volunteers.schemas import AvailabilityCreate, VolunteerCreate, VolunteerUpdate
+from models import Client, Site, Station, Volunteer
 from models.enums import (
     AvailabilityKind,
     ClientStatus,

@@ -31,23 +31,14 @@ from sqlmodel import Session, select
 from dispatch import migrate
 from dispatch.access import Principal, system_principal
 from dispatch.alerts import service as alerts
+from dispatch.alerts.schemas import ResolutionCreate, StepCreate
 from dispatch.config import Settings
 from dispatch.container import Services, build_services, travel_matrices
 from dispatch.db import for_writing, make_engine
-from dispatch.planning.edits import Edit
-from dispatch.planning.schemas import PlanningRequest
+from dispatch.planning.schemas import Edit, PlanningRequest
 from dispatch.rounds.outcomes import mark_round, record_outcome
-from models import (
-    Alert,
-    OutcomeCreate,
-    Plan,
-    PlanningJob,
-    PlanRoute,
-    PlanStop,
-    ResolutionCreate,
-    Station,
-    StepCreate,
-)
+from dispatch.rounds.schemas import OutcomeCreate
+from models import Alert, Plan, PlanningJob, PlanRoute, PlanStop, Station
 from models.enums import (
     JobStatus,
     LadderStep,

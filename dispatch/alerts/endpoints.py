@@ -5,10 +5,10 @@ from datetime import date
 from fastapi import APIRouter
 
 from dispatch.alerts import service
+from dispatch.alerts.schemas import AlertPublic, ResolutionCreate, StepCreate
 from dispatch.deps import PrincipalDep, SessionDep
 from dispatch.errors import Conflict, Forbidden, NotFound
 from dispatch.http import error_responses
-from models import AlertPublic, ResolutionCreate, StepCreate
 from models.enums import AlertStatus
 
 router = APIRouter(tags=["alerts"])

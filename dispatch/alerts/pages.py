@@ -7,9 +7,9 @@ from fastapi.responses import Response
 
 from dispatch.access import Principal
 from dispatch.alerts import service
+from dispatch.alerts.schemas import ResolutionCreate, StepCreate
 from dispatch.deps import SessionDep
 from dispatch.web.kit import action, valid
-from models import ResolutionCreate, StepCreate
 
 router = APIRouter(include_in_schema=False)
 

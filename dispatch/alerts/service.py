@@ -14,23 +14,11 @@ from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.alerts import repository
+from dispatch.alerts.schemas import AlertPublic, ResolutionCreate, StepCreate, StepPublic
 from dispatch.audit import chain
 from dispatch.errors import Conflict
 from dispatch.planning import repository as plans
-from models import (
-    Alert,
-    AlertPublic,
-    AlertStep,
-    Client,
-    Outcome,
-    Plan,
-    PlanStop,
-    ResolutionCreate,
-    Station,
-    StepCreate,
-    StepPublic,
-    Volunteer,
-)
+from models import Alert, AlertStep, Client, Outcome, Plan, PlanStop, Station, Volunteer
 from models.common import utcnow
 from models.enums import AlertReason, AlertStatus, OutcomeKind, Role
 

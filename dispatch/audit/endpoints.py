@@ -7,11 +7,11 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from dispatch.audit import service
-from dispatch.audit.schemas import ChainCheck, TrailQuery
+from dispatch.audit.schemas import AuditEventPublic, ChainCheck, TrailQuery
+from dispatch.crud.schemas import Page
 from dispatch.deps import PrincipalDep, SessionDep, SettingsDep
 from dispatch.errors import Forbidden
 from dispatch.http import error_responses
-from models import AuditEventPublic, Page
 
 router = APIRouter(tags=["audit trail"])
 Query = Annotated[TrailQuery, Depends()]

@@ -1,8 +1,10 @@
 """What the audit trail takes and answers over HTTP."""
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
+from sqlmodel import Field, SQLModel
 
 
 class TrailQuery(BaseModel):
@@ -22,3 +24,20 @@ class ChainCheck(BaseModel):
     intact: bool
     events: int
     problems: list[str]
+
+
+class AuditEventPublic(SQLModel):
+    id: int
+    seq: int | None
+    at: datetime
+    actor_user_id: int | None
+    actor_name: str | None
+    interface: str
+    action: str
+    entity: str
+    entity_id: int | None
+    station_id: int | None
+    client_id: int | None
+    volunteer_id: int | None
+    changes: dict[str, Any]
+    hash: str | None

@@ -13,9 +13,10 @@ from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, require, station_scope
 from dispatch.audit import chain, repository
-from dispatch.audit.schemas import TrailQuery
+from dispatch.audit.schemas import AuditEventPublic, TrailQuery
+from dispatch.crud.schemas import Page
 from dispatch.errors import Forbidden
-from models import AuditEvent, AuditEventPublic, Page
+from models import AuditEvent
 from models.enums import Role
 
 

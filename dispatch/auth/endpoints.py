@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from dispatch.auth import service
+from dispatch.auth.schemas import LoginRequest, TokenPublic
 from dispatch.deps import (
     SESSION_COOKIE,
     LimiterDep,
@@ -17,8 +18,9 @@ from dispatch.deps import (
 )
 from dispatch.errors import NotAuthenticated, TooManyAttempts
 from dispatch.http import error_responses
+from dispatch.users.schemas import UserPublic
 from dispatch.users.service import user_public
-from models import LoginRequest, TokenPublic, User, UserPublic
+from models import User
 from models.enums import TokenKind
 
 router = APIRouter(prefix="/api/auth", tags=["accounts"])

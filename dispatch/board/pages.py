@@ -21,11 +21,11 @@ from dispatch.deps import (
     StationsDep,
 )
 from dispatch.errors import NotFound
-from dispatch.planning.schemas import MAX_TIME_LIMIT_SECONDS, PLAN_TIME_LIMIT_SECONDS
+from dispatch.planning.schemas import MAX_TIME_LIMIT_SECONDS, PLAN_TIME_LIMIT_SECONDS, PlanPublic
 from dispatch.rounds.links import links_of
 from dispatch.rounds.swaps import releases_of
 from dispatch.web.kit import PageUserDep, first_page, language, render, signed_in
-from models import PlanPublic, Site, Station
+from models import Site, Station
 from models.enums import AlertStatus
 from routing.matrix.roads import RoadNetwork
 

@@ -1,27 +1,16 @@
 """Client files over HTTP."""
 
-from pydantic import BaseModel
-
+from dispatch.clients.schemas import (
+    ClientCreate,
+    ClientFilters,
+    ClientPublic,
+    ClientUpdate,
+    DeliveryCard,
+)
 from dispatch.crud.endpoints import record_router
-from dispatch.crud.service import ListQuery
 from dispatch.deps import ClientsDep, PrincipalDep, SessionDep, client_service
 from dispatch.errors import Forbidden, NotFound
 from dispatch.http import error_responses
-from models import ClientCreate, ClientPublic, ClientUpdate
-from models.enums import ClientStatus, Diet, GeocodeStatus
-
-
-class ClientFilters(ListQuery):
-    status: ClientStatus | None = None
-    diet: Diet | None = None
-    lives_alone: bool | None = None
-    geocode_status: GeocodeStatus | None = None
-
-
-class DeliveryCard(BaseModel):
-    client_id: int
-    code: str
-
 
 router = record_router(
     client_service,

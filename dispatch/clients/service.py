@@ -7,11 +7,12 @@ from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, require
 from dispatch.audit import chain
+from dispatch.clients.schemas import ClientCreate, ClientUpdate
 from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
 from dispatch.errors import InvalidInput
 from dispatch.geocoding.service import Geocoder, apply_location
-from models import Client, ClientCreate, ClientUpdate, Volunteer
+from models import Client, Volunteer
 
 volunteer_repository = RecordRepository(Volunteer)
 # No 0/O or 1/I: the code is read aloud at the door and typed on a phone.

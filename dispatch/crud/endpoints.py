@@ -11,11 +11,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
 
-from dispatch.crud.service import ListQuery, RecordService
+from dispatch.crud.schemas import ListQuery, Page
+from dispatch.crud.service import RecordService
 from dispatch.deps import PrincipalDep, SessionDep
 from dispatch.errors import Forbidden, HasHistory, InvalidInput, NotFound
 from dispatch.http import error_responses
-from models import Page
 
 
 def record_router(

@@ -12,27 +12,23 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from dispatch.access import Principal
+from dispatch.clients.schemas import ClientCreate, ClientUpdate
 from dispatch.container import Services
-from dispatch.crud.service import ListQuery, RecordService
+from dispatch.crud.schemas import ListQuery
+from dispatch.crud.service import RecordService
+from dispatch.days.schemas import ClosureCreate, ClosureUpdate, MenuCreate, MenuUpdate
 from dispatch.deps import ServicesDep, SessionDep
 from dispatch.errors import DispatchError, InvalidInput
 from dispatch.imports.service import import_records
-from dispatch.web.forms import fields, parse
-from dispatch.web.kit import PageUserDep, back_with, language, render
-from models import (
+from dispatch.schedules.schemas import ScheduleCreate, ScheduleUpdate
+from dispatch.volunteers.schemas import (
     AvailabilityCreate,
     AvailabilityUpdate,
-    ClientCreate,
-    ClientUpdate,
-    ClosureCreate,
-    ClosureUpdate,
-    MenuCreate,
-    MenuUpdate,
-    ScheduleCreate,
-    ScheduleUpdate,
     VolunteerCreate,
     VolunteerUpdate,
 )
+from dispatch.web.forms import fields, parse
+from dispatch.web.kit import PageUserDep, back_with, language, render
 
 
 @dataclass(frozen=True)

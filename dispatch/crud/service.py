@@ -8,7 +8,7 @@ of a time window is checked against the other end.
 from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
 from sqlalchemy import JSON
 from sqlmodel import Session, SQLModel
@@ -25,26 +25,13 @@ from dispatch.access import (
 from dispatch.access import station_scope as scope_of
 from dispatch.audit import chain
 from dispatch.crud.repository import RecordRepository, RowT
+from dispatch.crud.schemas import ListQuery, Page
 from dispatch.errors import HasHistory, InvalidInput, NotFound
-from models import Page, TableBase
+from models import TableBase
 from models.common import utcnow
 
 CreateT = TypeVar("CreateT", bound=SQLModel)
 UpdateT = TypeVar("UpdateT", bound=SQLModel)
-
-
-class ListQuery(BaseModel):
-    """Paging, search and archive filter shared by every list endpoint."""
-
-    q: str | None = None
-    station_id: int | None = None
-    include_archived: bool = False
-    page: int = 1
-    page_size: int = 50
-
-    def model_post_init(self, _context: Any) -> None:
-        self.page = max(self.page, 1)
-        self.page_size = min(max(self.page_size, 1), 500)
 
 
 class RecordService(Generic[RowT, CreateT, UpdateT]):

@@ -3,7 +3,8 @@
 from dispatch.access import Resource
 from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
-from models import ClosureCreate, ClosureUpdate, StationClosure
+from dispatch.days.schemas import ClosureCreate, ClosureUpdate
+from models import StationClosure
 
 
 class ClosureService(RecordService[StationClosure, ClosureCreate, ClosureUpdate]):

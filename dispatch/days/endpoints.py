@@ -5,10 +5,7 @@ from datetime import date
 from fastapi import APIRouter
 
 from dispatch.crud.endpoints import record_router
-from dispatch.deps import DaysDep, PrincipalDep, SessionDep, closure_service, menu_service
-from dispatch.errors import Forbidden, NotFound
-from dispatch.http import error_responses
-from models import (
+from dispatch.days.schemas import (
     ClosureCreate,
     ClosurePublic,
     ClosureUpdate,
@@ -17,6 +14,9 @@ from models import (
     MenuPublic,
     MenuUpdate,
 )
+from dispatch.deps import DaysDep, PrincipalDep, SessionDep, closure_service, menu_service
+from dispatch.errors import Forbidden, NotFound
+from dispatch.http import error_responses
 
 router = APIRouter(tags=["days"])
 

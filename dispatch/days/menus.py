@@ -7,8 +7,9 @@ from sqlmodel import Session
 from dispatch.access import Principal, Resource, in_scope
 from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
+from dispatch.days.schemas import MenuCreate, MenuUpdate
 from dispatch.errors import InvalidInput, NotFound
-from models import Menu, MenuCreate, MenuUpdate, Site
+from models import Menu, Site
 from models.enums import SiteKind
 
 

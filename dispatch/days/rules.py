@@ -7,7 +7,8 @@ from datetime import date, time
 
 from pydantic import TypeAdapter
 
-from models import Availability, Client, Hold, ServiceSchedule, Shift
+from dispatch.days.schemas import Shift
+from models import Availability, Client, Hold, ServiceSchedule
 from models.enums import AvailabilityKind, ClientStatus, Recurrence
 
 

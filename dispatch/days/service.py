@@ -18,16 +18,9 @@ from dispatch.crud.service import snapshot
 from dispatch.days import repository
 from dispatch.days.calendar import WorkingDay, working_day
 from dispatch.days.rules import shift_on, why_not_due, window_of
+from dispatch.days.schemas import AvailableVolunteer, DayWork, TaskPublic
 from dispatch.stations.service import StationService
-from models import (
-    AvailableVolunteer,
-    Client,
-    DayWork,
-    ServiceSchedule,
-    Station,
-    Task,
-    TaskPublic,
-)
+from models import Client, ServiceSchedule, Station, Task
 from models.common import utcnow
 from models.enums import TaskStatus
 

@@ -12,7 +12,8 @@ from dispatch.errors import Forbidden, ImportRejected, NotFound
 from dispatch.geocoding.pending import geocode_pending
 from dispatch.geocoding.service import Geocoder
 from dispatch.http import error_responses
-from dispatch.imports.service import ImportKind, ImportReport, import_records
+from dispatch.imports.schemas import ImportReport
+from dispatch.imports.service import ImportKind, import_records
 
 router = APIRouter(prefix="/api/import", tags=["import"])
 

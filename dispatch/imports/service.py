@@ -10,10 +10,11 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from sqlmodel import Session, SQLModel
 
 from dispatch.access import Action, Principal, require
+from dispatch.clients.schemas import ClientCreate, ClientUpdate
 from dispatch.clients.service import ClientService
 from dispatch.container import Services
 from dispatch.crud.service import RecordService, snapshot
@@ -29,20 +30,14 @@ from dispatch.imports.columns import (
     field_for_header,
 )
 from dispatch.imports.readers import read_table
+from dispatch.imports.schemas import ImportReport
+from dispatch.volunteers.schemas import VolunteerCreate, VolunteerUpdate
 from dispatch.volunteers.service import VolunteerService
-from models import Client, ClientCreate, ClientUpdate, Volunteer, VolunteerCreate, VolunteerUpdate
+from models import Client, Volunteer
 from models.enums import Datum, GeocodeStatus
 
 ImportKind = Literal["clients", "volunteers"]
 _BOOLEAN_FIELDS = frozenset({"has_lift", "has_dog", "lives_alone", "active"})
-
-
-class ImportReport(BaseModel):
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    pending_geocoding: int = 0
-    ignored_columns: list[str] = []
 
 
 @dataclasses.dataclass(frozen=True)

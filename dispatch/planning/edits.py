@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel
 from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, require, station_scope
@@ -18,42 +17,13 @@ from dispatch.days.service import DayService
 from dispatch.errors import Conflict, InvalidInput, NotFound
 from dispatch.planning import repository
 from dispatch.planning.problem import DayProblem, build_problem, job_id, worker_id
+from dispatch.planning.schemas import Edit, EditWarning, LockRoute, MoveOutcome, MoveStop, PinStop
 from dispatch.times import clock
 from models import Availability, Plan, PlanRoute, PlanStop, Station, Task, Volunteer
 from models.common import utcnow
 from models.enums import AvailabilityKind, PlanStatus, ServiceKind, StopKind
 from routing import MatrixProvider, Route, Step, evaluate
 from routing import StopKind as RoutingStopKind
-
-
-class Edit(BaseModel):
-    revision: int  # the plan's revision the edit was made on
-
-
-class LockRoute(Edit):
-    locked: bool = True
-
-
-class PinStop(Edit):
-    volunteer_id: int | None  # None: unpin
-
-
-class MoveStop(Edit):
-    volunteer_id: int
-    position: int | None = None  # among the route's doors, 0 first; None: last
-
-
-class EditWarning(BaseModel):
-    kind: str  # the checker's violation kind: time_window, capacity, not_allowed, ...
-    message: str
-
-
-class MoveOutcome(BaseModel):
-    """What a move did: the client's new time at the door, and what the route now breaks."""
-
-    eta_before: str | None  # HH:MM; None if the task was not planned
-    eta_after: str | None
-    warnings: list[EditWarning]
 
 
 class PlanEdits:

@@ -7,16 +7,19 @@ from fastapi import APIRouter, Request, status
 from dispatch.deps import PlanEditsDep, PlanningDep, PrincipalDep, SessionDep
 from dispatch.errors import Conflict, Forbidden, InvalidInput, NotFound
 from dispatch.http import error_responses
-from dispatch.planning.edits import Edit, LockRoute, MoveOutcome, MoveStop, PinStop
-from dispatch.planning.schemas import PlanningRequest
+from dispatch.planning.schemas import (
+    DaySheets,
+    Edit,
+    LockRoute,
+    MoveResult,
+    MoveStop,
+    PinStop,
+    PlanningJobPublic,
+    PlanningRequest,
+    PlanPublic,
+)
 from dispatch.planning.service import plan_public
 from dispatch.planning.sheets import day_sheets
-from models import DaySheets, PlanningJobPublic, PlanPublic
-
-
-class MoveResult(MoveOutcome):
-    plan: PlanPublic
-
 
 router = APIRouter(tags=["planning"])
 

@@ -10,10 +10,12 @@ from fastapi.responses import Response
 from dispatch.access import Principal
 from dispatch.deps import PlanEditsDep, PlanningDep, SessionDep, StationsDep
 from dispatch.i18n import translations
-from dispatch.planning.edits import Edit, LockRoute, MoveStop
 from dispatch.planning.schemas import (
     PLAN_TIME_LIMIT_SECONDS,
     REPLAN_TIME_LIMIT_SECONDS,
+    Edit,
+    LockRoute,
+    MoveStop,
     PlanningRequest,
 )
 from dispatch.planning.sheets import day_sheets

@@ -13,7 +13,8 @@ from datetime import date, time
 from pydantic import TypeAdapter
 from sqlmodel import Session
 
-from models import AvailableVolunteer, Client, OpeningHours, Site, Station, Task, Volunteer
+from dispatch.days.schemas import AvailableVolunteer
+from models import Client, OpeningHours, Site, Station, Task, Volunteer
 from models.enums import ServiceKind, TravelMode
 from routing import (
     Job,

@@ -24,17 +24,9 @@ from dispatch.errors import Conflict, InvalidInput, NotFound
 from dispatch.planning import repository
 from dispatch.planning.problem import DayProblem, build_problem, job_id, worker_id
 from dispatch.planning.runner import Finished, Outcome, Runner
-from dispatch.planning.schemas import PlanningRequest
+from dispatch.planning.schemas import PlanningRequest, PlanPublic, RoutePublic, StopPublic
 from dispatch.times import clock
-from models import (
-    Plan,
-    PlanningJob,
-    PlanPublic,
-    PlanRoute,
-    PlanStop,
-    RoutePublic,
-    StopPublic,
-)
+from models import Plan, PlanningJob, PlanRoute, PlanStop
 from models.common import utcnow
 from models.enums import JobStatus, PlanStatus, StopKind, TaskStatus
 from routing import MatrixProvider, Progress, SolveParams, Step

@@ -15,19 +15,9 @@ from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.planning import repository
+from dispatch.planning.schemas import DaySheets, MealLabel, RouteCount, SiteSheet
 from dispatch.times import clock
-from models import (
-    Client,
-    DaySheets,
-    MealLabel,
-    Plan,
-    PlanRoute,
-    PlanStop,
-    RouteCount,
-    Site,
-    SiteSheet,
-    Task,
-)
+from models import Client, Plan, PlanRoute, PlanStop, Site, Task
 from models.enums import ServiceKind, StopKind
 
 

@@ -17,62 +17,18 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel
 from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, reachable, require, station_scope
 from dispatch.errors import InvalidInput
 from dispatch.reports import repository
 from dispatch.reports.history import round_spans
+from dispatch.reports.schemas import AcrossStations, Completion, DayFigures, StationRow, StopRow
 from models import Station
 from models.enums import AlertStatus, OutcomeKind
 
 Figure = Literal["planned", "delivered", "late", "missed", "unplanned"]
 MAX_DAYS = 366
-
-
-class DayFigures(BaseModel):
-    day: date
-    planned: int
-    delivered: int
-    late: int
-    missed: int
-    unplanned: int
-
-
-class Completion(BaseModel):
-    station_id: int
-    first: date
-    last: date
-    planned: int
-    delivered: int
-    late: int  # delivered after the end of the task's window
-    missed: int
-    missed_by_reason: dict[str, int]  # no_answer, refused, not_home, unreachable, no_outcome
-    unplanned: int
-    by_kind: dict[str, int]  # delivered meals, medicine and visits
-    alerts_raised: int
-    alerts_open: int
-    alerts_resolved: int
-    median_minutes_to_resolve: float | None
-    distance_km: float
-    volunteers: int  # headcount with a route
-    volunteer_hours: float  # from the start and finish each volunteer recorded
-    days: list[DayFigures]
-
-
-class StopRow(BaseModel):
-    day: date
-    task_id: int
-    client_id: int
-    client_name: str
-    kind: str
-    volunteer_id: int | None
-    window_end: str | None
-    outcome: str | None
-    recorded_at: datetime | None
-    late: bool
-    reason: str  # the planner's reason for an unplanned task
 
 
 @dataclass
@@ -143,27 +99,6 @@ def completion(
         volunteer_hours=_hours(session, station_id, first, last),
         days=days,
     )
-
-
-class StationRow(BaseModel):
-    station_id: int
-    station_name: str
-    figures: Completion
-
-
-class AcrossStations(BaseModel):
-    first: date
-    last: date
-    stations: list[StationRow]
-    planned: int
-    delivered: int
-    late: int
-    missed: int
-    unplanned: int
-    alerts_raised: int
-    alerts_open: int
-    volunteers: int
-    volunteer_hours: float
 
 
 def across_stations(

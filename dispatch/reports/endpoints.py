@@ -7,22 +7,17 @@ from fastapi import APIRouter
 from dispatch.deps import PrincipalDep, SessionDep
 from dispatch.errors import Forbidden, InvalidInput, NotFound
 from dispatch.http import error_responses
-from dispatch.reports.completion import (
+from dispatch.reports.completion import Figure, across_stations, completion, stops_behind
+from dispatch.reports.history import client_history, volunteer_hours
+from dispatch.reports.risks import risk_signals
+from dispatch.reports.schemas import (
     AcrossStations,
-    Completion,
-    Figure,
-    StopRow,
-    across_stations,
-    completion,
-    stops_behind,
-)
-from dispatch.reports.history import (
     ClientHistory,
+    ClientRisk,
+    Completion,
+    StopRow,
     VolunteerHours,
-    client_history,
-    volunteer_hours,
 )
-from dispatch.reports.risks import ClientRisk, risk_signals
 
 router = APIRouter(tags=["completion"])
 

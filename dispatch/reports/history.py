@@ -4,49 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel
 from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.errors import NotFound
 from dispatch.reports import repository
+from dispatch.reports.schemas import ClientHistory, HoursLine, ServiceLine, VolunteerHours
 from models import Client, Outcome, Volunteer
 from models.enums import RoundEvent
-
-
-class ServiceLine(BaseModel):
-    day: date
-    kind: str
-    status: str  # the task's: planned, done, cancelled...
-    outcome: str | None
-    recorded_at: datetime | None
-    volunteer_name: str | None
-    entered_by_coordinator: bool
-    note: str
-
-
-class ClientHistory(BaseModel):
-    client_id: int
-    client_name: str
-    services: list[ServiceLine]  # newest first
-    alerts: int
-
-
-class HoursLine(BaseModel):
-    day: date
-    started: datetime | None
-    finished: datetime | None
-    hours: float
-    outcomes: int
-
-
-class VolunteerHours(BaseModel):
-    volunteer_id: int
-    volunteer_name: str
-    first: date
-    last: date
-    days: list[HoursLine]
-    total_hours: float
 
 
 def client_history(session: Session, principal: Principal, client_id: int) -> ClientHistory:

@@ -12,13 +12,13 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from openpyxl import Workbook
-from pydantic import BaseModel
 from sqlmodel import Session
 
 from dispatch.access import Principal
 from dispatch.i18n import N_
 from dispatch.reports import repository
-from dispatch.reports.completion import Completion, StopRow, completion, stops_behind
+from dispatch.reports.completion import completion, stops_behind
+from dispatch.reports.schemas import AlertLine, MonthlyReport, ServedClients
 from models.enums import Disability
 
 # Labels of stored values, translated when the report is written.
@@ -40,30 +40,6 @@ RESOLUTIONS = {
     "emergency_services": N_("Handed to emergency services"),
     "other": N_("Other (say what)"),
 }
-
-
-class ServedClients(BaseModel):
-    total: int
-    living_alone: int
-    disabled: int
-    by_age: dict[str, int]  # "<60", "60-69", "70-79", "80-89", "90+", "unknown"
-
-
-class AlertLine(BaseModel):
-    client_name: str
-    reason: str
-    status: str
-    resolution: str | None
-    minutes_to_resolve: float | None
-
-
-class MonthlyReport(BaseModel):
-    station_id: int
-    month: str  # YYYY-MM
-    figures: Completion
-    served: ServedClients
-    missed: list[StopRow]
-    alerts: list[AlertLine]
 
 
 def monthly_report(

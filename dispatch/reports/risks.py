@@ -4,33 +4,18 @@ frequent holds or a volunteer's concern in the last weeks, each with the events 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date
 
-from pydantic import BaseModel
 from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.reports import repository
+from dispatch.reports.schemas import ClientRisk, SignalEvent
 from models import Station
 from models.enums import OutcomeKind
 
 # How often within the period before a client is listed.
 THRESHOLDS = {"no_answer": 2, "refused": 2, "concern": 1, "hold": 2}
-
-
-class SignalEvent(BaseModel):
-    day: date
-    signal: str  # no_answer, refused, concern, hold
-    detail: str  # the volunteer's note, or the hold's reason
-    by: str | None  # the volunteer who recorded it
-    recorded_at: datetime | None
-
-
-class ClientRisk(BaseModel):
-    client_id: int
-    client_name: str
-    signals: dict[str, int]  # only the signals at or over their threshold
-    events: list[SignalEvent]  # every event behind those signals, oldest first
 
 
 def risk_signals(

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response, status
 from dispatch.deps import PlanningDep, PrincipalDep, SessionDep, SettingsDep
 from dispatch.errors import Conflict, Forbidden, Gone, NotFound
 from dispatch.http import absolute_url, error_responses
+from dispatch.planning.schemas import PlanningJobPublic
 from dispatch.rounds.links import issue_link, links_of, principal_of_link, revoke_link
 from dispatch.rounds.outcomes import (
     mark_round,
@@ -15,8 +16,18 @@ from dispatch.rounds.outcomes import (
     record_outcome,
     record_paper_outcome,
 )
-from dispatch.rounds.schemas import RoundMarkRequest
-from dispatch.rounds.service import MyRoute, my_days, my_route
+from dispatch.rounds.schemas import (
+    MyRoute,
+    OfferCreate,
+    OutcomeCreate,
+    OutcomePublic,
+    ReleaseCreate,
+    ReleasePublic,
+    RoundMarkRequest,
+    RouteLinkCreate,
+    RouteLinkPublic,
+)
+from dispatch.rounds.service import my_days, my_route
 from dispatch.rounds.swaps import (
     answer_offer,
     my_offers,
@@ -25,17 +36,7 @@ from dispatch.rounds.swaps import (
     releases_of,
     replan,
 )
-from models import (
-    OfferCreate,
-    OutcomeCreate,
-    OutcomePublic,
-    PlanningJob,
-    PlanningJobPublic,
-    ReleaseCreate,
-    ReleasePublic,
-    RouteLinkCreate,
-    RouteLinkPublic,
-)
+from models import PlanningJob
 from models.enums import RoundEvent
 
 router = APIRouter(tags=["my route"])

@@ -17,7 +17,8 @@ from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.audit import chain
 from dispatch.errors import Gone, NotFound
 from dispatch.rounds import repository
-from models import RouteLink, RouteLinkCreate, RouteLinkPublic, Station, Volunteer
+from dispatch.rounds.schemas import RouteLinkCreate, RouteLinkPublic
+from models import RouteLink, Station, Volunteer
 from models.common import utcnow
 from models.enums import Role
 

@@ -19,18 +19,9 @@ from dispatch.alerts import service as alerts
 from dispatch.audit import chain
 from dispatch.errors import Conflict, NotFound
 from dispatch.rounds import repository
+from dispatch.rounds.schemas import OutcomeCreate, OutcomePublic
 from dispatch.rounds.service import volunteer_of
-from models import (
-    Client,
-    Outcome,
-    OutcomeCreate,
-    OutcomePublic,
-    Plan,
-    PlanRoute,
-    PlanStop,
-    RoundMark,
-    Task,
-)
+from models import Client, Outcome, Plan, PlanRoute, PlanStop, RoundMark, Task
 from models.enums import ProofStatus, RoundEvent, TaskStatus
 
 RowT = TypeVar("RowT", bound=SQLModel)

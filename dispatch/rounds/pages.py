@@ -18,7 +18,14 @@ from dispatch.errors import Conflict, DispatchError, NotFound
 from dispatch.http import absolute_url
 from dispatch.rounds.links import issue_link, principal_of_link, revoke_link
 from dispatch.rounds.outcomes import record_paper_outcome
-from dispatch.rounds.service import RouteSheets, my_days, my_route, route_sheets
+from dispatch.rounds.schemas import (
+    OfferCreate,
+    OutcomeCreate,
+    ReleaseCreate,
+    RouteLinkCreate,
+    RouteSheets,
+)
+from dispatch.rounds.service import my_days, my_route, route_sheets
 from dispatch.rounds.swaps import (
     answer_offer,
     my_offers,
@@ -37,7 +44,6 @@ from dispatch.web.kit import (
     render,
     valid,
 )
-from models import OfferCreate, OutcomeCreate, ReleaseCreate, RouteLinkCreate
 
 router = APIRouter(include_in_schema=False)
 

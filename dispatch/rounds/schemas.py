@@ -1,10 +1,124 @@
 """What the volunteer's round takes and answers over HTTP."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
+from sqlmodel import Field, SQLModel
+
+from models.enums import ProofStatus, ReleaseStatus
+from models.outcome import OutcomeBase
 
 
 class RoundMarkRequest(BaseModel):
     client_event_id: str = Field(min_length=8, max_length=64)
     recorded_at: datetime
+
+
+class RouteLinkCreate(SQLModel):
+    volunteer_id: int
+    service_date: date
+    hours: int = Field(default=24, ge=1, le=7 * 24)  # how long the link works
+
+
+class RouteLinkPublic(SQLModel):
+    id: int
+    volunteer_id: int
+    volunteer_name: str
+    service_date: date
+    expires_at: datetime
+    revoked_at: datetime | None
+    url: str | None = None  # only when the link is made: it is not kept
+
+
+class OutcomeCreate(OutcomeBase):
+    # The code on the client's card, as given at the door; checked, never stored.
+    card_code: str | None = Field(default=None, max_length=20)
+
+
+class OutcomePublic(OutcomeBase):
+    id: int
+    plan_stop_id: int
+    task_id: int
+    volunteer_id: int
+    received_at: datetime
+    entered_by_coordinator: bool
+    proof: ProofStatus
+    duplicate: bool = False  # this id had already been stored: nothing new was written
+
+
+class ReleaseCreate(SQLModel):
+    reason: str = Field(default="", max_length=300)
+
+
+class OfferCreate(SQLModel):
+    volunteer_id: int
+
+
+class ReleasePublic(SQLModel):
+    id: int
+    volunteer_id: int
+    volunteer_name: str
+    service_date: date
+    reason: str
+    released_at: datetime
+    status: ReleaseStatus
+    offered_to_volunteer_id: int | None
+    offered_to_name: str | None
+    taken_by_volunteer_id: int | None
+    taken_by_name: str | None
+    planning_job_id: int | None
+    stops: int  # doors on the released route
+    depart: str | None  # when the route leaves
+
+
+class Collect(BaseModel):
+    site_name: str
+    address: str
+    at: str  # HH:MM
+    counts: dict[str, int]  # per diet for meals, "medicine" for a pharmacy
+
+
+class DoorStop(BaseModel):
+    stop_id: int
+    number: int
+    eta: str
+    client_name: str
+    address: str
+    floor: int | None
+    has_lift: bool | None
+    key_box: str
+    has_dog: bool
+    access_notes: str
+    diet: str
+    bring: str  # "meal" x quantity, "medicine", or "visit"
+    quantity: int
+    phone: str | None
+    lat: float | None
+    lon: float | None
+    outcome: str | None  # the last outcome recorded here, if any
+    concern: bool  # that outcome raised a concern
+
+
+class MyRoute(BaseModel):
+    service_date: date
+    station_id: int
+    volunteer_id: int
+    volunteer_name: str
+    volunteer_phone: str | None
+    plan_status: str
+    plan_version: int
+    needs_recheck: bool
+    proof_of_delivery: bool  # ask for the client's card code at the door
+    started: bool
+    finished: bool
+    depart: str
+    collect: list[Collect]
+    stops: list[DoorStop]
+
+
+class RouteSheets(BaseModel):
+    plan_id: int
+    station_id: int
+    service_date: date
+    plan_status: str
+    routes: list[MyRoute]

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from pydantic import BaseModel
 from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.errors import Forbidden, NotFound
 from dispatch.planning import repository as plans
 from dispatch.rounds import repository
+from dispatch.rounds.schemas import Collect, DoorStop, MyRoute, RouteSheets
 from dispatch.times import clock
 from models import (
     Plan,
@@ -27,51 +27,6 @@ from models import (
     Volunteer,
 )
 from models.enums import Role, RoundEvent, StopKind
-
-
-class Collect(BaseModel):
-    site_name: str
-    address: str
-    at: str  # HH:MM
-    counts: dict[str, int]  # per diet for meals, "medicine" for a pharmacy
-
-
-class DoorStop(BaseModel):
-    stop_id: int
-    number: int
-    eta: str
-    client_name: str
-    address: str
-    floor: int | None
-    has_lift: bool | None
-    key_box: str
-    has_dog: bool
-    access_notes: str
-    diet: str
-    bring: str  # "meal" x quantity, "medicine", or "visit"
-    quantity: int
-    phone: str | None
-    lat: float | None
-    lon: float | None
-    outcome: str | None  # the last outcome recorded here, if any
-    concern: bool  # that outcome raised a concern
-
-
-class MyRoute(BaseModel):
-    service_date: date
-    station_id: int
-    volunteer_id: int
-    volunteer_name: str
-    volunteer_phone: str | None
-    plan_status: str
-    plan_version: int
-    needs_recheck: bool
-    proof_of_delivery: bool  # ask for the client's card code at the door
-    started: bool
-    finished: bool
-    depart: str
-    collect: list[Collect]
-    stops: list[DoorStop]
 
 
 def my_days(session: Session, principal: Principal, first: date) -> list[date]:
@@ -87,14 +42,6 @@ def my_route(session: Session, principal: Principal, day: date) -> MyRoute:
         raise NotFound("route on", str(day))
     plan, route = found
     return route_view(session, plan, route)
-
-
-class RouteSheets(BaseModel):
-    plan_id: int
-    station_id: int
-    service_date: date
-    plan_status: str
-    routes: list[MyRoute]
 
 
 def route_sheets(

@@ -19,17 +19,10 @@ from dispatch.planning.edits import record_leave
 from dispatch.planning.schemas import REPLAN_TIME_LIMIT_SECONDS, PlanningRequest
 from dispatch.planning.service import PlanningService
 from dispatch.rounds import repository
+from dispatch.rounds.schemas import OfferCreate, ReleaseCreate, ReleasePublic
 from dispatch.rounds.service import volunteer_of
 from dispatch.times import clock
-from models import (
-    OfferCreate,
-    PlanningJob,
-    ReleaseCreate,
-    ReleasePublic,
-    RouteRelease,
-    Station,
-    Volunteer,
-)
+from models import PlanningJob, RouteRelease, Station, Volunteer
 from models.enums import ReleaseStatus
 
 _STANDING = (ReleaseStatus.OPEN, ReleaseStatus.OFFERED, ReleaseStatus.TAKEN)

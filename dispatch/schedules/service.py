@@ -8,7 +8,8 @@ from dispatch.access import Principal, Resource, in_scope
 from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
 from dispatch.errors import InvalidInput, NotFound
-from models import Client, ScheduleCreate, ScheduleUpdate, ServiceSchedule, Site
+from dispatch.schedules.schemas import ScheduleCreate, ScheduleUpdate
+from models import Client, ServiceSchedule, Site
 from models.enums import ServiceKind, SiteKind
 
 # Meals come from a kitchen and medicine from a pharmacy; visits start anywhere.

@@ -3,7 +3,8 @@
 from dispatch.access import Resource
 from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
-from models import Site, SiteCreate, SiteUpdate
+from dispatch.sites.schemas import SiteCreate, SiteUpdate
+from models import Site
 
 
 class SiteService(RecordService[Site, SiteCreate, SiteUpdate]):

@@ -2,7 +2,7 @@
 
 from dispatch.crud.endpoints import record_router
 from dispatch.deps import station_service
-from models import StationCreate, StationPublic, StationUpdate
+from dispatch.stations.schemas import StationCreate, StationPublic, StationUpdate
 
 router = record_router(
     station_service,

@@ -5,8 +5,8 @@ from fastapi.responses import Response
 
 from dispatch.access import Principal
 from dispatch.deps import SessionDep, StationsDep
+from dispatch.stations.schemas import StationUpdate
 from dispatch.web.kit import PageUserDep, action, language, render, valid
-from models import StationUpdate
 from models.enums import LadderStep
 
 router = APIRouter(include_in_schema=False)

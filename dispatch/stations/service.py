@@ -8,7 +8,8 @@ from dispatch.access import Principal, Resource
 from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
 from dispatch.errors import Conflict
-from models import Station, StationCreate, StationUpdate
+from dispatch.stations.schemas import StationCreate, StationUpdate
+from models import Station
 
 
 class StationService(RecordService[Station, StationCreate, StationUpdate]):

@@ -4,12 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from dispatch.crud.service import ListQuery
+from dispatch.crud.schemas import ListQuery, Page
 from dispatch.deps import PrincipalDep, SessionDep
 from dispatch.errors import Conflict, Forbidden, InvalidInput, NotFound
 from dispatch.http import error_responses
 from dispatch.users import service
-from models import Page, UserCreate, UserPublic, UserUpdate
+from dispatch.users.schemas import UserCreate, UserPublic, UserUpdate
 
 router = APIRouter(prefix="/api/users", tags=["accounts"])
 _reading = error_responses(Forbidden, NotFound)

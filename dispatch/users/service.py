@@ -9,9 +9,11 @@ from dispatch.audit import chain
 from dispatch.auth import repository as auth_repository
 from dispatch.auth import service as auth_service
 from dispatch.crud.repository import RecordRepository
-from dispatch.crud.service import ListQuery, snapshot
+from dispatch.crud.schemas import ListQuery, Page
+from dispatch.crud.service import snapshot
 from dispatch.errors import Conflict, InvalidInput, NotFound
-from models import Page, Station, User, UserCreate, UserPublic, UserUpdate, Volunteer
+from dispatch.users.schemas import UserCreate, UserPublic, UserUpdate
+from models import Station, User, Volunteer
 from models.common import utcnow
 
 repository = RecordRepository(

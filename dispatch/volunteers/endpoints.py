@@ -3,29 +3,17 @@
 from fastapi import APIRouter
 
 from dispatch.crud.endpoints import record_router
-from dispatch.crud.service import ListQuery
 from dispatch.deps import availability_service, volunteer_service
-from models import (
+from dispatch.volunteers.schemas import (
     AvailabilityCreate,
+    AvailabilityFilters,
     AvailabilityPublic,
     AvailabilityUpdate,
     VolunteerCreate,
+    VolunteerFilters,
     VolunteerPublic,
     VolunteerUpdate,
 )
-from models.enums import AvailabilityKind, GeocodeStatus, TravelMode
-
-
-class VolunteerFilters(ListQuery):
-    travel_mode: TravelMode | None = None
-    active: bool | None = None
-    geocode_status: GeocodeStatus | None = None
-
-
-class AvailabilityFilters(ListQuery):
-    volunteer_id: int | None = None
-    kind: AvailabilityKind | None = None
-
 
 router = APIRouter()
 router.include_router(

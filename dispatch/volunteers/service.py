@@ -9,14 +9,13 @@ from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
 from dispatch.errors import NotFound
 from dispatch.geocoding.service import Geocoder, apply_location
-from models import (
-    Availability,
+from dispatch.volunteers.schemas import (
     AvailabilityCreate,
     AvailabilityUpdate,
-    Volunteer,
     VolunteerCreate,
     VolunteerUpdate,
 )
+from models import Availability, Volunteer
 
 
 class VolunteerService(RecordService[Volunteer, VolunteerCreate, VolunteerUpdate]):

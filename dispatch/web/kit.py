@@ -26,7 +26,7 @@ from sqlmodel import Session
 
 from dispatch.access import Principal
 from dispatch.auth import service as auth_service
-from dispatch.crud.service import ListQuery
+from dispatch.crud.schemas import ListQuery
 from dispatch.deps import SessionDep, request_token
 from dispatch.errors import DispatchError, InvalidInput, NotAuthenticated
 from dispatch.i18n import LOCALES, chosen, translations

@@ -8,16 +8,9 @@ from sqlmodel import Session, select
 
 from dispatch.access import Principal
 from dispatch.days.service import DayService
+from dispatch.schedules.schemas import ScheduleUpdate
 from dispatch.schedules.service import ScheduleService
-from models import (
-    AuditEvent,
-    Client,
-    ScheduleUpdate,
-    ServiceSchedule,
-    Station,
-    StationClosure,
-    Task,
-)
+from models import AuditEvent, Client, ServiceSchedule, Station, StationClosure, Task
 from models.enums import AvailabilityKind, ClientStatus, Recurrence, Role, TaskStatus
 from tests.builders.records import (
     create_availability,

@@ -14,9 +14,9 @@ from sqlmodel import Session, select
 from dispatch.access import Principal
 from dispatch.days.service import DayService
 from dispatch.errors import Conflict, Forbidden, InvalidInput, NotFound
-from dispatch.planning.edits import Edit, LockRoute, MoveStop, PlanEdits
+from dispatch.planning.edits import PlanEdits
 from dispatch.planning.runner import ProcessRunner
-from dispatch.planning.schemas import PlanningRequest
+from dispatch.planning.schemas import Edit, LockRoute, MoveStop, PlanningRequest
 from dispatch.planning.service import PlanningService
 from dispatch.planning.sheets import day_sheets
 from dispatch.rounds.service import my_days, my_route

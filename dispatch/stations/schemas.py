@@ -1,0 +1,28 @@
+"""What station records take and answer over HTTP."""
+
+from sqlmodel import Field, SQLModel
+
+from dispatch.crud.schemas import RecordPublic
+from models.station import Ladder, Latitude, Locale, Longitude, StationBase, TimeZone
+from models.validation import Name, Phone
+
+
+class StationCreate(StationBase):
+    pass
+
+
+class StationUpdate(SQLModel):
+    name: Name | None = Field(default=None, max_length=120)
+    address: str | None = Field(default=None, max_length=300)
+    phone: Phone | None = Field(default=None, max_length=20)
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    timezone: TimeZone | None = None
+    locale: Locale | None = None
+    observes_public_holidays: bool | None = None
+    alert_ladder: Ladder | None = None
+    proof_of_delivery: bool | None = None
+
+
+class StationPublic(StationBase, RecordPublic):
+    pass

@@ -1,0 +1,39 @@
+"""What accounts take and answer over HTTP."""
+
+from datetime import datetime
+from typing import Self
+
+from pydantic import model_validator
+from sqlmodel import Field, SQLModel
+
+from dispatch.crud.schemas import RecordPublic
+from models.enums import Role
+from models.user import UserBase
+from models.validation import Name
+
+
+class UserCreate(UserBase):
+    password: str = Field(min_length=10, max_length=200)
+    station_ids: list[int] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _role_links(self) -> Self:
+        if self.role is Role.VOLUNTEER and self.volunteer_id is None:
+            raise ValueError("a volunteer account must be linked to a volunteer record")
+        if self.role is not Role.VOLUNTEER and self.volunteer_id is not None:
+            raise ValueError(f"a {self.role} account is not linked to a volunteer record")
+        if self.role in (Role.COORDINATOR, Role.MANAGER) and not self.station_ids:
+            raise ValueError(f"a {self.role} belongs to at least one station")
+        return self
+
+
+class UserUpdate(SQLModel):
+    display_name: Name | None = Field(default=None, max_length=60)
+    password: str | None = Field(default=None, min_length=10, max_length=200)
+    station_ids: list[int] | None = None
+    active: bool | None = None
+
+
+class UserPublic(UserBase, RecordPublic):
+    station_ids: list[int]
+    last_login_at: datetime | None
