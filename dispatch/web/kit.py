@@ -53,9 +53,15 @@ def mount_static(app: FastAPI) -> None:
 # --- templates in the reader's language ------------------------------------------------------
 
 
+# Each feature keeps its templates in its own folder; the shared layouts are in web/templates.
+_TEMPLATES = [_HERE / "templates"] + [
+    folder for folder in sorted(_HERE.parent.glob("*/templates")) if folder.parent != _HERE
+]
+
+
 def _make_environment(locale: str) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(_HERE / "templates"),
+        loader=jinja2.FileSystemLoader(_TEMPLATES),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
     )
