@@ -94,7 +94,7 @@ def _explain_against_routes(problem: Problem, job: Job, sequences: Sequences) ->
             continue
         current, _ = evaluate(problem, volunteer, route)
         starts = [visit.start for visit in current.visits]
-        for candidate in _insertions(route, job, starts):
+        for candidate in insertions(route, job, starts):
             budget -= 1
             _, violations = evaluate(problem, volunteer, candidate)
             if not violations:
@@ -111,7 +111,7 @@ def _explain_against_routes(problem: Problem, job: Job, sequences: Sequences) ->
     return _unplanned(job, Reason.NO_TIME_LEFT)
 
 
-def _insertions(route: list[Step], job: Job, starts: list[int]) -> list[list[Step]]:
+def insertions(route: list[Step], job: Job, starts: list[int]) -> list[list[Step]]:
     """Every way to insert the job, except after a stop that already starts too late for it
     (inserting only ever delays what follows)."""
     door = Step(job.id, StopKind.DOOR)

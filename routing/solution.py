@@ -93,6 +93,8 @@ class Plan:
     status: str
     history: tuple[Progress, ...] = field(default=())
     warm_started: bool = False
+    # Jobs the search left out that the certificate pass (routing.certify) put on a route.
+    inserted: tuple[str, ...] = ()
 
     def sequences(self) -> dict[str, tuple[Step, ...]]:
         return {route.volunteer: route.steps for route in self.routes}

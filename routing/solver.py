@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from routing.certify import insert_left_out
 from routing.check import check
 from routing.explain import explain_unplanned, precheck
 from routing.problem import Problem
@@ -15,6 +16,10 @@ from routing.search.portfolio import ProgressCallback, search_day
 from routing.solution import Plan, Progress, Sequences
 
 __all__ = ["SolveParams", "solve"]
+
+# The search leaves this much of the time limit (at most) for the certificate pass.
+_CERTIFY_SECONDS = 0.5
+_CERTIFY_SHARE = 0.05
 
 
 def solve(
@@ -46,13 +51,17 @@ def solve(
             "nothing_to_plan",
         )
     history: list[Progress] = []
-    window = (began, began + params.time_limit)
+    end = began + params.time_limit
+    window = (began, end - min(_CERTIFY_SECONDS, _CERTIFY_SHARE * params.time_limit))
     start = pieces.first_plan(problem, plannable, params, began, history, on_progress)
     plan, warm_started, status = search_day(
         problem, plannable, params, start, window, history, on_progress
     )
     if plan is None:  # out of time before the search had a plan: keep the pieces' plan
         plan = _checked_plan(problem, start or {}, status)
+    plan = _certified(
+        problem, plan, [j.id for j in plannable], max(end, time.perf_counter() + 0.05)
+    )
     planned = plan.assignment()
     unplanned_ids = [job.id for job in plannable if job.id not in planned]
     explained = explain_unplanned(problem, unplanned_ids, plan.sequences())
@@ -66,6 +75,25 @@ def solve(
         plan.status,
         tuple(history),
         warm_started,
+        plan.inserted,
+    )
+
+
+def _certified(problem: Problem, plan: Plan, jobs: list[str], deadline: float) -> Plan:
+    """The plan with every left-out job that a route can still take put on it."""
+    planned = plan.assignment()
+    left_out = [job for job in jobs if job not in planned]
+    if not left_out:
+        return plan
+    found = insert_left_out(problem, plan.sequences(), left_out, deadline)
+    if not found.inserted:
+        return plan
+    jobs_by_id = problem.jobs_by_id()
+    routes = tuple(found.routes.get(route.volunteer, route) for route in plan.routes)
+    saved = sum(problem.penalty(jobs_by_id[job]) for job in found.inserted)
+    cost = plan.cost - saved + found.added_cost
+    return Plan(
+        routes, (), cost, plan.seconds, plan.status, plan.history, plan.warm_started, found.inserted
     )
 
 
