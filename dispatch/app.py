@@ -1,5 +1,9 @@
 """create_app(): the routers, the one error handler, and the app's shared state."""
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from dispatch.admission import Admission
@@ -18,7 +22,7 @@ from dispatch.container import Services, build_services, travel_matrices
 from dispatch.crud import pages as record_pages
 from dispatch.days import endpoints as day_endpoints
 from dispatch.days import pages as day_pages
-from dispatch.db import make_engine
+from dispatch.db import make_engine, session_scope
 from dispatch.errors import DispatchError
 from dispatch.geocoding.service import build_geocoder
 from dispatch.http import render_error
@@ -71,10 +75,25 @@ PAGES = (
 )
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At start, planning jobs a stopped server left running are failed (a new plan of their
+    day can start at once); at the end, this server's planning processes are stopped."""
+    services: Services = app.state.services
+    with session_scope(app.state.engine) as session:
+        services.planning.recover(session)
+    yield
+    await asyncio.to_thread(services.planning.runner.stop_all, STOPPED, 5.0)
+
+
+STOPPED = "the server stopped while planning; plan again"
+
+
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     settings = settings or Settings()
     services = services or build_services(build_geocoder(settings), travel_matrices(settings))
     app = FastAPI(
+        lifespan=lifespan,
         title="CareRoute",
         version="0.1.0",
         description=(

@@ -20,6 +20,10 @@ class PlanningJob(TableBase, table=True):
     time_limit_seconds: float  # as asked: see dispatch.planning.schemas
     requested_by: int | None = Field(default=None, foreign_key="user.id")
     worker_pid: int | None = None  # the planner's process while it runs
+    # Who watches the job ("host:pid" of the server) and when it last said the job was alive:
+    # a job whose watcher is gone is found and failed instead of staying "running" for ever.
+    watcher: str = Field(default="", max_length=100)
+    heartbeat_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     started_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     # Live progress: the latest improvement the planner reported.
@@ -50,6 +54,7 @@ class Plan(TableBase, table=True):
     planned_stops: int = 0
     unplanned_stops: int = 0
     moved_stops: int = 0  # re-planned: tasks now with another volunteer than in `based_on`
+    inserted_stops: int = 0  # tasks the search left out that the certificate pass placed
 
 
 class PlanRoute(TableBase, table=True):

@@ -78,6 +78,9 @@ class StationBase(LocatedMixin):
     alert_ladder: Ladder = Field(default_factory=default_ladder, sa_type=TypedJSON(list[Rung]))
     # Volunteers ask for the client's card code at the door.
     proof_of_delivery: bool = False
+    # A hot meal reaches the door at most this many minutes after it leaves the kitchen:
+    # a rule of the planner, a warning on hand edits. Medicine is exempt.
+    hot_meal_minutes: int = Field(default=45, ge=10, le=240)
 
 
 class Station(StationBase, TableBase, table=True):

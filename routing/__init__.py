@@ -21,6 +21,7 @@ from routing.problem import (
 )
 from routing.reasons import Reason, sentence
 from routing.solution import (
+    Kept,
     Plan,
     Progress,
     Route,
@@ -39,6 +40,7 @@ __all__ = [
     "GreatCircle",
     "Job",
     "JobKind",
+    "Kept",
     "Location",
     "MatrixProvider",
     "Objective",

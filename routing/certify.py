@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from routing.check import evaluate
 from routing.explain import allowed_volunteers, insertions
 from routing.problem import Job, Problem, Volunteer
-from routing.solution import Route, Sequences, Step, StopKind
+from routing.solution import Kept, Route, Sequences, Step, StopKind
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,45 @@ def insert_left_out(
     changed = {owner for owner in {_owner(routes, job) for job in inserted} if owner is not None}
     timed = {owner: evaluate(problem, by_id[owner], routes[owner])[0] for owner in changed}
     return Insertions(routes, tuple(inserted), added, timed)
+
+
+def keep_pinned(
+    problem: Problem, sequences: Sequences, left_out: Sequence[str]
+) -> tuple[dict[str, tuple[Step, ...]], tuple[Kept, ...], dict[str, Route]]:
+    """Put every left-out job that is pinned to a volunteer of the day on that volunteer's
+    route, where it breaks the fewest rules (then costs least): the routes, what was kept
+    with the rules it breaks, and the routes re-timed."""
+    routes = {v.id: tuple(sequences.get(v.id, ())) for v in problem.volunteers}
+    by_id = {volunteer.id: volunteer for volunteer in problem.volunteers}
+    jobs = problem.jobs_by_id()
+    placed: list[tuple[str, str]] = []
+    for job_id in left_out:
+        job = jobs[job_id]
+        volunteer = by_id.get(job.pinned_to or "")
+        if volunteer is None:
+            continue  # pinned to someone absent: that is the reason it stays out
+        steps = list(routes[volunteer.id])
+        every = insertions(steps, job, [0] * len(steps))  # no position ruled out
+        best: list[Step] = min(every, key=_least_broken(problem, volunteer))
+        routes[volunteer.id] = tuple(best)
+        placed.append((job_id, volunteer.id))
+    kept = []
+    timed: dict[str, Route] = {}
+    for job_id, owner in placed:
+        timed[owner], violations = evaluate(problem, by_id[owner], routes[owner])
+        broken = sorted({str(v.kind) for v in violations if v.job in (job_id, None)})
+        kept.append(Kept(job_id, owner, tuple(broken)))
+    return routes, tuple(kept), timed
+
+
+def _least_broken(
+    problem: Problem, volunteer: Volunteer
+) -> Callable[[list[Step]], tuple[int, int]]:
+    def rank(candidate: list[Step]) -> tuple[int, int]:
+        broken = len(evaluate(problem, volunteer, candidate)[1])
+        return broken, _cost(problem, volunteer, candidate)
+
+    return rank
 
 
 def _best_insertion(

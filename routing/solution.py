@@ -69,6 +69,17 @@ class Unplanned:
 
 
 @dataclass(frozen=True)
+class Kept:
+    """A job pinned to a volunteer whose route cannot take it within every rule: it stays on
+    that route (a coordinator's decision is never silently undone), with the rules it breaks
+    (`routing.ViolationKind` values)."""
+
+    job: str
+    volunteer: str
+    broken: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Progress:
     """Reported at each improving solution while the planner runs."""
 
@@ -95,6 +106,8 @@ class Plan:
     warm_started: bool = False
     # Jobs the search left out that the certificate pass (routing.certify) put on a route.
     inserted: tuple[str, ...] = ()
+    # Pinned jobs kept on their volunteer's route although it breaks a rule (routing.certify).
+    kept: tuple[Kept, ...] = ()
 
     def sequences(self) -> dict[str, tuple[Step, ...]]:
         return {route.volunteer: route.steps for route in self.routes}

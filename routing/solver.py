@@ -3,9 +3,10 @@ reason for every one that cannot. The search itself is in routing/search/."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
-from routing.certify import insert_left_out
+from routing.certify import insert_left_out, keep_pinned
 from routing.check import check
 from routing.explain import explain_unplanned, precheck
 from routing.problem import Problem
@@ -59,10 +60,10 @@ def solve(
     )
     if plan is None:  # out of time before the search had a plan: keep the pieces' plan
         plan = _checked_plan(problem, start or {}, status)
-    plan = _certified(
-        problem, plan, [j.id for j in plannable], max(end, time.perf_counter() + 0.05)
-    )
+    deadline = max(end, time.perf_counter() + 0.05)  # a moment at least, however late
+    plan = _certified(problem, plan, [j.id for j in plannable], list(refused), deadline)
     planned = plan.assignment()
+    refused = {job: why for job, why in refused.items() if job not in planned}
     unplanned_ids = [job.id for job in plannable if job.id not in planned]
     explained = explain_unplanned(problem, unplanned_ids, plan.sequences())
     order = {job.id: index for index, job in enumerate(problem.jobs)}
@@ -76,24 +77,36 @@ def solve(
         tuple(history),
         warm_started,
         plan.inserted,
+        plan.kept,
     )
 
 
-def _certified(problem: Problem, plan: Plan, jobs: list[str], deadline: float) -> Plan:
-    """The plan with every left-out job that a route can still take put on it."""
+def _certified(
+    problem: Problem, plan: Plan, jobs: list[str], refused: list[str], deadline: float
+) -> Plan:
+    """The plan with every left-out job that a route can still take put on it, and every
+    pinned job kept on its volunteer's route even where that breaks a rule (`refused`: the
+    jobs the pre-check found no route can take)."""
     planned = plan.assignment()
     left_out = [job for job in jobs if job not in planned]
-    if not left_out:
+    if not left_out and not refused:
         return plan
     found = insert_left_out(problem, plan.sequences(), left_out, deadline)
-    if not found.inserted:
-        return plan
     jobs_by_id = problem.jobs_by_id()
-    routes = tuple(found.routes.get(route.volunteer, route) for route in plan.routes)
+    routes = {route.volunteer: found.routes.get(route.volunteer, route) for route in plan.routes}
     saved = sum(problem.penalty(jobs_by_id[job]) for job in found.inserted)
     cost = plan.cost - saved + found.added_cost
-    return Plan(
-        routes, (), cost, plan.seconds, plan.status, plan.history, plan.warm_started, found.inserted
+    still = [job for job in left_out if job not in found.inserted] + refused
+    _sequences, kept, retimed = keep_pinned(problem, found.sequences, still)
+    routes |= retimed
+    if not found.inserted and not kept:
+        return plan
+    return dataclasses.replace(
+        plan,
+        routes=tuple(routes[route.volunteer] for route in plan.routes),
+        cost=cost,
+        inserted=found.inserted,
+        kept=kept,
     )
 
 

@@ -1,6 +1,6 @@
 """A deterministic, realistic demo station: 新街口 (Xinjiekou), central Nanjing.
 
-About 150 clients and 25 volunteers placed on the real streets of the OpenStreetMap extract
+About 150 clients and 40 volunteers placed on the real streets of the OpenStreetMap extract
 beside this file (© OpenStreetMap contributors, ODbL), two kitchens, a pharmacy and the
 station office, a realistic mix of needs and schedules, and one account per role.
 
@@ -47,7 +47,7 @@ MAP_FILE = Path(__file__).parent / "demo" / "nanjing-xinjiekou.osm.pbf"
 STATION_CODE = "demo-xinjiekou"
 SEED = 20261124
 N_CLIENTS = 150
-N_VOLUNTEERS = 25
+N_VOLUNTEERS = 40
 TODAY = date(2026, 11, 23)  # schedules start from a fixed Monday, so the demo is the same every run
 
 DEMO_PASSWORDS = {
@@ -213,17 +213,27 @@ def _sites(station_id: int, places: _Places) -> list[SiteCreate]:
     return sites
 
 
+def _afternoon(n: int) -> bool:
+    """One volunteer in five works afternoons: visits and medicine, not lunch."""
+    return n % 5 == 2
+
+
 def _volunteers(station_id: int, rng: random.Random, places: _Places) -> list[VolunteerCreate]:
-    modes = [TravelMode.WALK] * 7 + [TravelMode.BICYCLE] * 5 + [TravelMode.EBIKE] * 10
-    modes += [TravelMode.CAR] * 3
+    modes = [TravelMode.WALK] * 10 + [TravelMode.BICYCLE] * 8 + [TravelMode.EBIKE] * 17
+    modes += [TravelMode.CAR] * 5
+    rng.shuffle(modes)
+    modes[0] = TravelMode.EBIKE  # the demo volunteer login: a typical lunch round
     capacity = {TravelMode.WALK: 4, TravelMode.BICYCLE: 6, TravelMode.EBIKE: 10, TravelMode.CAR: 16}
     volunteers = []
     for i in range(N_VOLUNTEERS):
         mode = modes[i]
-        skills = [s for s, p in (("medicine", 0.35), ("first_aid", 0.25)) if rng.random() < p]
-        if i in (3, 17):
+        # Medicine is fetched in the afternoon: every afternoon volunteer is trained for it.
+        skills = ["medicine"] if _afternoon(i) or rng.random() < 0.3 else []
+        if rng.random() < 0.25:
+            skills.append("first_aid")
+        if i in (2, 17, 32):  # afternoon volunteers who sign, for the deaf clients' visits
             skills.append("sign_language")
-        if i in (5, 20):
+        if i in (7, 22):
             skills.append("nursing")
         if rng.random() < 0.3:
             skills.append("dialect:南京话")
@@ -240,8 +250,8 @@ def _volunteers(station_id: int, rng: random.Random, places: _Places) -> list[Vo
                 travel_mode=mode,
                 capacity_meals=capacity[mode],
                 skills=skills,
-                max_hours_per_day=rng.choice([2.0, 2.5, 3.0, 4.0]),
-                max_stops_per_day=rng.randint(6, 15),
+                max_hours_per_day=rng.choice([2.5, 3.0, 3.0, 4.0]),
+                max_stops_per_day=rng.randint(8, 15),
                 vetted_on=TODAY - timedelta(days=rng.randint(30, 900)),
                 notes="退休教师" if i % 7 == 0 else ("大学生志愿者" if i % 5 == 0 else ""),
             )
@@ -252,10 +262,11 @@ def _volunteers(station_id: int, rng: random.Random, places: _Places) -> list[Vo
 def _availability(volunteer_ids: list[int], rng: random.Random) -> list[AvailabilityCreate]:
     slots: list[AvailabilityCreate] = []
     for n, volunteer_id in enumerate(volunteer_ids):
-        days = sorted(rng.sample(range(5), rng.randint(3, 5)))
-        if n % 6 == 0:
+        # The demo volunteer login (the first) comes every weekday; the others three to five.
+        days = list(range(5)) if n == 0 else sorted(rng.sample(range(5), rng.randint(3, 5)))
+        if n % 6 == 1:
             days.append(5)  # a few volunteers do Saturdays
-        afternoon = n % 4 == 0
+        afternoon = _afternoon(n)
         for day in days:
             start, end = (time(13, 30), time(17, 30)) if afternoon else (time(10, 30), time(13, 30))
             slots.append(

@@ -30,7 +30,7 @@ def test_demo_station_is_realistic_and_loads_idempotently(
     session.commit()
 
     assert _counts(session) == first
-    assert (counts["clients"], counts["volunteers"]) == (150, 25)
+    assert (counts["clients"], counts["volunteers"]) == (150, 40)
     clients = session.exec(select(Client)).all()
     for client in clients:
         assert client.lat is not None
@@ -63,5 +63,5 @@ def test_every_demo_login_works_and_sees_the_demo_records(
         if username in ("coordinator", "manager", "admin"):
             assert api.get("/api/clients", headers=headers).json()["total"] == 150
 
-    assert seen == {"admin": 25, "coordinator": 25, "manager": 25, "volunteer": 1}
+    assert seen == {"admin": 40, "coordinator": 40, "manager": 40, "volunteer": 1}
     assert {u: Role(u) for u in DEMO_PASSWORDS} == {r.value: r for r in Role}

@@ -24,6 +24,7 @@ from dispatch.errors import NotFound
 from dispatch.planning.schemas import MAX_TIME_LIMIT_SECONDS, PLAN_TIME_LIMIT_SECONDS, PlanPublic
 from dispatch.rounds.links import links_of
 from dispatch.rounds.swaps import releases_of
+from dispatch.web.forms import VIOLATIONS
 from dispatch.web.kit import PageUserDep, first_page, language, render, signed_in
 from models import Site, Station
 from models.enums import AlertStatus
@@ -75,6 +76,7 @@ def day_page(
         releases=releases_of(session, principal, station_id, day),
         can_act=allowed(principal, Resource.ALERT, Action.UPDATE),
         back=f"/days/{station_id}/{day}",
+        violations=VIOLATIONS,
         plan_seconds=PLAN_TIME_LIMIT_SECONDS,
         max_seconds=MAX_TIME_LIMIT_SECONDS,
     )

@@ -79,7 +79,8 @@ def build_problem(
     volunteers, volunteer_of = _workers(session, free, places, base)
     task_of: dict[str, int] = {}
     skipped: dict[int, str] = {}
-    jobs = _jobs(session, tasks, places, day.weekday(), pins or {}, task_of, skipped)
+    hot_meal = station.hot_meal_minutes * 60
+    jobs = _jobs(session, tasks, places, day.weekday(), pins or {}, hot_meal, task_of, skipped)
     profiles = sorted({v.profile for v in volunteers}) or [TravelMode.WALK.value]
     matrices = {profile: provider.matrix(places.locations, profile) for profile in profiles}
     problem = Problem(
@@ -146,6 +147,7 @@ def _jobs(
     places: _Places,
     weekday: int,
     pins: Mapping[int, int],
+    hot_meal: int,
     task_of: dict[str, int],
     skipped: dict[int, str],
 ) -> list[Job]:
@@ -183,13 +185,22 @@ def _jobs(
                 demand=task.quantity if pickup is not None else 0,
                 skills=frozenset(task.required_skills),
                 priority=task.priority,
-                max_ride=None if task.max_ride_minutes is None else task.max_ride_minutes * 60,
+                max_ride=_max_ride(task, hot_meal) if pickup is not None else None,
                 preferred=tuple(worker_id(v) for v in client.preferred_volunteer_ids),
                 forbidden=frozenset(worker_id(v) for v in client.excluded_volunteer_ids),
                 pinned_to=None if pinned is None else worker_id(pinned),
             )
         )
     return jobs
+
+
+def _max_ride(task: Task, hot_meal: int) -> int | None:
+    """Seconds from pickup to door at most: the task's own limit, and for a meal the
+    station's hot-meal limit too (medicine is exempt from that)."""
+    own = None if task.max_ride_minutes is None else task.max_ride_minutes * 60
+    if task.kind is not ServiceKind.MEAL:
+        return own
+    return hot_meal if own is None else min(own, hot_meal)
 
 
 def _window(start: time | None, end: time | None) -> TimeWindow:

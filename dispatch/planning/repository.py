@@ -38,6 +38,11 @@ def active_job(session: Session, station_id: int, day: date) -> PlanningJob | No
     ).first()
 
 
+def active_jobs(session: Session) -> list[PlanningJob]:
+    """Every job still queued or running, of any station and day."""
+    return list(session.exec(select(PlanningJob).where(col(PlanningJob.status).in_(ACTIVE_JOBS))))
+
+
 def last_job(session: Session, station_id: int, day: date) -> PlanningJob | None:
     return session.exec(
         select(PlanningJob)

@@ -8,11 +8,17 @@ interface the planning service needs; a distributed queue can implement it later
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import multiprocessing
+import os
+import queue
+import signal
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Protocol
@@ -23,6 +29,8 @@ log = logging.getLogger(__name__)
 
 # Past its time limit, how long a job may take to hand its plan back before it is stopped.
 GRACE_SECONDS = 20.0
+# How often the thread watching a job says it is alive (Listener.alive).
+HEARTBEAT_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ Outcome = Finished | Failed
 
 class Listener(Protocol):
     def started(self, pid: int | None) -> None: ...
+    def alive(self) -> None: ...
     def progress(self, progress: Progress) -> None: ...
     def finished(self, outcome: Outcome) -> None: ...
 
@@ -53,6 +62,10 @@ class Runner(Protocol):
     def cancel(self, key: int) -> bool:
         """Stop a job; False if it is not running here."""
 
+    def stop_all(self, reason: str, wait: float) -> None:
+        """Stop every job (the server is stopping), waiting up to `wait` seconds for each to
+        record that it ended, with `reason`."""
+
 
 class ProcessRunner:
     """One process per job, watched by a thread of this process."""
@@ -62,21 +75,28 @@ class ProcessRunner:
         self._context = multiprocessing.get_context("spawn")  # no forked solver or threads
         self._running: dict[int, _Job] = {}
         self._lock = threading.Lock()
+        self._launches: queue.Queue[tuple[multiprocessing.process.BaseProcess, threading.Event]]
+        self._launches = queue.Queue()
+        self._launcher: threading.Thread | None = None
 
     def start(self, key: int, problem: Problem, params: SolveParams, listen: Listener) -> None:
         receive, send = self._context.Pipe(duplex=False)
         process = self._context.Process(
-            target=_work, args=(send, problem, params), name=f"careroute-plan-{key}", daemon=True
+            target=_work,
+            args=(send, problem, params, os.getpid()),
+            name=f"careroute-plan-{key}",
+            daemon=True,
         )
         job = _Job(process, receive, params.time_limit + self.grace_seconds)
         with self._lock:
             self._running[key] = job
-        process.start()
+        self._launch(process)
         send.close()  # the child holds the sending end; EOF then means the child is gone
         listen.started(process.pid)
-        threading.Thread(
+        job.watcher = threading.Thread(
             target=self._watch, args=(key, job, listen), name=f"watch-plan-{key}", daemon=True
-        ).start()
+        )
+        job.watcher.start()
 
     def cancel(self, key: int) -> bool:
         with self._lock:
@@ -87,13 +107,51 @@ class ProcessRunner:
         job.process.terminate()
         return True
 
+    def _launch(self, process: multiprocessing.process.BaseProcess) -> None:
+        """Start the process from the one thread that lives as long as this runner: the
+        child asks the kernel to end it when that thread ends (see `_work`), which is when
+        the server ends, however it ends."""
+        with self._lock:
+            if self._launcher is None:
+                self._launcher = threading.Thread(
+                    target=self._launching, name="launch-plans", daemon=True
+                )
+                self._launcher.start()
+        launched = threading.Event()
+        self._launches.put((process, launched))
+        launched.wait()
+
+    def _launching(self) -> None:
+        while True:
+            process, launched = self._launches.get()
+            try:
+                process.start()
+            finally:
+                launched.set()
+
+    def stop_all(self, reason: str, wait: float = 5.0) -> None:
+        with self._lock:
+            jobs = list(self._running.values())
+        for job in jobs:
+            job.stopped = reason
+            job.process.terminate()
+        for job in jobs:
+            if job.watcher is not None:
+                job.watcher.join(timeout=wait)
+
     def _watch(self, key: int, job: _Job, listen: Listener) -> None:
-        began = time.monotonic()
+        began = beat = time.monotonic()
         outcome: Outcome | None = None
         try:
             while outcome is None:
-                left = job.allowed - (time.monotonic() - began)
-                if job.cancelled:
+                now = time.monotonic()
+                left = job.allowed - (now - began)
+                if now - beat >= HEARTBEAT_SECONDS:
+                    beat = now
+                    _tell(listen.alive, key)
+                if job.stopped:
+                    outcome = Failed(job.stopped)
+                elif job.cancelled:
                     outcome = Failed("cancelled", cancelled=True)
                 elif left <= 0:
                     job.process.terminate()
@@ -104,7 +162,9 @@ class ProcessRunner:
                     )
                 elif job.receive.poll(min(left, 0.2)):
                     outcome = _read(job.receive, listen)
-                    if job.cancelled and isinstance(outcome, Failed):
+                    if job.stopped and isinstance(outcome, Failed):
+                        outcome = Failed(job.stopped)  # it ended because the server stops
+                    elif job.cancelled and isinstance(outcome, Failed):
                         outcome = Failed("cancelled", cancelled=True)  # it ended as asked
         finally:
             job.process.join(timeout=5)
@@ -125,6 +185,15 @@ class _Job:
     receive: Connection
     allowed: float
     cancelled: bool = False
+    stopped: str = ""  # why the server stopped it
+    watcher: threading.Thread | None = None
+
+
+def _tell(news: Callable[[], None], key: int) -> None:
+    try:
+        news()
+    except Exception:  # news, not state: the job goes on without it
+        log.exception("planning job %s: its heartbeat could not be recorded", key)
 
 
 def _read(receive: Connection, listen: Listener) -> Outcome | None:
@@ -143,8 +212,9 @@ def _read(receive: Connection, listen: Listener) -> Outcome | None:
     return Failed(str(value))
 
 
-def _work(send: Connection, problem: Problem, params: SolveParams) -> None:
+def _work(send: Connection, problem: Problem, params: SolveParams, server: int) -> None:
     """The child process: plan, reporting each improvement, then send the plan or the error."""
+    _end_with(server)
 
     def report(progress: Progress) -> None:
         send.send(("progress", progress))
@@ -155,3 +225,26 @@ def _work(send: Connection, problem: Problem, params: SolveParams) -> None:
         send.send(("error", f"the planner failed: {error}\n{traceback.format_exc(limit=5)}"))
     finally:
         send.close()
+
+
+def _end_with(server: int) -> None:
+    """The child ends when the server that started it is gone (killed, say): nobody would
+    read its plan, and it would hold a core until its time limit. On Linux the kernel sends
+    the signal (the solver holds the interpreter for seconds at a time, so no thread of ours
+    could); elsewhere a thread looks whenever the solver reports."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        threading.Thread(target=_watch_server, args=(server,), daemon=True).start()
+    if os.getppid() != server:  # it was gone before we asked
+        os._exit(3)
+
+
+def _watch_server(server: int) -> None:
+    while os.getppid() == server:
+        time.sleep(0.5)
+    os._exit(3)
+
+
+_PR_SET_PDEATHSIG = 1

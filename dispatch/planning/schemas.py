@@ -39,6 +39,7 @@ class MealLabel(BaseModel):
     client_name: str
     volunteer_name: str
     stop_number: int
+    pickup: str  # when the route collects it, HH:MM
     diet: Diet
     dish: str
     allergies: list[str]
@@ -116,6 +117,7 @@ class PlanPublic(SQLModel):
     planned_stops: int
     unplanned_stops: int
     moved_stops: int
+    inserted_stops: int
     routes: list[RoutePublic]
     unplanned: list[StopPublic]
 

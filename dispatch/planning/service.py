@@ -8,14 +8,16 @@ time-out or a cancel leaves every earlier plan as it was and says what happened.
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from dispatch.access import Action, Principal, Resource, require
+from dispatch.access import Action, Principal, Resource, require, system_principal
 from dispatch.audit import chain
 from dispatch.crud.service import snapshot
 from dispatch.days.service import DayService
@@ -58,6 +60,8 @@ class PlanningService:
         require(principal, Resource.PLAN, Action.CREATE)
         station = self.days.station(session, principal, station_id)
         busy = repository.active_job(session, station_id, day)
+        if busy is not None and self.recover(session, [busy]):
+            busy = None  # its server is gone: it will never finish
         if busy is not None:
             raise Conflict(f"planning job {busy.id} is already planning this day")
         work = self.days.get(session, principal, station_id, day)
@@ -100,6 +104,34 @@ class PlanningService:
         self.runner.start(job.id, built.problem, params, listener)
         return job
 
+    def recover(self, session: Session, jobs: list[PlanningJob] | None = None) -> list[int]:
+        """Fail the jobs (of `jobs`, else every job still queued or running) whose watcher is
+        gone: its heartbeat is stale, or it was a server of this machine that no longer runs.
+        Returns their ids."""
+        now = utcnow()
+        failed = []
+        for job in jobs if jobs is not None else repository.active_jobs(session):
+            why = orphaned(job, now) if job.status in repository.ACTIVE_JOBS else None
+            if why is None:
+                continue
+            before = snapshot(job)
+            job.status, job.finished_at, job.worker_pid = JobStatus.FAILED, now, None
+            job.error = why
+            session.add(job)
+            session.flush()
+            chain.record(
+                session,
+                system_principal("planning"),
+                action="failed",
+                entity="planning_job",
+                entity_id=job.id,
+                station_id=job.station_id,
+                changes=chain.diff(before, snapshot(job)),
+            )
+            assert job.id is not None
+            failed.append(job.id)
+        return failed
+
     def job(self, session: Session, principal: Principal, job_id: int) -> PlanningJob:
         require(principal, Resource.PLAN, Action.READ)
         job = session.get(PlanningJob, job_id)
@@ -107,7 +139,7 @@ class PlanningService:
             raise NotFound("planning job", job_id)
         self.days.station(session, principal, job.station_id)
         session.refresh(job)  # progress is written by the job's own thread
-        return job
+        return self._checked(session, job)
 
     def last_job(
         self, session: Session, principal: Principal, station_id: int, day: date
@@ -115,14 +147,37 @@ class PlanningService:
         """The day's most recent planning job, if any."""
         require(principal, Resource.PLAN, Action.READ)
         self.days.station(session, principal, station_id)
-        return repository.last_job(session, station_id, day)
+        job = repository.last_job(session, station_id, day)
+        return self._checked(session, job) if job is not None else None
+
+    def _checked(self, session: Session, job: PlanningJob) -> PlanningJob:
+        """The job as it is: one whose server is gone is failed now, in a transaction of its
+        own (reading it is what finds it), so nobody waits for it."""
+        if job.status not in repository.ACTIVE_JOBS or orphaned(job, utcnow()) is None:
+            return job
+        engine = session.get_bind()
+        assert isinstance(engine, Engine)
+        with session_scope(engine) as other:
+            found = other.get(PlanningJob, job.id)
+            if found is None or found.status not in repository.ACTIVE_JOBS:
+                return job
+            self.recover(other, [found])
+        # The row as written there: this transaction's own view of it may be older (SQLite
+        # reads from the snapshot its transaction began with).
+        return found
 
     def cancel(self, session: Session, principal: Principal, job_id: int) -> PlanningJob:
         require(principal, Resource.PLAN, Action.UPDATE)
         job = self.job(session, principal, job_id)
+        if self.recover(session, [job]):
+            return job  # its server is gone: failed, which is as stopped as it gets
         if job.status not in repository.ACTIVE_JOBS:
             raise Conflict(f"planning job {job_id} has already ended: {job.status}")
-        self.runner.cancel(job_id)
+        if not self.runner.cancel(job_id):
+            raise Conflict(
+                f"planning job {job_id} is being planned by another server "
+                f"({job.watcher}); it stops there, or is failed here once that server is gone"
+            )
         return job
 
     # --- plans ---------------------------------------------------------------------------
@@ -219,6 +274,13 @@ class _JobListener:
         with session_scope(self.engine) as session:
             job = _job(session, self.job_id)
             job.status, job.started_at, job.worker_pid = JobStatus.RUNNING, utcnow(), pid
+            job.watcher, job.heartbeat_at = WATCHER, job.started_at
+            session.add(job)
+
+    def alive(self) -> None:
+        with session_scope(self.engine) as session:
+            job = _job(session, self.job_id)
+            job.heartbeat_at = utcnow()
             session.add(job)
 
     def progress(self, progress: Progress) -> None:
@@ -253,6 +315,34 @@ class _JobListener:
                 station_id=job.station_id,
                 changes=chain.diff(before, snapshot(job)),
             )
+
+
+# The watcher of a job: this server, on this machine.
+WATCHER = f"{socket.gethostname()}:{os.getpid()}"
+# A job whose watcher has not said it is alive for this long is taken for dead.
+STALE_SECONDS = 15
+
+
+def orphaned(job: PlanningJob, now: datetime) -> str | None:
+    """Why a queued or running job will never finish, or None if it may still."""
+    host, _colon, pid = job.watcher.rpartition(":")
+    here = host == socket.gethostname() and pid.isdigit() and int(pid) != os.getpid()
+    if here and not _running(int(pid)):
+        return "the server planning it stopped before the plan was ready; plan again"
+    last = job.heartbeat_at or job.created_at
+    if (now - last).total_seconds() > STALE_SECONDS:
+        return "the planner stopped answering (its server may have stopped); plan again"
+    return None
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 _FAILURE = {
@@ -291,6 +381,7 @@ def store_plan(
     session.add(plan)
     session.flush()
     planned = _write_routes(session, plan, built, solution)
+    _mark_kept(session, plan, built, solution)
     _write_unplanned(session, plan, built, solution)
     planned |= _copy_locked(session, basis.locked, plan)
     owners = {
@@ -302,6 +393,7 @@ def store_plan(
         1 for task, volunteer in basis.owners.items() if owners.get(task, volunteer) != volunteer
     )
     plan.planned_stops = len(planned)
+    plan.inserted_stops = len(solution.inserted)
     plan.unplanned_stops = len(solution.unplanned) + len(built.skipped)
     for task in repository.tasks(session, built.task_of.values()):
         wanted = TaskStatus.PLANNED if task.id in planned else TaskStatus.OPEN
@@ -348,6 +440,15 @@ def _write_routes(session: Session, plan: Plan, built: DayProblem, solution: Sol
         plan.distance_m += route.distance
         plan.travel_seconds += route.travel
     return planned
+
+
+def _mark_kept(session: Session, plan: Plan, built: DayProblem, solution: Solution) -> None:
+    """A pinned stop kept on its route though the route breaks a rule says which rules."""
+    assert plan.id is not None
+    for kept in solution.kept:
+        for stop in repository.stops_of_task(session, plan.id, built.task_of[kept.job]):
+            stop.reason, stop.explanation = "pin_kept", ",".join(kept.broken)
+            session.add(stop)
 
 
 def _write_unplanned(session: Session, plan: Plan, built: DayProblem, solution: Solution) -> None:

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.planning import repository
+from dispatch.planning.pickups import collections
 from dispatch.planning.schemas import DaySheets, MealLabel, RouteCount, SiteSheet
 from dispatch.times import clock
 from models import Client, Plan, PlanRoute, PlanStop, Site, Task
@@ -49,6 +50,15 @@ def _labels(
         (menu.site_id, menu.diet): menu
         for menu in repository.menus_of_day(session, plan.station_id, plan.service_date)
     }
+    by_route: dict[int | None, list[tuple[PlanStop, Task, Client]]] = defaultdict(list)
+    for stop, route, task, client in rows:
+        by_route[route.id].append((stop, task, client))
+    collected = {
+        task_id: collection.at
+        for stops in by_route.values()
+        for collection in collections(stops)
+        for task_id in collection.task_ids
+    }
     labels: list[MealLabel] = []
     doors: Counter[int | None] = Counter()
     for stop, route, task, client in rows:
@@ -64,6 +74,7 @@ def _labels(
                 client_name=client.name,
                 volunteer_name=names[route.id],
                 stop_number=doors[route.id],
+                pickup=clock(collected[task.id]) if task.id in collected else "",
                 diet=client.diet,
                 dish=menu.dish if menu else "",
                 allergies=list(client.allergies),
@@ -77,20 +88,22 @@ def _labels(
 def _site_sheets(
     session: Session, rows: Sequence[Row], names: dict[int | None, str]
 ) -> list[SiteSheet]:
-    """What each site prepares: counts in all and per route, with each pickup's time."""
-    totals: dict[int, Counter[str]] = defaultdict(Counter)
-    per_route: dict[int, dict[int, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
-    collect: dict[tuple[int, int], int] = {}
+    """What each site prepares: counts in all, and each route's collections at their times."""
+    by_route: dict[int | None, list[tuple[PlanStop, Task, Client]]] = defaultdict(list)
     for stop, route, task, client in rows:
-        if stop.kind is StopKind.DOOR or task.site_id is None:
-            continue
-        assert route.id is not None
-        what = "medicine" if task.kind is ServiceKind.MEDICINE else str(client.diet)
-        totals[task.site_id][what] += task.quantity
-        per_route[task.site_id][route.id][what] += task.quantity
-        key = (task.site_id, route.id)
-        start = stop.start_seconds or 0
-        collect[key] = min(collect.get(key, start), start)
+        by_route[route.id].append((stop, task, client))
+    totals: dict[int, Counter[str]] = defaultdict(Counter)
+    visits: dict[int, list[RouteCount]] = defaultdict(list)
+    for route_id, stops in by_route.items():
+        for collection in collections(stops):
+            totals[collection.site_id].update(collection.counts)
+            visits[collection.site_id].append(
+                RouteCount(
+                    volunteer_name=names[route_id],
+                    pickup=clock(collection.at),
+                    counts=dict(sorted(collection.counts.items())),
+                )
+            )
     sites = []
     for site_id, counts in totals.items():
         site = session.get(Site, site_id)
@@ -101,16 +114,7 @@ def _site_sheets(
                 site_name=site.name,
                 kind=str(site.kind),
                 counts=dict(sorted(counts.items())),
-                routes=[
-                    RouteCount(
-                        volunteer_name=names[route_id],
-                        pickup=clock(collect[site_id, route_id]),
-                        counts=dict(sorted(route_counts.items())),
-                    )
-                    for route_id, route_counts in sorted(
-                        per_route[site_id].items(), key=lambda item: collect[site_id, item[0]]
-                    )
-                ],
+                routes=sorted(visits[site_id], key=lambda visit: visit.pickup),
             )
         )
     return sorted(sites, key=lambda s: s.site_name)

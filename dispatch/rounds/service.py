@@ -8,7 +8,6 @@ exist for them (404).
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 
 from sqlmodel import Session
@@ -16,6 +15,7 @@ from sqlmodel import Session
 from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.errors import Forbidden, NotFound
 from dispatch.planning import repository as plans
+from dispatch.planning.pickups import collections
 from dispatch.rounds import repository
 from dispatch.rounds.schemas import Collect, DoorStop, MyRoute, RouteSheets
 from dispatch.times import clock
@@ -69,15 +69,10 @@ def route_view(session: Session, plan: Plan, route: PlanRoute) -> MyRoute:
     marks = repository.marks_of_route(session, route.id)
     station = session.get(Station, plan.station_id)
     assert station is not None
-    collect: dict[int, tuple[int, Counter[str]]] = {}
     stops: list[DoorStop] = []
     for stop, task, client in rows:
         assert stop.id is not None
-        if stop.kind is StopKind.PICKUP and task.site_id is not None:
-            what = "medicine" if task.kind == "medicine" else str(client.diet)
-            at, counts = collect.get(task.site_id, (stop.start_seconds or 0, Counter()))
-            counts[what] += task.quantity
-            collect[task.site_id] = (min(at, stop.start_seconds or at), counts)
+        if stop.kind is StopKind.PICKUP:
             continue
         stops.append(
             DoorStop(
@@ -102,11 +97,16 @@ def route_view(session: Session, plan: Plan, route: PlanRoute) -> MyRoute:
             )
         )
     sites = []
-    for site_id, (at, counts) in sorted(collect.items(), key=lambda item: item[1][0]):
-        site = session.get(Site, site_id)
+    for collection in collections(rows):
+        site = session.get(Site, collection.site_id)
         assert site is not None
         sites.append(
-            Collect(site_name=site.name, address=site.address, at=clock(at), counts=dict(counts))
+            Collect(
+                site_name=site.name,
+                address=site.address,
+                at=clock(collection.at),
+                counts=dict(collection.counts),
+            )
         )
     volunteer = session.get(Volunteer, route.volunteer_id)
     assert volunteer is not None

@@ -40,12 +40,16 @@ async def save_settings(
         key=lambda rung: int(rung["due_minutes"]) if rung["due_minutes"].isdigit() else 0,
     )
 
+    # A field the form did not send is left as it is.
+    given = {"hot_meal_minutes": form["hot_meal_minutes"]} if "hot_meal_minutes" in form else {}
+
     def do(who: Principal) -> None:
         update = valid(
             StationUpdate,
             observes_public_holidays="observes_public_holidays" in form,
             proof_of_delivery="proof_of_delivery" in form,
             alert_ladder=ladder,
+            **given,
         )
         stations.update(session, who, station_id, update)
 

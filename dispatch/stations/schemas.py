@@ -22,6 +22,7 @@ class StationUpdate(SQLModel):
     observes_public_holidays: bool | None = None
     alert_ladder: Ladder | None = None
     proof_of_delivery: bool | None = None
+    hot_meal_minutes: int | None = Field(default=None, ge=10, le=240)
 
 
 class StationPublic(StationBase, RecordPublic):

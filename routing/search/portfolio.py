@@ -61,13 +61,15 @@ def report(
 
 
 def parameters(model: Model, how: Search) -> pywrapcp.RoutingSearchParameters:
-    """OR-Tools' settings for a run; its time limit is set when the run starts."""
+    """OR-Tools' settings for a run, with the time left to its deadline (OR-Tools warns when
+    guided local search is closed without one); set again just before the search starts."""
     search = pywrapcp.DefaultRoutingSearchParameters()
     first = model.params.first_solution
     if first == "auto":
         first = "PARALLEL_CHEAPEST_INSERTION"
     search.first_solution_strategy = _FIRST.Value(first)
     search.local_search_metaheuristic = _META.Value(model.params.metaheuristic)
+    search.time_limit.FromMilliseconds(remaining_ms(model))
     if model.params.solution_limit is not None:
         search.solution_limit = model.params.solution_limit
     search.log_search = model.params.log

@@ -42,3 +42,22 @@ def test_a_coordinator_sets_proof_of_delivery_and_the_ladder(
     row = session.get(Station, ident(station))
     assert row is not None
     assert len(row.alert_ladder) == 2  # nothing changed
+
+
+def test_a_coordinator_sets_the_hot_meal_limit_within_sensible_bounds(
+    api: httpx.Client, session: Session
+) -> None:
+    station = create_station(session)
+    user = create_user(session, role=Role.COORDINATOR, stations=(station,))
+    api.post("/login", data={"username": user.username, "password": PASSWORD})
+    url = f"/stations/{ident(station)}/settings"
+    assert 'name="hot_meal_minutes" min="10" max="240" required value="45"' in api.get(url).text
+
+    saved = api.post(url, data={"hot_meal_minutes": "30", "call_client": "10"})
+    assert "message" not in saved.headers["location"]
+    refused = api.post(url, data={"hot_meal_minutes": "5", "call_client": "10"})
+    assert "hot_meal_minutes" in refused.headers["location"]
+    session.expire_all()
+    row = session.get(Station, ident(station))
+    assert row is not None
+    assert row.hot_meal_minutes == 30

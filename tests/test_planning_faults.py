@@ -1,0 +1,206 @@
+"""A server killed or stopped while it plans: the job does not stay "running" for ever, the
+solver's process does not run on, a new plan of the day can start at once, and the previous
+plan is intact. The server is a real `careroute serve` process, killed for real."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlmodel import Session
+
+from models import PlanningJob
+from models.enums import JobStatus, Role
+from tests.builders.accounts import Account, create_account
+from tests.builders.records import (
+    create_availability,
+    create_client,
+    create_schedule,
+    create_site,
+    create_station,
+    create_volunteer,
+    ident,
+    save,
+)
+
+CAREROUTE = Path(sys.executable).parent / "careroute"
+
+
+class Server:
+    """`careroute serve` on a free port of this machine, on the tests' database."""
+
+    def __init__(self, database_url: str, data_dir: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        env = os.environ | {
+            "CAREROUTE_DATABASE_URL": database_url,
+            "CAREROUTE_DATA_DIR": str(data_dir),
+            "CAREROUTE_SECRET_KEY": "test-secret",
+            "CAREROUTE_GEOCODER": "none",
+        }
+        self.process = subprocess.Popen(
+            [str(CAREROUTE), "serve", "--port", str(self.port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            assert self.process.poll() is None, "the server did not start"
+            assert time.monotonic() < deadline, "the server did not start in time"
+            time.sleep(0.2)
+
+    def stop(self, how: signal.Signals) -> None:
+        self.process.send_signal(how)
+        self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def servers(database_url: str, tmp_path: Path) -> Iterator[list[Server]]:
+    started: list[Server] = []
+    yield started
+    for server in started:
+        if server.process.poll() is None:
+            server.stop(signal.SIGKILL)
+
+
+def _day(session: Session) -> tuple[str, Account]:
+    station = create_station(session)
+    kitchen = create_site(session, station=station)
+    for n in range(6):
+        client = create_client(session, station=station, name=f"客户{n}", lat=32.04 + n / 400)
+        create_schedule(session, client=client, site=kitchen)
+    volunteer = create_volunteer(session, station=station)
+    create_availability(session, volunteer=volunteer, weekday=1, start_time=clock(10))
+    coordinator = create_account(session, role=Role.COORDINATOR, stations=(station,))
+    session.commit()
+    return f"/api/stations/{ident(station)}/days/2026-11-24", coordinator
+
+
+def _job(client: httpx.Client, job_id: int, account: Account) -> dict[str, object]:
+    found = client.get(f"/api/planning-jobs/{job_id}", headers=account.headers)
+    assert found.status_code == 200, found.text
+    body: dict[str, object] = found.json()
+    return body
+
+
+def _solver(session: Session, job_id: int) -> int:
+    """The pid of the job's solver process, once it runs."""
+    deadline = time.monotonic() + 30
+    while True:
+        session.rollback()  # a new transaction sees what the server wrote
+        job = session.get(PlanningJob, job_id)
+        if job is not None and job.worker_pid:
+            return job.worker_pid
+        assert time.monotonic() < deadline, "the job did not start"
+        time.sleep(0.2)
+
+
+def _until(check: object, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():  # type: ignore[operator]
+        assert time.monotonic() < deadline, what
+        time.sleep(0.2)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A child of ours that ended stays a zombie until reaped; it runs no more.
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split(") ", 1)[1][0] != "Z"
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_a_server_stopped_while_planning_leaves_no_job_running_and_no_solver(
+    session: Session,
+    servers: list[Server],
+    database_url: str,
+    tmp_path: Path,
+    how: signal.Signals,
+) -> None:
+    day, coordinator = _day(session)
+    servers.append(Server(database_url, tmp_path))
+    with httpx.Client(base_url=servers[0].url, timeout=30) as api:
+        api.post(f"{day}/generate", headers=coordinator.headers).raise_for_status()
+        first = api.post(f"{day}/plan", json={"time_limit_seconds": 1}, headers=coordinator.headers)
+        assert first.status_code == 202, first.text
+        first_id = first.json()["id"]
+        _until(lambda: _job(api, first_id, coordinator)["status"] == "succeeded", 60, "first plan")
+        previous = api.get(f"{day}/plan", headers=coordinator.headers).json()["id"]
+        long = api.post(
+            f"{day}/plan", json={"time_limit_seconds": 120}, headers=coordinator.headers
+        )
+        assert long.status_code == 202, long.text
+        long_id = long.json()["id"]
+        solver = _solver(session, long_id)
+
+    servers[0].stop(how)
+    _until(lambda: not _alive(solver), 10, "the solver to stop with its server")
+
+    servers.append(Server(database_url, tmp_path))
+    with httpx.Client(base_url=servers[1].url, timeout=30) as api:
+        job = _job(api, long_id, coordinator)
+        assert job["status"] == "failed", job
+        assert "server" in str(job["error"]), job["error"]
+        assert "stopped" in str(job["error"]), job["error"]
+        assert api.get(f"{day}/plan", headers=coordinator.headers).json()["id"] == previous
+        cancelled = api.post(f"/api/planning-jobs/{long_id}/cancel", headers=coordinator.headers)
+        assert cancelled.status_code == 409  # it has ended
+        again = api.post(f"{day}/plan", json={"time_limit_seconds": 1}, headers=coordinator.headers)
+        assert again.status_code == 202, again.text
+        again_id = again.json()["id"]
+        _until(lambda: _job(api, again_id, coordinator)["status"] == "succeeded", 60, "re-plan")
+
+
+def test_a_job_whose_watcher_stopped_beating_is_failed_when_it_is_read(
+    session: Session, api: httpx.Client
+) -> None:
+    """A job watched by a server on another machine: alive while its heartbeat is fresh,
+    failed once it is older than 15 s, and then a new plan of the day may start."""
+    day, coordinator = _day(session)
+    station_id = int(day.split("/")[3])
+    now = datetime.now(UTC)
+    fresh, stale = (
+        save(
+            session,
+            PlanningJob(
+                station_id=station_id,
+                service_date=date(2026, 11, 24),
+                status=JobStatus.RUNNING,
+                time_limit_seconds=60,
+                watcher="another-machine:4242",
+                heartbeat_at=now - timedelta(seconds=age),
+            ),
+        )
+        for age in (3, 20)
+    )
+    session.commit()
+
+    assert _job(api, ident(fresh), coordinator)["status"] == "running"
+    gone = _job(api, ident(stale), coordinator)
+    assert gone["status"] == "failed"
+    assert "stopped answering" in str(gone["error"])
+    cancelled = api.post(f"/api/planning-jobs/{ident(fresh)}/cancel", headers=coordinator.headers)
+    assert cancelled.status_code == 409  # not ours to stop: it says whose it is
+    assert "another-machine" in cancelled.json()["detail"]
+    assert _job(api, ident(fresh), coordinator)["status"] == "running"
