@@ -84,8 +84,11 @@ class PlanEdits:
         for row in rows.values():  # nothing left of them: e.g. a pickup no longer needed
             session.delete(row)
         session.flush()
+        # Pinned where the coordinator put it; what that breaks stays shown on the stop.
+        broken = ",".join(sorted({warning.kind for warning in warnings}))
         for row in repository.stops_of_task(session, plan_id, task.id):
             row.pinned_volunteer_id = edit.volunteer_id
+            row.reason, row.explanation = ("pin_kept", broken) if broken else ("", "")
             session.add(row)
         _recount(session, plan)
         saved = self._saved(session, principal, plan, "move_stop", target, before)

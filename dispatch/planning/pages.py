@@ -16,6 +16,7 @@ from dispatch.planning.schemas import (
     Edit,
     LockRoute,
     MoveStop,
+    PinStop,
     PlanningRequest,
 )
 from dispatch.planning.sheets import day_sheets
@@ -105,6 +106,23 @@ def move(
     if notes and response.headers.get("location") == back:
         return back_with(back, " · ".join(notes))
     return response
+
+
+@router.post("/plans/{plan_id}/stops/{stop_id}/unpin", response_model=None)
+def unpin(
+    plan_id: int,
+    stop_id: int,
+    request: Request,
+    session: SessionDep,
+    edits: PlanEditsDep,
+    revision: Annotated[int, Form()],
+    back: Annotated[str, Form()],
+) -> Response:
+    """Let the planner choose the stop's volunteer again at the next re-plan."""
+    edit = PinStop(revision=revision, volunteer_id=None)
+    return action(
+        request, session, back, lambda who: edits.pin_stop(session, who, plan_id, stop_id, edit)
+    )
 
 
 @router.post("/plans/{plan_id}/volunteers/{volunteer_id}/off", response_model=None)

@@ -380,9 +380,9 @@ def store_plan(
     )
     session.add(plan)
     session.flush()
-    planned = _write_routes(session, plan, built, solution)
+    planned = _write_routes(session, plan, built, solution, basis.pins)
     _mark_kept(session, plan, built, solution)
-    _write_unplanned(session, plan, built, solution)
+    _write_unplanned(session, plan, built, solution, basis.pins)
     planned |= _copy_locked(session, basis.locked, plan)
     owners = {
         built.task_of[visit.job]: built.volunteer_of[route.volunteer]
@@ -405,8 +405,11 @@ def store_plan(
     return plan
 
 
-def _write_routes(session: Session, plan: Plan, built: DayProblem, solution: Solution) -> set[int]:
-    """The solution's routes and their stops as rows of the plan; returns the tasks planned."""
+def _write_routes(
+    session: Session, plan: Plan, built: DayProblem, solution: Solution, pins: dict[int, int]
+) -> set[int]:
+    """The solution's routes and their stops as rows of the plan, pins carried over to the
+    new plan (so that every later re-plan keeps them too); returns the tasks planned."""
     assert plan.id is not None
     planned: set[int] = set()
     for route in solution.routes:
@@ -435,6 +438,7 @@ def _write_routes(session: Session, plan: Plan, built: DayProblem, solution: Sol
                     arrival_seconds=visit.arrival,
                     start_seconds=visit.start,
                     departure_seconds=visit.departure,
+                    pinned_volunteer_id=pins.get(task_id),
                 )
             )
         plan.distance_m += route.distance
@@ -451,7 +455,9 @@ def _mark_kept(session: Session, plan: Plan, built: DayProblem, solution: Soluti
             session.add(stop)
 
 
-def _write_unplanned(session: Session, plan: Plan, built: DayProblem, solution: Solution) -> None:
+def _write_unplanned(
+    session: Session, plan: Plan, built: DayProblem, solution: Solution, pins: dict[int, int]
+) -> None:
     """Every task left out, with the planner's reason (or why it could not be placed)."""
     assert plan.id is not None
     for unplanned in solution.unplanned:
@@ -461,11 +467,18 @@ def _write_unplanned(session: Session, plan: Plan, built: DayProblem, solution: 
                 task_id=built.task_of[unplanned.job],
                 reason=str(unplanned.reason),
                 explanation=unplanned.message[:500],
+                pinned_volunteer_id=pins.get(built.task_of[unplanned.job]),
             )
         )
     for task_id, why in built.skipped.items():
         session.add(
-            PlanStop(plan_id=plan.id, task_id=task_id, reason="no_position", explanation=why)
+            PlanStop(
+                plan_id=plan.id,
+                task_id=task_id,
+                reason="no_position",
+                explanation=why,
+                pinned_volunteer_id=pins.get(task_id),
+            )
         )
 
 

@@ -2,6 +2,7 @@
 
 import time
 from datetime import time as clock
+from typing import Any
 
 import httpx
 from sqlmodel import Session
@@ -57,3 +58,69 @@ def test_a_coordinator_plans_the_day_and_reads_the_draft(
     assert all(stop["start"] >= "10:00" for stop in route["stops"])
     again = api.post(f"/api/planning-jobs/{job['id']}/cancel", headers=coordinator.headers)
     assert again.status_code == 409  # it has ended
+
+
+def test_a_coordinator_gives_an_unplanned_stop_to_a_volunteer_and_re_plans_keep_it(
+    api: httpx.Client, session: Session
+) -> None:
+    """A stop the planner could not fit (its window is after every shift) is given by hand;
+    it is pinned there, past the volunteer's shift, and a re-plan after another volunteer is taken
+    off keeps it there with its warning instead of dropping it."""
+    station = create_station(session)
+    kitchen = create_site(session, station=station)
+    for n in range(4):
+        client = create_client(session, station=station, name=f"客户{n}", lat=32.04 + n / 500)
+        create_schedule(session, client=client, site=kitchen)
+    late = create_client(session, station=station, name="晚饭客户", lat=32.05)
+    create_schedule(
+        session, client=late, site=None, kind="visit", window_start=clock(16), window_end=clock(17)
+    )
+    people = [create_volunteer(session, station=station, name=f"志愿者{n}") for n in range(2)]
+    for person in people:
+        create_availability(session, volunteer=person, weekday=1, start_time=clock(10))
+    coordinator = create_account(session, role=Role.COORDINATOR, stations=(station,))
+    day = f"/api/stations/{ident(station)}/days/2026-11-24"
+    api.post(f"{day}/generate", headers=coordinator.headers).raise_for_status()
+    plan = _planned(api, day, coordinator.headers)
+    [unplanned] = plan["unplanned"]
+    assert unplanned["client_name"] == "晚饭客户"
+    keeper, other = (ident(p) for p in people)
+
+    moved = api.post(
+        f"/api/plans/{plan['id']}/stops/{unplanned['id']}/move",
+        json={"revision": plan["revision"], "volunteer_id": keeper},
+        headers=coordinator.headers,
+    )
+    assert moved.status_code == 200, moved.text
+    given = moved.json()
+    assert given["eta_before"] is None
+    assert [w["kind"] for w in given["warnings"]] == ["shift"]  # waits till 16:00
+    assert given["plan"]["unplanned"] == []
+    route = next(r for r in given["plan"]["routes"] if r["volunteer_id"] == keeper)
+    [door] = [s for s in route["stops"] if s["task_id"] == unplanned["task_id"]]
+    assert door["pinned"]
+
+    off = api.post(
+        f"/api/plans/{plan['id']}/volunteers/{other}/off",
+        json={"revision": given["plan"]["revision"]},
+        headers=coordinator.headers,
+    )
+    assert off.status_code == 200, off.text
+    again = _planned(api, day, coordinator.headers)
+    assert again["id"] != plan["id"]
+    route = next(r for r in again["routes"] if r["volunteer_id"] == keeper)
+    [door] = [s for s in route["stops"] if s["task_id"] == unplanned["task_id"]]
+    assert door["pinned"]
+    assert (door["reason"], door["explanation"]) == ("pin_kept", "shift")
+
+
+def _planned(api: httpx.Client, day: str, headers: dict[str, str]) -> dict[str, Any]:
+    job = api.post(f"{day}/plan", json={"time_limit_seconds": 1}, headers=headers).json()
+    deadline = time.monotonic() + 60
+    while job["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+        job = api.get(f"/api/planning-jobs/{job['id']}", headers=headers).json()
+    assert job["status"] == "succeeded", job["error"]
+    plan: dict[str, Any] = api.get(f"{day}/plan", headers=headers).json()
+    return plan

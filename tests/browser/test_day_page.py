@@ -1,13 +1,17 @@
 """The coordinator's morning in a real headless Chromium: log in, generate and plan the demo
-day, move a stop, take a volunteer off sick (re-plan), publish, switch language.
+day, give a stop the planner could not fit to a volunteer by hand, move a stop, take a
+volunteer off sick (re-plan: the hand-made choices survive), publish, switch language.
 Screenshots of the day overview and the map are saved in test-artifacts/ (or
 $CAREROUTE_TEST_ARTIFACTS)."""
+
+from datetime import time as clock
 
 import pytest
 from sqlmodel import Session, select
 
 from scripts.demo_station import STATION_CODE, load_demo_station
 from tests.browser.conftest import ARTIFACTS
+from tests.builders.records import create_client, create_schedule
 from tests.conftest import RunningServer
 
 DAY = "2026-11-24"
@@ -53,8 +57,19 @@ def test_a_coordinator_plans_adjusts_and_publishes_the_demo_day(
     text = TEXTS[locale]
     assert isinstance(browser, Browser)
     load_demo_station(session)
-    session.commit()
     station = session.exec(select(Station).where(Station.code == STATION_CODE)).one()
+    # An evening visit no shift reaches: the planner leaves it out, the coordinator gives it.
+    evening = create_client(session, station=station, name="夜访客户", lat=32.043, lon=118.783)
+    create_schedule(
+        session,
+        client=evening,
+        site=None,
+        kind="visit",
+        weekdays=[1],
+        window_start=clock(19),
+        window_end=clock(20),
+    )
+    session.commit()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(90_000)
@@ -80,9 +95,18 @@ def test_a_coordinator_plans_adjusts_and_publishes_the_demo_day(
     page.screenshot(path=str(ARTIFACTS / f"day-overview-{locale}.png"), full_page=True)
     page.locator("#map").screenshot(path=str(ARTIFACTS / f"day-map-{locale}.png"))
 
-    # Move the first client of the second route to the front of the first route.
-    taker = routes.nth(0).get_attribute("data-volunteer")
-    client = routes.nth(1).locator("li.door").first
+    # Give the evening visit to the second route's volunteer, by hand.
+    taker = routes.nth(1).get_attribute("data-volunteer")
+    left_out = page.locator("li.unplanned-stop", has_text="夜访客户")
+    given = left_out.get_attribute("data-task")
+    left_out.locator("select[name=volunteer_id]").select_option(taker)
+    left_out.locator("form.assign button").click()
+    on_route = page.locator(f'article.route[data-volunteer="{taker}"] li[data-task="{given}"]')
+    expect(on_route).to_contain_text(text["pinned"])
+    expect(on_route.locator(".badge.warning")).to_be_visible()  # past the shift: it says so
+
+    # Move the first client of the first route to the front of the second route.
+    client = routes.nth(0).locator("li.door").first
     task = client.get_attribute("data-task")
     client.locator("select[name=volunteer_id]").select_option(taker)
     client.locator("input[name=position]").fill("0")
@@ -92,11 +116,16 @@ def test_a_coordinator_plans_adjusts_and_publishes_the_demo_day(
     expect(first_door).to_contain_text(text["pinned"])
     expect(page.locator(".message")).to_contain_text("→")  # the client's new time
 
+    # The first route's volunteer calls in sick: the day is planned again, and what the
+    # coordinator did by hand stays as it was.
     sick = routes.first.get_attribute("data-volunteer")
     routes.first.locator("button.sick").click()
     expect(page.locator("#plan-title")).to_contain_text(text["version 2"], timeout=120_000)
     expect(page.locator(f'article.route[data-volunteer="{sick}"]')).to_have_count(0)
     expect(page.locator(".totals")).to_contain_text(text["moved"])
+    kept = page.locator(f'article.route[data-volunteer="{taker}"]')
+    expect(kept.locator(f'li.door[data-task="{task}"]')).to_contain_text(text["pinned"])
+    expect(kept.locator(f'li.door[data-task="{given}"]')).to_contain_text(text["pinned"])
 
     page.click("#publish")
     expect(page.locator("#plan-title")).to_contain_text(text["published"])

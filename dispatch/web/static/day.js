@@ -88,8 +88,11 @@
     fetch("/api/planning-jobs/" + id, { credentials: "same-origin" })
       .then(function (response) { return response.json(); })
       .then(function (state) {
-        job.querySelector('[data-field="elapsed"]').textContent = state.elapsed_seconds;
-        job.querySelector('[data-field="cost"]').textContent = state.best_cost === null ? "–" : state.best_cost;
+        // Seconds since the job started, from the clock (the planner reports only when it
+        // improves), and the stops its best plan so far holds.
+        var began = state.started_at ? Date.parse(state.started_at) : NaN;
+        var elapsed = isNaN(began) ? state.elapsed_seconds : (Date.now() - began) / 1000;
+        job.querySelector('[data-field="elapsed"]').textContent = Math.max(0, Math.round(elapsed));
         job.querySelector('[data-field="planned"]').textContent = state.planned_stops === null ? "–" : state.planned_stops;
         if (state.status === "queued" || state.status === "running") {
           setTimeout(poll, 500);
