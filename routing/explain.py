@@ -48,17 +48,51 @@ def _precheck_job(problem: Problem, job: Job) -> Unplanned | None:
         return _unplanned(job, Reason.DEMAND_OVER_CAPACITY, demand=job.demand, capacity=capacity)
     if all(volunteer.max_stops == 0 for volunteer in allowed):
         return _unplanned(job, Reason.STOP_LIMIT)
+    too_early = _pickup_too_early(job)
+    if too_early is not None:
+        return too_early
     alone = _steps(job)
-    kinds: set[ViolationKind] = set()
+    each: list[set[ViolationKind]] = []
     for volunteer in allowed:
         _, violations = evaluate(problem, volunteer, alone)
         if not violations:
             return None
-        kinds |= {violation.kind for violation in violations}
-    if kinds & _TIME_KINDS:
-        return _unplanned(job, Reason.WINDOW_UNREACHABLE)
+        each.append({violation.kind for violation in violations})
+    if not any(_overlaps(volunteer.shift, job.door.windows) for volunteer in allowed):
+        window = ", ".join(f"{_clock(w.start)}–{_clock(w.end)}" for w in job.door.windows)
+        return _unplanned(job, Reason.NO_SHIFT_IN_WINDOW, window=window)
     minutes = (job.max_ride or 0) // 60
-    return _unplanned(job, Reason.RIDE_TIME_IMPOSSIBLE, minutes=minutes)
+    if {ViolationKind.RIDE_TIME} in each or not set().union(*each) & _TIME_KINDS:
+        return _unplanned(job, Reason.RIDE_TIME_IMPOSSIBLE, minutes=minutes)
+    return _unplanned(job, Reason.WINDOW_UNREACHABLE)
+
+
+def _pickup_too_early(job: Job) -> Unplanned | None:
+    """A pickup that closes longer before the door's window opens than the job may ride:
+    impossible for anyone, whatever the travel."""
+    if job.pickup is None or job.max_ride is None or not job.pickup.windows:
+        return None
+    if not job.door.windows:
+        return None
+    closes = max(w.end for w in job.pickup.windows)
+    opens = min(w.start for w in job.door.windows)
+    if opens - closes <= job.max_ride:
+        return None
+    return _unplanned(
+        job,
+        Reason.PICKUP_TOO_EARLY,
+        closes=_clock(closes),
+        opens=_clock(opens),
+        minutes=job.max_ride // 60,
+    )
+
+
+def _overlaps(shift: TimeWindow, windows: tuple[TimeWindow, ...]) -> bool:
+    return not windows or any(w.start <= shift.end and w.end >= shift.start for w in windows)
+
+
+def _clock(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
 
 
 def explain_unplanned(

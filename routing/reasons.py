@@ -14,6 +14,8 @@ class Reason(StrEnum):
     NO_ALLOWED_VOLUNTEER = "no_allowed_volunteer"
     DEMAND_OVER_CAPACITY = "demand_over_capacity"
     RIDE_TIME_IMPOSSIBLE = "ride_time_impossible"
+    PICKUP_TOO_EARLY = "pickup_too_early"
+    NO_SHIFT_IN_WINDOW = "no_shift_in_window"
     WINDOW_UNREACHABLE = "window_unreachable"
     STOP_LIMIT = "stop_limit"
     CAPACITY_FULL = "capacity_full"
@@ -38,6 +40,14 @@ _SENTENCES: dict[Reason, str] = {
     Reason.RIDE_TIME_IMPOSSIBLE: (
         "Even going straight from the pickup to the door, no allowed volunteer arrives "
         "within the maximum ride time of {minutes} minutes."
+    ),
+    Reason.PICKUP_TOO_EARLY: (
+        "Its pickup closes at {closes} and its door's time window opens at {opens}: longer "
+        "than it may ride ({minutes} minutes), whoever takes it."
+    ),
+    Reason.NO_SHIFT_IN_WINDOW: (
+        "No volunteer who may do it works during its time window ({window}); change a shift "
+        "or the window."
     ),
     Reason.WINDOW_UNREACHABLE: (
         "No allowed volunteer can reach it within its time window and be back by the end "

@@ -492,9 +492,9 @@ def _schedules(
                 site_id=kitchen.id,
                 recurrence=Recurrence.ONCE,
                 start_date=TODAY + timedelta(days=3),
-                window_start=time(17, 0),
-                window_end=time(18, 30),
-                notes="生日长寿面(一次性订单)",
+                window_start=time(11, 30),
+                window_end=time(12, 30),
+                notes="生日长寿面(一次性订单，午餐送到)",
             )
     return schedules
 

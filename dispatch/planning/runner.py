@@ -75,11 +75,13 @@ class ProcessRunner:
         self._context = multiprocessing.get_context("spawn")  # no forked solver or threads
         self._running: dict[int, _Job] = {}
         self._lock = threading.Lock()
-        self._launches: queue.Queue[tuple[multiprocessing.process.BaseProcess, threading.Event]]
-        self._launches = queue.Queue()
+        self._launches: queue.Queue[_Launch] = queue.Queue()
         self._launcher: threading.Thread | None = None
 
     def start(self, key: int, problem: Problem, params: SolveParams, listen: Listener) -> None:
+        """Hand the job to the launching thread and return at once: starting a process
+        takes a second (it imports the solver before it reads the problem), which the
+        coordinator should not wait for."""
         receive, send = self._context.Pipe(duplex=False)
         process = self._context.Process(
             target=_work,
@@ -90,13 +92,15 @@ class ProcessRunner:
         job = _Job(process, receive, params.time_limit + self.grace_seconds)
         with self._lock:
             self._running[key] = job
-        self._launch(process)
-        send.close()  # the child holds the sending end; EOF then means the child is gone
-        listen.started(process.pid)
-        job.watcher = threading.Thread(
-            target=self._watch, args=(key, job, listen), name=f"watch-plan-{key}", daemon=True
-        )
-        job.watcher.start()
+            if self._launcher is None:
+                # The one thread that starts every process, living as long as this runner:
+                # a child asks the kernel to end it when that thread ends (see `_work`),
+                # which is when the server ends, however it ends.
+                self._launcher = threading.Thread(
+                    target=self._launching, name="launch-plans", daemon=True
+                )
+                self._launcher.start()
+        self._launches.put(_Launch(key, job, send, listen))
 
     def cancel(self, key: int) -> bool:
         with self._lock:
@@ -104,37 +108,48 @@ class ProcessRunner:
         if job is None:
             return False
         job.cancelled = True
-        job.process.terminate()
+        if job.process.pid is not None:  # not started yet: the launcher will not start it
+            job.process.terminate()
         return True
-
-    def _launch(self, process: multiprocessing.process.BaseProcess) -> None:
-        """Start the process from the one thread that lives as long as this runner: the
-        child asks the kernel to end it when that thread ends (see `_work`), which is when
-        the server ends, however it ends."""
-        with self._lock:
-            if self._launcher is None:
-                self._launcher = threading.Thread(
-                    target=self._launching, name="launch-plans", daemon=True
-                )
-                self._launcher.start()
-        launched = threading.Event()
-        self._launches.put((process, launched))
-        launched.wait()
 
     def _launching(self) -> None:
         while True:
-            process, launched = self._launches.get()
+            launch = self._launches.get()
             try:
-                process.start()
-            finally:
-                launched.set()
+                self._launch(launch)
+            except Exception:  # this thread must go on for the jobs after it
+                log.exception("planning job %s could not be launched", launch.key)
+
+    def _launch(self, launch: _Launch) -> None:
+        job, listen = launch.job, launch.listen
+        try:
+            if job.cancelled or job.stopped:
+                raise RuntimeError(job.stopped or "cancelled")
+            job.process.start()
+        except Exception as error:  # no process: the job ends here, and says why
+            with self._lock:
+                self._running.pop(launch.key, None)
+            job.receive.close()
+            launch.send.close()
+            listen.finished(_not_started(job, error))
+            return
+        launch.send.close()  # the child holds the sending end; EOF means the child is gone
+        listen.started(job.process.pid)
+        job.watcher = threading.Thread(
+            target=self._watch,
+            args=(launch.key, job, listen),
+            name=f"watch-plan-{launch.key}",
+            daemon=True,
+        )
+        job.watcher.start()
 
     def stop_all(self, reason: str, wait: float = 5.0) -> None:
         with self._lock:
             jobs = list(self._running.values())
         for job in jobs:
             job.stopped = reason
-            job.process.terminate()
+            if job.process.pid is not None:
+                job.process.terminate()
         for job in jobs:
             if job.watcher is not None:
                 job.watcher.join(timeout=wait)
@@ -177,6 +192,22 @@ class ProcessRunner:
             listen.finished(outcome)
         except Exception:
             log.exception("planning job %s: its outcome could not be recorded", key)
+
+
+@dataclass
+class _Launch:
+    key: int
+    job: _Job
+    send: Connection
+    listen: Listener
+
+
+def _not_started(job: _Job, error: Exception) -> Failed:
+    if job.stopped:
+        return Failed(job.stopped)
+    if job.cancelled:
+        return Failed("cancelled", cancelled=True)
+    return Failed(f"the planner could not start: {error}")
 
 
 @dataclass

@@ -81,6 +81,7 @@ class PlanningService:
             service_date=day,
             time_limit_seconds=request.time_limit_seconds,
             requested_by=principal.user_id,
+            watcher=WATCHER,
         )
         session.add(job)
         session.flush()
@@ -319,8 +320,10 @@ class _JobListener:
 
 # The watcher of a job: this server, on this machine.
 WATCHER = f"{socket.gethostname()}:{os.getpid()}"
-# A job whose watcher has not said it is alive for this long is taken for dead.
+# A running job whose watcher has not said it is alive for this long is taken for dead.
 STALE_SECONDS = 15
+# A job waiting for its process (the server starts one at a time, a second each) this long.
+QUEUED_SECONDS = 600
 
 
 def orphaned(job: PlanningJob, now: datetime) -> str | None:
@@ -329,9 +332,12 @@ def orphaned(job: PlanningJob, now: datetime) -> str | None:
     here = host == socket.gethostname() and pid.isdigit() and int(pid) != os.getpid()
     if here and not _running(int(pid)):
         return "the server planning it stopped before the plan was ready; plan again"
-    last = job.heartbeat_at or job.created_at
-    if (now - last).total_seconds() > STALE_SECONDS:
-        return "the planner stopped answering (its server may have stopped); plan again"
+    if job.status is JobStatus.RUNNING:
+        silent = (now - (job.heartbeat_at or job.created_at)).total_seconds()
+        if silent > STALE_SECONDS:
+            return "the planner stopped answering (its server may have stopped); plan again"
+    elif (now - job.created_at).total_seconds() > QUEUED_SECONDS:
+        return "the planner never started (its server may have stopped); plan again"
     return None
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from routing import (
+    JobKind,
     Problem,
     Reason,
     SolveParams,
     Step,
+    Stop,
     TimeWindow,
     Volunteer,
     explain_unplanned,
@@ -60,6 +62,24 @@ def reason_of(people: list[Volunteer], job: Job) -> tuple[Reason, str]:
         ),
         ([volunteer()], visit("a", 3, windows=[(0, 100)]), Reason.WINDOW_UNREACHABLE, "reach"),
         ([volunteer(max_stops=0)], visit("a", 1), Reason.STOP_LIMIT, "maximum number"),
+        (
+            [volunteer(shift=TimeWindow(0, 3600))],
+            visit("a", 1, windows=[(7200, 7300)]),
+            Reason.NO_SHIFT_IN_WINDOW,
+            "02:00–02:01",
+        ),
+        (
+            [volunteer()],
+            Job(
+                "m",
+                Stop(1, (TimeWindow(7200, 7300),)),
+                kind=JobKind.DELIVERY,
+                pickup=Stop(2, (TimeWindow(0, 600),)),
+                max_ride=900,
+            ),
+            Reason.PICKUP_TOO_EARLY,
+            "closes at 00:10",
+        ),
     ],
 )
 def test_jobs_no_plan_can_hold_are_explained_before_solving(
