@@ -68,6 +68,7 @@ def serve(
 def demo() -> None:
     """Create or refresh the demo station (Xinjiekou, Nanjing) and its demo accounts."""
     from scripts.demo_station import DEMO_PASSWORDS, load_demo_station
+    from scripts.simulate_history import DEMO_HISTORY, demo_history
 
     settings = Settings()
     engine = make_engine(settings.resolved_database_url)
@@ -75,6 +76,13 @@ def demo() -> None:
     with session_scope(engine) as session:
         counts = load_demo_station(session)
     typer.echo("Demo station loaded: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+    past = demo_history(engine)
+    if past["days"]:
+        first, last = DEMO_HISTORY
+        typer.echo(
+            f"Its past four weeks ({first} to {last}): {past['days']} days planned and "
+            f"delivered, {past['outcomes']} outcomes, {past['alerts']} alerts"
+        )
     typer.echo("Demo logins (username / password):")
     for username, password in DEMO_PASSWORDS.items():
         typer.echo(f"  {username:<12} {password}")

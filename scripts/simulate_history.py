@@ -13,11 +13,14 @@ alert was raised and resolved) are the simulated day's, not the moment the scrip
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import os
 import random
 import sys
 import time
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,7 +29,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dispatch import migrate
 from dispatch.access import Principal, system_principal
@@ -35,6 +38,7 @@ from dispatch.alerts.schemas import ResolutionCreate, StepCreate
 from dispatch.config import Settings
 from dispatch.container import Services, build_services, travel_matrices
 from dispatch.db import for_writing, make_engine
+from dispatch.planning.runner import InlineRunner
 from dispatch.planning.schemas import Edit, PlanningRequest
 from dispatch.rounds.outcomes import mark_round, record_outcome
 from dispatch.rounds.schemas import OutcomeCreate
@@ -49,6 +53,7 @@ from models.enums import (
     RoundEvent,
     StopKind,
 )
+from routing import GreatCircle
 from scripts.demo_station import STATION_CODE, load_demo_station
 
 # What happens at a door, in a month of a real station (roughly).
@@ -204,6 +209,61 @@ def _published(session: Session, station_id: int, day: date) -> int:
     ).one()
     assert plan.id is not None
     return plan.id
+
+
+# The demo's past: the four weeks before its first day (Monday 2026-11-23).
+DEMO_HISTORY = (date(2026, 10, 26), date(2026, 11, 20))
+
+
+def demo_history(
+    engine: Engine, seconds: float = 1.5, days: tuple[date, date] = DEMO_HISTORY
+) -> dict[str, int]:
+    """Run the demo station's past `days` (its four past weeks) through the services, once:
+    plans (a short time limit, planned in-process), outcomes with a few misses, alerts.
+    Nothing is done when those days have plans already. The weeks are shared between this
+    machine's cores (two at most): planning is most of the time, and each week is its own.
+
+    `seconds`: each day's time limit (the demo's days are all planned at 1.5 s; at 1 s a
+    few percent are left out)."""
+    with Session(engine) as session:
+        station = session.exec(select(Station).where(Station.code == STATION_CODE)).one()
+        assert station.id is not None
+        first, last = days
+        done = session.exec(
+            select(Plan.id).where(
+                Plan.station_id == station.id,
+                Plan.status == PlanStatus.PUBLISHED,
+                col(Plan.service_date) >= first,
+                col(Plan.service_date) <= last,
+            )
+        ).first()
+    if done is not None:
+        return {"days": 0, "outcomes": 0, "alerts": 0}
+    url = engine.url.render_as_string(hide_password=False)
+    weeks = [
+        (first + timedelta(days=n), min(last, first + timedelta(days=n + 6)), seconds)
+        for n in range(0, (last - first).days + 1, 7)
+    ]
+    workers = max(1, min(2, os.cpu_count() or 1, len(weeks)))
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        results = list(pool.map(_simulate_week, [(url, station.id, *w) for w in weeks]))
+    return {key: sum(r[key] for r in results) for key in ("days", "outcomes", "alerts")}
+
+
+def _simulate_week(args: tuple[str, int, date, date, float]) -> dict[str, int]:
+    """One week of the demo's past, in a process of its own (planned in that process)."""
+    url, station_id, first, last, seconds = args
+    engine = make_engine(url)
+    services = build_services(None, GreatCircle(), runner=InlineRunner())
+    try:
+        with Session(for_writing(engine), expire_on_commit=False) as session:
+            seed = 20261101 + first.toordinal()
+            return simulate(
+                session, services, engine, station_id, first, last, seconds=seconds, seed=seed
+            )
+    finally:
+        engine.dispose()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

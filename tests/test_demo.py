@@ -1,11 +1,17 @@
 """The demo station: realistic, on the map extract, idempotent, and usable by every role."""
 
+from datetime import date, timedelta
+
 import httpx
+from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from models import Client, ServiceSchedule, Site, Volunteer
+from dispatch.access import system_principal
+from dispatch.reports.completion import completion
+from models import Client, ServiceSchedule, Site, Station, Volunteer
 from models.enums import Role, ServiceKind, SiteKind
-from scripts.demo_station import DEMO_PASSWORDS, load_demo_station
+from scripts.demo_station import DEMO_PASSWORDS, STATION_CODE, load_demo_station
+from scripts.simulate_history import demo_history
 from tests.conftest import RunningServer
 
 # Where the extract has drivable roads (its SOURCE.txt), with a margin for the building offset.
@@ -65,3 +71,26 @@ def test_every_demo_login_works_and_sees_the_demo_records(
 
     assert seen == {"admin": 40, "coordinator": 40, "manager": 40, "volunteer": 1}
     assert {u: Role(u) for u in DEMO_PASSWORDS} == {r.value: r for r in Role}
+
+
+def test_the_demo_command_gives_the_station_a_past_once(
+    session: Session, server: RunningServer, engine: Engine
+) -> None:
+    """`careroute demo` runs the weeks before the demo through the services (here one week):
+    plans published, outcomes and alerts recorded, the manager's figures filled; run again,
+    it adds nothing."""
+    load_demo_station(session, server.app.state.services)
+    session.commit()
+    week = (date(2026, 11, 16), date(2026, 11, 20))
+
+    counts = demo_history(engine, days=week)
+
+    assert counts["days"] == 5
+    assert counts["outcomes"] > 300
+    station = session.exec(select(Station).where(Station.code == STATION_CODE)).one()
+    assert station.id is not None
+    figures = completion(session, system_principal("test"), station.id, *week)
+    assert figures.planned >= 0.98 * (figures.planned + figures.unplanned)
+    assert figures.delivered > 0.8 * figures.planned
+    assert [d.day for d in figures.days] == [date(2026, 11, 16) + timedelta(n) for n in range(5)]
+    assert demo_history(engine, days=week) == {"days": 0, "outcomes": 0, "alerts": 0}

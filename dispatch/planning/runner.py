@@ -194,6 +194,26 @@ class ProcessRunner:
             log.exception("planning job %s: its outcome could not be recorded", key)
 
 
+class InlineRunner:
+    """Plans in the calling thread, and returns when the job has ended: for commands that
+    plan many days one after the other (the demo's past weeks), where starting a process per
+    day would cost more than the planning. A job cannot be cancelled or stopped."""
+
+    def start(self, key: int, problem: Problem, params: SolveParams, listen: Listener) -> None:
+        listen.started(os.getpid())
+        try:
+            outcome: Outcome = Finished(solve(problem, params, listen.progress))
+        except Exception as error:
+            outcome = Failed(f"the planner failed: {error}")
+        listen.finished(outcome)
+
+    def cancel(self, key: int) -> bool:
+        return False
+
+    def stop_all(self, reason: str, wait: float = 5.0) -> None:
+        return None
+
+
 @dataclass
 class _Launch:
     key: int
