@@ -36,6 +36,7 @@ from dispatch.planning.schemas import (
     PLAN_TIME_LIMIT_SECONDS,
     REPLAN_TIME_LIMIT_SECONDS,
     Edit,
+    MoveStop,
     PlanningRequest,
     PlanPublic,
 )
@@ -84,17 +85,21 @@ def _day(
     tasks = {stop.task_id for route in plan.routes for stop in route.stops}
     unplanned = {stop.task_id: stop.reason for stop in plan.unplanned}
     busiest = max(plan.routes, key=lambda route: len(route.stops))
+    pins = _hand_edits(session, services, who, plan, busiest.volunteer_id)
+    edited = services.planning.plan(session, who, plan.id)
     services.plan_edits.volunteer_off(
-        session, who, plan.id, busiest.volunteer_id, Edit(revision=plan.revision)
+        session, who, plan.id, busiest.volunteer_id, Edit(revision=edited.revision)
     )
     session.commit()
     again = PlanningRequest(time_limit_seconds=REPLAN_TIME_LIMIT_SECONDS)
     second = _finish(session, services.planning.start(session, who, station_id, day, again))
     assert second.plan_id is not None, second.error
     replanned = services.planning.plan(session, who, second.plan_id)
-    others = _owners(plan, exclude=busiest.volunteer_id)
+    others = _owners(edited, exclude=busiest.volunteer_id)
     after = _owners(replanned)
-    moved = sum(1 for task, volunteer in others.items() if after.get(task) != volunteer)
+    moved = sum(
+        1 for task, volunteer in others.items() if after.get(task) != volunteer and task not in pins
+    )
     total = len(tasks | set(unplanned))
     return {
         "date": day.isoformat(),
@@ -117,11 +122,36 @@ def _day(
         "travel_hours": round(plan.travel_seconds / 3600, 1),
         "replan_removed_volunteer_stops": len({s.task_id for s in busiest.stops}),
         "replan_moved_other": moved,
-        "replan_moved_other_pct": round(100 * moved / max(1, len(others)), 1),
+        "replan_moved_other_pct": round(100 * moved / max(1, len(others) - len(pins)), 1),
+        "pins_total": len(pins),
+        "pins_kept": sum(1 for task, volunteer in pins.items() if after.get(task) == volunteer),
         "replan_unplanned": replanned.unplanned_stops,
         "replan_solve_wall_seconds": _wall(second),
         "_plan": plan,
     }
+
+
+def _hand_edits(
+    session: Session, services: Services, who: Principal, plan: PlanPublic, sick: int
+) -> dict[int, int]:
+    """What a coordinator does by hand before a volunteer calls in sick: three stops moved
+    to another route (at its front; six different routes), and one unplanned stop given to
+    a volunteer, if there is one. Returns the pins made: task -> volunteer."""
+    routes = [route for route in plan.routes if route.volunteer_id != sick]
+    pins: dict[int, int] = {}
+    revision = plan.revision
+    for source, target in zip(routes[0:6:2], routes[1:7:2], strict=False):  # apart
+        door = next(stop for stop in source.stops if stop.kind is StopKind.DOOR)
+        edit = MoveStop(revision=revision, volunteer_id=target.volunteer_id, position=0)
+        saved, _outcome = services.plan_edits.move_stop(session, who, plan.id, door.id, edit)
+        revision, pins[door.task_id] = saved.revision, target.volunteer_id
+    if plan.unplanned and routes:
+        stop = plan.unplanned[0]
+        edit = MoveStop(revision=revision, volunteer_id=routes[-1].volunteer_id)
+        services.plan_edits.move_stop(session, who, plan.id, stop.id, edit)
+        pins[stop.task_id] = routes[-1].volunteer_id
+    session.commit()
+    return pins
 
 
 def _wall(job: PlanningJob) -> float | None:
@@ -204,9 +234,9 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
         "limit, then re-planned after the busiest volunteer is taken off sick.",
         "",
         "| date | tasks | planned % | unplanned (why) | inserted by the pass | volunteers | "
-        "routes | wall s (limit) | longest meal carry min | demo login's doors | "
-        "moved others % | re-plan unplanned |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "routes | wall s (limit) | longest meal carry min (limit) | demo login's doors | "
+        "moved others % | pins kept | re-plan unplanned |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         why = ", ".join(f"{k} {n}" for k, n in r["unplanned_by_reason"].items()) or "–"
@@ -214,8 +244,9 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
             f"| {r['date']} | {r['tasks']} | {r['planned_pct']} | {r['unplanned']} ({why}) | "
             f"{r['certificate_insertions']} | {r['volunteers']} | {r['routes']} | "
             f"{r['solve_wall_seconds']} ({r['time_limit_seconds']:g}) | "
-            f"{r['max_meal_carry_minutes']:g} | {r['demo_volunteer_routes']} | "
-            f"{r['replan_moved_other_pct']} | {r['replan_unplanned']} |"
+            f"{r['max_meal_carry_minutes']:g} ({r['meal_carry_limit_minutes']}) | "
+            f"{r['demo_volunteer_routes']} | {r['replan_moved_other_pct']} | "
+            f"{r['pins_kept']}/{r['pins_total']} | {r['replan_unplanned']} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -20,6 +20,7 @@ from models.enums import ServiceKind, StopKind
 class Collection:
     site_id: int
     at: int  # seconds after midnight
+    doors_before: int  # how many of the route's doors come before it
     counts: Counter[str] = field(default_factory=Counter)  # per diet, or "medicine"
     task_ids: list[int] = field(default_factory=list)
 
@@ -33,12 +34,14 @@ def collections(stops: Iterable[tuple[PlanStop, Task, Client]]) -> list[Collecti
     """A route's collections in route order, from its stops in route order."""
     found: list[Collection] = []
     current: Collection | None = None
+    doors = 0
     for stop, task, client in stops:
         if stop.kind is not StopKind.PICKUP or task.site_id is None:
             current = None  # a door in between: the next pickup is another collection
+            doors += stop.kind is StopKind.DOOR
             continue
         if current is None or current.site_id != task.site_id:
-            current = Collection(task.site_id, stop.start_seconds or 0)
+            current = Collection(task.site_id, stop.start_seconds or 0, doors)
             found.append(current)
         current.counts[what_is_collected(task, client)] += task.quantity
         if task.id is not None:

@@ -75,6 +75,7 @@ class Collect(BaseModel):
     site_name: str
     address: str
     at: str  # HH:MM
+    doors_before: int  # the route's doors before this collection: where it comes in the round
     counts: dict[str, int]  # per diet for meals, "medicine" for a pharmacy
 
 

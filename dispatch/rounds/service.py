@@ -105,6 +105,7 @@ def route_view(session: Session, plan: Plan, route: PlanRoute) -> MyRoute:
                 site_name=site.name,
                 address=site.address,
                 at=clock(collection.at),
+                doors_before=collection.doors_before,
                 counts=dict(collection.counts),
             )
         )

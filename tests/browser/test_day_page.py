@@ -52,7 +52,7 @@ def test_a_coordinator_plans_adjusts_and_publishes_the_demo_day(
 ) -> None:
     from playwright.sync_api import Browser, expect
 
-    from models import Station
+    from models import Station, User
 
     text = TEXTS[locale]
     assert isinstance(browser, Browser)
@@ -88,6 +88,8 @@ def test_a_coordinator_plans_adjusts_and_publishes_the_demo_day(
     expect(page.locator(".summary")).to_contain_text(text["tasks"])
     page.fill("input[name=seconds]", "3")
     page.click("#plan")
+    # The page answers at once and shows the job working (or done) within 2 s.
+    expect(page.locator("#job")).to_be_visible(timeout=2_000)
     expect(page.locator("#plan-title")).to_contain_text(text["draft"], timeout=120_000)
     expect(page.locator("#job .job-status")).to_contain_text(text["planned"])
     routes = page.locator("article.route")
@@ -129,6 +131,32 @@ def test_a_coordinator_plans_adjusts_and_publishes_the_demo_day(
 
     page.click("#publish")
     expect(page.locator("#plan-title")).to_contain_text(text["published"])
+
+    # The demo volunteer's phone tells every collection of their route at its own time,
+    # as the coordinator's page shows the route.
+    login = session.exec(select(User).where(User.username == "volunteer")).one()
+    board = page.locator(f'article.route[data-volunteer="{login.volunteer_id}"] li.stop')
+    collections: list[str] = []
+    previous = ""
+    for n in range(board.count()):
+        stop = board.nth(n)
+        kind = "pickup" if "pickup" in (stop.get_attribute("class") or "") else "door"
+        at = stop.locator("time").inner_text()
+        if kind == "pickup" and (previous != "pickup" or collections[-1] != at):
+            collections.append(at)  # one collection: pickups in a row at one place and time
+        previous = kind
+    assert collections, "the demo volunteer has a lunch round on the demo day"
+    phone = browser.new_page(viewport={"width": 360, "height": 740})
+    phone.goto(f"{server.url}/login")
+    phone.fill("input[name=username]", "volunteer")
+    phone.fill("input[name=password]", "demo-volunteer-2026")
+    phone.click("button[type=submit]")
+    phone.goto(f"{server.url}/me/{DAY}")
+    told = phone.locator("article.collect h2")
+    expect(told).to_have_count(len(collections))
+    assert [t.split(" ")[0] for t in told.all_inner_texts()] == collections
+    phone.screenshot(path=str(ARTIFACTS / f"route-phone-demo-{locale}.png"), full_page=True)
+    phone.close()
 
     page.click(f'a[data-language="{text["other"]}"]')
     expect(page.locator("#plan-title")).to_contain_text(text["published 2 other"])
