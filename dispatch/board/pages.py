@@ -75,6 +75,9 @@ def day_page(
         links=links_of(session, principal, station_id, day),
         releases=releases_of(session, principal, station_id, day),
         can_act=allowed(principal, Resource.ALERT, Action.UPDATE),
+        # Only the actions the reader may take are shown (the server refuses the rest too).
+        can_plan=allowed(principal, Resource.PLAN, Action.UPDATE),
+        can_enter_paper=allowed(principal, Resource.OUTCOME, Action.CREATE),
         back=f"/days/{station_id}/{day}",
         violations=VIOLATIONS,
         plan_seconds=PLAN_TIME_LIMIT_SECONDS,

@@ -42,12 +42,18 @@ _HERE = Path(__file__).parent
 def mount_static(app: FastAPI) -> None:
     """Our static files, and the vendored front-end libraries."""
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
+    # Browsers ask for /favicon.ico whatever the page says.
+    app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     # Leaflet comes from its PyPI package (XStatic-Leaflet), never copied into the repo.
     app.mount(
         "/vendor/leaflet",
         StaticFiles(directory=xstatic.pkg.leaflet.BASE_DIR),
         name="leaflet",
     )
+
+
+def _favicon() -> RedirectResponse:
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
 # --- templates in the reader's language ------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from models.enums import Role
 from tests.builders.accounts import PASSWORD, create_user
+from tests.builders.days import DAY, plan_day
 from tests.builders.records import (
     create_availability,
     create_client,
@@ -201,3 +202,29 @@ def test_a_volunteer_reads_their_published_route_on_a_phone_page(
     assert 'href="geo:' in page
     assert "13800000001" not in page  # the emergency contact stays with the coordinator
     assert "高血压" not in page  # and so do the health notes
+
+
+def test_the_day_page_shows_each_reader_only_the_actions_they_may_take(
+    api: httpx.Client, session: Session
+) -> None:
+    """A manager reads the day; only a coordinator sees the buttons that change it. With no
+    alert open, the alert box is calm; every page has a favicon."""
+    day = plan_day(api, session, clients=3, volunteers=1)
+    url = f"/days/{ident(day.station)}/{DAY}"
+    actions = ("/generate", '/plan"', "/paper", 'class="link"', "route-sheets-links")
+
+    manager = create_user(session, role=Role.MANAGER, stations=(day.station,))
+    api.post("/login", data={"username": manager.username, "password": PASSWORD})
+    page = api.get(url)
+    assert page.status_code == 200
+    assert [a for a in actions if a in page.text] == []
+    assert 'class="alerts calm"' in page.text
+
+    coordinator = create_user(session, role=Role.COORDINATOR, stations=(day.station,))
+    api.post("/login", data={"username": coordinator.username, "password": PASSWORD})
+    page = api.get(url)
+    assert [a for a in actions if a in page.text] == list(actions)
+    assert '<link rel="icon" href="/static/favicon.svg"' in page.text
+    icon = api.get("/favicon.ico", follow_redirects=True)
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg")
