@@ -25,7 +25,7 @@ from dispatch.days import pages as day_pages
 from dispatch.db import make_engine, session_scope
 from dispatch.errors import DispatchError
 from dispatch.geocoding.service import build_geocoder
-from dispatch.http import render_error
+from dispatch.http import SecurityHeaders, render_error
 from dispatch.imports import endpoints as import_endpoints
 from dispatch.planning import endpoints as planning_endpoints
 from dispatch.planning import pages as planning_pages
@@ -106,6 +106,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = services
     app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute)
     app.add_middleware(Admission, serial_writes=app.state.engine.dialect.name == "sqlite")
+    app.add_middleware(SecurityHeaders, tiles=settings.map_tiles, https=settings.secure_cookies)
     app.add_exception_handler(DispatchError, render_error)
     app.add_exception_handler(LoginRequired, to_login)
     app.add_api_route("/healthz", healthz, methods=["GET"], tags=["service"])

@@ -1,10 +1,12 @@
 """What every endpoint shares about HTTP: the business errors as responses (rendered here and
-declared in OpenAPI), and absolute links for what is sent out of the app."""
+declared in OpenAPI), absolute links for what is sent out of the app, and the security
+headers every answer carries."""
 
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dispatch.errors import DispatchError
 
@@ -24,3 +26,48 @@ async def render_error(_request: Request, error: Exception) -> JSONResponse:
 def absolute_url(request: Request, path: str) -> str:
     """`path` of this app as a full address, for a QR code or a message."""
     return str(request.base_url).rstrip("/") + path
+
+
+class SecurityHeaders:
+    """Headers every answer carries: no framing, no type sniffing, no referrer to other
+    sites, and a content policy that lets the pages run only the app's own scripts (map
+    tiles from the configured tile server are the one outside source). The API's own docs
+    page (/docs, /redoc) loads its viewer from a CDN and is left without the policy. HSTS
+    when the app is served over HTTPS (secure cookies)."""
+
+    def __init__(self, app: ASGIApp, *, tiles: str | None, https: bool) -> None:
+        self.app = app
+        images = "'self' data: blob:" + (f" {_origin(tiles)}" if tiles else "")
+        policy = (
+            f"default-src 'self'; img-src {images}; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+            "frame-ancestors 'none'"
+        )
+        self.headers = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"same-origin"),
+        ]
+        if https:
+            self.headers.append((b"strict-transport-security", b"max-age=31536000"))
+        self.policy = (b"content-security-policy", policy.encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = scope["path"] in ("/docs", "/redoc", "/docs/oauth2-redirect")
+        extra = self.headers if docs else [*self.headers, self.policy]
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _origin(url: str) -> str:
+    """scheme://host[:port] of a URL template such as https://tile.example/{z}/{x}/{y}.png"""
+    scheme, _sep, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"

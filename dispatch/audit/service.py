@@ -14,6 +14,7 @@ from sqlmodel import Session
 from dispatch.access import Action, Principal, Resource, require, station_scope
 from dispatch.audit import chain, repository
 from dispatch.audit.schemas import AuditEventPublic, TrailQuery
+from dispatch.cells import inert_row
 from dispatch.crud.schemas import Page
 from dispatch.errors import Forbidden
 from models import AuditEvent
@@ -48,20 +49,22 @@ def export_csv(session: Session, principal: Principal, query: TrailQuery, timezo
     for batch in repository.oldest_first(session, where):
         for event in _public(session, batch):
             writer.writerow(
-                [
-                    event.seq,
-                    event.at.astimezone(zone).isoformat(timespec="seconds"),
-                    event.actor_name or "",
-                    event.interface,
-                    event.action,
-                    event.entity,
-                    event.entity_id,
-                    event.station_id,
-                    event.client_id,
-                    event.volunteer_id,
-                    json.dumps(event.changes, ensure_ascii=False, sort_keys=True),
-                    event.hash,
-                ]
+                inert_row(
+                    [
+                        event.seq,
+                        event.at.astimezone(zone).isoformat(timespec="seconds"),
+                        event.actor_name or "",
+                        event.interface,
+                        event.action,
+                        event.entity,
+                        event.entity_id,
+                        event.station_id,
+                        event.client_id,
+                        event.volunteer_id,
+                        json.dumps(event.changes, ensure_ascii=False, sort_keys=True),
+                        event.hash,
+                    ]
+                )
             )
     return out.getvalue()
 

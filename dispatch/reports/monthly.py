@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from sqlmodel import Session
 
 from dispatch.access import Principal
+from dispatch.cells import inert_row
 from dispatch.i18n import N_
 from dispatch.reports import repository
 from dispatch.reports.completion import completion, stops_behind
@@ -135,24 +136,27 @@ def to_xlsx(report: MonthlyReport, station_name: str, gettext: Callable[[str], s
         (_("Median minutes to resolve"), f.median_minutes_to_resolve),
     ]
     for row in rows:
-        summary.append(list(row))
+        summary.append(inert_row(list(row)))
     summary.column_dimensions["A"].width = 28
     missed = book.create_sheet(_("Missed"))
     missed.append([_("Day"), _("Client"), _("Service"), _("Outcome")])
     for stop in report.missed:
         outcome = OUTCOMES[stop.outcome or "no_outcome"]
-        missed.append([stop.day, stop.client_name, _(KINDS.get(stop.kind, stop.kind)), _(outcome)])
+        kind = _(KINDS.get(stop.kind, stop.kind))
+        missed.append(inert_row([stop.day, stop.client_name, kind, _(outcome)]))
     alerts = book.create_sheet(_("Alerts"))
     alerts.append([_("Client"), _("Reason"), _("Status"), _("Resolution"), _("Minutes")])
     for alert in report.alerts:
         alerts.append(
-            [
-                alert.client_name,
-                _(ALERT_REASONS[alert.reason]),
-                _(ALERT_STATUS[alert.status]),
-                _(RESOLUTIONS[alert.resolution]) if alert.resolution else "",
-                alert.minutes_to_resolve,
-            ]
+            inert_row(
+                [
+                    alert.client_name,
+                    _(ALERT_REASONS[alert.reason]),
+                    _(ALERT_STATUS[alert.status]),
+                    _(RESOLUTIONS[alert.resolution]) if alert.resolution else "",
+                    alert.minutes_to_resolve,
+                ]
+            )
         )
     out = io.BytesIO()
     book.save(out)

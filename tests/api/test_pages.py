@@ -228,3 +228,20 @@ def test_the_day_page_shows_each_reader_only_the_actions_they_may_take(
     icon = api.get("/favicon.ico", follow_redirects=True)
     assert icon.status_code == 200
     assert icon.headers["content-type"].startswith("image/svg")
+
+
+def test_every_answer_carries_the_security_headers(api: httpx.Client) -> None:
+    """Pages run only the app's own scripts and cannot be framed; the API docs page, which
+    loads its viewer from a CDN, is the one page without the content policy."""
+    for path in ("/login", "/api/auth/me", "/static/app.css"):
+        headers = api.get(path).headers
+        assert headers["x-content-type-options"] == "nosniff", path
+        assert headers["x-frame-options"] == "DENY", path
+        assert headers["referrer-policy"] == "same-origin", path
+        policy = headers["content-security-policy"]
+        assert "script-src 'self';" in policy, path
+        assert "frame-ancestors 'none'" in policy, path
+    docs = api.get("/docs")
+    assert docs.status_code == 200
+    assert "content-security-policy" not in docs.headers
+    assert docs.headers["x-frame-options"] == "DENY"
