@@ -23,9 +23,10 @@ from dispatch.crud import pages as record_pages
 from dispatch.days import endpoints as day_endpoints
 from dispatch.days import pages as day_pages
 from dispatch.db import make_engine, session_scope
+from dispatch.deps import SESSION_COOKIE
 from dispatch.errors import DispatchError
 from dispatch.geocoding.service import build_geocoder
-from dispatch.http import SecurityHeaders, render_error
+from dispatch.http import CrossSiteGuard, SecurityHeaders, render_error
 from dispatch.imports import endpoints as import_endpoints
 from dispatch.planning import endpoints as planning_endpoints
 from dispatch.planning import pages as planning_pages
@@ -106,6 +107,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = services
     app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute)
     app.add_middleware(Admission, serial_writes=app.state.engine.dialect.name == "sqlite")
+    # The last added runs first: every answer gets the headers, refusals included.
+    app.add_middleware(CrossSiteGuard, cookie=SESSION_COOKIE)
     app.add_middleware(SecurityHeaders, tiles=settings.map_tiles, https=settings.secure_cookies)
     app.add_exception_handler(DispatchError, render_error)
     app.add_exception_handler(LoginRequired, to_login)

@@ -245,3 +245,32 @@ def test_every_answer_carries_the_security_headers(api: httpx.Client) -> None:
     assert docs.status_code == 200
     assert "content-security-policy" not in docs.headers
     assert docs.headers["x-frame-options"] == "DENY"
+
+
+def test_a_page_of_another_site_cannot_act_with_the_coordinators_session(
+    api: httpx.Client, session: Session
+) -> None:
+    """The same form posted from another origin (another port, a sibling subdomain) is
+    refused before anything runs; from the app's own page it works; an API client with a
+    bearer token is not concerned."""
+    day = plan_day(api, session, clients=2, volunteers=1, publish=False)
+    coordinator = create_user(session, role=Role.COORDINATOR, stations=(day.station,))
+    api.post("/login", data={"username": coordinator.username, "password": PASSWORD})
+    generate = f"/days/{ident(day.station)}/{DAY}/generate"
+    host = api.base_url.netloc.decode()
+
+    for header in (
+        {"Origin": "http://evil.example"},
+        {"Origin": f"http://{host.split(':')[0]}:1"},  # the same host, another port
+        {"Sec-Fetch-Site": "same-site"},
+        {"Sec-Fetch-Site": "cross-site", "Origin": f"http://{host}"},
+    ):
+        refused = api.post(generate, headers=header)
+        assert refused.status_code == 403, header
+        assert refused.json()["code"] == "cross_site"
+    assert api.post(generate, headers={"Sec-Fetch-Site": "same-origin"}).status_code == 303
+    assert api.post(generate, headers={"Origin": f"http://{host}"}).status_code == 303
+    api.cookies.clear()
+    url = f"/api/stations/{ident(day.station)}/days/{DAY}/generate"
+    by_token = api.post(url, headers={"Origin": "http://evil.example", **day.coordinator.headers})
+    assert by_token.status_code == 200, by_token.text
