@@ -103,6 +103,12 @@ class Principal:
         return self.role is Role.ADMIN
 
 
+def sees_private_notes(principal: Principal) -> bool:
+    """Emergency contacts and health notes are for those who act on them: coordinators (and
+    admins). Managers audit; volunteers get what their doors need."""
+    return principal.role in (Role.ADMIN, Role.COORDINATOR)
+
+
 def system_principal(interface: str) -> Principal:
     """The command line and the demo loader act as an admin with no user account."""
     return Principal(user_id=None, role=Role.ADMIN, station_ids=frozenset(), interface=interface)

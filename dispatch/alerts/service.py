@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
-from dispatch.access import Action, Principal, Resource, reachable, require
+from dispatch.access import Action, Principal, Resource, reachable, require, sees_private_notes
 from dispatch.alerts import repository
 from dispatch.alerts.schemas import AlertPublic, ResolutionCreate, StepCreate, StepPublic
 from dispatch.audit import chain
@@ -20,7 +20,7 @@ from dispatch.errors import Conflict
 from dispatch.planning import repository as plans
 from models import Alert, AlertStep, Client, Outcome, Plan, PlanStop, Station, Volunteer
 from models.common import utcnow
-from models.enums import AlertReason, AlertStatus, OutcomeKind, Role
+from models.enums import AlertReason, AlertStatus, OutcomeKind
 
 
 def raise_for(session: Session, principal: Principal, outcome: Outcome, client_id: int) -> None:
@@ -163,7 +163,7 @@ def _public(
                 result=done.result if done else None,
             )
         )
-    sees_contact = principal.role in (Role.ADMIN, Role.COORDINATOR)
+    sees_contact = sees_private_notes(principal)
     contact = " ".join(
         part
         for part in (

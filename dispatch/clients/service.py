@@ -5,9 +5,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from dispatch.access import Action, Principal, Resource, require
+from dispatch.access import Action, Principal, Resource, require, sees_private_notes
 from dispatch.audit import chain
-from dispatch.clients.schemas import ClientCreate, ClientUpdate
+from dispatch.clients.schemas import ClientCreate, ClientPublic, ClientUpdate
 from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
 from dispatch.errors import InvalidInput
@@ -15,6 +15,13 @@ from dispatch.geocoding.service import Geocoder, apply_location
 from models import Client, Volunteer
 
 volunteer_repository = RecordRepository(Volunteer)
+# What a reader without the right sees of a client's private notes.
+_PRIVATE = {
+    "emergency_contact_name": "",
+    "emergency_contact_phone": None,
+    "emergency_contact_relation": "",
+    "health_notes": "",
+}
 # No 0/O or 1/I: the code is read aloud at the door and typed on a phone.
 CARD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CARD_CODE_LENGTH = 6
@@ -30,6 +37,11 @@ class ClientService(RecordService[Client, ClientCreate, ClientUpdate]):
         )
         self.geocoder = geocoder
         self.defer_geocoding = defer_geocoding
+
+    def public(self, principal: Principal, row: Client) -> Any:
+        if sees_private_notes(principal):
+            return row
+        return ClientPublic.model_validate(row).model_copy(update=_PRIVATE)
 
     def check_references(
         self, session: Session, station_id: int | None, values: dict[str, Any]

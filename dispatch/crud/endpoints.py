@@ -47,12 +47,14 @@ def _reading_routes(
         query: Annotated[filters, Query()],  # type: ignore[valid-type]
     ) -> Any:
         extra = query.model_dump(exclude=set(ListQuery.model_fields))  # type: ignore[attr-defined]
-        return service.list(session, principal, query, extra)
+        page = service.list(session, principal, query, extra)
+        page.items = [service.public(principal, row) for row in page.items]
+        return page
 
     def get_record(
         record_id: int, service: Service, session: SessionDep, principal: PrincipalDep
     ) -> Any:
-        return service.get(session, principal, record_id)
+        return service.public(principal, service.get(session, principal, record_id))
 
     reading = error_responses(Forbidden, NotFound)
     router.add_api_route(

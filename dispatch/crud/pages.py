@@ -143,7 +143,9 @@ def form(
         return RedirectResponse("/login", status_code=303)
     values: dict[str, Any] = {}
     if row_id != "new":
-        values = spec.service_of(services).get(session, principal, int(row_id)).model_dump()
+        service = spec.service_of(services)
+        row = service.public(principal, service.get(session, principal, int(row_id)))
+        values = row.model_dump()
     return _form(request, kind, spec, row_id, values, [])
 
 

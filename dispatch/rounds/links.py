@@ -81,6 +81,9 @@ def principal_of_link(session: Session, secret: str, token: str) -> tuple[Princi
         )
     if link.expires_at <= utcnow():
         raise Gone("this route link has expired: ask the coordinator for a new one")
+    volunteer = session.get(Volunteer, link.volunteer_id)
+    if volunteer is None or volunteer.archived_at is not None:
+        raise Gone("this route link's volunteer no longer serves this station")
     principal = Principal(
         user_id=None,
         role=Role.VOLUNTEER,

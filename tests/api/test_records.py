@@ -6,7 +6,7 @@ import httpx
 import pytest
 from sqlmodel import Session, col, select
 
-from models import AuditEvent, Station
+from models import AuditEvent, Client, Station
 from models.enums import Role, SiteKind
 from tests.builders.accounts import Account, create_account
 from tests.builders.records import (
@@ -186,3 +186,28 @@ def test_schedule_must_pick_up_meals_at_a_kitchen(
 
     assert response.status_code == 422
     assert "picked up at a kitchen" in response.text
+
+
+def test_a_manager_reads_a_client_file_without_its_private_notes(
+    api: httpx.Client, session: Session
+) -> None:
+    """Emergency contacts and health notes are for the coordinators who act on them; the
+    alerts already hid them from managers, and so does the client file (list, record, page)."""
+    station = create_station(session)
+    client = create_client(session, station=station, health_notes="心脏病，备有速效救心丸")
+    manager = create_account(session, role=Role.MANAGER, stations=(station,))
+    coordinator = create_account(session, role=Role.COORDINATOR, stations=(station,))
+    url = f"/api/clients/{ident(client)}"
+
+    full = api.get(url, headers=coordinator.headers).json()
+    assert full["emergency_contact_phone"] == "13800000001"
+    assert full["health_notes"] == "心脏病，备有速效救心丸"
+    read = api.get(url, headers=manager.headers).json()
+    assert (read["name"], read["address"]) == (full["name"], full["address"])
+    assert read["emergency_contact_phone"] is None
+    assert read["emergency_contact_name"] == read["health_notes"] == ""
+    [listed] = api.get("/api/clients", headers=manager.headers).json()["items"]
+    assert listed["emergency_contact_phone"] is None
+    assert listed["health_notes"] == ""
+    session.expire_all()
+    assert session.get(Client, ident(client)).health_notes  # type: ignore[union-attr]

@@ -113,3 +113,21 @@ def test_route_sheets_can_carry_route_links_in_their_qr_codes(
         assert sheets.headers["content-type"] == "application/pdf"
         assert len(links) == len(published["routes"])
     office.close()
+
+
+def test_a_route_link_stops_working_when_its_volunteer_is_archived(
+    api: httpx.Client, session: Session, server: RunningServer
+) -> None:
+    day = plan_day(api, session, clients=3, volunteers=1)
+    mine = day.first_route["volunteer_id"]
+    ask = {"volunteer_id": mine, "service_date": DAY, "hours": 12}
+    made = api.post("/api/route-links", json=ask, headers=day.coordinator.headers)
+    token = made.json()["url"].rsplit("/", 1)[1]
+    with httpx.Client(base_url=server.url) as stranger:
+        assert stranger.get(f"/r/{token}/api/route").status_code == 200
+        archived = api.post(f"/api/volunteers/{mine}/archive", headers=day.coordinator.headers)
+        assert archived.status_code == 200
+        gone = stranger.get(f"/r/{token}/api/route")
+        assert gone.status_code == 410
+        assert "no longer" in gone.json()["detail"]
+        assert stranger.get(f"/r/{token}").status_code == 410
