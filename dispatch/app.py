@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.exc import DataError
 
 from dispatch.admission import Admission
 from dispatch.alerts import endpoints as alert_endpoints
@@ -26,7 +27,7 @@ from dispatch.db import make_engine, session_scope
 from dispatch.deps import SESSION_COOKIE
 from dispatch.errors import DispatchError
 from dispatch.geocoding.service import build_geocoder
-from dispatch.http import CrossSiteGuard, SecurityHeaders, render_error
+from dispatch.http import CrossSiteGuard, SecurityHeaders, render_error, render_out_of_range
 from dispatch.imports import endpoints as import_endpoints
 from dispatch.planning import endpoints as planning_endpoints
 from dispatch.planning import pages as planning_pages
@@ -112,6 +113,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(SecurityHeaders, tiles=settings.map_tiles, https=settings.secure_cookies)
     app.add_exception_handler(DispatchError, render_error)
     app.add_exception_handler(LoginRequired, to_login)
+    app.add_exception_handler(DataError, render_out_of_range)
+    app.add_exception_handler(OverflowError, render_out_of_range)
     app.add_api_route("/healthz", healthz, methods=["GET"], tags=["service"])
     for feature in ENDPOINTS + PAGES:
         app.include_router(feature.router)

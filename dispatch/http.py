@@ -23,6 +23,19 @@ async def render_error(_request: Request, error: Exception) -> JSONResponse:
     return JSONResponse(error.body(), status_code=error.status_code, headers=headers)
 
 
+async def render_out_of_range(_request: Request, _error: Exception) -> JSONResponse:
+    """A value the database cannot hold (an id past its integer range, a NUL character in
+    a text) is the request's fault, not the server's: 422 with what to change."""
+    return JSONResponse(
+        {
+            "detail": "a value in the request is out of range for the database "
+            "(a number too large, or a character a text cannot hold)",
+            "code": "out_of_range",
+        },
+        status_code=422,
+    )
+
+
 def absolute_url(request: Request, path: str) -> str:
     """`path` of this app as a full address, for a QR code or a message."""
     return str(request.base_url).rstrip("/") + path

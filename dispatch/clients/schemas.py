@@ -3,9 +3,9 @@
 from datetime import date, time
 
 from pydantic import BaseModel
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from dispatch.crud.schemas import ListQuery, RecordPublic
+from dispatch.crud.schemas import ListQuery, RecordPublic, RecordUpdate
 from models.client import ClientBase, Gender
 from models.enums import ClientStatus, Datum, Diet, Disability, GeocodeStatus, Mobility
 from models.station import GeocodeState, Latitude, Longitude
@@ -16,7 +16,7 @@ class ClientCreate(ClientBase):
     station_id: int
 
 
-class ClientUpdate(SQLModel):
+class ClientUpdate(RecordUpdate):
     external_id: str | None = Field(default=None, max_length=64)
     name: Name | None = Field(default=None, max_length=60)
     phone: Phone | None = Field(default=None, max_length=20)

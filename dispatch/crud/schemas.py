@@ -2,9 +2,9 @@
 record."""
 
 from datetime import datetime
-from typing import Any, Generic
+from typing import Generic
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import SQLModel
 
 from models.common import T
@@ -30,9 +30,13 @@ class ListQuery(BaseModel):
     q: str | None = None
     station_id: int | None = None
     include_archived: bool = False
-    page: int = 1
-    page_size: int = 50
+    # A page outside these bounds is refused (422), not quietly moved into them.
+    page: int = Field(default=1, ge=1, le=1_000_000)
+    page_size: int = Field(default=50, ge=1, le=500)
 
-    def model_post_init(self, _context: Any) -> None:
-        self.page = max(self.page, 1)
-        self.page_size = min(max(self.page_size, 1), 500)
+
+class RecordUpdate(SQLModel):
+    """A change to a record: only the fields sent change, and a field it does not have (or
+    may not change, such as its station) is refused with 422 instead of ignored."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]

@@ -4,9 +4,9 @@ records."""
 from datetime import date, time
 
 from pydantic import BaseModel
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from dispatch.crud.schemas import RecordPublic
+from dispatch.crud.schemas import RecordPublic, RecordUpdate
 from models.day import ClosureBase, MenuBase, TaskBase
 from models.enums import TravelMode
 
@@ -15,7 +15,7 @@ class ClosureCreate(ClosureBase):
     station_id: int
 
 
-class ClosureUpdate(SQLModel):
+class ClosureUpdate(RecordUpdate):
     date_from: date | None = None
     date_to: date | None = None
     reason: str | None = Field(default=None, max_length=200)
@@ -29,7 +29,7 @@ class MenuCreate(MenuBase):
     pass
 
 
-class MenuUpdate(SQLModel):
+class MenuUpdate(RecordUpdate):
     dish: str | None = Field(default=None, max_length=200)
     allergens: list[str] | None = None
 

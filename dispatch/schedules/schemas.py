@@ -2,9 +2,9 @@
 
 from datetime import date, time
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from dispatch.crud.schemas import ListQuery, RecordPublic
+from dispatch.crud.schemas import ListQuery, RecordPublic, RecordUpdate
 from models.enums import Recurrence, ServiceKind
 from models.schedule import Hold, ScheduleBase
 
@@ -13,7 +13,7 @@ class ScheduleCreate(ScheduleBase):
     client_id: int
 
 
-class ScheduleUpdate(SQLModel):
+class ScheduleUpdate(RecordUpdate):
     external_id: str | None = Field(default=None, max_length=64)
     kind: ServiceKind | None = None
     site_id: int | None = None

@@ -1,8 +1,8 @@
 """What site records take and answer over HTTP."""
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from dispatch.crud.schemas import ListQuery, RecordPublic
+from dispatch.crud.schemas import ListQuery, RecordPublic, RecordUpdate
 from models.enums import SiteKind
 from models.station import Latitude, Longitude, OpeningHours, SiteBase
 from models.validation import Name, Phone
@@ -12,7 +12,7 @@ class SiteCreate(SiteBase):
     station_id: int
 
 
-class SiteUpdate(SQLModel):
+class SiteUpdate(RecordUpdate):
     name: Name | None = Field(default=None, max_length=120)
     kind: SiteKind | None = None
     address: str | None = Field(default=None, max_length=300)

@@ -1,8 +1,8 @@
 """What station records take and answer over HTTP."""
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from dispatch.crud.schemas import RecordPublic
+from dispatch.crud.schemas import RecordPublic, RecordUpdate
 from models.station import Ladder, Latitude, Locale, Longitude, StationBase, TimeZone
 from models.validation import Name, Phone
 
@@ -11,7 +11,7 @@ class StationCreate(StationBase):
     pass
 
 
-class StationUpdate(SQLModel):
+class StationUpdate(RecordUpdate):
     name: Name | None = Field(default=None, max_length=120)
     address: str | None = Field(default=None, max_length=300)
     phone: Phone | None = Field(default=None, max_length=20)

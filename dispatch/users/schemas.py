@@ -4,9 +4,9 @@ from datetime import datetime
 from typing import Self
 
 from pydantic import model_validator
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from dispatch.crud.schemas import RecordPublic
+from dispatch.crud.schemas import RecordPublic, RecordUpdate
 from models.enums import Role
 from models.user import UserBase
 from models.validation import Name
@@ -27,7 +27,7 @@ class UserCreate(UserBase):
         return self
 
 
-class UserUpdate(SQLModel):
+class UserUpdate(RecordUpdate):
     display_name: Name | None = Field(default=None, max_length=60)
     password: str | None = Field(default=None, min_length=10, max_length=200)
     station_ids: list[int] | None = None

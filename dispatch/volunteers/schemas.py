@@ -2,9 +2,9 @@
 
 from datetime import date, time
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from dispatch.crud.schemas import ListQuery, RecordPublic
+from dispatch.crud.schemas import ListQuery, RecordPublic, RecordUpdate
 from models.enums import AvailabilityKind, Datum, GeocodeStatus, TravelMode
 from models.station import GeocodeState, Latitude, Longitude
 from models.validation import Name, Phone
@@ -15,7 +15,7 @@ class VolunteerCreate(VolunteerBase):
     station_id: int
 
 
-class VolunteerUpdate(SQLModel):
+class VolunteerUpdate(RecordUpdate):
     external_id: str | None = Field(default=None, max_length=64)
     name: Name | None = Field(default=None, max_length=60)
     phone: Phone | None = Field(default=None, max_length=20)
@@ -41,7 +41,7 @@ class AvailabilityCreate(AvailabilityBase):
     volunteer_id: int
 
 
-class AvailabilityUpdate(SQLModel):
+class AvailabilityUpdate(RecordUpdate):
     kind: AvailabilityKind | None = None
     weekday: int | None = Field(default=None, ge=0, le=6)
     date_from: date | None = None

@@ -268,3 +268,47 @@ def test_duplicate_station_code_is_a_conflict(api: httpx.Client, admin: Account)
     assert api.post("/api/stations", headers=admin.headers, json=body).status_code == 201
     again = api.post("/api/stations", headers=admin.headers, json=body | {"name": "二站"})
     assert again.status_code == 409
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"page_size": 0}, {"page_size": -1}, {"page_size": 10**8}, {"page": 0}, {"page": -1}],
+    ids=str,
+)
+def test_a_page_out_of_bounds_is_refused_not_moved(
+    api: httpx.Client, admin: Account, params: dict[str, int]
+) -> None:
+    answer = api.get("/api/clients", params=params, headers=admin.headers)
+    assert answer.status_code == 422, answer.text
+    assert next(iter(params)) in answer.text
+
+
+def test_a_change_to_a_field_a_record_does_not_have_or_may_not_change_is_refused(
+    api: httpx.Client, admin: Account, session: Session
+) -> None:
+    station = create_station(session)
+    client = create_client(session, station=station)
+    url = f"/api/clients/{ident(client)}"
+    for body in ({"favourite_colour": "blue"}, {"station_id": ident(create_station(session))}):
+        answer = api.patch(url, json=body, headers=admin.headers)
+        assert answer.status_code == 422, body
+    assert api.get(url, headers=admin.headers).json()["station_id"] == ident(station)
+    assert api.patch(url, json={"floor": 3}, headers=admin.headers).status_code == 200
+
+
+@pytest.mark.parametrize("record_id", [2**31, 2**63, 10**30], ids=str)
+def test_an_id_past_the_databases_range_is_an_input_error_not_a_server_error(
+    api: httpx.Client, admin: Account, record_id: int
+) -> None:
+    answer = api.get(f"/api/clients/{record_id}", headers=admin.headers)
+    assert answer.status_code in (404, 422), answer.text  # never a server error
+
+
+def test_a_nul_character_in_a_text_is_an_input_error_not_a_server_error(
+    api: httpx.Client, admin: Account, session: Session
+) -> None:
+    client = create_client(session, station=create_station(session))
+    answer = api.patch(
+        f"/api/clients/{ident(client)}", json={"access_notes": "门\x00口"}, headers=admin.headers
+    )
+    assert answer.status_code in (200, 422), answer.text  # SQLite keeps it; PostgreSQL cannot
