@@ -61,7 +61,14 @@ def serve(
     # request for a tenth of a second or more now and then.
     gc.collect()
     gc.freeze()
-    uvicorn.run(app_, host=host, port=port, log_level="info")
+    uvicorn.run(
+        app_,
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
+    )
 
 
 @app.command()

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     api_token_days: int = Field(default=90, ge=1, le=3650)
     login_attempts_per_minute: int = Field(default=5, ge=1)
     secure_cookies: bool = False  # set true behind HTTPS
+    # Addresses of the reverse proxies whose X-Forwarded-For/-Proto are believed (comma
+    # separated, as uvicorn takes them). Empty: none, the connection's address is the client's.
+    forwarded_allow_ips: str = ""
 
     @cached_property
     def resolved_database_url(self) -> str:

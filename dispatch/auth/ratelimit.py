@@ -1,6 +1,14 @@
-"""Failed logins are limited per account and per address (moving window, `limits`)."""
+"""Failed logins are limited (moving windows, `limits`) so that guessing is slow, without
+letting someone else's failures lock an account's owner out.
 
-from limits import RateLimitItemPerMinute
+- per account and address: the bar a guesser at one address meets first;
+- per address: several people may share one (an office behind one NAT address), so four
+  times as lenient;
+- per account from anywhere: against guessing from many addresses, ten times the bar per
+  hour, so that a few failures elsewhere never lock out the owner's own phone.
+"""
+
+from limits import RateLimitItemPerHour, RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
@@ -9,19 +17,23 @@ class LoginLimiter:
     def __init__(self, failures_per_minute: int) -> None:
         self._storage = MemoryStorage()
         self._limiter = MovingWindowRateLimiter(self._storage)
-        self._per_account = RateLimitItemPerMinute(failures_per_minute)
-        # One address may front several people (a station's office, a NAT): be more lenient.
+        self._per_pair = RateLimitItemPerMinute(failures_per_minute)
         self._per_address = RateLimitItemPerMinute(failures_per_minute * 4)
+        self._per_account = RateLimitItemPerHour(failures_per_minute * 10)
 
     def blocked(self, username: str, address: str) -> bool:
+        account = username.lower()
         return not (
-            self._limiter.test(self._per_account, "account", username.lower())
+            self._limiter.test(self._per_pair, "pair", account, address)
             and self._limiter.test(self._per_address, "address", address)
+            and self._limiter.test(self._per_account, "account", account)
         )
 
     def failed(self, username: str, address: str) -> None:
-        self._limiter.hit(self._per_account, "account", username.lower())
+        account = username.lower()
+        self._limiter.hit(self._per_pair, "pair", account, address)
         self._limiter.hit(self._per_address, "address", address)
+        self._limiter.hit(self._per_account, "account", account)
 
     def reset(self) -> None:
         self._storage.reset()

@@ -3,6 +3,7 @@
 import httpx
 from sqlmodel import Session
 
+from dispatch.auth.ratelimit import LoginLimiter
 from models.enums import Role
 from tests.builders.accounts import PASSWORD, create_user
 from tests.builders.records import create_station, ident
@@ -126,3 +127,17 @@ def test_admin_creates_a_volunteer_account_linked_to_a_volunteer(
     assert "password" not in created.text
     assert again.status_code == 409  # one account per volunteer
     assert login.json()["user"]["volunteer_id"] == ident(volunteer)
+
+
+def test_someone_elses_failures_do_not_lock_the_owner_out() -> None:
+    """Five failures from one address block that address for the account; the owner at
+    another address still gets in; only many failures from many addresses block everyone."""
+    limiter = LoginLimiter(5)
+    for _ in range(5):
+        limiter.failed("Root", "203.0.113.9")
+    assert limiter.blocked("root", "203.0.113.9")
+    assert not limiter.blocked("root", "198.51.100.7")  # the owner's phone
+    assert not limiter.blocked("someone", "203.0.113.9")  # others at that office
+    for n in range(45):
+        limiter.failed("root", f"192.0.2.{n}")
+    assert limiter.blocked("root", "198.51.100.7")  # 50 in the hour: guessing from everywhere
