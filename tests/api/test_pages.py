@@ -125,7 +125,11 @@ def test_records_pages_list_create_validate_edit_and_import(
         data={"name": "李桂兰", "lat": "32.05", "lon": "118.78", "diet": "diabetic"},
     )
     assert edited.status_code == 303
-    assert "diabetic" in api.get("/records/clients?q=李").text
+    listed = api.get("/records/clients?q=李").text
+    assert "糖尿病餐" in listed  # the diet by its name, in the page's language
+    assert ">diabetic<" not in listed  # never the code
+    form = api.get(f"/records/clients/{client_id.group(1)}").text
+    assert '<option value="diabetic" selected>糖尿病餐</option>' in form
 
     csv = "姓名,电话,地址,纬度,经度\n赵大爷,13912345678,南京市中山路2号,32.04,118.78\n"
     imported = api.post(
@@ -274,3 +278,20 @@ def test_a_page_of_another_site_cannot_act_with_the_coordinators_session(
     url = f"/api/stations/{ident(day.station)}/days/{DAY}/generate"
     by_token = api.post(url, headers={"Origin": "http://evil.example", **day.coordinator.headers})
     assert by_token.status_code == 200, by_token.text
+
+
+def test_record_lists_and_forms_name_choices_and_weekdays_never_codes(
+    api: httpx.Client, session: Session
+) -> None:
+    station = create_station(session, name="新街口社工站")
+    client = create_client(session, station=station, name="王秀英")
+    create_schedule(session, client=client, site=create_site(session, station=station))
+    user = create_user(session, role=Role.COORDINATOR, stations=(station,))
+    api.post("/login", data={"username": user.username, "password": PASSWORD})
+
+    schedules = api.get("/records/schedules").text
+    assert "周一、周二、周三、周四、周五" in schedules
+    assert "0, 1, 2" not in schedules
+    assert ">餐食<" in schedules  # the service, not "meal"
+    form = api.get("/records/schedules/new").text
+    assert '<option value="weekly" >每周</option>' in form
