@@ -128,8 +128,8 @@ def test_records_pages_list_create_validate_edit_and_import(
     listed = api.get("/records/clients?q=李").text
     assert "糖尿病餐" in listed  # the diet by its name, in the page's language
     assert ">diabetic<" not in listed  # never the code
-    form = api.get(f"/records/clients/{client_id.group(1)}").text
-    assert '<option value="diabetic" selected>糖尿病餐</option>' in form
+    edit_page = api.get(f"/records/clients/{client_id.group(1)}").text
+    assert '<option value="diabetic" selected>糖尿病餐</option>' in edit_page
 
     csv = "姓名,电话,地址,纬度,经度\n赵大爷,13912345678,南京市中山路2号,32.04,118.78\n"
     imported = api.post(
