@@ -97,6 +97,23 @@ VIOLATIONS = {
     "split": N_("a pickup and its door are on different routes"),
     "precedence": N_("a delivery comes before its pickup"),
 }
+# Why a stop is not planned (the planner's reason codes), in a few words.
+UNPLANNED_REASONS = {
+    "no_volunteers": N_("No volunteer works this day"),
+    "pinned_volunteer_absent": N_("The pinned volunteer is not working"),
+    "no_skilled_volunteer": N_("Nobody has the skill it needs"),
+    "no_allowed_volunteer": N_("Every volunteer who could is excluded"),
+    "demand_over_capacity": N_("More than anyone can carry"),
+    "ride_time_impossible": N_("Too far to arrive hot"),
+    "window_unreachable": N_("Its time window cannot be reached"),
+    "pickup_too_early": N_("Its pickup closes too long before its time window"),
+    "no_shift_in_window": N_("Nobody who may do it works during its time window"),
+    "stop_limit": N_("Everyone is at their stop limit"),
+    "capacity_full": N_("Every route is full"),
+    "no_time_left": N_("No time left on any route"),
+    "not_placed": N_("It fits somewhere: plan again with more time"),
+    "no_position": N_("The address has no position on the map"),
+}
 # The values of the choices forms and lists show (enums and literals), for people.
 CHOICES = {
     "regular": N_("regular"),

@@ -30,7 +30,7 @@ from dispatch.crud.schemas import ListQuery
 from dispatch.deps import SessionDep, request_token
 from dispatch.errors import DispatchError, InvalidInput, NotAuthenticated
 from dispatch.i18n import LOCALES, chosen, translations
-from dispatch.web.forms import CHOICES, LABELS
+from dispatch.web.forms import CHOICES, LABELS, UNPLANNED_REASONS
 from dispatch.web.pdf import pdf_of
 from models import Station
 
@@ -75,6 +75,7 @@ def _make_environment(locale: str) -> jinja2.Environment:
     env.globals["locales"] = LOCALES
     env.globals["labels"] = LABELS
     env.globals["choices"] = CHOICES
+    env.globals["unplanned_reasons"] = UNPLANNED_REASONS
     env.filters["at"] = _local_time
     env.globals["new_event_id"] = lambda: uuid.uuid4().hex
     return env

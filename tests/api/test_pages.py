@@ -295,3 +295,24 @@ def test_record_lists_and_forms_name_choices_and_weekdays_never_codes(
     assert ">餐食<" in schedules  # the service, not "meal"
     form = api.get("/records/schedules/new").text
     assert '<option value="weekly" >每周</option>' in form
+
+
+NOTHING_RECORDED = "未记录结果"
+
+
+def test_the_completion_drill_down_names_figures_services_and_reasons(
+    api: httpx.Client, session: Session
+) -> None:
+    day = plan_day(api, session, clients=2, volunteers=1)
+    manager = create_user(session, role=Role.MANAGER, stations=(day.station,))
+    api.post("/login", data={"username": manager.username, "password": PASSWORD})
+    span = f"first={DAY}&last={DAY}"
+    page = api.get(f"/dashboard/{ident(day.station)}/stops?{span}&figure=missed").text
+    title = page.split("</h1>")[0]
+    assert title.endswith("· 未送达")  # the figure by its name, not "missed"
+    assert ">餐食<" in page  # the service by its name
+    assert ">meal<" not in page
+    reason = api.get(
+        f"/dashboard/{ident(day.station)}/stops?{span}&figure=missed&reason=no_outcome"
+    ).text
+    assert reason.split("</h1>")[0].endswith("· 未送达 · " + NOTHING_RECORDED)
