@@ -164,7 +164,7 @@ def evaluate(
                     volunteer,
                     job.id,
                     f"The {step.kind} of job {job.id} is reached at "
-                    f"{_clock(arrival)}, after its time window.",
+                    f"{hhmm(arrival)}, after its time window.",
                 )
             )
             start = arrival
@@ -199,8 +199,8 @@ def evaluate(
                 ViolationKind.SHIFT,
                 volunteer,
                 None,
-                f"{volunteer.id} is back at {_clock(arrive)}, after the end of "
-                f"their shift at {_clock(volunteer.shift.end)}.",
+                f"{volunteer.id} is back at {hhmm(arrive)}, after the end of "
+                f"their shift at {hhmm(volunteer.shift.end)}.",
             )
         )
     doors = sum(1 for step in steps if step.kind is StopKind.DOOR)
@@ -387,5 +387,5 @@ def _v(kind: ViolationKind, volunteer: Volunteer, job: str | None, message: str)
     return Violation(kind, volunteer.id, job, message)
 
 
-def _clock(seconds: int) -> str:
+def hhmm(seconds: int) -> str:
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection
 
-from routing.check import ViolationKind, evaluate
+from routing.check import ViolationKind, evaluate, hhmm
 from routing.problem import Job, Problem, TimeWindow, Volunteer
 from routing.reasons import Reason, sentence
 from routing.solution import Sequences, Step, StopKind, Unplanned
@@ -59,7 +59,7 @@ def _precheck_job(problem: Problem, job: Job) -> Unplanned | None:
             return None
         each.append({violation.kind for violation in violations})
     if not any(_overlaps(volunteer.shift, job.door.windows) for volunteer in allowed):
-        window = ", ".join(f"{_clock(w.start)}–{_clock(w.end)}" for w in job.door.windows)
+        window = ", ".join(f"{hhmm(w.start)}–{hhmm(w.end)}" for w in job.door.windows)
         return _unplanned(job, Reason.NO_SHIFT_IN_WINDOW, window=window)
     minutes = (job.max_ride or 0) // 60
     if {ViolationKind.RIDE_TIME} in each or not set().union(*each) & _TIME_KINDS:
@@ -81,18 +81,14 @@ def _pickup_too_early(job: Job) -> Unplanned | None:
     return _unplanned(
         job,
         Reason.PICKUP_TOO_EARLY,
-        closes=_clock(closes),
-        opens=_clock(opens),
+        closes=hhmm(closes),
+        opens=hhmm(opens),
         minutes=job.max_ride // 60,
     )
 
 
 def _overlaps(shift: TimeWindow, windows: tuple[TimeWindow, ...]) -> bool:
     return not windows or any(w.start <= shift.end and w.end >= shift.start for w in windows)
-
-
-def _clock(seconds: int) -> str:
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
 
 
 def explain_unplanned(
