@@ -316,3 +316,10 @@ def test_the_completion_drill_down_names_figures_services_and_reasons(
         f"/dashboard/{ident(day.station)}/stops?{span}&figure=missed&reason=no_outcome"
     ).text
     assert reason.split("</h1>")[0].endswith("· 未送达 · " + NOTHING_RECORDED)
+
+
+def test_the_login_page_shows_no_menu_to_someone_not_signed_in(api: httpx.Client) -> None:
+    page = api.get("/login").text
+    assert 'name="password"' in page
+    assert "/records/clients" not in page
+    assert "/audit" not in page
