@@ -39,7 +39,7 @@ def export_csv(session: Session, principal: Principal, query: TrailQuery, timezo
     require(principal, Resource.AUDIT, Action.READ)
     where = repository.conditions(station_scope(principal), query, timezone)
     out = io.StringIO()
-    out.write("\\ufeff")  # the BOM: Excel then reads UTF-8
+    out.write("\ufeff")  # the BOM: Excel then reads UTF-8
     writer = csv.writer(out)
     writer.writerow(
         ["seq", "at", "actor", "interface", "action", "entity", "entity_id", "station_id",

@@ -11,7 +11,15 @@ from dispatch.auth import service
 from dispatch.deps import SESSION_COOKIE, LimiterDep, SessionDep, SettingsDep, StationsDep
 from dispatch.errors import DispatchError
 from dispatch.i18n import LOCALES
-from dispatch.web.kit import LANG_COOKIE, back_with, first_page, language, render, signed_in
+from dispatch.web.kit import (
+    LANG_COOKIE,
+    back_with,
+    first_page,
+    language,
+    own_path,
+    render,
+    signed_in,
+)
 from models.enums import Role, TokenKind
 
 router = APIRouter(include_in_schema=False)
@@ -75,8 +83,7 @@ def login(
 
 @router.get("/language/{locale}", response_model=None)
 def switch_language(locale: str, request: Request) -> Response:
-    back = request.headers.get("referer") or "/"
-    response = RedirectResponse(back, status_code=303)
+    response = RedirectResponse(own_path(request.headers.get("referer")), status_code=303)
     if locale in LOCALES:
         response.set_cookie(LANG_COOKIE, locale, max_age=365 * 86400, samesite="lax")
     return response

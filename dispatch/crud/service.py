@@ -102,6 +102,11 @@ class RecordService(Generic[RowT, CreateT, UpdateT]):
         require(principal, self.resource, Action.READ)
         return self._reachable(session, principal, row_id)
 
+    def editable(self, session: Session, principal: Principal, row_id: int) -> RowT:
+        """The record, for a form that changes it: refused to whom may only read it."""
+        require(principal, self.resource, Action.UPDATE)
+        return self._reachable(session, principal, row_id)
+
     def create(self, session: Session, principal: Principal, data: CreateT) -> RowT:
         require(principal, self.resource, Action.CREATE)
         station_id = self.station_of_new(session, principal, data)

@@ -1,5 +1,9 @@
 """Route links: a volunteer's route of one day, opened from a message without a password.
 
+A link dies when it expires, when the coordinator withdraws it, when its volunteer is archived,
+and when the day's published plan no longer gives its volunteer a route (taken off the day,
+or the route passed to someone else).
+
 The link carries a signed token (itsdangerous) naming a stored row; the row says whose route,
 which day, until when, and whether the coordinator revoked it. Whoever holds the link sees
 that route and records its outcomes, nothing else: the link acts as that volunteer, for that
@@ -84,6 +88,11 @@ def principal_of_link(session: Session, secret: str, token: str) -> tuple[Princi
     volunteer = session.get(Volunteer, link.volunteer_id)
     if volunteer is None or volunteer.archived_at is not None:
         raise Gone("this route link's volunteer no longer serves this station")
+    if repository.day_is_published(
+        session, link.station_id, link.service_date
+    ) and not repository.published_route(session, link.volunteer_id, link.service_date):
+        # Taken off the day, or the route passed to someone else: the link shows nothing more.
+        raise Gone("this route is no longer yours: the coordinator changed the day's plan")
     principal = Principal(
         user_id=None,
         role=Role.VOLUNTEER,

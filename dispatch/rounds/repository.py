@@ -36,6 +36,7 @@ def published_days(session: Session, volunteer_id: int, first: date) -> list[dat
             Plan.status == PlanStatus.PUBLISHED,
             Plan.service_date >= first,
             PlanRoute.volunteer_id == volunteer_id,
+            _has_doors(),
         )
     ).all()
     return sorted({plan.service_date for plan in plans})
@@ -52,9 +53,31 @@ def published_route(
             Plan.status == PlanStatus.PUBLISHED,
             Plan.service_date == day,
             PlanRoute.volunteer_id == volunteer_id,
+            _has_doors(),
         )
     ).first()
     return (found[0], found[1]) if found else None
+
+
+def _has_doors() -> Any:
+    """A route is the volunteer's only while it has a door: every stop moved elsewhere by
+    hand leaves an empty route behind, which is nobody's round."""
+    door = select(PlanStop.id).where(
+        PlanStop.route_id == PlanRoute.id, PlanStop.kind == StopKind.DOOR
+    )
+    return door.exists()
+
+
+def day_is_published(session: Session, station_id: int, day: date) -> bool:
+    """Whether the station has a published plan of the day."""
+    found = session.exec(
+        select(Plan.id).where(
+            Plan.status == PlanStatus.PUBLISHED,
+            Plan.station_id == station_id,
+            Plan.service_date == day,
+        )
+    ).first()
+    return found is not None
 
 
 def routes_of_plan(session: Session, plan_id: int, volunteer_id: int | None) -> list[PlanRoute]:

@@ -20,7 +20,7 @@ def settings_page(
     session: SessionDep,
     stations: StationsDep,
 ) -> Response:
-    station = stations.get(session, principal, station_id)
+    station = stations.editable(session, principal, station_id)
     return render(request, "settings.html", language(request, station), station=station)
 
 

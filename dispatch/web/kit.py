@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -189,6 +189,16 @@ def action(
 def back_with(back: str, message: str) -> RedirectResponse:
     """Back to the page, with a message to show."""
     return RedirectResponse(f"{back}?message={quote(message)}", status_code=303)
+
+
+def own_path(url: str | None) -> str:
+    """The path and query of `url` when it is one of this site's pages, else the home page:
+    a redirect never leads elsewhere (a Referer can name any site)."""
+    parts = urlsplit(url or "/")
+    path = parts.path
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return "/"
+    return path + (f"?{parts.query}" if parts.query else "")
 
 
 def first_page(station_id: int | None = None) -> ListQuery:

@@ -51,6 +51,11 @@ def test_pages_need_a_login_and_render_in_chinese_and_english(
 
     switched = api.get("/language/en", headers={"referer": day})
     assert switched.headers["location"] == day
+    for elsewhere in ("https://evil.example/phish", "//evil.example/x", "/\\evil.example"):
+        away = api.get("/language/en", headers={"referer": elsewhere})
+        where = away.headers["location"]
+        assert where.startswith("/")  # this site's own paths only
+        assert "evil" not in where
     api.cookies.set("careroute_lang", "en")  # as the browser keeps it
     english = api.get(day).text
     assert "Plan this day" in english

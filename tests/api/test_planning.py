@@ -2,13 +2,13 @@
 
 import time
 from datetime import time as clock
-from typing import Any
 
 import httpx
 from sqlmodel import Session
 
 from models.enums import Role
 from tests.builders.accounts import create_account
+from tests.builders.days import planned
 from tests.builders.records import (
     create_availability,
     create_client,
@@ -81,7 +81,7 @@ def test_a_coordinator_gives_an_unplanned_stop_to_a_volunteer_and_re_plans_keep_
     coordinator = create_account(session, role=Role.COORDINATOR, stations=(station,))
     day = f"/api/stations/{ident(station)}/days/2026-11-24"
     api.post(f"{day}/generate", headers=coordinator.headers).raise_for_status()
-    plan = _planned(api, day, coordinator.headers)
+    plan = planned(api, day, coordinator.headers)
     [unplanned] = plan["unplanned"]
     assert unplanned["client_name"] == "晚饭客户"
     keeper, other = (ident(p) for p in people)
@@ -106,21 +106,9 @@ def test_a_coordinator_gives_an_unplanned_stop_to_a_volunteer_and_re_plans_keep_
         headers=coordinator.headers,
     )
     assert off.status_code == 200, off.text
-    again = _planned(api, day, coordinator.headers)
+    again = planned(api, day, coordinator.headers)
     assert again["id"] != plan["id"]
     route = next(r for r in again["routes"] if r["volunteer_id"] == keeper)
     [door] = [s for s in route["stops"] if s["task_id"] == unplanned["task_id"]]
     assert door["pinned"]
     assert (door["reason"], door["explanation"]) == ("pin_kept", "shift")
-
-
-def _planned(api: httpx.Client, day: str, headers: dict[str, str]) -> dict[str, Any]:
-    job = api.post(f"{day}/plan", json={"time_limit_seconds": 1}, headers=headers).json()
-    deadline = time.monotonic() + 60
-    while job["status"] in ("queued", "running"):
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
-        job = api.get(f"/api/planning-jobs/{job['id']}", headers=headers).json()
-    assert job["status"] == "succeeded", job["error"]
-    plan: dict[str, Any] = api.get(f"{day}/plan", headers=headers).json()
-    return plan

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from models import AuditEvent, Outcome, RouteLink
 from models.enums import Role
 from tests.builders.accounts import create_account
-from tests.builders.days import DAY, plan_day
+from tests.builders.days import DAY, plan_day, planned
 from tests.builders.records import create_station
 from tests.conftest import RunningServer
 
@@ -131,3 +131,36 @@ def test_a_route_link_stops_working_when_its_volunteer_is_archived(
         assert gone.status_code == 410
         assert "no longer" in gone.json()["detail"]
         assert stranger.get(f"/r/{token}").status_code == 410
+
+
+def test_a_route_link_dies_when_its_route_passes_to_someone_else(
+    api: httpx.Client, session: Session, server: RunningServer
+) -> None:
+    """Every stop of the link's route moved to another volunteer and the day published
+    again: the link, which acted for the first volunteer, shows nothing more."""
+    day = plan_day(api, session, clients=10, volunteers=2)
+    assert len(day.plan["routes"]) == 2, "the builder's day needs both volunteers"
+    mine, other = (route["volunteer_id"] for route in day.plan["routes"][:2])
+    boss = day.coordinator.headers
+    ask = {"volunteer_id": mine, "service_date": DAY, "hours": 12}
+    token = api.post("/api/route-links", json=ask, headers=boss).json()["url"].rsplit("/", 1)[1]
+    with httpx.Client(base_url=server.url) as stranger:
+        assert stranger.get(f"/r/{token}/api/route").status_code == 200
+        plan = planned(api, f"/api/stations/{day.station.id}/days/{DAY}", boss)  # a new draft
+        mine_now = next(r for r in plan["routes"] if r["volunteer_id"] == mine)
+        for door in [s for s in mine_now["stops"] if s["kind"] == "door"]:
+            moved = api.post(
+                f"/api/plans/{plan['id']}/stops/{door['id']}/move",
+                json={"revision": plan["revision"], "volunteer_id": other},
+                headers=boss,
+            )
+            assert moved.status_code == 200, moved.text
+            plan = moved.json()["plan"]
+        assert [r["volunteer_id"] for r in plan["routes"] if r["stops"]] == [other]
+        published = api.post(
+            f"/api/plans/{plan['id']}/publish", json={"revision": plan["revision"]}, headers=boss
+        )
+        assert published.status_code == 200, published.text
+        gone = stranger.get(f"/r/{token}/api/route")
+        assert gone.status_code == 410
+        assert "no longer yours" in gone.json()["detail"]

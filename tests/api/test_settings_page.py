@@ -6,8 +6,8 @@ from sqlmodel import Session
 
 from models import Station
 from models.enums import Role
-from tests.builders.accounts import PASSWORD, create_user
-from tests.builders.records import create_station, ident
+from tests.builders.accounts import PASSWORD, create_account, create_user
+from tests.builders.records import create_station, create_volunteer, ident
 
 
 def test_a_coordinator_sets_proof_of_delivery_and_the_ladder(
@@ -61,3 +61,18 @@ def test_a_coordinator_sets_the_hot_meal_limit_within_sensible_bounds(
     row = session.get(Station, ident(station))
     assert row is not None
     assert row.hot_meal_minutes == 30
+
+
+def test_only_whom_may_change_the_settings_gets_their_form(
+    api: httpx.Client, session: Session
+) -> None:
+    station = create_station(session)
+    url = f"/stations/{ident(station)}/settings"
+    person = create_volunteer(session, station=station)
+    for reader in (
+        create_account(session, role=Role.VOLUNTEER, volunteer=person).user,
+        create_user(session, role=Role.MANAGER, stations=(station,)),
+    ):
+        api.cookies.clear()
+        api.post("/login", data={"username": reader.username, "password": PASSWORD})
+        assert api.get(url).status_code == 403

@@ -1,6 +1,7 @@
 """The audit trail over HTTP: filtered by kind, person, client and volunteer, scoped to one's
 stations, exported as CSV, checked; and no endpoint edits or deletes an entry."""
 
+import codecs
 import csv
 import io
 
@@ -70,6 +71,7 @@ def test_the_trail_is_read_filtered_exported_and_never_edited(
         "/api/audit/export.csv", params={"client_id": client["id"]}, headers=manager.headers
     )
     assert export.headers["content-type"].startswith("text/csv")
+    assert export.content.startswith(codecs.BOM_UTF8)  # three bytes, so that Excel reads UTF-8
     rows = list(csv.DictReader(io.StringIO(export.text.lstrip("\ufeff"))))
     assert [r["action"] for r in rows] == ["create", "update"]  # oldest first
     assert "王秀英" in rows[0]["changes"]

@@ -64,11 +64,7 @@ def plan_day(
     accounts = {ident(p): create_account(session, role=Role.VOLUNTEER, volunteer=p) for p in people}
     day = f"/api/stations/{ident(station)}/days/{DAY}"
     api.post(f"{day}/generate", headers=boss.headers).raise_for_status()
-    job = api.post(f"{day}/plan", json={"time_limit_seconds": 1}, headers=boss.headers).json()
-    while job["status"] in ("queued", "running"):
-        time.sleep(0.2)
-        job = api.get(f"/api/planning-jobs/{job['id']}", headers=boss.headers).json()
-    plan = api.get(f"{day}/plan", headers=boss.headers).json()
+    plan = planned(api, day, boss.headers)
     if publish:
         plan = api.post(
             f"/api/plans/{plan['id']}/publish",
@@ -76,3 +72,17 @@ def plan_day(
             headers=boss.headers,
         ).json()
     return PlannedDay(station=station, coordinator=boss, volunteers=accounts, plan=plan)
+
+
+def planned(api: httpx.Client, day: str, headers: dict[str, str]) -> dict[str, Any]:
+    """Plan the day (`/api/stations/{id}/days/{date}`) in one second and return its new
+    draft, once the job has succeeded."""
+    job = api.post(f"{day}/plan", json={"time_limit_seconds": 1}, headers=headers).json()
+    deadline = time.monotonic() + 60
+    while job["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, "planning took over a minute"
+        time.sleep(0.2)
+        job = api.get(f"/api/planning-jobs/{job['id']}", headers=headers).json()
+    assert job["status"] == "succeeded", job["error"]
+    plan: dict[str, Any] = api.get(f"{day}/plan", headers=headers).json()
+    return plan
