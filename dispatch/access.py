@@ -103,9 +103,12 @@ class Principal:
         return self.role is Role.ADMIN
 
 
-def sees_private_notes(principal: Principal) -> bool:
+def sees_private_notes(principal: Principal, station: Station) -> bool:
     """Emergency contacts and health notes are for those who act on them: coordinators (and
-    admins). Managers audit; volunteers get what their doors need."""
+    admins), and a station's managers where the station grants it. Volunteers get what their
+    doors need, through their own pages."""
+    if principal.role is Role.MANAGER:
+        return station.managers_see_private_notes
     return principal.role in (Role.ADMIN, Role.COORDINATOR)
 
 

@@ -4,7 +4,8 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError
 
 from dispatch.admission import Admission
@@ -25,9 +26,17 @@ from dispatch.days import endpoints as day_endpoints
 from dispatch.days import pages as day_pages
 from dispatch.db import make_engine, session_scope
 from dispatch.deps import SESSION_COOKIE
-from dispatch.errors import DispatchError
+from dispatch.errors import DispatchError, FormExpired
 from dispatch.geocoding.service import build_geocoder
-from dispatch.http import CrossSiteGuard, SecurityHeaders, render_error, render_out_of_range
+from dispatch.http import (
+    INPUT_ERRORS,
+    CrossSiteGuard,
+    RequestGuard,
+    SecurityHeaders,
+    render_error,
+    render_invalid_request,
+    render_out_of_range,
+)
 from dispatch.imports import endpoints as import_endpoints
 from dispatch.planning import endpoints as planning_endpoints
 from dispatch.planning import pages as planning_pages
@@ -41,7 +50,13 @@ from dispatch.stations import endpoints as station_endpoints
 from dispatch.stations import pages as station_pages
 from dispatch.users import endpoints as user_endpoints
 from dispatch.volunteers import endpoints as volunteer_endpoints
-from dispatch.web.kit import LoginRequired, mount_static, to_login
+from dispatch.web.kit import (
+    LoginRequired,
+    back_to_the_form,
+    form_token_checked,
+    mount_static,
+    to_login,
+)
 
 ATTRIBUTION = "Map data © OpenStreetMap contributors, ODbL 1.0"
 
@@ -108,6 +123,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = services
     app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute)
     app.add_middleware(Admission, serial_writes=app.state.engine.dialect.name == "sqlite")
+    # Before admission: a large or refused body is read without holding the write turn.
+    app.add_middleware(RequestGuard, max_bytes=settings.max_request_megabytes * 1_000_000)
     # The last added runs first: every answer gets the headers, refusals included.
     app.add_middleware(CrossSiteGuard, cookie=SESSION_COOKIE)
     app.add_middleware(SecurityHeaders, tiles=settings.map_tiles, https=settings.secure_cookies)
@@ -116,8 +133,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_exception_handler(DataError, render_out_of_range)
     app.add_exception_handler(OverflowError, render_out_of_range)
     app.add_api_route("/healthz", healthz, methods=["GET"], tags=["service"])
-    for feature in ENDPOINTS + PAGES:
-        app.include_router(feature.router)
+    app.add_exception_handler(RequestValidationError, render_invalid_request)
+    for feature in ENDPOINTS:
+        app.include_router(feature.router, responses=INPUT_ERRORS)
+    app.add_exception_handler(FormExpired, back_to_the_form)
+    for feature in PAGES:
+        app.include_router(feature.router, dependencies=[Depends(form_token_checked)])
     mount_static(app)
     return app
 

@@ -165,6 +165,7 @@ def import_file(
                 station,
                 path.name,
                 path.read_bytes(),
+                settings.import_max_rows,
             )
     except ImportRejected as rejected:
         typer.echo(rejected.message, err=True)
@@ -172,5 +173,7 @@ def import_file(
             typer.echo(
                 f"  row {problem['row']}, {problem['column']}: {problem['message']}", err=True
             )
+        if rejected.omitted:
+            typer.echo(f"  and {rejected.omitted} more", err=True)
         raise typer.Exit(1) from rejected
     typer.echo(f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}")

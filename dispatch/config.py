@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     api_token_days: int = Field(default=90, ge=1, le=3650)
     login_attempts_per_minute: int = Field(default=5, ge=1)
     secure_cookies: bool = False  # set true behind HTTPS
+    # Limits on what one request may send: a body past the size is refused with 413 (an
+    # import file included); an import past the rows with 422, nothing of it kept.
+    max_request_megabytes: int = Field(default=10, ge=1, le=1000)
+    import_max_rows: int = Field(default=10_000, ge=1, le=1_000_000)
     # Addresses of the reverse proxies whose X-Forwarded-For/-Proto are believed (comma
     # separated, as uvicorn takes them). Empty: none, the connection's address is the client's.
     forwarded_allow_ips: str = ""

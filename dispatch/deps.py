@@ -18,7 +18,7 @@ from dispatch.days.closures import ClosureService
 from dispatch.days.menus import MenuService
 from dispatch.days.service import DayService
 from dispatch.db import for_writing
-from dispatch.errors import NotAuthenticated
+from dispatch.errors import FormExpired, NotAuthenticated
 from dispatch.planning.edits import PlanEdits
 from dispatch.planning.service import PlanningService
 from dispatch.schedules.service import ScheduleService
@@ -32,10 +32,15 @@ SESSION_COOKIE = "careroute_session"
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+FORM_TOKEN_HEADER = "x-csrf-token"
+FORM_TOKEN_FIELD = "csrf_token"
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed before the response is sent, or rolled back."""
     engine = request.app.state.engine
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
+    if request.method not in SAFE_METHODS:
         engine = for_writing(engine)
     with Session(engine, expire_on_commit=False) as session:
         try:
@@ -69,11 +74,24 @@ def request_token(request: Request, bearer: Annotated[str | None, Depends(_beare
 TokenDep = Annotated[str | None, Depends(request_token)]
 
 
-def current_principal(session: SessionDep, token: TokenDep, request: Request) -> Principal:
+def current_principal(
+    session: SessionDep, token: TokenDep, request: Request, settings: SettingsDep
+) -> Principal:
     if not token:
         raise NotAuthenticated("log in first: send a bearer token or the session cookie")
     interface = "api" if request.headers.get("authorization") else "web"
+    check_form_token(request, token, settings)
     return auth_service.principal_for_token(session, token, interface=interface)
+
+
+def check_form_token(request: Request, token: TokenDep, settings: SettingsDep) -> None:
+    """A change made with the session cookie (a page's script) sends the page's token in a
+    header; bearer-token clients are not concerned (no browser sends their token by itself)."""
+    if request.method in SAFE_METHODS or request.headers.get("authorization") or not token:
+        return
+    given = request.headers.get(FORM_TOKEN_HEADER)
+    if not auth_service.form_token_matches(settings.resolved_secret_key, token, given):
+        raise FormExpired
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

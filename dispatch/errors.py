@@ -27,6 +27,15 @@ class Forbidden(DispatchError):
     code = "forbidden"
 
 
+class FormExpired(Forbidden):
+    """A change sent with the session cookie but without the page's anti-forgery token."""
+
+    code = "form_token"
+
+    def __init__(self) -> None:
+        super().__init__("this page is out of date or came from elsewhere: reload it and try again")
+
+
 class NotFound(DispatchError):
     status_code = 404
     code = "not_found"
@@ -97,9 +106,19 @@ class ImportRejected(DispatchError):
     status_code = 422
     code = "import_rejected"
 
+    listed = 100  # a file of thousands of bad rows: the first problems say what to fix
+
     def __init__(self, problems: list[dict[str, Any]]) -> None:
-        super().__init__(f"the file was not imported: {len(problems)} problem(s) found")
-        self.problems = problems
+        whole_file = len(problems) == 1 and problems[0]["row"] == 0  # unreadable, too long
+        reason = problems[0]["message"] if whole_file else f"{len(problems)} problem(s) found"
+        super().__init__(f"the file was not imported: {reason}")
+        self.problems = problems[: self.listed]
+        self.omitted = len(problems) - len(self.problems)
 
     def body(self) -> dict[str, Any]:
-        return {"detail": self.message, "code": self.code, "problems": self.problems}
+        return {
+            "detail": self.message,
+            "code": self.code,
+            "problems": self.problems,
+            "problems_omitted": self.omitted,
+        }

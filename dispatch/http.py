@@ -2,18 +2,38 @@
 declared in OpenAPI), absolute links for what is sent out of the app, and the security
 headers every answer carries."""
 
+import json
 from typing import Any
 
 from fastapi import Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from dispatch.errors import DispatchError
+from dispatch.errors import DispatchError, InvalidInput
+
+
+class Problem(BaseModel):
+    """Every error the API answers with: a sentence (or, for input errors, one entry per
+    field with its location and message), and a code a program can test."""
+
+    detail: str | list[dict[str, Any]]
+    code: str
+    problems: list[dict[str, Any]] | None = None  # an import's rejected rows
+    problems_omitted: int | None = None  # past the first listed
+
+
+# Every API route may refuse its input: the 422 is declared once, with the shape sent.
+INPUT_ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"description": "The request's input is invalid", "model": Problem}
+}
 
 
 def error_responses(*errors: type[DispatchError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` for the business errors an endpoint may answer with."""
-    return {e.status_code: {"description": e.__doc__ or e.code} for e in errors}
+    return {e.status_code: {"description": e.__doc__ or e.code, "model": Problem} for e in errors}
 
 
 async def render_error(_request: Request, error: Exception) -> JSONResponse:
@@ -21,6 +41,14 @@ async def render_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DispatchError)
     headers = {"WWW-Authenticate": "Bearer"} if error.status_code == 401 else None
     return JSONResponse(error.body(), status_code=error.status_code, headers=headers)
+
+
+async def render_invalid_request(_request: Request, error: Exception) -> JSONResponse:
+    """FastAPI's own input errors in the same shape as the services' (`Problem`)."""
+    assert isinstance(error, RequestValidationError)
+    return JSONResponse(
+        {"detail": jsonable_encoder(error.errors()), "code": InvalidInput.code}, status_code=422
+    )
 
 
 async def render_out_of_range(_request: Request, _error: Exception) -> JSONResponse:
@@ -127,3 +155,85 @@ def _cross_site(scope: Scope, cookie: bytes) -> bool:
         return False
     host = headers.get(b"host", b"")
     return bool(origin.split(b"://", 1)[-1] != host)
+
+
+class RequestGuard:
+    """What no endpoint should have to check: a body past `max_bytes` is refused with 413
+    before it is read whole, and a NUL character in the path, the query or a JSON or form
+    field with 422 (PostgreSQL cannot store one, and no person types one: both databases
+    answer the same). Uploaded files are the import's to read."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length", b"0")
+        if not declared.isdigit() or int(declared) > self.max_bytes:
+            await _refuse(scope, receive, send, 413, "too_large", self._too_large())
+            return
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.max_bytes:
+                await _refuse(scope, receive, send, 413, "too_large", self._too_large())
+                return
+        if _has_nul(scope, headers.get(b"content-type", b""), body):
+            await _refuse(scope, receive, send, 422, "invalid_input", NUL_REFUSED)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    def _too_large(self) -> str:
+        return f"the request is larger than {self.max_bytes // 1_000_000} MB: send less at once"
+
+
+NUL_REFUSED = "a text in the request holds a NUL character (\\u0000), which no field may hold"
+
+
+def _has_nul(scope: Scope, content_type: bytes, body: bytes) -> bool:
+    if b"%00" in scope.get("raw_path", b"") or "\x00" in scope["path"]:
+        return True
+    if b"%00" in scope.get("query_string", b""):
+        return True
+    if content_type.startswith(b"application/x-www-form-urlencoded"):
+        return b"%00" in body or b"\x00" in body
+    if content_type.startswith(b"application/json"):
+        try:
+            return _any_nul(json.loads(body))
+        except ValueError:
+            return False  # not JSON: the endpoint says so
+    return False
+
+
+def _any_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_any_nul(k) or _any_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_any_nul(v) for v in value)
+    return False
+
+
+async def _refuse(
+    scope: Scope, receive: Receive, send: Send, status: int, code: str, detail: str
+) -> None:
+    await JSONResponse({"detail": detail, "code": code}, status_code=status)(scope, receive, send)

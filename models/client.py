@@ -1,6 +1,6 @@
 """The household file: one client, their needs, access notes and who may visit them."""
 
-from datetime import date, time
+from datetime import date
 from typing import Literal, Self
 
 from pydantic import model_validator
@@ -10,7 +10,7 @@ from sqlmodel import Field
 from models.common import EnumText, TableBase
 from models.enums import ClientStatus, Diet, Disability, Mobility
 from models.station import GeocodedMixin, GeocodeState
-from models.validation import Name, Phone, check_window
+from models.validation import LocalTime, Name, Phone, check_window
 
 Gender = Literal["female", "male", "other"]
 
@@ -35,8 +35,8 @@ class ClientBase(GeocodedMixin):
     disability: Disability = Field(default=Disability.NONE, sa_type=EnumText(Disability, 20))
     lives_alone: bool = False
     language: str = Field(default="", max_length=40)  # e.g. 南京话, 普通话
-    preferred_window_start: time | None = None
-    preferred_window_end: time | None = None
+    preferred_window_start: LocalTime | None = None
+    preferred_window_end: LocalTime | None = None
     # Private: shown to coordinators only, never to volunteers.
     emergency_contact_name: str = Field(default="", max_length=60)
     emergency_contact_phone: Phone | None = Field(default=None, max_length=20)

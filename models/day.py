@@ -1,6 +1,6 @@
 """The day's work: tasks derived from the schedules, and the days a station is closed."""
 
-from datetime import date, time
+from datetime import date
 from typing import Self
 
 from pydantic import model_validator
@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from models.common import EnumText, TableBase
 from models.enums import Diet, ServiceKind, TaskStatus
+from models.validation import LocalTime
 
 # --- Closures: the station's own closing days, on top of the public holidays it observes ---
 
@@ -59,8 +60,8 @@ class TaskBase(SQLModel):
     site_id: int | None = Field(default=None, foreign_key="site.id")
     quantity: int = Field(default=1, ge=0)
     # The window at the door: the schedule's, else the client's preferred one, else any time.
-    window_start: time | None = None
-    window_end: time | None = None
+    window_start: LocalTime | None = None
+    window_end: LocalTime | None = None
     service_minutes: int = Field(default=5, ge=1)
     max_ride_minutes: int | None = None
     required_skills: list[str] = Field(default_factory=list, sa_type=JSON)

@@ -1,6 +1,6 @@
 """What a client receives and when: recurring services and one-off orders."""
 
-from datetime import date, time
+from datetime import date
 from typing import Self
 
 from pydantic import BaseModel, model_validator
@@ -9,7 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from models.common import EnumText, TableBase
 from models.enums import Recurrence, ServiceKind
-from models.validation import check_window
+from models.validation import LocalTime, check_window
 
 
 class Hold(BaseModel):
@@ -38,8 +38,8 @@ class ScheduleBase(SQLModel):
     end_date: date | None = None
     skip_dates: list[date] = Field(default_factory=list, sa_type=JSON)
     holds: list[Hold] = Field(default_factory=list, sa_type=JSON)
-    window_start: time | None = None  # None: the client's preferred window
-    window_end: time | None = None
+    window_start: LocalTime | None = None  # None: the client's preferred window
+    window_end: LocalTime | None = None
     service_minutes: int = Field(default=5, ge=1, le=240)
     max_ride_minutes: int | None = Field(default=None, ge=5, le=240)  # hot meals
     required_skills: list[str] = Field(default_factory=list, sa_type=JSON)

@@ -1,6 +1,5 @@
 """Stations (a social-work station or programme) and their sites (kitchens, pharmacies, offices)."""
 
-from datetime import time
 from typing import Annotated, Self
 from zoneinfo import available_timezones
 
@@ -11,7 +10,7 @@ from sqlmodel import Field, SQLModel
 from models.alert import Rung, check_ladder, default_ladder
 from models.common import EnumText, TableBase, TypedJSON
 from models.enums import Datum, GeocodeStatus, SiteKind
-from models.validation import Code, Name, Phone, check_coordinates, check_window
+from models.validation import Code, LocalTime, Name, Phone, check_coordinates, check_window
 
 
 def _known_timezone(value: str) -> str:
@@ -81,6 +80,9 @@ class StationBase(LocatedMixin):
     # A hot meal reaches the door at most this many minutes after it leaves the kitchen:
     # a rule of the planner, a warning on hand edits. Medicine is exempt.
     hot_meal_minutes: int = Field(default=45, ge=10, le=240)
+    # Managers audit, and by default do not see clients' emergency contacts and health notes;
+    # a station whose managers also act on them grants it here.
+    managers_see_private_notes: bool = False
 
 
 class Station(StationBase, TableBase, table=True):
@@ -94,8 +96,8 @@ class OpeningHours(BaseModel):
     """One opening period on a weekday (0 = Monday)."""
 
     weekday: int = Field(ge=0, le=6)
-    opens: time
-    closes: time
+    opens: LocalTime
+    closes: LocalTime
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:

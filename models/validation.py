@@ -1,9 +1,10 @@
 """Field rules shared by several schemas; each raises a one-sentence ValueError."""
 
+import re
 from datetime import time
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJsonSchema
 
 
 def check_coordinates(lat: float | None, lon: float | None) -> None:
@@ -73,3 +74,39 @@ Phone = Annotated[str, AfterValidator(_normalise_phone)]
 # A station's short code, used in URLs and imports: lower-case letters, digits and dashes.
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]+$")]
+
+
+# A time of day is the station's wall-clock time: "09:30" or "09:30:00", never with an offset
+# ("09:30Z", "09:30+08:00" are refused: the station's time zone says what they mean). The
+# answers send "HH:MM:SS", and the description says so instead of JSON Schema's `time`
+# format, which requires an offset.
+_OFFSET = re.compile(r"(Z|[+-]\d{2}(:?\d{2})?)$", re.IGNORECASE)
+
+
+def _without_offset(value: object) -> object:
+    if isinstance(value, str) and _OFFSET.search(value.strip()):
+        raise ValueError(
+            f"{value!r} has a time zone: give the station's local time without one, as 09:30"
+        )
+    return value
+
+
+def _local(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("give the station's local time without a time zone, as 09:30")
+    return value.replace(microsecond=0)
+
+
+LocalTime = Annotated[
+    time,
+    BeforeValidator(_without_offset),
+    AfterValidator(_local),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
+            "description": "the station's local time of day, HH:MM or HH:MM:SS, no offset",
+            "examples": ["09:30"],
+        }
+    ),
+]

@@ -1,6 +1,6 @@
 """Volunteers, how they travel and what they may do, and when they are free."""
 
-from datetime import date, time
+from datetime import date
 from typing import Self
 
 from pydantic import model_validator
@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 from models.common import EnumText, TableBase
 from models.enums import AvailabilityKind, TravelMode
 from models.station import GeocodedMixin, GeocodeState
-from models.validation import Name, Phone, check_window
+from models.validation import LocalTime, Name, Phone, check_window
 
 # Skills the planner understands; stations may add their own (dialects as "dialect:南京话").
 KNOWN_SKILLS = ("medicine", "first_aid", "sign_language", "wheelchair", "nursing")
@@ -43,8 +43,8 @@ class AvailabilityBase(SQLModel):
     weekday: int | None = Field(default=None, ge=0, le=6)  # weekly slots; 0 = Monday
     date_from: date | None = None  # leave and extra days
     date_to: date | None = None
-    start_time: time | None = None  # leave without times = whole days
-    end_time: time | None = None
+    start_time: LocalTime | None = None  # leave without times = whole days
+    end_time: LocalTime | None = None
     note: str = Field(default="", max_length=300)
 
     @model_validator(mode="after")

@@ -163,7 +163,7 @@ def _public(
                 result=done.result if done else None,
             )
         )
-    sees_contact = sees_private_notes(principal)
+    sees_contact = sees_private_notes(principal, station)
     contact = " ".join(
         part
         for part in (

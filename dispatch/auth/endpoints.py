@@ -15,8 +15,9 @@ from dispatch.deps import (
     SessionDep,
     SettingsDep,
     TokenDep,
+    check_form_token,
 )
-from dispatch.errors import NotAuthenticated, TooManyAttempts
+from dispatch.errors import FormExpired, NotAuthenticated, TooManyAttempts
 from dispatch.http import error_responses
 from dispatch.users.schemas import UserPublic
 from dispatch.users.service import user_public
@@ -72,7 +73,12 @@ def token(
     return _token_public(session, user, access_token, row.expires_at)
 
 
-@router.post("/logout", status_code=204)
+@router.post(
+    "/logout",
+    status_code=204,
+    dependencies=[Depends(check_form_token)],
+    responses=error_responses(FormExpired),
+)
 def logout(response: Response, session: SessionDep, token: TokenDep) -> None:
     """End this session or revoke this bearer token."""
     if token:

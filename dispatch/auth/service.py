@@ -5,6 +5,7 @@ tokens serve browsers (in an HttpOnly cookie) and API clients (as a bearer token
 """
 
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 
@@ -97,6 +98,16 @@ def principal_for_user(session: Session, user: User, *, interface: str) -> Princ
         volunteer_id=user.volunteer_id,
         interface=interface,
     )
+
+
+def form_token(secret: str, session_token: str) -> str:
+    """The anti-forgery token of a browser session: what its pages put in every form and
+    every script's request, and what another site cannot know (it cannot read the cookie)."""
+    return hmac.new(secret.encode(), b"csrf:" + session_token.encode(), hashlib.sha256).hexdigest()
+
+
+def form_token_matches(secret: str, session_token: str, given: str | None) -> bool:
+    return given is not None and hmac.compare_digest(form_token(secret, session_token), given)
 
 
 def revoke(session: Session, token: str) -> None:

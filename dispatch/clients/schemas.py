@@ -1,6 +1,6 @@
 """What client records take and answer over HTTP."""
 
-from datetime import date, time
+from datetime import date
 
 from pydantic import BaseModel
 from sqlmodel import Field
@@ -9,7 +9,7 @@ from dispatch.crud.schemas import ListQuery, RecordPublic, RecordUpdate
 from models.client import ClientBase, Gender
 from models.enums import ClientStatus, Datum, Diet, Disability, GeocodeStatus, Mobility
 from models.station import GeocodeState, Latitude, Longitude
-from models.validation import Name, Phone
+from models.validation import LocalTime, Name, Phone
 
 
 class ClientCreate(ClientBase):
@@ -37,8 +37,8 @@ class ClientUpdate(RecordUpdate):
     disability: Disability | None = None
     lives_alone: bool | None = None
     language: str | None = Field(default=None, max_length=40)
-    preferred_window_start: time | None = None
-    preferred_window_end: time | None = None
+    preferred_window_start: LocalTime | None = None
+    preferred_window_end: LocalTime | None = None
     emergency_contact_name: str | None = Field(default=None, max_length=60)
     emergency_contact_phone: Phone | None = Field(default=None, max_length=20)
     emergency_contact_relation: str | None = Field(default=None, max_length=30)

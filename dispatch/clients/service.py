@@ -12,7 +12,7 @@ from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
 from dispatch.errors import InvalidInput
 from dispatch.geocoding.service import Geocoder, apply_location
-from models import Client, Volunteer
+from models import Client, Station, Volunteer
 
 volunteer_repository = RecordRepository(Volunteer)
 # What a reader without the right sees of a client's private notes.
@@ -38,8 +38,9 @@ class ClientService(RecordService[Client, ClientCreate, ClientUpdate]):
         self.geocoder = geocoder
         self.defer_geocoding = defer_geocoding
 
-    def public(self, principal: Principal, row: Client) -> Any:
-        if sees_private_notes(principal):
+    def public(self, session: Session, principal: Principal, row: Client) -> Any:
+        station = session.get(Station, row.station_id)
+        if station is not None and sees_private_notes(principal, station):
             return row
         return ClientPublic.model_validate(row).model_copy(update=_PRIVATE)
 

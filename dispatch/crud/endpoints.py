@@ -48,13 +48,13 @@ def _reading_routes(
     ) -> Any:
         extra = query.model_dump(exclude=set(ListQuery.model_fields))  # type: ignore[attr-defined]
         page = service.list(session, principal, query, extra)
-        page.items = [service.public(principal, row) for row in page.items]
+        page.items = [service.public(session, principal, row) for row in page.items]
         return page
 
     def get_record(
         record_id: int, service: Service, session: SessionDep, principal: PrincipalDep
     ) -> Any:
-        return service.public(principal, service.get(session, principal, record_id))
+        return service.public(session, principal, service.get(session, principal, record_id))
 
     reading = error_responses(Forbidden, NotFound)
     router.add_api_route(

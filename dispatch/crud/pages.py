@@ -17,7 +17,7 @@ from dispatch.container import Services
 from dispatch.crud.schemas import ListQuery
 from dispatch.crud.service import RecordService
 from dispatch.days.schemas import ClosureCreate, ClosureUpdate, MenuCreate, MenuUpdate
-from dispatch.deps import ServicesDep, SessionDep
+from dispatch.deps import ServicesDep, SessionDep, SettingsDep
 from dispatch.errors import DispatchError, InvalidInput
 from dispatch.imports.service import import_records
 from dispatch.schedules.schemas import ScheduleCreate, ScheduleUpdate
@@ -144,7 +144,7 @@ def form(
     values: dict[str, Any] = {}
     if row_id != "new":
         service = spec.service_of(services)
-        row = service.public(principal, service.get(session, principal, int(row_id)))
+        row = service.public(session, principal, service.get(session, principal, int(row_id)))
         values = row.model_dump()
     return _form(request, kind, spec, row_id, values, [])
 
@@ -189,6 +189,7 @@ def import_file(
     session: SessionDep,
     services: ServicesDep,
     file: Annotated[UploadFile, File()],
+    settings: SettingsDep,
 ) -> Response:
     station_id = _station_of(session, principal, services)
     try:
@@ -200,6 +201,7 @@ def import_file(
             station_id or 0,
             file.filename or "",
             file.file.read(),
+            settings.import_max_rows,
         )
     except DispatchError as error:
         session.rollback()

@@ -93,7 +93,7 @@ class RecordService(Generic[RowT, CreateT, UpdateT]):
         )
         return Page(items=rows, total=total, page=query.page, page_size=query.page_size)
 
-    def public(self, principal: Principal, row: RowT) -> Any:
+    def public(self, session: Session, principal: Principal, row: RowT) -> Any:
         """The record as this reader may see it (by default: all of it). Never changes the
         row: it belongs to the session, and would be saved."""
         return row

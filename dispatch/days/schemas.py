@@ -1,7 +1,7 @@
 """A station's day as it is answered (its tasks and who is free), and closures and menus as
 records."""
 
-from datetime import date, time
+from datetime import date
 
 from pydantic import BaseModel
 from sqlmodel import Field
@@ -9,6 +9,7 @@ from sqlmodel import Field
 from dispatch.crud.schemas import RecordPublic, RecordUpdate
 from models.day import ClosureBase, MenuBase, TaskBase
 from models.enums import TravelMode
+from models.validation import LocalTime
 
 
 class ClosureCreate(ClosureBase):
@@ -43,8 +44,8 @@ class TaskPublic(TaskBase, RecordPublic):
 
 
 class Shift(BaseModel):
-    start: time
-    end: time
+    start: LocalTime
+    end: LocalTime
 
 
 class AvailableVolunteer(BaseModel):

@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 
 from dispatch.access import Principal
 from dispatch.db import session_scope
-from dispatch.deps import EngineDep, PrincipalDep, ServicesDep, SessionDep
+from dispatch.deps import EngineDep, PrincipalDep, ServicesDep, SessionDep, SettingsDep
 from dispatch.errors import Forbidden, ImportRejected, NotFound
 from dispatch.geocoding.pending import geocode_pending
 from dispatch.geocoding.service import Geocoder
@@ -39,10 +39,13 @@ def import_file(
     engine: EngineDep,
     session: SessionDep,
     principal: PrincipalDep,
+    settings: SettingsDep,
 ) -> ImportReport:
     """Import every row of a file, or none: a file with problems is rejected, all of them listed."""
+    content = file.file.read()
+    filename = file.filename or ""
     report = import_records(
-        session, services, principal, kind, station_id, file.filename or "", file.file.read()
+        session, services, principal, kind, station_id, filename, content, settings.import_max_rows
     )
     if report.pending_geocoding and services.geocoder is not None:
         background.add_task(

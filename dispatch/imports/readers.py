@@ -3,48 +3,81 @@ and XLSX (first sheet)."""
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import date, datetime, time
+from typing import Any
 
 from openpyxl import load_workbook
 
 from dispatch.errors import ImportRejected
 
+# A field as long as the file: the request's size limit bounds it, not the csv module's 128 KB.
+csv.field_size_limit(2**31 - 1)
+# Rows with nothing in them (formatted but empty) are read, up to this many per row allowed.
+BLANK_ROWS_PER_ROW = 10
 
-def read_table(filename: str, content: bytes) -> list[list[str]]:
-    """All rows of the file as text, the header row first."""
+
+def read_table(filename: str, content: bytes, max_rows: int) -> list[list[str]]:
+    """All rows of the file as text, the header row first; refused past `max_rows` rows under
+    the header, before the rest of the file is read."""
     name = filename.lower()
     if name.endswith(".xlsx"):
-        return _read_xlsx(content)
+        return _within(_read_xlsx(content), max_rows)
     if name.endswith(".csv"):
-        return _read_csv(content)
+        return _within(_read_csv(content), max_rows)
     raise ImportRejected(
         [{"row": 0, "column": "", "message": f"{filename!r} is neither a .csv nor a .xlsx file"}]
     )
 
 
-def _read_csv(content: bytes) -> list[list[str]]:
+def _within(rows: Iterator[list[str]], max_rows: int) -> list[list[str]]:
+    kept: list[list[str]] = []  # blank ones too: the rows keep the numbers the file shows
+    filled = 0
+    for row in rows:
+        kept.append(row)
+        filled += any(cell.strip() for cell in row)
+        if filled > max_rows + 1 or len(kept) > (max_rows + 1) * BLANK_ROWS_PER_ROW:
+            message = f"the file has more than {max_rows} rows: split it into smaller files"
+            raise ImportRejected([{"row": 0, "column": "", "message": message}])
+    return kept
+
+
+def _read_csv(content: bytes) -> Iterator[list[str]]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = content.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return list(csv.reader(io.StringIO(text)))
+        return _csv_rows(text)
     raise ImportRejected(
         [{"row": 0, "column": "", "message": "the file is neither UTF-8 nor GB18030 text"}]
     )
 
 
-def _read_xlsx(content: bytes) -> list[list[str]]:
+def _csv_rows(text: str) -> Iterator[list[str]]:
+    try:
+        yield from csv.reader(io.StringIO(text))
+    except csv.Error as error:  # a quote left open, a NUL character
+        message = f"the file is not readable CSV: {error}"
+        raise ImportRejected([{"row": 0, "column": "", "message": message}]) from error
+
+
+def _read_xlsx(content: bytes) -> Iterator[list[str]]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise ImportRejected(
             [{"row": 0, "column": "", "message": f"the file is not a readable XLSX: {error}"}]
         ) from error
-    sheet = workbook.worksheets[0]
-    rows = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return rows
+    return _xlsx_rows(workbook)
+
+
+def _xlsx_rows(workbook: Any) -> Iterator[list[str]]:
+    try:
+        for row in workbook.worksheets[0].iter_rows(values_only=True):
+            yield [_cell_text(value) for value in row]
+    finally:
+        workbook.close()
 
 
 def _cell_text(value: object) -> str:

@@ -79,6 +79,7 @@ def import_records(
     station_id: int,
     filename: str,
     content: bytes,
+    max_rows: int,
 ) -> ImportReport:
     spec = _SPECS.get(kind)
     if spec is None:
@@ -89,7 +90,7 @@ def import_records(
     service.ensure_station(principal, station_id)
     principal = dataclasses.replace(principal, interface="import")
 
-    table = read_table(filename, content)
+    table = read_table(filename, content, max_rows)
     problems: list[dict[str, Any]] = []
     header_fields, headers, ignored = _map_headers(spec, table[0] if table else [], problems)
     rows = _parse_rows(table[1:], header_fields, headers, spec, station_id, problems)

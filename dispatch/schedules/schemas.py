@@ -1,12 +1,13 @@
 """What service schedules take and answer over HTTP."""
 
-from datetime import date, time
+from datetime import date
 
 from sqlmodel import Field
 
 from dispatch.crud.schemas import ListQuery, RecordPublic, RecordUpdate
 from models.enums import Recurrence, ServiceKind
 from models.schedule import Hold, ScheduleBase
+from models.validation import LocalTime
 
 
 class ScheduleCreate(ScheduleBase):
@@ -25,8 +26,8 @@ class ScheduleUpdate(RecordUpdate):
     end_date: date | None = None
     skip_dates: list[date] | None = None
     holds: list[Hold] | None = None
-    window_start: time | None = None
-    window_end: time | None = None
+    window_start: LocalTime | None = None
+    window_end: LocalTime | None = None
     service_minutes: int | None = Field(default=None, ge=1, le=240)
     max_ride_minutes: int | None = Field(default=None, ge=5, le=240)
     required_skills: list[str] | None = None

@@ -48,6 +48,7 @@ async def save_settings(
             StationUpdate,
             observes_public_holidays="observes_public_holidays" in form,
             proof_of_delivery="proof_of_delivery" in form,
+            managers_see_private_notes="managers_see_private_notes" in form,
             alert_ladder=ladder,
             **given,
         )

@@ -22,6 +22,7 @@ class StationUpdate(RecordUpdate):
     observes_public_holidays: bool | None = None
     alert_ladder: Ladder | None = None
     proof_of_delivery: bool | None = None
+    managers_see_private_notes: bool | None = None
     hot_meal_minutes: int | None = Field(default=None, ge=10, le=240)
 
 

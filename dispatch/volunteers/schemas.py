@@ -1,13 +1,13 @@
 """What volunteer and availability records take and answer over HTTP."""
 
-from datetime import date, time
+from datetime import date
 
 from sqlmodel import Field
 
 from dispatch.crud.schemas import ListQuery, RecordPublic, RecordUpdate
 from models.enums import AvailabilityKind, Datum, GeocodeStatus, TravelMode
 from models.station import GeocodeState, Latitude, Longitude
-from models.validation import Name, Phone
+from models.validation import LocalTime, Name, Phone
 from models.volunteer import AvailabilityBase, VolunteerBase
 
 
@@ -46,8 +46,8 @@ class AvailabilityUpdate(RecordUpdate):
     weekday: int | None = Field(default=None, ge=0, le=6)
     date_from: date | None = None
     date_to: date | None = None
-    start_time: time | None = None
-    end_time: time | None = None
+    start_time: LocalTime | None = None
+    end_time: LocalTime | None = None
     note: str | None = Field(default=None, max_length=300)
 
 

@@ -27,8 +27,16 @@ from sqlmodel import Session
 from dispatch.access import Principal
 from dispatch.auth import service as auth_service
 from dispatch.crud.schemas import ListQuery
-from dispatch.deps import SessionDep, request_token
-from dispatch.errors import DispatchError, InvalidInput, NotAuthenticated
+from dispatch.deps import (
+    FORM_TOKEN_FIELD,
+    FORM_TOKEN_HEADER,
+    SAFE_METHODS,
+    SESSION_COOKIE,
+    SessionDep,
+    request_token,
+)
+from dispatch.errors import DispatchError, FormExpired, InvalidInput, NotAuthenticated
+from dispatch.http import render_error
 from dispatch.i18n import LOCALES, chosen, translations
 from dispatch.web.forms import CHOICES, LABELS, UNPLANNED_REASONS
 from dispatch.web.pdf import pdf_of
@@ -109,6 +117,7 @@ def render(request: Request, template: str, locale: str, **values: Any) -> HTMLR
             request=request,
             locale=locale,
             message=request.query_params.get("message"),
+            csrf_token=_form_token(request),
             **values,
         )
     )
@@ -128,6 +137,38 @@ def printout(template: str, locale: str, filename: str, as_pdf: bool, **values: 
 
 
 # --- who reads the page -----------------------------------------------------------------------
+
+
+def _form_token(request: Request) -> str:
+    """The token the page's forms and scripts send back with a change ("" before login)."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    secret = request.app.state.settings.resolved_secret_key
+    return auth_service.form_token(secret, cookie) if cookie else ""
+
+
+async def form_token_checked(request: Request) -> None:
+    """A change a page sends on the strength of the session cookie carries the page's token
+    (a form field, or a header from a script); a form of another site cannot."""
+    if request.method in SAFE_METHODS or request.headers.get("authorization"):
+        return
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return  # nobody signed in: nothing to act as (the login form itself)
+    given = request.headers.get(FORM_TOKEN_HEADER)
+    if given is None:
+        value = (await request.form()).get(FORM_TOKEN_FIELD)
+        given = value if isinstance(value, str) else None
+    secret = request.app.state.settings.resolved_secret_key
+    if not auth_service.form_token_matches(secret, cookie, given):
+        raise FormExpired
+
+
+async def back_to_the_form(request: Request, error: Exception) -> Response:
+    """A page's form without its token: back to the page it came from, saying why."""
+    assert isinstance(error, FormExpired)
+    if request.url.path.startswith("/api/"):
+        return await render_error(request, error)
+    return back_with(request.headers.get("referer") or "/", error.message)
 
 
 class LoginRequired(Exception):
@@ -183,12 +224,13 @@ def action(
     except DispatchError as error:
         session.rollback()
         return back_with(back, error.message)
-    return RedirectResponse(back, status_code=303)
+    return RedirectResponse(own_path(back), status_code=303)
 
 
 def back_with(back: str, message: str) -> RedirectResponse:
-    """Back to the page, with a message to show."""
-    return RedirectResponse(f"{back}?message={quote(message)}", status_code=303)
+    """Back to the page (of this site), with a message to show."""
+    page = own_path(back).split("?", 1)[0]
+    return RedirectResponse(f"{page}?message={quote(message)}", status_code=303)
 
 
 def own_path(url: str | None) -> str:

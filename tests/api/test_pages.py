@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from models.enums import Role
-from tests.builders.accounts import PASSWORD, create_user
+from tests.builders.accounts import create_user, sign_in
 from tests.builders.days import DAY, plan_day
 from tests.builders.records import (
     create_availability,
@@ -38,7 +38,7 @@ def test_pages_need_a_login_and_render_in_chinese_and_english(
     wrong = api.post("/login", data={"username": user.username, "password": "nope"})
     assert wrong.status_code == 303
     assert "message=" in wrong.headers["location"]
-    signed = api.post("/login", data={"username": user.username, "password": PASSWORD})
+    signed = sign_in(api, user.username)
     assert signed.status_code == 303
     assert "careroute_session" in signed.headers["set-cookie"]
 
@@ -75,7 +75,7 @@ def test_sheets_and_labels_print_as_pages_and_as_pdf_with_an_embedded_cjk_font(
     volunteer = create_volunteer(session, station=station, name="李志愿")
     create_availability(session, volunteer=volunteer, weekday=1, start_time=time(10))
     user = create_user(session, role=Role.COORDINATOR, stations=(station,))
-    api.post("/login", data={"username": user.username, "password": PASSWORD})
+    sign_in(api, user.username)
     day = f"/api/stations/{ident(station)}/days/2026-11-24"
     api.post(f"{day}/generate").raise_for_status()
     job = api.post(f"{day}/plan", json={"time_limit_seconds": 1}).json()
@@ -104,7 +104,7 @@ def test_records_pages_list_create_validate_edit_and_import(
     station = create_station(session)
     create_client(session, station=station, name="王秀英")
     user = create_user(session, role=Role.COORDINATOR, stations=(station,))
-    api.post("/login", data={"username": user.username, "password": PASSWORD})
+    sign_in(api, user.username)
 
     listing = api.get("/records/clients")
     assert "王秀英" in listing.text
@@ -152,7 +152,7 @@ def test_availability_closures_and_menus_are_kept_from_their_pages(
     volunteer = create_volunteer(session, station=station, name="周阿姨")
     kitchen = create_site(session, station=station)
     user = create_user(session, role=Role.COORDINATOR, stations=(station,))
-    api.post("/login", data={"username": user.username, "password": PASSWORD})
+    sign_in(api, user.username)
 
     slot = {"volunteer_id": str(ident(volunteer)), "kind": "weekly", "weekday": "1"}
     assert api.post("/records/availability/new", data=slot).status_code == 422  # no times
@@ -187,7 +187,7 @@ def test_a_volunteer_reads_their_published_route_on_a_phone_page(
     create_availability(session, volunteer=volunteer, weekday=1, start_time=time(10))
     coordinator = create_user(session, role=Role.COORDINATOR, stations=(station,))
     me = create_user(session, role=Role.VOLUNTEER, stations=(station,), volunteer=volunteer)
-    api.post("/login", data={"username": coordinator.username, "password": PASSWORD})
+    sign_in(api, coordinator.username)
     day = f"/api/stations/{ident(station)}/days/2026-11-24"
     api.post(f"{day}/generate").raise_for_status()
     job = api.post(f"{day}/plan", json={"time_limit_seconds": 1}).json()
@@ -196,12 +196,12 @@ def test_a_volunteer_reads_their_published_route_on_a_phone_page(
         job = api.get(f"/api/planning-jobs/{job['id']}").json()
     plan = api.get(f"{day}/plan").json()
 
-    api.post("/login", data={"username": me.username, "password": PASSWORD})
+    sign_in(api, me.username)
     assert "钱奶奶" not in api.get("/me/2026-11-24").text  # not published yet
-    api.post("/login", data={"username": coordinator.username, "password": PASSWORD})
+    sign_in(api, coordinator.username)
     api.post(f"/api/plans/{plan['id']}/publish", json={"revision": plan["revision"]})
 
-    api.post("/login", data={"username": me.username, "password": PASSWORD})
+    sign_in(api, me.username)
     assert api.get("/", follow_redirects=False).headers["location"].startswith("/me/")
     page = api.get("/me/2026-11-24").text
     assert "钱奶奶" in page
@@ -223,14 +223,14 @@ def test_the_day_page_shows_each_reader_only_the_actions_they_may_take(
     actions = ("/generate", '/plan"', "/paper", 'class="link"', "route-sheets-links")
 
     manager = create_user(session, role=Role.MANAGER, stations=(day.station,))
-    api.post("/login", data={"username": manager.username, "password": PASSWORD})
+    sign_in(api, manager.username)
     page = api.get(url)
     assert page.status_code == 200
     assert [a for a in actions if a in page.text] == []
     assert 'class="alerts calm"' in page.text
 
     coordinator = create_user(session, role=Role.COORDINATOR, stations=(day.station,))
-    api.post("/login", data={"username": coordinator.username, "password": PASSWORD})
+    sign_in(api, coordinator.username)
     page = api.get(url)
     assert [a for a in actions if a in page.text] == list(actions)
     assert '<link rel="icon" href="/static/favicon.svg"' in page.text
@@ -264,7 +264,7 @@ def test_a_page_of_another_site_cannot_act_with_the_coordinators_session(
     bearer token is not concerned."""
     day = plan_day(api, session, clients=2, volunteers=1, publish=False)
     coordinator = create_user(session, role=Role.COORDINATOR, stations=(day.station,))
-    api.post("/login", data={"username": coordinator.username, "password": PASSWORD})
+    sign_in(api, coordinator.username)
     generate = f"/days/{ident(day.station)}/{DAY}/generate"
     host = api.base_url.netloc.decode()
 
@@ -285,6 +285,35 @@ def test_a_page_of_another_site_cannot_act_with_the_coordinators_session(
     assert by_token.status_code == 200, by_token.text
 
 
+def test_a_change_with_the_session_cookie_needs_the_pages_token(
+    api: httpx.Client, session: Session
+) -> None:
+    """Even from this site (a page an attacker placed on it, a tool that sends no origin), a
+    form or script acting on the session cookie must send the token its page carries."""
+    day = plan_day(api, session, clients=2, volunteers=1, publish=False)
+    coordinator = create_user(session, role=Role.COORDINATOR, stations=(day.station,))
+    sign_in(api, coordinator.username)
+    token = api.headers.pop("X-CSRF-Token")
+    page = f"/days/{ident(day.station)}/{DAY}"
+    assert f'name="csrf_token" value="{token}"' in api.get(page).text  # in every form
+
+    forged = api.post(f"{page}/generate", headers={"Referer": f"{api.base_url}{page}"})
+    assert forged.status_code == 303
+    assert forged.headers["location"].startswith(f"{page}?message=")  # back, saying why
+    api_url = f"/api/stations/{ident(day.station)}/days/{DAY}/generate"
+    refused = api.post(api_url)
+    assert (refused.status_code, refused.json()["code"]) == (403, "form_token")
+    assert api.post(api_url, headers={"X-CSRF-Token": "0" * 64}).status_code == 403
+
+    posted = api.post(f"{page}/generate", data={"csrf_token": token})
+    assert posted.headers["location"] == page  # done, no message
+    assert api.post(api_url, headers={"X-CSRF-Token": token}).status_code == 200
+    sign_in(api, coordinator.username)  # a new session: a new token, the old one is dead
+    assert api.headers["X-CSRF-Token"] != token
+    stale = api.post(api_url, headers={"X-CSRF-Token": token})
+    assert stale.status_code == 403
+
+
 def test_record_lists_and_forms_name_choices_and_weekdays_never_codes(
     api: httpx.Client, session: Session
 ) -> None:
@@ -292,7 +321,7 @@ def test_record_lists_and_forms_name_choices_and_weekdays_never_codes(
     client = create_client(session, station=station, name="王秀英")
     create_schedule(session, client=client, site=create_site(session, station=station))
     user = create_user(session, role=Role.COORDINATOR, stations=(station,))
-    api.post("/login", data={"username": user.username, "password": PASSWORD})
+    sign_in(api, user.username)
 
     schedules = api.get("/records/schedules").text
     assert "周一、周二、周三、周四、周五" in schedules
@@ -310,7 +339,7 @@ def test_the_completion_drill_down_names_figures_services_and_reasons(
 ) -> None:
     day = plan_day(api, session, clients=2, volunteers=1)
     manager = create_user(session, role=Role.MANAGER, stations=(day.station,))
-    api.post("/login", data={"username": manager.username, "password": PASSWORD})
+    sign_in(api, manager.username)
     span = f"first={DAY}&last={DAY}"
     page = api.get(f"/dashboard/{ident(day.station)}/stops?{span}&figure=missed").text
     title = page.split("</h1>")[0]

@@ -211,3 +211,15 @@ def test_a_manager_reads_a_client_file_without_its_private_notes(
     assert listed["health_notes"] == ""
     session.expire_all()
     assert session.get(Client, ident(client)).health_notes  # type: ignore[union-attr]
+
+    granted = api.patch(
+        f"/api/stations/{ident(station)}",
+        json={"managers_see_private_notes": True},
+        headers=coordinator.headers,
+    )
+    assert granted.status_code == 200, granted.text
+    read = api.get(url, headers=manager.headers).json()
+    assert (read["emergency_contact_phone"], read["health_notes"]) == (
+        "13800000001",
+        "心脏病，备有速效救心丸",
+    )  # the station grants it: the same in the API and on the page (one service)

@@ -9,6 +9,7 @@ import httpx
 from sqlmodel import Session, select
 
 from models import ServiceSchedule
+from tests.builders.accounts import sign_in
 from tests.builders.days import DAY, plan_day
 
 
@@ -68,10 +69,7 @@ def test_clients_at_risk_are_listed_with_the_events_behind_them(
         == 403
     )
 
-    api.post(
-        "/login",
-        data={"username": day.coordinator.user.username, "password": "correct horse battery"},
-    )
+    sign_in(api, day.coordinator.user.username)
     page = api.get(f"/dashboard/{day.station.id}", params={"period": "month", "at": DAY}).text
     assert "需要社工关注的老人" in page
     assert "下午再去也无人应" in page

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from models import AuditEvent, Outcome, RouteLink
 from models.enums import Role
-from tests.builders.accounts import create_account
+from tests.builders.accounts import create_account, sign_in
 from tests.builders.days import DAY, plan_day, planned
 from tests.builders.records import create_station
 from tests.conftest import RunningServer
@@ -90,10 +90,7 @@ def test_route_sheets_can_carry_route_links_in_their_qr_codes(
 ) -> None:
     draft = plan_day(api, session, clients=4, volunteers=1, publish=False)
     office = httpx.Client(base_url=server.url, timeout=60)
-    office.post(
-        "/login",
-        data={"username": draft.coordinator.user.username, "password": "correct horse battery"},
-    )
+    sign_in(office, draft.coordinator.user.username)
     back = f"/days/{draft.station.id}/{DAY}"
     refused = office.post(f"/plans/{draft.plan['id']}/routes.pdf", data={"back": back})
     assert "message=" in refused.headers["location"]  # a draft: publish first

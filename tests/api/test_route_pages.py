@@ -8,7 +8,7 @@ import httpx
 from sqlmodel import Session, select
 
 from models import Client, Outcome
-from tests.builders.accounts import PASSWORD
+from tests.builders.accounts import sign_in
 from tests.builders.days import DAY, plan_day
 from tests.conftest import RunningServer
 from tests.pdf_checks import embedded_cjk_fonts
@@ -16,7 +16,7 @@ from tests.pdf_checks import embedded_cjk_fonts
 
 def browser_of(server: RunningServer, username: str) -> httpx.Client:
     client = httpx.Client(base_url=server.url, timeout=30)
-    client.post("/login", data={"username": username, "password": PASSWORD})
+    sign_in(client, username)
     return client
 
 
@@ -47,9 +47,10 @@ def test_cards_paper_outcomes_and_released_days_on_the_pages(
 
     page = office.get(f"/days/{day.station.id}/{DAY}").text
     form = re.search(
-        rf'action="/stops/{door["id"]}/paper">\s*<input type="hidden" name="client_event_id" '
+        rf'action="/stops/{door["id"]}/paper">.*?<input type="hidden" name="client_event_id" '
         r'value="(\w+)"',
         page,
+        re.DOTALL,
     )
     assert form is not None
     sent = {"kind": "refused", "client_event_id": form[1], "back": f"/days/{day.station.id}/{DAY}"}

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from models import Station, User
 from scripts.demo_station import DEMO_PASSWORDS, STATION_CODE, load_demo_station
+from tests.builders.accounts import sign_in
 from tests.pdf_checks import embedded_cjk_fonts, pdf_text
 
 ARTIFACTS = Path(os.environ.get("CAREROUTE_TEST_ARTIFACTS", "test-artifacts"))
@@ -26,7 +27,7 @@ def test_route_sheets_of_the_demo_day_print_in_chinese_with_a_qr_code(
     load_demo_station(session)
     session.commit()
     station = session.exec(select(Station).where(Station.code == STATION_CODE)).one()
-    api.post("/login", data={"username": "coordinator", "password": DEMO_PASSWORDS["coordinator"]})
+    sign_in(api, "coordinator", DEMO_PASSWORDS["coordinator"])
     day = f"/api/stations/{station.id}/days/{DAY}"
     api.post(f"{day}/generate").raise_for_status()
     job = api.post(f"{day}/plan", json={"time_limit_seconds": 2}).json()
@@ -70,7 +71,5 @@ def test_route_sheets_of_the_demo_day_print_in_chinese_with_a_qr_code(
     volunteer = session.exec(select(User).where(User.username == "volunteer")).one()
     assert volunteer.volunteer_id is not None
     with httpx.Client(base_url=str(api.base_url)) as phone:
-        phone.post(
-            "/login", data={"username": "volunteer", "password": DEMO_PASSWORDS["volunteer"]}
-        )
+        sign_in(phone, "volunteer", DEMO_PASSWORDS["volunteer"])
         assert phone.get(f"/plans/{plan['id']}/routes.pdf").status_code == 403

@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from models import Station
 from models.enums import Role
-from tests.builders.accounts import PASSWORD, create_account, create_user
+from tests.builders.accounts import create_account, create_user, sign_in
 from tests.builders.records import create_station, create_volunteer, ident
 
 
@@ -15,7 +15,7 @@ def test_a_coordinator_sets_proof_of_delivery_and_the_ladder(
 ) -> None:
     station = create_station(session)
     user = create_user(session, role=Role.COORDINATOR, stations=(station,))
-    api.post("/login", data={"username": user.username, "password": PASSWORD})
+    sign_in(api, user.username)
     url = f"/stations/{ident(station)}/settings"
     page = api.get(url).text
     assert "致电紧急联系人" in page  # the ladder's steps, in the station's language
@@ -49,7 +49,7 @@ def test_a_coordinator_sets_the_hot_meal_limit_within_sensible_bounds(
 ) -> None:
     station = create_station(session)
     user = create_user(session, role=Role.COORDINATOR, stations=(station,))
-    api.post("/login", data={"username": user.username, "password": PASSWORD})
+    sign_in(api, user.username)
     url = f"/stations/{ident(station)}/settings"
     assert 'name="hot_meal_minutes" min="10" max="240" required value="45"' in api.get(url).text
 
@@ -74,5 +74,5 @@ def test_only_whom_may_change_the_settings_gets_their_form(
         create_user(session, role=Role.MANAGER, stations=(station,)),
     ):
         api.cookies.clear()
-        api.post("/login", data={"username": reader.username, "password": PASSWORD})
+        sign_in(api, reader.username)
         assert api.get(url).status_code == 403

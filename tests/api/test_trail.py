@@ -9,7 +9,7 @@ import httpx
 from sqlmodel import Session
 
 from models.enums import Role
-from tests.builders.accounts import create_account
+from tests.builders.accounts import create_account, sign_in
 from tests.builders.records import create_station, ident
 
 
@@ -85,9 +85,7 @@ def test_the_trail_is_read_filtered_exported_and_never_edited(
         answer = api.request(method, f"/api/audit/{event_id}", headers=admin.headers)
         assert answer.status_code in (404, 405)  # no such endpoint, for anyone
 
-    api.post(
-        "/login", data={"username": manager.user.username, "password": "correct horse battery"}
-    )
+    sign_in(api, manager.user.username)
     page = api.get("/audit", params={"client_id": client["id"], "verify": "1"})
     assert page.status_code == 200
     assert 'data-intact="true"' in page.text

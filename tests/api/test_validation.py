@@ -148,6 +148,19 @@ CASES: list[tuple[str, str, dict[str, Any], str, str]] = [
         "weekday",
     ),
     (
+        "a time with an offset",  # times of day are the station's: one way, documented
+        "availability",
+        {
+            "volunteer_id": "{volunteer}",
+            "kind": "weekly",
+            "weekday": 1,
+            "start_time": "09:00:00Z",
+            "end_time": "12:00+08:00",
+        },
+        "start_time",
+        "time zone",
+    ),
+    (
         "availability leave order",
         "availability",
         {
@@ -304,11 +317,29 @@ def test_an_id_past_the_databases_range_is_an_input_error_not_a_server_error(
     assert answer.status_code in (404, 422), answer.text  # never a server error
 
 
-def test_a_nul_character_in_a_text_is_an_input_error_not_a_server_error(
+def test_a_nul_character_anywhere_is_refused_the_same_on_both_databases(
     api: httpx.Client, admin: Account, session: Session
 ) -> None:
-    client = create_client(session, station=create_station(session))
-    answer = api.patch(
-        f"/api/clients/{ident(client)}", json={"access_notes": "门\x00口"}, headers=admin.headers
-    )
-    assert answer.status_code in (200, 422), answer.text  # SQLite keeps it; PostgreSQL cannot
+    client = create_client(session, station=create_station(session), access_notes="敲门")
+    url = f"/api/clients/{ident(client)}"
+    for answer in (
+        api.patch(url, json={"access_notes": "门\x00口"}, headers=admin.headers),
+        api.patch(url, json={"allergies": ["花生\x00"]}, headers=admin.headers),
+        api.get("/api/clients", params={"search": "王\x00"}, headers=admin.headers),
+        api.get(f"{url}%00", headers=admin.headers),
+    ):
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["code"] == "invalid_input"
+    assert api.get(url, headers=admin.headers).json()["access_notes"] == "敲门"
+
+
+def test_a_body_past_the_size_limit_is_refused_before_it_is_read(
+    api: httpx.Client, admin: Account, session: Session
+) -> None:
+    client = create_client(session, station=create_station(session), access_notes="敲门")
+    url = f"/api/clients/{ident(client)}"
+    huge = "门" * 4_000_000  # 12 MB of UTF-8, past the default 10 MB
+    answer = api.patch(url, json={"access_notes": huge}, headers=admin.headers)
+    assert answer.status_code == 413
+    assert "10 MB" in answer.json()["detail"]
+    assert api.get(url, headers=admin.headers).json()["access_notes"] == "敲门"

@@ -1,9 +1,11 @@
 """Accounts for each role, with a bearer token made through the auth service."""
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import count
 
+import httpx
 from sqlmodel import Session
 
 from dispatch.auth import service as auth_service
@@ -61,3 +63,20 @@ def create_account(
     token, _row = auth_service.issue_token(session, user, TokenKind.API, timedelta(hours=1))
     session.commit()
     return Account(user=user, token=token)
+
+
+def sign_in(client: httpx.Client, username: str, password: str = PASSWORD) -> httpx.Response:
+    """Log in on the login page as a browser does, and send the pages' anti-forgery token
+    with every later change, as the pages' forms and scripts do."""
+    form = {"username": username, "password": password, "csrf_token": form_token_of(client)}
+    answer = client.post("/login", data=form)
+    client.headers["X-CSRF-Token"] = form_token_of(client)
+    return answer
+
+
+def form_token_of(client: httpx.Client) -> str:
+    """The token a page of the signed-in browser carries in its csrf-token meta tag."""
+    page = client.get("/login").text
+    found = re.search(r'<meta name="csrf-token" content="([^"]*)">', page)
+    assert found is not None, "the page has no csrf-token meta tag"
+    return found.group(1)

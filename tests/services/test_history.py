@@ -20,7 +20,7 @@ from models import Alert, Outcome, Plan, PlanStop, RoundMark, Station
 from models.enums import AlertStatus, OutcomeKind, PlanStatus, Role, StopKind
 from scripts.demo_station import STATION_CODE, load_demo_station
 from scripts.simulate_history import simulate
-from tests.builders.accounts import PASSWORD, create_account
+from tests.builders.accounts import create_account, sign_in
 from tests.pdf_checks import embedded_cjk_fonts, pdf_text
 
 FIRST, LAST = date(2026, 11, 1), date(2026, 11, 30)  # the whole month
@@ -93,7 +93,7 @@ def test_completion_figures_agree_with_the_events_of_a_simulated_month(
         headers=manager.headers,
     )
     assert answer.json() == figures.model_dump(mode="json")
-    api.post("/login", data={"username": manager.user.username, "password": PASSWORD})
+    sign_in(api, manager.user.username)
     home = api.get("/")
     assert home.headers["location"] == f"/dashboard/{station.id}"  # a manager's home
     page = api.get(f"/dashboard/{station.id}", params={"period": "month", "at": str(LAST)}).text

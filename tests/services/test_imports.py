@@ -9,6 +9,10 @@ import pytest
 from openpyxl import Workbook
 from sqlmodel import Session, select
 
+from dispatch.access import system_principal
+from dispatch.container import Services
+from dispatch.errors import ImportRejected
+from dispatch.imports.service import import_records
 from models import Client, Volunteer
 from models.enums import Role
 from tests.builders.accounts import Account, create_account
@@ -237,3 +241,57 @@ def test_import_into_another_station_is_404(
     )
 
     assert response.status_code == 404
+
+
+def test_a_file_past_the_row_limit_is_refused_and_nothing_kept(
+    session: Session, services: Services
+) -> None:
+    station = create_station(session)
+    rows = [["", f"老人{n}", f"1390000{n:04d}", "某地"] + [""] * 7 for n in range(6)]
+    blank = [[""] * len(CLIENT_HEADERS)] * 200  # formatted but empty rows after the list
+
+    def load(content: bytes, name: str) -> None:
+        import_records(
+            session, services, system_principal("test"), "clients", ident(station), name,
+            content, max_rows=5,
+        )  # fmt: skip
+
+    with pytest.raises(ImportRejected, match="more than 5 rows"):
+        load(_csv(CLIENT_HEADERS, rows), "six.csv")
+    with pytest.raises(ImportRejected, match="more than 5 rows"):
+        load(_xlsx(CLIENT_HEADERS, rows[:5] + blank), "blank_tail.xlsx")  # 5 of 60 allowed
+    load(_xlsx(CLIENT_HEADERS, rows[:5] + blank[:20]), "five.xlsx")
+    assert len(session.exec(select(Client)).all()) == 5
+
+
+def test_a_file_of_many_bad_rows_lists_the_first_hundred_problems_and_counts_the_rest(
+    api: httpx.Client, coordinator: Account, session: Session
+) -> None:
+    rows = [["", f"老人{n}", "12345", "某地"] + [""] * 7 for n in range(130)]  # bad phones
+
+    response = _upload(api, coordinator, "clients", "bad.csv", _csv(CLIENT_HEADERS, rows))
+
+    assert response.status_code == 422
+    body = response.json()
+    assert (len(body["problems"]), body["problems_omitted"]) == (100, 30)
+    assert body["detail"].endswith("130 problem(s) found")
+    assert session.exec(select(Client)).all() == []
+
+
+def test_a_cell_of_any_size_or_like_a_formula_is_read_as_text(
+    api: httpx.Client, coordinator: Account, session: Session
+) -> None:
+    formula = '=HYPERLINK("http://example.invalid","x")'
+    long_note = "很" * 200_000  # past the csv module's 128 KB field limit
+    headers = [*CLIENT_HEADERS, "备注"]
+    rows = [[*GOOD_ROWS[0], ""], ["", formula, "13900000009", "某地", *[""] * 7, long_note]]
+
+    response = _upload(api, coordinator, "clients", "odd.csv", _csv(headers, rows))
+
+    assert response.status_code == 422, response.text  # the note is too long, not a crash
+    assert [p["row"] for p in response.json()["problems"]] == [3]
+    rows[1][-1] = "按门铃两次"
+    accepted = _upload(api, coordinator, "clients", "odd.csv", _csv(headers, rows))
+    assert accepted.status_code == 200, accepted.text
+    names = {c.name for c in session.exec(select(Client)).all()}
+    assert formula in names  # kept as typed; every export makes it inert

@@ -81,7 +81,11 @@
   var cancel = document.getElementById("cancel");
   if (cancel) {
     cancel.addEventListener("click", function () {
-      fetch("/api/planning-jobs/" + id + "/cancel", { method: "POST", credentials: "same-origin" });
+      fetch("/api/planning-jobs/" + id + "/cancel", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]').content },
+      });
     });
   }
   function poll() {

@@ -64,6 +64,12 @@
     flush();
   }
 
+  // The page's anti-forgery token, read when sending: a reloaded page brings the current one.
+  function formToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
   let flushing = false;
   async function flush() {
     if (flushing) return;
@@ -74,7 +80,7 @@
         try {
           answer = await fetch(item.url, {
             method: "POST",
-            headers: { "Content-Type": "application/json" },
+            headers: { "Content-Type": "application/json", "X-CSRF-Token": formToken() },
             body: JSON.stringify(item.body),
             credentials: "same-origin",
           });
@@ -87,7 +93,13 @@
         }
         if (!answer.ok) {
           let detail = String(answer.status);
-          try { detail = (await answer.json()).detail || detail; } catch (e) { /* keep */ }
+          let code = "";
+          try {
+            const problem = await answer.json();
+            detail = problem.detail || detail;
+            code = problem.code || "";
+          } catch (e) { /* keep */ }
+          if (code === "form_token") break; // signed in again elsewhere: kept for after a reload
           const line = document.createElement("li");
           line.textContent = `${page.dataset.labelRejected} ${item.label}: ${detail}`;
           rejected.appendChild(line);
