@@ -1,9 +1,13 @@
 """Every text of the pages has its Simplified Chinese translation."""
 
+import enum
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+
+import models.enums
+from dispatch.web.forms import CHOICES
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "dispatch" / "translations" / "zh_CN" / "LC_MESSAGES" / "messages.po"
@@ -24,3 +28,15 @@ def test_every_page_text_is_translated_to_chinese() -> None:
     translated = {m.id for m in catalog if m.id and m.string}
     assert found
     assert found <= translated, sorted(found - translated)
+
+
+def test_every_stored_code_has_words_for_people() -> None:
+    """Every value of every enum a page may show (a status, a kind, a role, a reason) has
+    its words in the one table the pages use, so that no page shows a code."""
+    codes = {
+        member.value
+        for kind in vars(models.enums).values()
+        if isinstance(kind, type) and issubclass(kind, enum.Enum)
+        for member in kind
+    }
+    assert codes - CHOICES.keys() == set()

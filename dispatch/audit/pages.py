@@ -8,8 +8,10 @@ from fastapi.responses import Response
 
 from dispatch.audit import service as trail
 from dispatch.audit.schemas import TrailQuery
+from dispatch.audit.sentences import ENTITIES, readable
 from dispatch.deps import SessionDep, SettingsDep
 from dispatch.errors import DispatchError
+from dispatch.i18n import translations
 from dispatch.web.kit import PageUserDep, back_with, language, render, valid
 
 router = APIRouter(include_in_schema=False)
@@ -31,11 +33,16 @@ def audit_page(
     check = None
     if request.query_params.get("verify"):
         check = trail.verify(session, principal)
+    locale = language(request)
+    gettext = translations(locale).gettext
     return render(
         request,
         "audit.html",
-        language(request),
+        locale,
         page=found,
+        entries=[readable(event, gettext, settings.timezone) for event in found.items],
+        people=trail.people(session, principal),
+        entities=ENTITIES,
         query=query,
         filters=given,
         filter_string=urlencode({k: v for k, v in given.items() if k != "page"}),

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from dispatch.audit.schemas import TrailQuery
-from models import AuditEvent, User
+from models import AuditEvent, Client, User, Volunteer
 
 _FILTERED = ("station_id", "actor_user_id", "entity", "entity_id", "client_id", "volunteer_id")
 
@@ -81,6 +81,27 @@ def actors(session: Session, scope: frozenset[int] | None) -> list[tuple[int, st
     if scope is not None:
         query = query.where(col(AuditEvent.station_id).in_(scope))
     return [(user_id, name) for user_id, name in session.exec(query).all() if user_id is not None]
+
+
+def names_of(
+    session: Session, table: type[Client] | type[Volunteer], ids: Iterable[int]
+) -> dict[int | None, str]:
+    """Clients' or volunteers' names by id."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.exec(select(table.id, table.name).where(col(table.id).in_(wanted))).all()
+    return dict(rows)
+
+
+def people(
+    session: Session, table: type[Client] | type[Volunteer], scope: frozenset[int] | None
+) -> list[tuple[int, str]]:
+    """The clients or volunteers of the stations of `scope`, by name, for choosing one."""
+    query = select(table.id, table.name).order_by(col(table.name))
+    if scope is not None:
+        query = query.where(col(table.station_id).in_(scope))
+    return [(row_id, name) for row_id, name in session.exec(query).all() if row_id is not None]
 
 
 def display_names(session: Session, user_ids: Iterable[int]) -> dict[int | None, str]:

@@ -38,6 +38,8 @@ class AuditEventPublic(SQLModel):
     entity_id: int | None
     station_id: int | None
     client_id: int | None
+    client_name: str | None = None  # whom the event is about, by name
     volunteer_id: int | None
+    volunteer_name: str | None = None
     changes: dict[str, Any]
     hash: str | None

@@ -17,7 +17,7 @@ from dispatch.audit.schemas import AuditEventPublic, TrailQuery
 from dispatch.cells import inert_row
 from dispatch.crud.schemas import Page
 from dispatch.errors import Forbidden
-from models import AuditEvent
+from models import AuditEvent, Client, Volunteer
 from models.enums import Role
 
 
@@ -43,7 +43,7 @@ def export_csv(session: Session, principal: Principal, query: TrailQuery, timezo
     writer = csv.writer(out)
     writer.writerow(
         ["seq", "at", "actor", "interface", "action", "entity", "entity_id", "station_id",
-         "client_id", "volunteer_id", "changes", "hash"]
+         "client_id", "client", "volunteer_id", "volunteer", "changes", "hash"]
     )  # fmt: skip
     zone = ZoneInfo(timezone)
     for batch in repository.oldest_first(session, where):
@@ -60,7 +60,9 @@ def export_csv(session: Session, principal: Principal, query: TrailQuery, timezo
                         event.entity_id,
                         event.station_id,
                         event.client_id,
+                        event.client_name or "",
                         event.volunteer_id,
+                        event.volunteer_name or "",
                         json.dumps(event.changes, ensure_ascii=False, sort_keys=True),
                         event.hash,
                     ]
@@ -83,12 +85,31 @@ def verify(session: Session, principal: Principal) -> chain.ChainReport:
     return chain.verify(session)
 
 
+def people(session: Session, principal: Principal) -> dict[str, list[tuple[int, str]]]:
+    """The clients and volunteers the user may read about, by name, for choosing one."""
+    require(principal, Resource.AUDIT, Action.READ)
+    scope = station_scope(principal)
+    return {
+        "clients": repository.people(session, Client, scope),
+        "volunteers": repository.people(session, Volunteer, scope),
+    }
+
+
 def _public(session: Session, rows: Sequence[AuditEvent]) -> list[AuditEventPublic]:
     actors = {row.actor_user_id for row in rows if row.actor_user_id is not None}
     names = repository.display_names(session, actors)
+    clients = repository.names_of(session, Client, {r.client_id for r in rows if r.client_id})
+    volunteers = repository.names_of(
+        session, Volunteer, {r.volunteer_id for r in rows if r.volunteer_id}
+    )
     return [
         AuditEventPublic.model_validate(
-            row.model_dump() | {"actor_name": names.get(row.actor_user_id)}
+            row.model_dump()
+            | {
+                "actor_name": names.get(row.actor_user_id),
+                "client_name": clients.get(row.client_id),
+                "volunteer_name": volunteers.get(row.volunteer_id),
+            }
         )
         for row in rows
     ]

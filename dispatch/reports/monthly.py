@@ -43,6 +43,13 @@ RESOLUTIONS = {
 }
 
 
+def age_band_label(band: str, gettext: Callable[[str], str]) -> str:
+    """ "Aged 70-79", or that the year of birth is not known."""
+    if band == "unknown":
+        return gettext("Age unknown")
+    return gettext("Aged %(band)s") % {"band": band}
+
+
 def monthly_report(
     session: Session, principal: Principal, station_id: int, month: date
 ) -> MonthlyReport:
@@ -126,7 +133,7 @@ def to_xlsx(report: MonthlyReport, station_name: str, gettext: Callable[[str], s
         (_("Clients served"), report.served.total),
         (_("Living alone"), report.served.living_alone),
         (_("With a disability"), report.served.disabled),
-        *((_("Aged %(band)s") % {"band": band}, n) for band, n in report.served.by_age.items()),
+        *((age_band_label(band, _), n) for band, n in report.served.by_age.items()),
         (_("Volunteers"), f.volunteers),
         (_("Volunteer hours"), f.volunteer_hours),
         (_("Distance (km)"), f.distance_km),

@@ -91,3 +91,10 @@ def test_the_trail_is_read_filtered_exported_and_never_edited(
     assert 'data-intact="true"' in page.text
     assert f'<option value="{boss.user.id}" >{boss.user.display_name}</option>' in page.text
     assert "王秀英" in page.text
+    # Sentences with names, the changed field under its label, the raw entry one click away.
+    name = boss.user.display_name
+    assert f"{name} 修改了老人档案 · 王秀英" in page.text
+    assert f"{name} 新建了老人档案 · 王秀英" in page.text
+    assert "楼层：– → 5" in page.text
+    assert '<details class="raw" data-raw>' in page.text
+    assert f'<option value="{client["id"]}" selected>王秀英</option>' in page.text
