@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
-from dispatch.access import Principal
+from dispatch.access import Action, Principal, allowed, require
 from dispatch.clients.schemas import ClientCreate, ClientUpdate
 from dispatch.container import Services
 from dispatch.crud.schemas import ListQuery
@@ -126,6 +126,8 @@ def listing(
         total=page.total,
         q=q,
         importable=spec.importable,
+        may_create=allowed(principal, service.resource, Action.CREATE),
+        may_update=allowed(principal, service.resource, Action.UPDATE),
     )
 
 
@@ -142,11 +144,14 @@ def form(
     if spec is None:
         return RedirectResponse("/login", status_code=303)
     values: dict[str, Any] = {}
-    if row_id != "new":
-        service = spec.service_of(services)
+    service = spec.service_of(services)
+    if row_id == "new":
+        require(principal, service.resource, Action.CREATE)  # no empty form to whom may not
+    else:
         row = service.public(session, principal, service.get(session, principal, int(row_id)))
         values = row.model_dump()
-    return _form(request, kind, spec, row_id, values, [])
+    may_change = allowed(principal, service.resource, Action.UPDATE)
+    return _form(request, kind, spec, row_id, values, [], may_change)
 
 
 @router.post("/records/{kind}/{row_id}", response_model=None)
@@ -224,6 +229,7 @@ def _form(
     row_id: str,
     values: dict[str, Any],
     errors: list[dict[str, Any]],
+    may_change: bool = True,
 ) -> HTMLResponse:
     schema = spec.create if row_id == "new" else spec.update
     shown = fields(spec.create, values)
@@ -237,6 +243,7 @@ def _form(
         row_id=row_id,
         fields=[f for f in shown if f.name in editable],
         problems=problems,
+        may_change=may_change,
     )
     if errors:
         response.status_code = 422

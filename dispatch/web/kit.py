@@ -37,10 +37,11 @@ from dispatch.deps import (
 )
 from dispatch.errors import DispatchError, FormExpired, InvalidInput, NotAuthenticated
 from dispatch.http import render_error
-from dispatch.i18n import LOCALES, chosen, translations
+from dispatch.i18n import LOCALES, N_, chosen, translations
 from dispatch.web.forms import CHOICES, LABELS, UNPLANNED_REASONS
 from dispatch.web.pdf import pdf_of
 from models import Station
+from models.enums import Role
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 LANG_COOKIE = "careroute_lang"
@@ -118,6 +119,7 @@ def render(request: Request, template: str, locale: str, **values: Any) -> HTMLR
             locale=locale,
             message=request.query_params.get("message"),
             csrf_token=_form_token(request),
+            nav=navigation(request),
             **values,
         )
     )
@@ -176,14 +178,57 @@ class LoginRequired(Exception):
 
 
 def signed_in(request: Request, session: Session) -> Principal | None:
-    """The user of the session cookie (or bearer token), None if nobody is signed in."""
+    """The user of the session cookie (or bearer token), None if nobody is signed in; kept
+    on the request for the page's navigation."""
     token = request_token(request, None)
     if not token:
         return None
     try:
-        return auth_service.principal_for_token(session, token, interface="web")
+        principal = auth_service.principal_for_token(session, token, interface="web")
     except NotAuthenticated:
         return None
+    request.state.principal = principal
+    return principal
+
+
+# Each role's sections, the same on every page; the first is where the role starts its day.
+_COORDINATOR = (
+    ("/", N_("Today")),
+    ("/records/clients", N_("Clients")),
+    ("/records/volunteers", N_("Volunteers")),
+    ("/records/schedules", N_("Schedules")),
+    ("/records/availability", N_("Availability")),
+    ("/records/closures", N_("Closures")),
+    ("/records/menus", N_("Menus")),
+    ("/dashboard", N_("Completion")),
+    ("/stations/{station}/settings", N_("Station settings")),
+    ("/audit", N_("Audit trail")),
+)
+NAVIGATION = {
+    Role.ADMIN: _COORDINATOR,
+    Role.COORDINATOR: _COORDINATOR,
+    Role.MANAGER: (
+        ("/", N_("Completion")),
+        ("/records/clients", N_("Clients")),
+        ("/records/volunteers", N_("Volunteers")),
+        ("/records/schedules", N_("Schedules")),
+        ("/audit", N_("Audit trail")),
+    ),
+    Role.VOLUNTEER: (("/", N_("My route")),),
+}
+
+
+def navigation(request: Request) -> list[tuple[str, str]]:
+    """The signed-in reader's sections (none before login)."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is None:
+        return []
+    station = min(principal.station_ids, default=None)
+    return [
+        (path.format(station=station), label)
+        for path, label in NAVIGATION[principal.role]
+        if station is not None or "{station}" not in path
+    ]
 
 
 def page_principal(request: Request, session: SessionDep) -> Principal:

@@ -357,3 +357,42 @@ def test_the_login_page_shows_no_menu_to_someone_not_signed_in(api: httpx.Client
     assert 'name="password"' in page
     assert "/records/clients" not in page
     assert "/audit" not in page
+
+
+def test_each_role_has_one_navigation_and_sees_only_the_actions_it_may_take(
+    api: httpx.Client, session: Session
+) -> None:
+    station = create_station(session)
+    client = create_client(session, station=station)
+    manager = create_user(session, role=Role.MANAGER, stations=(station,))
+    coordinator = create_user(session, role=Role.COORDINATOR, stations=(station,))
+    form = f"/records/clients/{ident(client)}"
+
+    def sections(path: str) -> str:
+        page = api.get(path)
+        assert page.status_code == 200, path
+        found = re.search(r'<nav class="sections">(.*?)</nav>', page.text, re.DOTALL)
+        assert found is not None, path
+        return found.group(1)
+
+    sign_in(api, manager.username)
+    pages = ["/records/clients", form, "/audit", f"/dashboard/{ident(station)}"]
+    assert len({sections(path) for path in pages}) == 1  # the same on every page
+    assert "/records/menus" not in sections("/audit")
+    listing, record = api.get("/records/clients").text, api.get(form).text
+    assert 'id="new"' not in listing
+    assert "import/file" not in listing
+    assert 'id="save"' not in record
+    assert "disabled" in record
+    assert '/card" class="card-issue"' in record  # the links stay ...
+    assert "发放服务卡" not in record  # ... not the action
+    assert api.get("/records/clients/new").status_code == 403
+
+    sign_in(api, coordinator.username)
+    day = f"/days/{ident(station)}/{DAY}"
+    pages = ["/records/clients", form, "/audit", day, f"/stations/{ident(station)}/settings"]
+    assert len({sections(path) for path in pages}) == 1
+    assert f"/stations/{ident(station)}/settings" in sections("/audit")
+    assert 'id="new"' in api.get("/records/clients").text
+    assert 'id="save"' in api.get(form).text
+    assert "发放服务卡" in api.get(form).text
