@@ -46,10 +46,12 @@ class AlertPublic(SQLModel):
     client_address: str
     client_phone: str | None
     # Only for coordinators (and admins): None for everyone else.
-    emergency_contact: str | None
+    emergency_contact: str | None  # name (relation)
+    emergency_contact_phone: str | None
     volunteer_name: str
     outcome_kind: str  # what the volunteer recorded
     outcome_note: str
+    concern: bool  # the volunteer is worried about the client (with any outcome)
     latest_outcome_kind: str  # the stop's last event, e.g. delivered after all
     steps: list[StepPublic]
     overdue: bool

@@ -169,10 +169,10 @@ def _public(
         for part in (
             client.emergency_contact_name,
             client.emergency_contact_relation and f"({client.emergency_contact_relation})",
-            client.emergency_contact_phone or "",
         )
         if part
     )
+    contact_phone = client.emergency_contact_phone or None
     return AlertPublic(
         id=row.id,
         station_id=row.station_id,
@@ -185,9 +185,11 @@ def _public(
         client_address=client.address,
         client_phone=client.phone,
         emergency_contact=(contact or None) if sees_contact else None,
+        emergency_contact_phone=contact_phone if sees_contact else None,
         volunteer_name=volunteer.name,
         outcome_kind=outcome.kind.value,
         outcome_note=outcome.note,
+        concern=outcome.concern,
         latest_outcome_kind=(latest or outcome).kind.value,
         steps=steps,
         overdue=any(step.overdue for step in steps),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, urlsplit
@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 import xstatic.pkg.leaflet
+from babel.dates import format_skeleton
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -86,8 +87,14 @@ def _make_environment(locale: str) -> jinja2.Environment:
     env.globals["choices"] = CHOICES
     env.globals["unplanned_reasons"] = UNPLANNED_REASONS
     env.filters["at"] = _local_time
+    env.filters["day_name"] = lambda day: _day_name(day, locale)
     env.globals["new_event_id"] = lambda: uuid.uuid4().hex
     return env
+
+
+def _day_name(day: date, locale: str) -> str:
+    """A date as people say it, with its weekday: 11月24日周二, Tue, Nov 24."""
+    return format_skeleton("MMMEd", day, locale=locale.replace("-", "_"))
 
 
 def _local_time(moment: datetime | None, timezone: str) -> str:

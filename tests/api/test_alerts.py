@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 
 from models import Alert, AuditEvent
 from models.enums import Role
-from tests.builders.accounts import create_account
-from tests.builders.days import plan_day
+from tests.builders.accounts import create_account, sign_in
+from tests.builders.days import DAY, plan_day
 from tests.builders.records import create_station
 
 
@@ -36,7 +36,7 @@ def test_a_no_answer_raises_an_alert_that_walks_the_ladder_until_resolved(
     manager = create_account(session, role=Role.MANAGER, stations=(day.station,))
     feed = f"/api/stations/{station}/alerts"
 
-    no_answer = outcome("no_answer", note="敲门无人应")
+    no_answer = outcome("no_answer", note="敲门无人应", concern=True)  # and worried
     for _ in range(2):  # sent twice (lost signal): one outcome, one alert
         api.post(f"/api/me/stops/{first['id']}/outcomes", json=no_answer, headers=me.headers)
     api.post(
@@ -50,7 +50,13 @@ def test_a_no_answer_raises_an_alert_that_walks_the_ladder_until_resolved(
         first["client_name"],
         "敲门无人应",
     )
-    assert alert["emergency_contact"] == "李强 13800000001"
+    assert (alert["emergency_contact"], alert["emergency_contact_phone"]) == ("李强", "13800000001")
+    assert alert["concern"] is True  # a no-answer alert that also carries the worry
+    with httpx.Client(base_url=str(api.base_url)) as office:
+        sign_in(office, boss.user.username)
+        page = office.get(f"/days/{station}/{DAY}").text
+    assert "志愿者担心这位老人" in page
+    assert 'href="tel:13800000001"' in page  # one tap calls the emergency contact
     assert [s["step"] for s in alert["steps"]] == [
         "call_client",
         "call_emergency_contact",
@@ -62,6 +68,7 @@ def test_a_no_answer_raises_an_alert_that_walks_the_ladder_until_resolved(
     seen = api.get(feed, headers=manager.headers).json()
     assert seen[0]["id"] == alert["id"]
     assert seen[0]["emergency_contact"] is None
+    assert seen[0]["emergency_contact_phone"] is None
     assert api.get(feed, headers=me.headers).status_code == 403
     other_station = create_station(session)
     assert (

@@ -103,3 +103,45 @@ def test_a_volunteer_records_outcomes_through_a_lost_signal(
     alert.locator("form.resolve button").click()
     expect(office.locator("#alerts article.alert.resolved")).to_have_count(1)
     desk.close()
+
+
+def test_every_volunteer_page_fits_a_phone_and_names_its_days(
+    browser: object, server: RunningServer, api: httpx.Client, session: Session
+) -> None:
+    """At 360 px nothing is wider than the screen (login, a route, a day without one, a
+    route link); a day is named with its weekday, a day without a route names the next one,
+    and the date opens a picker that goes to the chosen day."""
+    from playwright.sync_api import Browser, Page, expect
+
+    assert isinstance(browser, Browser)
+    day = plan_day(api, session, clients=4, volunteers=1)
+    volunteer_id = day.first_route["volunteer_id"]
+    ask = {"volunteer_id": volunteer_id, "service_date": DAY, "hours": 12}
+    link = api.post("/api/route-links", json=ask, headers=day.coordinator.headers).json()["url"]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    phone = browser.new_context(
+        viewport={"width": PHONE[0], "height": PHONE[1]}, is_mobile=True, locale="zh-CN"
+    )
+    page = phone.new_page()
+    page.set_default_timeout(30_000)
+
+    def fits(page: Page, name: str) -> None:
+        page.screenshot(path=str(ARTIFACTS / f"phone-{name}.png"), full_page=True)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE[0], f"{name} is {width} px wide"
+
+    page.goto(f"{server.url}/login")
+    fits(page, "login")
+    log_in(page, server.url, day.volunteers[volunteer_id].user.username)
+    page.goto(f"{server.url}/me/{DAY}")
+    expect(page.locator("nav.days")).to_contain_text("11月24日周二")
+    fits(page, "route")
+    page.goto(f"{server.url}/me/2026-11-23")
+    expect(page.locator(".next-route")).to_contain_text("下一次路线：11月24日周二")
+    fits(page, "no-route")
+    page.fill("#pick-day", DAY)
+    expect(page).to_have_url(f"{server.url}/me/{DAY}")
+    page.goto(link)
+    expect(page.locator("li.door").first).to_be_visible()
+    fits(page, "route-link")
+    phone.close()

@@ -203,6 +203,13 @@
   }
 
   document.getElementById("send-now").addEventListener("click", flush);
+  // The day's picker: choosing a date opens that day's route.
+  const pick = document.getElementById("pick-day");
+  if (pick) {
+    pick.addEventListener("change", function () {
+      if (pick.value) window.location.href = "/me/" + pick.value;
+    });
+  }
   window.addEventListener("online", flush);
   setInterval(flush, 20000);
   render();
