@@ -11,14 +11,18 @@ go in arrival order. Reads are not serialised: WAL lets them run beside the one 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
+import anyio.from_thread
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dispatch.db import POOL_CONNECTIONS
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
+OWN_WRITE_TURNS = "own_write_turns"
 # Fewer than the connections of the pool, and than the thread pool's 40 workers.
 IN_FLIGHT = POOL_CONNECTIONS - 4
 
@@ -29,22 +33,62 @@ class _Gates:
     writing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
-class Admission:
-    def __init__(self, app: ASGIApp, *, serial_writes: bool) -> None:
-        self.app = app
+class WriteTurns:
+    """The gates, per event loop (tests may serve the app from more than one), shared by the
+    middleware and the long writes that take their turns themselves (write_turn)."""
+
+    def __init__(self, *, serial_writes: bool) -> None:
         self.serial_writes = serial_writes
-        # Gates per event loop (tests may serve the app from more than one).
-        self.gates: WeakKeyDictionary[asyncio.AbstractEventLoop, _Gates] = WeakKeyDictionary()
+        self._gates: WeakKeyDictionary[asyncio.AbstractEventLoop, _Gates] = WeakKeyDictionary()
+
+    def here(self) -> _Gates:
+        loop = asyncio.get_running_loop()
+        gates = self._gates.get(loop)
+        if gates is None:
+            gates = self._gates[loop] = _Gates()
+        return gates
+
+
+@contextmanager
+def write_turn(turns: WriteTurns) -> Iterator[None]:
+    """One turn at writing, from a request's worker thread: a long write (an import) writes
+    in parts, each in a turn of its own, and the requests that arrived meanwhile (a
+    volunteer's outcome) go in between instead of waiting for the whole of it."""
+    if not turns.serial_writes:
+        yield
+        return
+    lock = anyio.from_thread.run(_acquire, turns)
+    try:
+        yield
+    finally:
+        anyio.from_thread.run_sync(lock.release)
+
+
+async def _acquire(turns: WriteTurns) -> asyncio.Lock:
+    lock = turns.here().writing
+    await lock.acquire()
+    return lock
+
+
+class Admission:
+    def __init__(
+        self, app: ASGIApp, *, turns: WriteTurns, own_turns: Callable[[str], bool]
+    ) -> None:
+        """`own_turns(path)`: requests that take their write turns themselves."""
+        self.app = app
+        self.turns = turns
+        self.own_turns = own_turns
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        loop = asyncio.get_running_loop()
-        gates = self.gates.get(loop)
-        if gates is None:
-            gates = self.gates[loop] = _Gates()
-        if self.serial_writes and scope["method"] not in READS:
+        gates = self.turns.here()
+        own = self.own_turns(scope["path"])
+        if own:  # its database session reads only; its writes take their own turns
+            scope.setdefault("state", {})[OWN_WRITE_TURNS] = True
+        serial = self.turns.serial_writes and not own
+        if serial and scope["method"] not in READS:
             async with gates.writing, gates.running:
                 await self.app(scope, receive, send)
             return

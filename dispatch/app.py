@@ -8,7 +8,7 @@ from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError
 
-from dispatch.admission import Admission
+from dispatch.admission import Admission, WriteTurns
 from dispatch.alerts import endpoints as alert_endpoints
 from dispatch.alerts import pages as alert_pages
 from dispatch.audit import endpoints as audit_endpoints
@@ -38,6 +38,7 @@ from dispatch.http import (
     render_out_of_range,
 )
 from dispatch.imports import endpoints as import_endpoints
+from dispatch.imports.endpoints import takes_its_own_turns
 from dispatch.planning import endpoints as planning_endpoints
 from dispatch.planning import pages as planning_pages
 from dispatch.reports import endpoints as report_endpoints
@@ -122,7 +123,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.engine = make_engine(settings.resolved_database_url)
     app.state.services = services
     app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute)
-    app.add_middleware(Admission, serial_writes=app.state.engine.dialect.name == "sqlite")
+    app.state.write_turns = WriteTurns(serial_writes=app.state.engine.dialect.name == "sqlite")
+    app.add_middleware(Admission, turns=app.state.write_turns, own_turns=takes_its_own_turns)
     # Before admission: a large or refused body is read without holding the write turn.
     app.add_middleware(RequestGuard, max_bytes=settings.max_request_megabytes * 1_000_000)
     # The last added runs first: every answer gets the headers, refusals included.

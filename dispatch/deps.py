@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from dispatch.access import Principal
+from dispatch.admission import OWN_WRITE_TURNS
 from dispatch.auth import service as auth_service
 from dispatch.auth.ratelimit import LoginLimiter
 from dispatch.clients.service import ClientService
@@ -40,7 +41,8 @@ FORM_TOKEN_FIELD = "csrf_token"
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed before the response is sent, or rolled back."""
     engine = request.app.state.engine
-    if request.method not in SAFE_METHODS:
+    own_turns = getattr(request.state, OWN_WRITE_TURNS, False)  # writes in sessions of its own
+    if request.method not in SAFE_METHODS and not own_turns:
         engine = for_writing(engine)
     with Session(engine, expire_on_commit=False) as session:
         try:

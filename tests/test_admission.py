@@ -4,7 +4,7 @@ than IN_FLIGHT requests at once (they wait in the event loop, not in worker thre
 import asyncio
 from typing import Any
 
-from dispatch.admission import IN_FLIGHT, Admission
+from dispatch.admission import IN_FLIGHT, Admission, WriteTurns
 
 
 class Recorder:
@@ -26,11 +26,12 @@ class Recorder:
 
 def hammer(serial_writes: bool, methods: list[str]) -> dict[str, int]:
     inner = Recorder()
-    app = Admission(inner, serial_writes=serial_writes)  # type: ignore[arg-type]
+    turns = WriteTurns(serial_writes=serial_writes)
+    app = Admission(inner, turns=turns, own_turns=lambda _path: False)  # type: ignore[arg-type]
 
     async def main() -> None:
         await asyncio.gather(
-            *(app({"type": "http", "method": m}, None, None) for m in methods)  # type: ignore[arg-type]
+            *(app({"type": "http", "method": m, "path": "/"}, None, None) for m in methods)  # type: ignore[arg-type]
         )
 
     asyncio.run(main())

@@ -17,9 +17,10 @@ from dispatch.container import Services
 from dispatch.crud.schemas import ListQuery
 from dispatch.crud.service import RecordService
 from dispatch.days.schemas import ClosureCreate, ClosureUpdate, MenuCreate, MenuUpdate
-from dispatch.deps import ServicesDep, SessionDep, SettingsDep
+from dispatch.deps import EngineDep, ServicesDep, SessionDep, SettingsDep
 from dispatch.errors import DispatchError, InvalidInput
-from dispatch.imports.service import import_records
+from dispatch.imports.service import stage_import
+from dispatch.imports.writing import write_in_turns
 from dispatch.schedules.schemas import ScheduleCreate, ScheduleUpdate
 from dispatch.volunteers.schemas import (
     AvailabilityCreate,
@@ -195,11 +196,13 @@ def import_file(
     services: ServicesDep,
     file: Annotated[UploadFile, File()],
     settings: SettingsDep,
+    engine: EngineDep,
+    request: Request,
 ) -> Response:
+    """The same import as the API's: checked whole, written in parts (see write_in_turns)."""
     station_id = _station_of(session, principal, services)
     try:
-        report = import_records(
-            session,
+        staged = stage_import(
             services,
             principal,
             kind,
@@ -208,9 +211,10 @@ def import_file(
             file.file.read(),
             settings.import_max_rows,
         )
+        write_in_turns(engine, request.app.state.write_turns, staged)
     except DispatchError as error:
-        session.rollback()
         return back_with(f"/records/{kind}", error.message)
+    report = staged.report
     summary = f"+{report.created} / ~{report.updated} / ={report.unchanged}"
     return back_with(f"/records/{kind}", summary)
 

@@ -2,18 +2,19 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, File, Query, UploadFile
+from fastapi import APIRouter, BackgroundTasks, File, Query, Request, UploadFile
 from sqlalchemy import Engine
 
 from dispatch.access import Principal
 from dispatch.db import session_scope
-from dispatch.deps import EngineDep, PrincipalDep, ServicesDep, SessionDep, SettingsDep
+from dispatch.deps import EngineDep, PrincipalDep, ServicesDep, SettingsDep
 from dispatch.errors import Forbidden, ImportRejected, NotFound
 from dispatch.geocoding.pending import geocode_pending
 from dispatch.geocoding.service import Geocoder
 from dispatch.http import error_responses
 from dispatch.imports.schemas import ImportReport
-from dispatch.imports.service import ImportKind, import_records
+from dispatch.imports.service import ImportKind, stage_import
+from dispatch.imports.writing import write_in_turns
 
 router = APIRouter(prefix="/api/import", tags=["import"])
 
@@ -23,6 +24,11 @@ def _geocode_in_background(
 ) -> None:
     with session_scope(engine) as session:
         geocode_pending(session, geocoder, principal, station_id=station_id)
+
+
+def takes_its_own_turns(path: str) -> bool:
+    """Imports write in parts, each taking its own write turn (see import_file)."""
+    return path.startswith("/api/import/") or path.endswith("/import/file")
 
 
 @router.post(
@@ -37,16 +43,18 @@ def import_file(
     background: BackgroundTasks,
     services: ServicesDep,
     engine: EngineDep,
-    session: SessionDep,
-    principal: PrincipalDep,
+    principal: PrincipalDep,  # read with a session that does not write (takes_its_own_turns)
     settings: SettingsDep,
+    request: Request,
 ) -> ImportReport:
     """Import every row of a file, or none: a file with problems is rejected, all of them listed."""
     content = file.file.read()
     filename = file.filename or ""
-    report = import_records(
-        session, services, principal, kind, station_id, filename, content, settings.import_max_rows
+    staged = stage_import(
+        services, principal, kind, station_id, filename, content, settings.import_max_rows
     )
+    write_in_turns(engine, request.app.state.write_turns, staged)
+    report = staged.report
     if report.pending_geocoding and services.geocoder is not None:
         background.add_task(
             _geocode_in_background,

@@ -71,6 +71,20 @@ class _Row:
     data: SQLModel | None = None
 
 
+@dataclasses.dataclass
+class StagedImport:
+    """A file read and checked, nothing written yet; then what was written, to undo it."""
+
+    spec: _Spec
+    service: RecordService[Any, Any, Any]
+    principal: Principal
+    station_id: int
+    rows: list[_Row]
+    report: ImportReport
+    created: list[int] = dataclasses.field(default_factory=list)
+    updated: list[tuple[int, dict[str, Any]]] = dataclasses.field(default_factory=list)
+
+
 def import_records(
     session: Session,
     services: Services,
@@ -81,6 +95,23 @@ def import_records(
     content: bytes,
     max_rows: int,
 ) -> ImportReport:
+    """The whole file in the caller's transaction (the command line: nobody waits on it)."""
+    staged = stage_import(services, principal, kind, station_id, filename, content, max_rows)
+    apply_rows(session, staged, staged.rows)
+    return staged.report
+
+
+def stage_import(
+    services: Services,
+    principal: Principal,
+    kind: str,
+    station_id: int,
+    filename: str,
+    content: bytes,
+    max_rows: int,
+) -> StagedImport:
+    """Read and check every row without touching the database: a file with any problem is
+    rejected here, whole, with every problem listed."""
     spec = _SPECS.get(kind)
     if spec is None:
         raise InvalidInput.field("kind", f"{kind!r} cannot be imported; use clients or volunteers")
@@ -97,16 +128,34 @@ def import_records(
     _find_duplicates(rows, headers, problems)
     if problems:
         raise ImportRejected(problems)
-
     report = ImportReport(ignored_columns=ignored)
+    return StagedImport(spec, service, principal, station_id, [r for r in rows if r.data], report)
+
+
+def apply_rows(session: Session, staged: StagedImport, rows: list[_Row]) -> None:
+    """Create or update the records of `rows` (matched on external id, else name + phone);
+    what is written is noted on `staged`, for undo(). A row the database refuses (a
+    reference the schema alone cannot check) rejects the file: the caller undoes the rest."""
+    problems: list[dict[str, Any]] = []
     for row in rows:
         try:
-            _save(session, service, spec, principal, station_id, row, report)
-        except DispatchError as error:  # e.g. a reference the schema alone cannot check
+            _save(session, staged, row)
+        except DispatchError as error:
             problems.append({"row": row.number, "column": "", "message": error.message})
     if problems:
         raise ImportRejected(problems)  # the caller's transaction rolls back what was written
-    return report
+
+
+def undo(session: Session, staged: StagedImport) -> None:
+    """Take back what earlier, committed parts of the import wrote: the records it created
+    are deleted, the ones it changed get their values back (the audit trail keeps both)."""
+    service, principal = staged.service, staged.principal
+    for row_id in reversed(staged.created):
+        service.delete(session, principal, row_id)
+    for row_id, before in reversed(staged.updated):
+        service.update(session, principal, row_id, staged.spec.update.model_validate(before))
+    staged.created.clear()
+    staged.updated.clear()
 
 
 def _map_headers(
@@ -214,19 +263,14 @@ def _find_duplicates(
             first_row[key] = row.number
 
 
-def _save(
-    session: Session,
-    service: RecordService[Any, Any, Any],
-    spec: _Spec,
-    principal: Principal,
-    station_id: int,
-    row: _Row,
-    report: ImportReport,
-) -> None:
+def _save(session: Session, staged: StagedImport, row: _Row) -> None:
     assert row.data is not None
-    existing = _existing(session, service, station_id, row)
+    service, spec, principal, report = staged.service, staged.spec, staged.principal, staged.report
+    existing = _existing(session, service, staged.station_id, row)
     if existing is None:
         created = service.create(session, principal, row.data)
+        assert created.id is not None
+        staged.created.append(created.id)
         report.created += 1
         report.pending_geocoding += created.geocode_status is GeocodeStatus.PENDING
         return
@@ -245,6 +289,7 @@ def _save(
         changed |= {"lat", "lon", "source_datum"} & given.keys()
     changes = {k: given[k] for k in changed}
     assert existing.id is not None
+    staged.updated.append((existing.id, {k: stored.get(k) for k in changed}))
     updated = service.update(session, principal, existing.id, spec.update.model_validate(changes))
     report.updated += 1
     report.pending_geocoding += updated.geocode_status is GeocodeStatus.PENDING

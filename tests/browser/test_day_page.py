@@ -14,6 +14,9 @@ from tests.browser.conftest import ARTIFACTS
 from tests.builders.records import create_client, create_schedule
 from tests.conftest import RunningServer
 
+# Judges plans made within a time limit: run with the machine to itself (scripts/test.py).
+pytestmark = pytest.mark.solo
+
 DAY = "2026-11-24"
 
 

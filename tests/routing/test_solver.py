@@ -23,6 +23,9 @@ from routing import (
 )
 from tests.routing.builders import delivery, plane, problem, visit, volunteer
 
+# Judges plans made within a time limit: run with the machine to itself (scripts/test.py).
+pytestmark = pytest.mark.solo
+
 FAST = SolveParams(time_limit=2, solution_limit=200)
 
 # A 100 m square with the depot at a corner.

@@ -19,6 +19,9 @@ from models.enums import JobStatus, ServiceKind, StopKind
 from scripts.bench_planning import _finish
 from scripts.demo_station import STATION_CODE, load_demo_station
 
+# Judges plans made within a time limit: run with the machine to itself (scripts/test.py).
+pytestmark = pytest.mark.solo
+
 DAYS = [date(2026, 11, 24), date(2026, 11, 26)]  # a Tuesday with medicine, a Thursday
 
 

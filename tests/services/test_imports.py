@@ -2,20 +2,30 @@
 
 import csv
 import io
+import time
+import uuid
+from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 from openpyxl import Workbook
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from dispatch.access import system_principal
+from dispatch.admission import WriteTurns
 from dispatch.container import Services
 from dispatch.errors import ImportRejected
-from dispatch.imports.service import import_records
-from models import Client, Volunteer
+from dispatch.imports.service import import_records, stage_import
+from dispatch.imports.writing import write_in_turns
+from models import AuditEvent, Client, Volunteer
 from models.enums import Role
 from tests.builders.accounts import Account, create_account
+from tests.builders.days import plan_day
 from tests.builders.records import create_station, ident
 
 CLIENT_HEADERS = [
@@ -295,3 +305,74 @@ def test_a_cell_of_any_size_or_like_a_formula_is_read_as_text(
     assert accepted.status_code == 200, accepted.text
     names = {c.name for c in session.exec(select(Client)).all()}
     assert formula in names  # kept as typed; every export makes it inert
+
+
+def test_an_import_written_in_parts_takes_back_every_part_when_a_later_part_fails(
+    session: Session, services: Services, engine: Engine
+) -> None:
+    """Written 200 rows a transaction (so that outcomes need not wait for a whole file), an
+    import still counts all or nothing: a part the database refuses undoes the parts before
+    it, and the audit trail shows both."""
+    station = create_station(session)
+    rows = [["", f"老人{n}", f"1390000{n:04d}", "某地"] + [""] * 7 for n in range(250)]
+    staged = stage_import(
+        services, system_principal("test"), "clients", ident(station), "big.csv",
+        _csv(CLIENT_HEADERS, rows), max_rows=1000,
+    )  # fmt: skip
+    staged.rows[240].data.station_id = 10**6  # type: ignore[union-attr]  # no such station
+
+    with pytest.raises(IntegrityError):
+        write_in_turns(engine, WriteTurns(serial_writes=False), staged)
+
+    session.rollback()
+    assert session.exec(select(Client)).all() == []
+    actions = session.exec(select(AuditEvent.action).where(AuditEvent.entity == "client")).all()
+    assert sorted(Counter(actions).items()) == [("create", 200), ("delete", 200)]
+
+
+def test_a_volunteers_outcome_goes_in_between_the_parts_of_a_long_import(
+    api: httpx.Client, session: Session
+) -> None:
+    """On SQLite writes go one at a time; an import of 2,000 rows is written 200 rows a
+    turn, so an outcome sent while it runs is stored before the import has finished."""
+    day = plan_day(api, session, clients=2, volunteers=1)
+    volunteer_id = day.first_route["volunteer_id"]
+    door = day.doors(volunteer_id)[0]
+    rows = [["", f"新老人{n}", f"1370000{n:04d}", "某地"] + [""] * 7 for n in range(2000)]
+    content = _csv(CLIENT_HEADERS, rows)
+
+    def run_import() -> httpx.Response:
+        with httpx.Client(base_url=str(api.base_url), timeout=300) as other:
+            return other.post(
+                "/api/import/clients",
+                headers=day.coordinator.headers,
+                params={"station_id": ident(day.station)},
+                files={"file": ("many.csv", content)},
+            )
+
+    def clients_now() -> int:
+        session.rollback()
+        return len(session.exec(select(Client.id)).all())
+
+    with ThreadPoolExecutor(1) as pool:
+        imported = pool.submit(run_import)
+        deadline = time.monotonic() + 120
+        while clients_now() <= 2:  # the first part is in
+            assert time.monotonic() < deadline, "the import wrote nothing"
+            assert not imported.done(), imported.result().text
+            time.sleep(0.05)
+        outcome = {
+            "client_event_id": uuid.uuid4().hex,
+            "kind": "delivered",
+            "recorded_at": datetime.now(UTC).isoformat(),
+        }
+        sent = api.post(
+            f"/api/me/stops/{door['id']}/outcomes",
+            json=outcome,
+            headers=day.volunteers[volunteer_id].headers,
+        )
+        stored_meanwhile = clients_now()
+        assert imported.result().status_code == 200
+    assert sent.status_code == 201, sent.text
+    assert stored_meanwhile < 2002, "the outcome waited for the whole import"
+    assert clients_now() == 2002
