@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session, SQLModel
 
 from dispatch.errors import Forbidden, NotFound
+from dispatch.i18n import N_
 from models import Station
 from models.enums import Role
 
@@ -123,7 +124,12 @@ def allowed(principal: Principal, resource: Resource, action: Action) -> bool:
 
 def require(principal: Principal, resource: Resource, action: Action) -> None:
     if not allowed(principal, resource, action):
-        raise Forbidden(f"a {principal.role} may not {action} {resource} records")
+        raise Forbidden(
+            N_("a %(role)s may not %(action)s %(kind)s records"),
+            role=principal.role.value,
+            action=action.value,
+            kind=resource.value,
+        )
 
 
 def station_scope(principal: Principal) -> frozenset[int] | None:

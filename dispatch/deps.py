@@ -20,6 +20,7 @@ from dispatch.days.menus import MenuService
 from dispatch.days.service import DayService
 from dispatch.db import for_writing
 from dispatch.errors import FormExpired, NotAuthenticated
+from dispatch.i18n import N_
 from dispatch.planning.edits import PlanEdits
 from dispatch.planning.service import PlanningService
 from dispatch.schedules.service import ScheduleService
@@ -80,7 +81,7 @@ def current_principal(
     session: SessionDep, token: TokenDep, request: Request, settings: SettingsDep
 ) -> Principal:
     if not token:
-        raise NotAuthenticated("log in first: send a bearer token or the session cookie")
+        raise NotAuthenticated(N_("log in first: send a bearer token or the session cookie"))
     interface = "api" if request.headers.get("authorization") else "web"
     check_form_token(request, token, settings)
     return auth_service.principal_for_token(session, token, interface=interface)

@@ -1,17 +1,30 @@
 """Business errors: typed, carrying their HTTP status, rendered by one handler in app.py."""
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
 
+from dispatch.i18n import N_
+
 
 class DispatchError(Exception):
+    """`message` is an English sentence marked for translation (N_), with %(name)s fields
+    filled from `params`: the API answers it in English, a page in the reader's language."""
+
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, **params: object) -> None:
+        self.template = message
+        self.params = params
+        self.message = message % params if params else message
+        super().__init__(self.message)
+
+    def words(self, gettext: Callable[[str], str]) -> str:
+        """The message in the reader's language."""
+        said = gettext(self.template)
+        return said % self.params if self.params else said
 
     def body(self) -> dict[str, Any]:
         return {"detail": self.message, "code": self.code}
@@ -33,7 +46,9 @@ class FormExpired(Forbidden):
     code = "form_token"
 
     def __init__(self) -> None:
-        super().__init__("this page is out of date or came from elsewhere: reload it and try again")
+        super().__init__(
+            N_("this page is out of date or came from elsewhere: reload it and try again")
+        )
 
 
 class NotFound(DispatchError):
@@ -41,7 +56,7 @@ class NotFound(DispatchError):
     code = "not_found"
 
     def __init__(self, entity: str, entity_id: int | str) -> None:
-        super().__init__(f"{entity} {entity_id} was not found")
+        super().__init__(N_("%(entity)s %(id)s was not found"), entity=entity, id=entity_id)
 
 
 class Conflict(DispatchError):
@@ -109,9 +124,14 @@ class ImportRejected(DispatchError):
     listed = 100  # a file of thousands of bad rows: the first problems say what to fix
 
     def __init__(self, problems: list[dict[str, Any]]) -> None:
-        whole_file = len(problems) == 1 and problems[0]["row"] == 0  # unreadable, too long
-        reason = problems[0]["message"] if whole_file else f"{len(problems)} problem(s) found"
-        super().__init__(f"the file was not imported: {reason}")
+        if len(problems) == 1 and problems[0]["row"] == 0:  # the whole file: unreadable, too long
+            super().__init__(
+                N_("the file was not imported: %(reason)s"), reason=problems[0]["message"]
+            )
+        else:
+            super().__init__(
+                N_("the file was not imported: %(n)s problem(s) found"), n=len(problems)
+            )
         self.problems = problems[: self.listed]
         self.omitted = len(problems) - len(self.problems)
 

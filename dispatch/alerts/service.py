@@ -17,6 +17,7 @@ from dispatch.alerts import repository
 from dispatch.alerts.schemas import AlertPublic, ResolutionCreate, StepCreate, StepPublic
 from dispatch.audit import chain
 from dispatch.errors import Conflict
+from dispatch.i18n import N_
 from dispatch.planning import repository as plans
 from models import Alert, AlertStep, Client, Outcome, Plan, PlanStop, Station, Volunteer
 from models.common import utcnow
@@ -76,7 +77,7 @@ def take_step(
     require(principal, Resource.ALERT, Action.UPDATE)
     row, station = _alert(session, principal, alert_id)
     if row.status is AlertStatus.RESOLVED:
-        raise Conflict("the alert is resolved: nothing more to record")
+        raise Conflict(N_("the alert is resolved: nothing more to record"))
     step = AlertStep(
         alert_id=alert_id, step=data.step, result=data.result, done_by_user_id=principal.user_id
     )
@@ -93,7 +94,7 @@ def resolve(
     require(principal, Resource.ALERT, Action.UPDATE)
     row, station = _alert(session, principal, alert_id)
     if row.status is AlertStatus.RESOLVED:
-        raise Conflict("the alert is resolved already")
+        raise Conflict(N_("the alert is resolved already"))
     row.status = AlertStatus.RESOLVED
     row.resolution = data.resolution
     row.resolution_note = data.note

@@ -12,7 +12,7 @@ from dispatch.audit.sentences import ENTITIES, readable
 from dispatch.deps import SessionDep, SettingsDep
 from dispatch.errors import DispatchError
 from dispatch.i18n import translations
-from dispatch.web.kit import PageUserDep, back_with, language, render, valid
+from dispatch.web.kit import PageUserDep, back_with, language, render, said, valid
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,7 +28,7 @@ def audit_page(
     try:
         query = valid(TrailQuery, **given)
     except DispatchError as error:
-        return back_with("/audit", error.message)
+        return back_with("/audit", said(request, error))
     found = trail.events(session, principal, query, settings.timezone)
     check = None
     if request.query_params.get("verify"):

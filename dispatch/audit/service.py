@@ -17,6 +17,7 @@ from dispatch.audit.schemas import AuditEventPublic, TrailQuery
 from dispatch.cells import inert_row
 from dispatch.crud.schemas import Page
 from dispatch.errors import Forbidden
+from dispatch.i18n import N_
 from models import AuditEvent, Client, Volunteer
 from models.enums import Role
 
@@ -81,7 +82,7 @@ def verify(session: Session, principal: Principal) -> chain.ChainReport:
     """The whole chain is checked (an edit anywhere breaks it), so only admins and managers."""
     require(principal, Resource.AUDIT, Action.READ)
     if principal.role not in (Role.ADMIN, Role.MANAGER):
-        raise Forbidden("checking the whole audit trail is for managers and admins")
+        raise Forbidden(N_("checking the whole audit trail is for managers and admins"))
     return chain.verify(session)
 
 

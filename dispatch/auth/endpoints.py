@@ -19,6 +19,7 @@ from dispatch.deps import (
 )
 from dispatch.errors import FormExpired, NotAuthenticated, TooManyAttempts
 from dispatch.http import error_responses
+from dispatch.i18n import N_
 from dispatch.users.schemas import UserPublic
 from dispatch.users.service import user_public
 from models import User
@@ -91,7 +92,7 @@ def me(session: SessionDep, principal: PrincipalDep) -> UserPublic:
     """The logged-in account."""
     user = session.get(User, principal.user_id)
     if user is None:
-        raise NotAuthenticated("this account no longer exists")
+        raise NotAuthenticated(N_("this account no longer exists"))
     return user_public(session, user)
 
 

@@ -18,6 +18,7 @@ from dispatch.web.kit import (
     language,
     own_path,
     render,
+    said,
     signed_in,
 )
 from models.enums import Role, TokenKind
@@ -65,7 +66,7 @@ def login(
     try:
         user = service.authenticate(session, limiter, username, password, address)
     except DispatchError as error:
-        return back_with("/login", error.message)
+        return back_with("/login", said(request, error))
     token, _row = service.issue_token(
         session, user, TokenKind.SESSION, timedelta(hours=settings.session_hours)
     )

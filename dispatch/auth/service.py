@@ -17,6 +17,7 @@ from dispatch.audit import chain
 from dispatch.auth import repository
 from dispatch.auth.ratelimit import LoginLimiter
 from dispatch.errors import NotAuthenticated, TooManyAttempts
+from dispatch.i18n import N_
 from models import AuthToken, User
 from models.common import utcnow
 from models.enums import Role, TokenKind
@@ -35,14 +36,14 @@ def authenticate(
 ) -> User:
     """The user with these credentials; failures count towards the rate limit."""
     if limiter.blocked(username, address):
-        raise TooManyAttempts("too many failed logins; wait a minute and try again")
+        raise TooManyAttempts(N_("too many failed logins; wait a minute and try again"))
     user = repository.user_by_username(session, username)
     valid, new_hash = _hasher.verify_and_update(
         password, user.password_hash if user and user.password_hash else _DUMMY_HASH
     )
     if user is None or not valid or not _may_log_in(user):
         limiter.failed(username, address)
-        raise NotAuthenticated("wrong username or password")
+        raise NotAuthenticated(N_("wrong username or password"))
     if new_hash is not None:
         user.password_hash = new_hash  # hashing parameters were raised since it was stored
     user.last_login_at = utcnow()
@@ -78,10 +79,10 @@ def issue_token(
 def principal_for_token(session: Session, token: str, *, interface: str) -> Principal:
     row = repository.token_by_hash(session, _digest(token))
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
-        raise NotAuthenticated("the session has expired or was ended; log in again")
+        raise NotAuthenticated(N_("the session has expired or was ended; log in again"))
     user = session.get(User, row.user_id)
     if user is None or not _may_log_in(user):
-        raise NotAuthenticated("this account is disabled")
+        raise NotAuthenticated(N_("this account is disabled"))
     return principal_for_user(session, user, interface=interface)
 
 

@@ -29,7 +29,7 @@ from dispatch.volunteers.schemas import (
     VolunteerUpdate,
 )
 from dispatch.web.forms import fields, parse
-from dispatch.web.kit import PageUserDep, back_with, language, render
+from dispatch.web.kit import PageUserDep, back_with, language, render, said
 
 
 @dataclass(frozen=True)
@@ -182,7 +182,9 @@ def save(
     except DispatchError as error:
         session.rollback()
         errors = (
-            error.errors if isinstance(error, InvalidInput) else [{"loc": [], "msg": error.message}]
+            error.errors
+            if isinstance(error, InvalidInput)
+            else [{"loc": [], "msg": said(request, error)}]
         )
         return _form(request, kind, spec, row_id, data, errors)
     return RedirectResponse(f"/records/{kind}", status_code=303)
@@ -213,7 +215,7 @@ def import_file(
         )
         write_in_turns(engine, request.app.state.write_turns, staged)
     except DispatchError as error:
-        return back_with(f"/records/{kind}", error.message)
+        return back_with(f"/records/{kind}", said(request, error))
     report = staged.report
     summary = f"+{report.created} / ~{report.updated} / ={report.unchanged}"
     return back_with(f"/records/{kind}", summary)

@@ -27,6 +27,7 @@ from dispatch.audit import chain
 from dispatch.crud.repository import RecordRepository, RowT
 from dispatch.crud.schemas import ListQuery, Page
 from dispatch.errors import HasHistory, InvalidInput, NotFound
+from dispatch.i18n import N_
 from models import TableBase
 from models.common import utcnow
 
@@ -153,7 +154,9 @@ class RecordService(Generic[RowT, CreateT, UpdateT]):
         before = snapshot(row)
         if not self.repository.delete(session, row):
             raise HasHistory(
-                f"{self.resource} {row_id} has history that refers to it; archive it instead"
+                N_("%(kind)s %(id)s has history that refers to it; archive it instead"),
+                kind=self.resource.value,
+                id=row_id,
             )
         chain.record(
             session,

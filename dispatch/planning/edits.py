@@ -15,6 +15,7 @@ from dispatch.audit import chain
 from dispatch.crud.service import snapshot
 from dispatch.days.service import DayService
 from dispatch.errors import Conflict, InvalidInput, NotFound
+from dispatch.i18n import N_
 from dispatch.planning import repository
 from dispatch.planning.problem import DayProblem, build_problem, job_id, worker_id
 from dispatch.planning.schemas import Edit, EditWarning, LockRoute, MoveOutcome, MoveStop, PinStop
@@ -190,11 +191,18 @@ class PlanEdits:
         if plan is None or (scope is not None and plan.station_id not in scope):
             raise NotFound("plan", plan_id)
         if plan.status is not PlanStatus.DRAFT:
-            raise Conflict(f"plan {plan_id} is {plan.status}: only a draft can change")
+            raise Conflict(
+                N_("plan %(plan)s is no longer a draft: only a draft can change"), plan=plan_id
+            )
         if plan.revision != revision:
             raise Conflict(
-                f"plan {plan_id} was changed by someone else (revision {plan.revision}, "
-                f"yours {revision}): reload it and make your change again"
+                N_(
+                    "plan %(plan)s was changed by someone else (revision %(theirs)s, yours "
+                    "%(yours)s): reload it and make your change again"
+                ),
+                plan=plan_id,
+                theirs=plan.revision,
+                yours=revision,
             )
         return plan
 
@@ -209,7 +217,7 @@ class PlanEdits:
     ) -> Plan:
         session.flush()  # the edit itself, before the revision moves
         if not repository.bump_revision(session, plan):
-            raise Conflict(f"plan {plan.id} was changed by someone else: reload it")
+            raise Conflict(N_("plan %(plan)s was changed by someone else: reload it"), plan=plan.id)
         session.flush()
         session.refresh(plan)
         chain.record(

@@ -23,6 +23,7 @@ from dispatch.crud.service import snapshot
 from dispatch.days.service import DayService
 from dispatch.db import session_scope
 from dispatch.errors import Conflict, InvalidInput, NotFound
+from dispatch.i18n import N_
 from dispatch.planning import repository
 from dispatch.planning.problem import DayProblem, build_problem, job_id, worker_id
 from dispatch.planning.runner import Finished, Outcome, Runner
@@ -63,7 +64,7 @@ class PlanningService:
         if busy is not None and self.recover(session, [busy]):
             busy = None  # its server is gone: it will never finish
         if busy is not None:
-            raise Conflict(f"planning job {busy.id} is already planning this day")
+            raise Conflict(N_("planning job %(job)s is already planning this day"), job=busy.id)
         work = self.days.get(session, principal, station_id, day)
         if not work.open:
             raise InvalidInput.field("day", f"the station is closed that day: {work.closed_reason}")
@@ -173,11 +174,15 @@ class PlanningService:
         if self.recover(session, [job]):
             return job  # its server is gone: failed, which is as stopped as it gets
         if job.status not in repository.ACTIVE_JOBS:
-            raise Conflict(f"planning job {job_id} has already ended: {job.status}")
+            raise Conflict(N_("planning job %(job)s has already ended"), job=job_id)
         if not self.runner.cancel(job_id):
             raise Conflict(
-                f"planning job {job_id} is being planned by another server "
-                f"({job.watcher}); it stops there, or is failed here once that server is gone"
+                N_(
+                    "planning job %(job)s is being planned by another server (%(server)s); it "
+                    "stops there, or is failed here once that server is gone"
+                ),
+                job=job_id,
+                server=job.watcher,
             )
         return job
 

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.audit import chain
 from dispatch.errors import Gone, NotFound
+from dispatch.i18n import N_
 from dispatch.rounds import repository
 from dispatch.rounds.schemas import RouteLinkCreate, RouteLinkPublic
 from models import RouteLink, Station, Volunteer
@@ -81,18 +82,18 @@ def principal_of_link(session: Session, secret: str, token: str) -> tuple[Princi
         raise NotFound("route link", "")
     if link.revoked_at is not None:
         raise Gone(
-            "this route link was withdrawn by the station: ask the coordinator for a new one"
+            N_("this route link was withdrawn by the station: ask the coordinator for a new one")
         )
     if link.expires_at <= utcnow():
-        raise Gone("this route link has expired: ask the coordinator for a new one")
+        raise Gone(N_("this route link has expired: ask the coordinator for a new one"))
     volunteer = session.get(Volunteer, link.volunteer_id)
     if volunteer is None or volunteer.archived_at is not None:
-        raise Gone("this route link's volunteer no longer serves this station")
+        raise Gone(N_("this route link's volunteer no longer serves this station"))
     if repository.day_is_published(
         session, link.station_id, link.service_date
     ) and not repository.published_route(session, link.volunteer_id, link.service_date):
         # Taken off the day, or the route passed to someone else: the link shows nothing more.
-        raise Gone("this route is no longer yours: the coordinator changed the day's plan")
+        raise Gone(N_("this route is no longer yours: the coordinator changed the day's plan"))
     principal = Principal(
         user_id=None,
         role=Role.VOLUNTEER,

@@ -18,6 +18,7 @@ from dispatch.access import Action, Principal, Resource, require, station_scope
 from dispatch.alerts import service as alerts
 from dispatch.audit import chain
 from dispatch.errors import Conflict, NotFound
+from dispatch.i18n import N_
 from dispatch.rounds import repository
 from dispatch.rounds.schemas import OutcomeCreate, OutcomePublic
 from dispatch.rounds.service import volunteer_of
@@ -86,7 +87,9 @@ def _store(
     )
     stored, fresh = _once(session, row, data.client_event_id, Outcome)
     if stored.plan_stop_id != stop.id:
-        raise Conflict(f"event id {data.client_event_id} was already used for another stop")
+        raise Conflict(
+            N_("event id %(event)s was already used for another stop"), event=data.client_event_id
+        )
     if fresh:
         task.status = TaskStatus.DONE
         session.add(task)

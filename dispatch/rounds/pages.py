@@ -16,6 +16,7 @@ from dispatch.access import Principal
 from dispatch.deps import PlanningDep, SessionDep, SettingsDep, StationsDep
 from dispatch.errors import Conflict, DispatchError, NotFound
 from dispatch.http import absolute_url
+from dispatch.i18n import N_
 from dispatch.rounds.links import issue_link, principal_of_link, revoke_link
 from dispatch.rounds.outcomes import record_paper_outcome
 from dispatch.rounds.schemas import (
@@ -42,6 +43,7 @@ from dispatch.web.kit import (
     language,
     printout,
     render,
+    said,
     valid,
 )
 
@@ -107,7 +109,7 @@ def linked_route_page(
     try:
         who, link = principal_of_link(session, settings.resolved_secret_key, token)
     except DispatchError as error:
-        html = render(request, "linkgone.html", language(request), reason=error.message)
+        html = render(request, "linkgone.html", language(request), reason=said(request, error))
         html.status_code = error.status_code
         return html
     try:
@@ -159,7 +161,7 @@ def route_sheets_with_links(
     try:
         routes = route_sheets(session, principal, plan_id, volunteer)
         if routes.plan_status != "published":
-            raise Conflict("route links show the published plan: publish it first")
+            raise Conflict(N_("route links show the published plan: publish it first"))
         links = {}
         for route in routes.routes:
             ask = valid(
@@ -172,7 +174,7 @@ def route_sheets_with_links(
             links[route.volunteer_id] = absolute_url(request, str(made.url))
     except DispatchError as error:
         session.rollback()
-        return back_with(back, error.message)
+        return back_with(back, said(request, error))
     return _route_printout(request, session, principal, stations, routes, True, links)
 
 

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.errors import Forbidden, NotFound
+from dispatch.i18n import N_
 from dispatch.planning import repository as plans
 from dispatch.planning.pickups import collections
 from dispatch.rounds import repository
@@ -131,5 +132,5 @@ def route_view(session: Session, plan: Plan, route: PlanRoute) -> MyRoute:
 
 def volunteer_of(principal: Principal) -> int:
     if principal.role is not Role.VOLUNTEER or principal.volunteer_id is None:
-        raise Forbidden("only a volunteer has routes of their own")
+        raise Forbidden(N_("only a volunteer has routes of their own"))
     return principal.volunteer_id

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.audit import chain
 from dispatch.errors import Conflict, NotFound
+from dispatch.i18n import N_
 from dispatch.planning.edits import record_leave
 from dispatch.planning.schemas import REPLAN_TIME_LIMIT_SECONDS, PlanningRequest
 from dispatch.planning.service import PlanningService
@@ -68,7 +69,7 @@ def answer_offer(
     if row is None or row.offered_to_volunteer_id != volunteer:
         raise NotFound("offer", release_id)
     if row.status is not ReleaseStatus.OFFERED:
-        raise Conflict(f"this offer is {row.status} already")
+        raise Conflict(N_("this offer was answered already"))
     before = row.status.value
     if accept:
         row.status, row.taken_by_volunteer_id = ReleaseStatus.TAKEN, volunteer
@@ -97,7 +98,7 @@ def offer(
     require(principal, Resource.PLAN, Action.UPDATE)
     row = _release(session, principal, release_id)
     if row.status not in (ReleaseStatus.OPEN, ReleaseStatus.OFFERED):
-        raise Conflict(f"the released day is {row.status} already")
+        raise Conflict(N_("the released day was handled already"))
     taker = session.get(Volunteer, data.volunteer_id)
     if taker is None or taker.station_id != row.station_id or taker.id == row.volunteer_id:
         raise NotFound("volunteer", data.volunteer_id)
@@ -124,7 +125,7 @@ def replan(
     require(principal, Resource.PLAN, Action.CREATE)
     row = _release(session, principal, release_id)
     if row.status not in _STANDING:
-        raise Conflict(f"the released day is {row.status} already")
+        raise Conflict(N_("the released day was handled already"))
     giver = session.get(Volunteer, row.volunteer_id)
     assert giver is not None
     record_leave(session, principal, giver, row.service_date, f"released: {row.reason}")

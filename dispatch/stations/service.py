@@ -8,6 +8,7 @@ from dispatch.access import Principal, Resource
 from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
 from dispatch.errors import Conflict
+from dispatch.i18n import N_
 from dispatch.stations.schemas import StationCreate, StationUpdate
 from models import Station
 
@@ -30,4 +31,4 @@ class StationService(RecordService[Station, StationCreate, StationUpdate]):
         if "code" in values:
             same_code = self.repository.find(session, code=values["code"])
             if any(row.id != values.get("id") for row in same_code):
-                raise Conflict(f"the station code {values['code']!r} is taken")
+                raise Conflict(N_("the station code “%(code)s” is taken"), code=values["code"])

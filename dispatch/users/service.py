@@ -12,6 +12,7 @@ from dispatch.crud.repository import RecordRepository
 from dispatch.crud.schemas import ListQuery, Page
 from dispatch.crud.service import snapshot
 from dispatch.errors import Conflict, InvalidInput, NotFound
+from dispatch.i18n import N_
 from dispatch.users.schemas import UserCreate, UserPublic, UserUpdate
 from models import Station, User, Volunteer
 from models.common import utcnow
@@ -52,7 +53,7 @@ def get_user(session: Session, principal: Principal, user_id: int) -> User:
 def create_user(session: Session, principal: Principal, data: UserCreate) -> User:
     require(principal, Resource.USER, Action.CREATE)
     if auth_repository.user_by_username(session, data.username) is not None:
-        raise Conflict(f"the username {data.username!r} is taken")
+        raise Conflict(N_("the username “%(name)s” is taken"), name=data.username)
     _check_stations(session, data.station_ids)
     if data.volunteer_id is not None:
         if session.get(Volunteer, data.volunteer_id) is None:
@@ -60,7 +61,7 @@ def create_user(session: Session, principal: Principal, data: UserCreate) -> Use
                 "volunteer_id", f"volunteer {data.volunteer_id} does not exist"
             )
         if repository.find(session, volunteer_id=data.volunteer_id):
-            raise Conflict(f"volunteer {data.volunteer_id} already has an account")
+            raise Conflict(N_("volunteer %(id)s already has an account"), id=data.volunteer_id)
     user = User.model_validate(
         data.model_dump(exclude={"password", "station_ids"})
         | {"password_hash": auth_service.hash_password(data.password)}

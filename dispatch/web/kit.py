@@ -177,7 +177,7 @@ async def back_to_the_form(request: Request, error: Exception) -> Response:
     assert isinstance(error, FormExpired)
     if request.url.path.startswith("/api/"):
         return await render_error(request, error)
-    return back_with(request.headers.get("referer") or "/", error.message)
+    return back_with(request.headers.get("referer") or "/", said(request, error))
 
 
 class LoginRequired(Exception):
@@ -275,8 +275,13 @@ def action(
         do(principal)
     except DispatchError as error:
         session.rollback()
-        return back_with(back, error.message)
+        return back_with(back, said(request, error))
     return RedirectResponse(own_path(back), status_code=303)
+
+
+def said(request: Request, error: DispatchError) -> str:
+    """An error's message in the reader's language."""
+    return error.words(translations(language(request)).gettext)
 
 
 def back_with(back: str, message: str) -> RedirectResponse:

@@ -3,6 +3,7 @@
 import re
 import time as time_module
 from datetime import time
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -396,3 +397,23 @@ def test_each_role_has_one_navigation_and_sees_only_the_actions_it_may_take(
     assert 'id="new"' in api.get("/records/clients").text
     assert 'id="save"' in api.get(form).text
     assert "发放服务卡" in api.get(form).text
+
+
+def test_a_refusal_comes_back_to_the_page_in_the_readers_language(
+    api: httpx.Client, session: Session
+) -> None:
+    day = plan_day(api, session, clients=2, volunteers=1)  # published: no longer a draft
+    coordinator = create_user(session, role=Role.COORDINATOR, stations=(day.station,))
+    sign_in(api, coordinator.username)
+    page = f"/days/{ident(day.station)}/{DAY}"
+    publish = {"revision": day.plan["revision"], "back": page}
+
+    refused = api.post(f"/plans/{day.plan['id']}/publish", data=publish)
+    assert "已不是草稿" in unquote(refused.headers["location"])
+    api.cookies.set("careroute_lang", "en")
+    refused = api.post(f"/plans/{day.plan['id']}/publish", data=publish)
+    assert "is no longer a draft" in unquote(refused.headers["location"])
+    api.cookies.delete("careroute_lang")
+    api.cookies.clear()
+    wrong = api.post("/login", data={"username": coordinator.username, "password": "nope"})
+    assert "用户名或密码错误" in api.get(wrong.headers["location"]).text
