@@ -8,6 +8,7 @@ the page as a message instead of a JSON body.
 
 from __future__ import annotations
 
+import mimetypes
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
@@ -20,7 +21,7 @@ import jinja2
 import xstatic.pkg.leaflet
 from babel.dates import format_skeleton
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
@@ -45,6 +46,7 @@ from models import Station
 from models.enums import Role
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+mimetypes.add_type("application/manifest+json", ".webmanifest")
 LANG_COOKIE = "careroute_lang"
 _HERE = Path(__file__).parent
 
@@ -54,11 +56,21 @@ def mount_static(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     # Browsers ask for /favicon.ico whatever the page says.
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
+    # The service worker is served from the root: it may then keep pages of the whole site.
+    app.add_api_route("/sw.js", _service_worker, include_in_schema=False)
     # Leaflet comes from its PyPI package (XStatic-Leaflet), never copied into the repo.
     app.mount(
         "/vendor/leaflet",
         StaticFiles(directory=xstatic.pkg.leaflet.BASE_DIR),
         name="leaflet",
+    )
+
+
+def _service_worker() -> FileResponse:
+    return FileResponse(
+        _HERE / "static" / "sw.js",
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache"},  # a new version reaches phones at once
     )
 
 

@@ -210,6 +210,10 @@
       if (pick.value) window.location.href = "/me/" + pick.value;
     });
   }
+  // Route pages readable without a network (sw.js); the outbox above keeps the outcomes.
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () { /* older phone */ });
+  }
   window.addEventListener("online", flush);
   setInterval(flush, 20000);
   render();
