@@ -86,13 +86,14 @@ def test_the_demo_command_gives_the_station_a_past_once(
     counts = demo_history(engine, days=week)
 
     assert counts["days"] == 5
-    assert counts["outcomes"] > 300
+    assert counts["outcomes"] > 0  # how many: as many as the plans hold (see below)
     station = session.exec(select(Station).where(Station.code == STATION_CODE)).one()
     assert station.id is not None
     figures = completion(session, system_principal("test"), station.id, *week)
     # How much of each day the short time limit plans depends on the machine's load: that is
     # the benchmark's to measure (bench_planning.py), not this test's.
     assert figures.planned > 0
+    assert counts["outcomes"] >= 0.9 * figures.planned  # about one for each planned door
     assert figures.delivered > 0.8 * figures.planned
     assert [d.day for d in figures.days] == [date(2026, 11, 16) + timedelta(n) for n in range(5)]
     assert demo_history(engine, days=week) == {"days": 0, "outcomes": 0, "alerts": 0}
