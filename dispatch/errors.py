@@ -103,16 +103,35 @@ class InvalidInput(DispatchError):
 
     @classmethod
     def of(cls, error: ValidationError) -> "InvalidInput":
-        """A schema's validation error, located in the request body."""
-        return cls(
-            [
-                {"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]}
-                for e in error.errors()
-            ]
-        )
+        """A schema's validation error, located in the request body; a rule's refusal keeps
+        its sentence and values (`template`, `params`) and a limit its numbers (`ctx`), for
+        the pages to say them in the reader's language."""
+        return cls([_located(e) for e in error.errors()])
 
     def body(self) -> dict[str, Any]:
         return {"detail": self.errors, "code": self.code}
+
+
+def _located(error: Any) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "loc": ["body", *error["loc"]],
+        "msg": error["msg"].removeprefix("Value error, "),
+        "type": error["type"],
+    }
+    ctx: dict[str, Any] = error.get("ctx") or {}
+    cause = ctx.get("error")
+    template = getattr(cause, "template", None)
+    if isinstance(template, str):  # models.validation.Refusal
+        found["template"] = template
+        found["params"] = {k: v for k, v in getattr(cause, "params", {}).items() if _plain(v)}
+    numbers = {k: v for k, v in ctx.items() if k != "error" and _plain(v)}
+    if numbers:
+        found["ctx"] = numbers
+    return found
+
+
+def _plain(value: object) -> bool:
+    return isinstance(value, str | int | float | bool | list)
 
 
 class ImportRejected(DispatchError):

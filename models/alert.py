@@ -7,6 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from models.common import EnumText, UtcDateTime, utcnow
 from models.enums import AlertReason, AlertStatus, LadderStep, Resolution
+from models.validation import Refusal
 
 
 class Rung(BaseModel):
@@ -28,10 +29,10 @@ def default_ladder() -> list[Rung]:
 def check_ladder(ladder: list[Rung]) -> list[Rung]:
     steps = [rung.step for rung in ladder]
     if len(set(steps)) != len(steps):
-        raise ValueError("each step may appear once in the ladder")
+        raise Refusal("each step may appear once in the ladder")
     minutes = [rung.due_minutes for rung in ladder]
     if minutes != sorted(minutes):
-        raise ValueError("the ladder's steps must fall due in order")
+        raise Refusal("the ladder's steps must fall due in order")
     return ladder
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Field
 from models.common import EnumText, TableBase
 from models.enums import ClientStatus, Diet, Disability, Mobility
 from models.station import GeocodedMixin, GeocodeState
-from models.validation import LocalTime, Name, Phone, check_window
+from models.validation import LocalTime, Name, Phone, Refusal, check_window
 
 Gender = Literal["female", "male", "other"]
 
@@ -59,10 +59,10 @@ class ClientBase(GeocodedMixin):
             and self.status_until is not None
             and self.status_until < self.status_from
         ):
-            raise ValueError("the status ends before it starts")
+            raise Refusal("the status ends before it starts")
         both = set(self.preferred_volunteer_ids) & set(self.excluded_volunteer_ids)
         if both:
-            raise ValueError(f"volunteers {sorted(both)} are both preferred and excluded")
+            raise Refusal("volunteers %(ids)s are both preferred and excluded", ids=sorted(both))
         return self
 
 

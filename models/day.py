@@ -9,7 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from models.common import EnumText, TableBase
 from models.enums import Diet, ServiceKind, TaskStatus
-from models.validation import LocalTime
+from models.validation import LocalTime, Refusal
 
 # --- Closures: the station's own closing days, on top of the public holidays it observes ---
 
@@ -22,7 +22,7 @@ class ClosureBase(SQLModel):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.date_to < self.date_from:
-            raise ValueError(f"the closure ends on {self.date_to}, before it starts")
+            raise Refusal("the closure ends on %(end)s, before it starts", end=str(self.date_to))
         return self
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from models.common import EnumText, TableBase
 from models.enums import Recurrence, ServiceKind
-from models.validation import LocalTime, check_window
+from models.validation import LocalTime, Refusal, check_window
 
 
 class Hold(BaseModel):
@@ -22,7 +22,11 @@ class Hold(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.end < self.start:
-            raise ValueError(f"the hold ends on {self.end}, before it starts on {self.start}")
+            raise Refusal(
+                "the hold ends on %(end)s, before it starts on %(start)s",
+                end=str(self.end),
+                start=str(self.start),
+            )
         return self
 
 
@@ -57,23 +61,27 @@ class ScheduleBase(SQLModel):
                 - self.window_start.minute
             )
             if minutes < self.service_minutes:
-                raise ValueError(
-                    f"the time window lasts {minutes} min, shorter than the "
-                    f"{self.service_minutes} min service at the door"
+                raise Refusal(
+                    "the time window lasts %(window)s min, shorter than the %(service)s min "
+                    "service at the door",
+                    window=minutes,
+                    service=self.service_minutes,
                 )
         if self.end_date is not None and self.end_date < self.start_date:
-            raise ValueError(f"the schedule ends on {self.end_date}, before it starts")
+            raise Refusal("the schedule ends on %(end)s, before it starts", end=str(self.end_date))
         if any(not 0 <= day <= 6 for day in self.weekdays):
-            raise ValueError("weekdays are numbered 0 (Monday) to 6 (Sunday)")
+            raise Refusal("weekdays are numbered 0 (Monday) to 6 (Sunday)")
         if self.recurrence is Recurrence.WEEKLY and not self.weekdays:
-            raise ValueError("a weekly schedule needs at least one weekday")
+            raise Refusal("a weekly schedule needs at least one weekday")
         if self.recurrence is Recurrence.ONCE:
             if self.weekdays:
-                raise ValueError("a one-off order takes a date, not weekdays")
+                raise Refusal("a one-off order takes a date, not weekdays")
             if self.end_date not in (None, self.start_date):
-                raise ValueError("a one-off order happens on its start date only")
+                raise Refusal("a one-off order happens on its start date only")
         if self.kind is not ServiceKind.VISIT and self.site_id is None:
-            raise ValueError(f"a {self.kind} service needs the site to pick it up from")
+            raise Refusal(
+                "a %(kind)s service needs the site to pick it up from", kind=self.kind.value
+            )
         return self
 
 

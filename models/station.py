@@ -10,18 +10,18 @@ from sqlmodel import Field, SQLModel
 from models.alert import Rung, check_ladder, default_ladder
 from models.common import EnumText, TableBase, TypedJSON
 from models.enums import Datum, GeocodeStatus, SiteKind
-from models.validation import Code, LocalTime, Name, Phone, check_coordinates, check_window
+from models.validation import Code, LocalTime, Name, Phone, Refusal, check_coordinates, check_window
 
 
 def _known_timezone(value: str) -> str:
     if value not in available_timezones():
-        raise ValueError(f"{value!r} is not an IANA time zone such as Asia/Shanghai")
+        raise Refusal("“%(value)s” is not an IANA time zone such as Asia/Shanghai", value=value)
     return value
 
 
 def _known_locale(value: str) -> str:
     if value not in ("zh-CN", "en"):
-        raise ValueError(f"locale {value!r} is not supported; use zh-CN or en")
+        raise Refusal("locale “%(value)s” is not supported; use zh-CN or en", value=value)
     return value
 
 

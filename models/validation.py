@@ -7,32 +7,48 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJsonSchema
 
 
+class Refusal(ValueError):
+    """A rule's refusal: an English sentence with %(name)s fields and their values. The API
+    says the sentence; a page says it in the reader's language (the sentence is the msgid of
+    the translation catalogue, its values filled in afterwards)."""
+
+    def __init__(self, template: str, **params: object) -> None:
+        self.template = template
+        self.params = params
+        super().__init__(template % params if params else template)
+
+
 def check_coordinates(lat: float | None, lon: float | None) -> None:
     """Coordinates come in pairs, within range, and never the null island (0, 0)."""
     if (lat is None) != (lon is None):
-        raise ValueError("latitude and longitude must be given together")
+        raise Refusal("latitude and longitude must be given together")
     if lat is None or lon is None:
         return
     if not -90 <= lat <= 90:
-        raise ValueError(f"latitude {lat} is outside -90..90")
+        raise Refusal("latitude %(lat)s is outside -90..90", lat=lat)
     if not -180 <= lon <= 180:
-        raise ValueError(f"longitude {lon} is outside -180..180")
+        raise Refusal("longitude %(lon)s is outside -180..180", lon=lon)
     if lat == 0 and lon == 0:
-        raise ValueError("coordinates 0, 0 are a missing location, not a place")
+        raise Refusal("coordinates 0, 0 are a missing location, not a place")
 
 
 def check_window(start: time | None, end: time | None, what: str = "time window") -> None:
     """A window has both ends or neither, and ends after it starts."""
     if (start is None) != (end is None):
-        raise ValueError(f"the {what} needs both a start and an end")
+        raise Refusal("the %(what)s needs both a start and an end", what=what)
     if start is not None and end is not None and end <= start:
-        raise ValueError(f"the {what} ends at {end:%H:%M}, not after its start {start:%H:%M}")
+        raise Refusal(
+            "the %(what)s ends at %(end)s, not after its start %(start)s",
+            what=what,
+            end=f"{end:%H:%M}",
+            start=f"{start:%H:%M}",
+        )
 
 
 def _strip_name(value: str) -> str:
     value = " ".join(value.split())
     if not value:
-        raise ValueError("must not be blank")
+        raise Refusal("must not be blank")
     return value
 
 
@@ -63,8 +79,9 @@ def _normalise_phone(value: str) -> str:
             return digits  # landline with area code, e.g. 025 8456 1234
         if len(digits) in (7, 8) and digits[0] != "0":
             return digits  # local landline without area code
-    raise ValueError(
-        f"{value!r} is not a phone number (mobile 1xxxxxxxxxx or landline 025-xxxxxxxx)"
+    raise Refusal(
+        "“%(value)s” is not a phone number (mobile 1xxxxxxxxxx or landline 025-xxxxxxxx)",
+        value=value,
     )
 
 
@@ -85,15 +102,16 @@ _OFFSET = re.compile(r"(Z|[+-]\d{2}(:?\d{2})?)$", re.IGNORECASE)
 
 def _without_offset(value: object) -> object:
     if isinstance(value, str) and _OFFSET.search(value.strip()):
-        raise ValueError(
-            f"{value!r} has a time zone: give the station's local time without one, as 09:30"
+        raise Refusal(
+            "“%(value)s” has a time zone: give the station's local time without one, as 09:30",
+            value=value,
         )
     return value
 
 
 def _local(value: time) -> time:
     if value.tzinfo is not None:
-        raise ValueError("give the station's local time without a time zone, as 09:30")
+        raise Refusal("give the station's local time without a time zone, as 09:30")
     return value.replace(microsecond=0)
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 from models.common import EnumText, TableBase
 from models.enums import AvailabilityKind, TravelMode
 from models.station import GeocodedMixin, GeocodeState
-from models.validation import LocalTime, Name, Phone, check_window
+from models.validation import LocalTime, Name, Phone, Refusal, check_window
 
 # Skills the planner understands; stations may add their own (dialects as "dialect:南京话").
 KNOWN_SKILLS = ("medicine", "first_aid", "sign_language", "wheelchair", "nursing")
@@ -52,18 +52,18 @@ class AvailabilityBase(SQLModel):
         check_window(self.start_time, self.end_time, "availability window")
         if self.kind is AvailabilityKind.WEEKLY:
             if self.weekday is None or self.start_time is None:
-                raise ValueError("a weekly slot needs a weekday, a start time and an end time")
+                raise Refusal("a weekly slot needs a weekday, a start time and an end time")
             if self.date_from is not None or self.date_to is not None:
-                raise ValueError("a weekly slot has no dates; add leave or an extra day instead")
+                raise Refusal("a weekly slot has no dates; add leave or an extra day instead")
             return self
         if self.weekday is not None:
-            raise ValueError(f"{self.kind} is dated and takes no weekday")
+            raise Refusal("%(kind)s is dated and takes no weekday", kind=self.kind.value)
         if self.date_from is None:
-            raise ValueError(f"{self.kind} needs a date")
+            raise Refusal("%(kind)s needs a date", kind=self.kind.value)
         if self.date_to is not None and self.date_to < self.date_from:
-            raise ValueError("the period ends before it starts")
+            raise Refusal("the period ends before it starts")
         if self.kind is AvailabilityKind.EXTRA and self.start_time is None:
-            raise ValueError("an extra day needs a start time and an end time")
+            raise Refusal("an extra day needs a start time and an end time")
         return self
 
 

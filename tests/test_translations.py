@@ -16,11 +16,12 @@ CATALOG = ROOT / "dispatch" / "translations" / "zh_CN" / "LC_MESSAGES" / "messag
 def test_every_page_text_is_translated_to_chinese() -> None:
     found = {
         message
+        for folder in ("dispatch", "models")
         for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / "dispatch",
+            ROOT / folder,
             method_map=[("**/templates/**.html", "jinja2"), ("**.py", "python")],
             options_map={"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}},
-            keywords={"_": None, "gettext": None, "N_": None},
+            keywords={"_": None, "gettext": None, "N_": None, "Refusal": None},
         )
     }
     with CATALOG.open("rb") as source:

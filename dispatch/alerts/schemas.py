@@ -7,6 +7,7 @@ from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
 from models.enums import AlertReason, AlertStatus, LadderStep, Resolution
+from models.validation import Refusal
 
 
 class StepCreate(SQLModel):
@@ -21,7 +22,7 @@ class ResolutionCreate(SQLModel):
     @model_validator(mode="after")
     def _explained(self) -> Self:
         if self.resolution is Resolution.OTHER and not self.note.strip():
-            raise ValueError("say what happened when the resolution is 'other'")
+            raise Refusal("say what happened when the resolution is “other”")
         return self
 
 

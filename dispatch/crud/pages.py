@@ -19,6 +19,7 @@ from dispatch.crud.service import RecordService
 from dispatch.days.schemas import ClosureCreate, ClosureUpdate, MenuCreate, MenuUpdate
 from dispatch.deps import EngineDep, ServicesDep, SessionDep, SettingsDep
 from dispatch.errors import DispatchError, InvalidInput
+from dispatch.i18n import translations
 from dispatch.imports.service import stage_import
 from dispatch.imports.writing import write_in_turns
 from dispatch.schedules.schemas import ScheduleCreate, ScheduleUpdate
@@ -28,7 +29,7 @@ from dispatch.volunteers.schemas import (
     VolunteerCreate,
     VolunteerUpdate,
 )
-from dispatch.web.forms import fields, parse
+from dispatch.web.forms import fields, input_error, parse
 from dispatch.web.kit import PageUserDep, back_with, language, render, said
 
 
@@ -240,7 +241,8 @@ def _form(
     schema = spec.create if row_id == "new" else spec.update
     shown = fields(spec.create, values)
     editable = set(schema.model_fields)
-    problems = {str(e["loc"][-1]) if e["loc"] else "": e["msg"] for e in errors}
+    gettext = translations(language(request)).gettext
+    problems = {str(e["loc"][-1]) if e["loc"] else "": input_error(e, gettext) for e in errors}
     response = render(
         request,
         "record.html",

@@ -9,7 +9,7 @@ from sqlmodel import Field
 from dispatch.crud.schemas import RecordPublic, RecordUpdate
 from models.enums import Role
 from models.user import UserBase
-from models.validation import Name
+from models.validation import Name, Refusal
 
 
 class UserCreate(UserBase):
@@ -19,11 +19,13 @@ class UserCreate(UserBase):
     @model_validator(mode="after")
     def _role_links(self) -> Self:
         if self.role is Role.VOLUNTEER and self.volunteer_id is None:
-            raise ValueError("a volunteer account must be linked to a volunteer record")
+            raise Refusal("a volunteer account must be linked to a volunteer record")
         if self.role is not Role.VOLUNTEER and self.volunteer_id is not None:
-            raise ValueError(f"a {self.role} account is not linked to a volunteer record")
+            raise Refusal(
+                "a %(role)s account is not linked to a volunteer record", role=self.role.value
+            )
         if self.role in (Role.COORDINATOR, Role.MANAGER) and not self.station_ids:
-            raise ValueError(f"a {self.role} belongs to at least one station")
+            raise Refusal("a %(role)s belongs to at least one station", role=self.role.value)
         return self
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
 from enum import Enum
@@ -84,6 +85,8 @@ LABELS = {
     "service_date": N_("Date"),
     "dish": N_("Dish"),
     "allergens": N_("Allergens"),
+    "hot_meal_minutes": N_("Hot meal limit (minutes)"),
+    "alert_ladder": N_("No-answer protocol"),
 }
 # What a route broken by a hand edit breaks (the checker's violation kinds).
 VIOLATIONS = {
@@ -210,6 +213,48 @@ CHOICES = {
     "taken": N_("taken"),
     "replanned": N_("re-planned"),
 }
+# What the schemas' own checks say (pydantic's error types), with their limits filled in.
+INPUT_ERRORS = {
+    "missing": N_("this field is needed"),
+    "string_too_long": N_("at most %(max_length)s characters"),
+    "string_too_short": N_("at least %(min_length)s characters"),
+    "greater_than_equal": N_("must be at least %(ge)s"),
+    "greater_than": N_("must be more than %(gt)s"),
+    "less_than_equal": N_("must be at most %(le)s"),
+    "less_than": N_("must be less than %(lt)s"),
+    "int_parsing": N_("must be a whole number"),
+    "int_from_float": N_("must be a whole number"),
+    "float_parsing": N_("must be a number"),
+    "bool_parsing": N_("must be yes or no"),
+    "date_parsing": N_("must be a date such as 2026-11-24"),
+    "date_from_datetime_parsing": N_("must be a date such as 2026-11-24"),
+    "time_parsing": N_("must be a time of day such as 09:30"),
+    "enum": N_("is not one of the choices"),
+    "literal_error": N_("is not one of the choices"),
+    "string_pattern_mismatch": N_("is not written the expected way"),
+    "extra_forbidden": N_("is not a field of this record"),
+}
+
+
+def input_error(error: dict[str, Any], gettext: Callable[[str], str]) -> str:
+    """One field's problem in the reader's language (as the API said it, when unknown)."""
+    template = error.get("template")
+    if template:
+        params = {
+            k: gettext(v) if isinstance(v, str) else v for k, v in error.get("params", {}).items()
+        }
+        said: str = gettext(template)
+        return said % params if params else said
+    known = INPUT_ERRORS.get(error.get("type", ""))
+    if known:
+        words: str = gettext(known)
+        try:
+            return str(words % error.get("ctx", {}))
+        except (KeyError, TypeError):  # a limit the error did not carry
+            return words
+    return str(error.get("msg", ""))
+
+
 # Set by the application, not typed by people.
 _HIDDEN = {"station_id", "holds"}
 

@@ -40,7 +40,7 @@ from dispatch.deps import (
 from dispatch.errors import DispatchError, FormExpired, InvalidInput, NotAuthenticated
 from dispatch.http import render_error
 from dispatch.i18n import LOCALES, N_, chosen, translations
-from dispatch.web.forms import CHOICES, LABELS, UNPLANNED_REASONS
+from dispatch.web.forms import CHOICES, LABELS, UNPLANNED_REASONS, input_error
 from dispatch.web.pdf import pdf_of
 from models import Station
 from models.enums import Role
@@ -292,8 +292,16 @@ def action(
 
 
 def said(request: Request, error: DispatchError) -> str:
-    """An error's message in the reader's language."""
-    return error.words(translations(language(request)).gettext)
+    """An error's message in the reader's language: each field's problem under its label."""
+    gettext = translations(language(request)).gettext
+    if not isinstance(error, InvalidInput):
+        return error.words(gettext)
+    return "; ".join(
+        f"{gettext(LABELS[field]) if field in LABELS else field}: {input_error(e, gettext)}"
+        if (field := str(e["loc"][-1]) if len(e["loc"]) > 1 else "")
+        else input_error(e, gettext)
+        for e in error.errors
+    )
 
 
 def back_with(back: str, message: str) -> RedirectResponse:

@@ -417,3 +417,25 @@ def test_a_refusal_comes_back_to_the_page_in_the_readers_language(
     api.cookies.clear()
     wrong = api.post("/login", data={"username": coordinator.username, "password": "nope"})
     assert "用户名或密码错误" in api.get(wrong.headers["location"]).text
+
+
+def test_a_form_refused_says_why_in_the_readers_language(
+    api: httpx.Client, session: Session
+) -> None:
+    station = create_station(session)
+    client = create_client(session, station=station)
+    coordinator = create_user(session, role=Role.COORDINATOR, stations=(station,))
+    sign_in(api, coordinator.username)
+
+    record = api.post(
+        f"/records/clients/{ident(client)}", data={"lat": "91", "lon": "118.77", "floor": "x"}
+    )
+    assert record.status_code == 422
+    assert "不能大于 90" in record.text or "超出 -90 到 90" in record.text
+    assert "须为整数" in record.text  # the floor
+    settings = api.post(
+        f"/stations/{ident(station)}/settings", data={"hot_meal_minutes": "5", "call_client": "9"}
+    )
+    said = unquote(settings.headers["location"])
+    assert "不能小于 10" in said
+    assert "hot_meal_minutes" not in said  # the field under its label, not its code
