@@ -154,10 +154,20 @@ class ImportRejected(DispatchError):
         self.problems = problems[: self.listed]
         self.omitted = len(problems) - len(self.problems)
 
+    def words(self, gettext: Callable[[str], str]) -> str:
+        whole = self.problems[0] if len(self.problems) == 1 else {}
+        if whole.get("row") == 0 and whole.get("template"):
+            reason = gettext(whole["template"]) % whole.get("params", {})
+            return gettext(self.template) % {"reason": reason}
+        return super().words(gettext)
+
     def body(self) -> dict[str, Any]:
+        problems = [  # the sentences, without their translation keys
+            {k: v for k, v in p.items() if k not in ("template", "params")} for p in self.problems
+        ]
         return {
             "detail": self.message,
             "code": self.code,
-            "problems": self.problems,
+            "problems": problems,
             "problems_omitted": self.omitted,
         }

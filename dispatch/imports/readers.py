@@ -10,6 +10,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from dispatch.errors import ImportRejected
+from dispatch.i18n import N_
 
 # A field as long as the file: the request's size limit bounds it, not the csv module's 128 KB.
 csv.field_size_limit(2**31 - 1)
@@ -26,7 +27,7 @@ def read_table(filename: str, content: bytes, max_rows: int) -> list[list[str]]:
     if name.endswith(".csv"):
         return _within(_read_csv(content), max_rows)
     raise ImportRejected(
-        [{"row": 0, "column": "", "message": f"{filename!r} is neither a .csv nor a .xlsx file"}]
+        [_whole_file(N_("“%(name)s” is neither a .csv nor a .xlsx file"), name=filename)]
     )
 
 
@@ -37,8 +38,8 @@ def _within(rows: Iterator[list[str]], max_rows: int) -> list[list[str]]:
         kept.append(row)
         filled += any(cell.strip() for cell in row)
         if filled > max_rows + 1 or len(kept) > (max_rows + 1) * BLANK_ROWS_PER_ROW:
-            message = f"the file has more than {max_rows} rows: split it into smaller files"
-            raise ImportRejected([{"row": 0, "column": "", "message": message}])
+            too_long = N_("the file has more than %(n)s rows: split it into smaller files")
+            raise ImportRejected([_whole_file(too_long, n=max_rows)])
     return kept
 
 
@@ -49,17 +50,15 @@ def _read_csv(content: bytes) -> Iterator[list[str]]:
         except UnicodeDecodeError:
             continue
         return _csv_rows(text)
-    raise ImportRejected(
-        [{"row": 0, "column": "", "message": "the file is neither UTF-8 nor GB18030 text"}]
-    )
+    raise ImportRejected([_whole_file(N_("the file is neither UTF-8 nor GB18030 text"))])
 
 
 def _csv_rows(text: str) -> Iterator[list[str]]:
     try:
         yield from csv.reader(io.StringIO(text))
     except csv.Error as error:  # a quote left open, a NUL character
-        message = f"the file is not readable CSV: {error}"
-        raise ImportRejected([{"row": 0, "column": "", "message": message}]) from error
+        unreadable = N_("the file is not readable CSV: %(error)s")
+        raise ImportRejected([_whole_file(unreadable, error=str(error))]) from error
 
 
 def _read_xlsx(content: bytes) -> Iterator[list[str]]:
@@ -67,7 +66,7 @@ def _read_xlsx(content: bytes) -> Iterator[list[str]]:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise ImportRejected(
-            [{"row": 0, "column": "", "message": f"the file is not a readable XLSX: {error}"}]
+            [_whole_file(N_("the file is not a readable XLSX: %(error)s"), error=str(error))]
         ) from error
     return _xlsx_rows(workbook)
 
@@ -90,3 +89,9 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # phone numbers typed as numbers come back as 13812345678.0
     return str(value).strip()
+
+
+def _whole_file(template: str, **params: object) -> dict[str, Any]:
+    """A problem of the whole file (row 0), its sentence translatable (see ImportRejected)."""
+    message = template % params if params else template
+    return {"row": 0, "column": "", "message": message, "template": template, "params": params}
