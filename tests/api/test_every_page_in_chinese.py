@@ -1,4 +1,4 @@
-"""Every page every role reaches, in Chinese, on the demo station with a past week, a
+"""Every page every role reaches, in Chinese, on the demo station with a past month, a
 published day and alerts: no English left untranslated and no code (an enum's value, a
 planner's reason) in the text a person reads.
 
@@ -25,7 +25,7 @@ from scripts.simulate_history import demo_history
 from tests.builders.accounts import sign_in
 from tests.conftest import RunningServer
 
-PAST = (date(2026, 11, 16), date(2026, 11, 24))
+PAST = (date(2026, 10, 26), date(2026, 11, 24))  # the demo's month, up to a published day
 DAY = "2026-11-24"
 PAGES_PER_KIND = 2  # of the pages whose paths differ only by numbers
 MAX_PAGES = 120
