@@ -4,7 +4,9 @@ reason for every one that cannot. The search itself is in routing/search/."""
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 from routing.certify import insert_left_out, keep_pinned
 from routing.check import check
@@ -39,6 +41,8 @@ def solve(
     on_progress
         Called at each improving solution with the time so far and the best cost.
     """
+    if params.cores > 1:
+        return _side_by_side(problem, params, on_progress)
     began = time.perf_counter()
     refused = precheck(problem)
     plannable = [job for job in problem.jobs if job.id not in refused]
@@ -79,6 +83,30 @@ def solve(
         plan.inserted,
         plan.kept,
     )
+
+
+def _side_by_side(
+    problem: Problem, params: SolveParams, on_progress: ProgressCallback | None
+) -> Plan:
+    """`params.cores` searches at once, each with the next seed, the first in this process
+    (it reports progress); the cheapest plan, the lowest seed's among equals."""
+    deadline = time.time() + params.time_limit  # wall clock: shared with the other processes
+    others = [
+        dataclasses.replace(params, cores=1, seed=params.seed + k) for k in range(1, params.cores)
+    ]
+    # Spawned, not forked: OR-Tools' threads and a web server's state do not survive a fork.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(len(others), mp_context=context) as pool:
+        running = [pool.submit(_solve_until, problem, other, deadline) for other in others]
+        plans = [solve(problem, dataclasses.replace(params, cores=1), on_progress)]
+        plans += [future.result() for future in running]
+    return min(plans, key=lambda plan: plan.cost)
+
+
+def _solve_until(problem: Problem, params: SolveParams, deadline: float) -> Plan:
+    """Solve within what is left of the shared time limit (a process takes time to start)."""
+    left = max(0.1, deadline - time.time())
+    return solve(problem, dataclasses.replace(params, time_limit=left))
 
 
 def _certified(

@@ -1,22 +1,31 @@
 """Benchmark the planner on public instances, through the same `routing.solve` production uses.
 
-    python scripts/bench_routing.py FILES_OR_FOLDERS... --time-limit S --json OUT [--compare]
+    python scripts/bench_routing.py FILES_OR_FOLDERS... --time-limit S [S...] --json OUT
+        [--compare] [--processes N] [--cores C]
 
 Every plan (ours, and PyVRP's and VROOM's with --compare) is verified by `routing.check` and
 costed in the instance set's own rounding convention; the gap is to the best-known solution
-in ../shared/benchmarks. Writes OUT (a JSON list, one object per instance) and a Markdown
-table next to it (OUT with .md). Solvers run one after another, each on one thread.
+in ../shared/benchmarks. Writes OUT (a JSON list, one object per instance and time limit) and
+a Markdown table next to it (OUT with .md): per set the mean gap, the mean ratio to PyVRP and
+the worst instance; with several time limits, the best cost at each (time to quality).
+
+Each solver runs on one thread, ours then PyVRP's on the same instance; `--processes N` runs N
+instances at a time (on a machine of N cores or more: each solver keeps its thread). `--cores`
+gives our planner that many (PyVRP keeps one).
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import os
 import platform
 import statistics
 import sys
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +39,9 @@ from scripts.bench_report import write_reports
 Row = dict[str, Any]
 
 
-def run_ours(instance: Instance, time_limit: float) -> Row:
+def run_ours(instance: Instance, time_limit: float, cores: int = 1) -> Row:
     began = time.perf_counter()
-    plan = solve(instance.problem, SolveParams(time_limit=time_limit))
+    plan = solve(instance.problem, SolveParams(time_limit=time_limit, cores=cores))
     seconds = time.perf_counter() - began
     return _row(instance, plan.sequences(), seconds) | {
         "first_feasible_seconds": round(plan.history[0].seconds, 3) if plan.history else None,
@@ -70,33 +79,47 @@ def _row(instance: Instance, sequences: Mapping[str, Sequence[Step]], seconds: f
     }
 
 
-def bench(files: Sequence[Path], time_limit: float, compare: bool) -> list[Row]:
-    rows: list[Row] = []
-    table = best_known()
-    for path in files:
-        instance = load(path)
-        bks = table.get(instance.name.upper()) or table.get(instance.name)
-        row: Row = {
-            "instance": instance.name,
-            "set": instance.family,
-            "clients": len(instance.problem.jobs),
-            "convention": instance.convention.name,
-            "bks": bks[0] if bks else None,
-            "bks_routes": bks[1] if bks else None,
-            "time_limit": time_limit,
-        }
-        row |= run_ours(instance, time_limit)
-        if compare:
-            pyvrp = run_pyvrp(instance, time_limit)
-            row |= {f"pyvrp_{key}": value for key, value in pyvrp.items()}
-            row["ratio_pyvrp"] = _ratio(row, pyvrp)
-            vroom = run_vroom(instance)
-            if vroom is not None:
-                row |= {f"vroom_{key}": value for key, value in vroom.items()}
-                row["ratio_vroom"] = _ratio(row, vroom)
-        print(_line(row), flush=True)
-        rows.append(row)
-    return rows
+def bench(
+    files: Sequence[Path],
+    limits: Sequence[float],
+    compare: bool,
+    processes: int = 1,
+    cores: int = 1,
+) -> list[Row]:
+    """One row per file and time limit, in that order, `processes` at a time."""
+    tasks = [(path, limit, compare, cores) for path in files for limit in limits]
+    if processes <= 1:
+        return [_measure(*task) for task in tasks]
+    # A fresh process per task: nothing one solve leaves behind slows the next.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(processes, mp_context=context, max_tasks_per_child=1) as pool:
+        return list(pool.map(_measure, *zip(*tasks, strict=True)))
+
+
+def _measure(path: Path, time_limit: float, compare: bool, cores: int) -> Row:
+    instance = load(path)
+    bks = best_known().get(instance.name.upper()) or best_known().get(instance.name)
+    row: Row = {
+        "instance": instance.name,
+        "set": instance.family,
+        "clients": len(instance.problem.jobs),
+        "convention": instance.convention.name,
+        "bks": bks[0] if bks else None,
+        "bks_routes": bks[1] if bks else None,
+        "time_limit": time_limit,
+        "cores": cores,
+    }
+    row |= run_ours(instance, time_limit, cores)
+    if compare:
+        pyvrp = run_pyvrp(instance, time_limit)
+        row |= {f"pyvrp_{key}": value for key, value in pyvrp.items()}
+        row["ratio_pyvrp"] = _ratio(row, pyvrp)
+        vroom = run_vroom(instance)
+        if vroom is not None:
+            row |= {f"vroom_{key}": value for key, value in vroom.items()}
+            row["ratio_vroom"] = _ratio(row, vroom)
+    print(_line(row), flush=True)
+    return row
 
 
 def _ratio(ours: Row, other: Row) -> float | None:
@@ -107,7 +130,7 @@ def _ratio(ours: Row, other: Row) -> float | None:
 
 def _line(row: Row) -> str:
     text = (
-        f"{row['instance']:<12} cost {row['cost']:>12} gap {row['gap_pct']}% "
+        f"{row['instance']:<12} {row['time_limit']}s cost {row['cost']:>12} gap {row['gap_pct']}% "
         f"routes {row['routes']} {row['seconds']}s feasible {row['feasible']}"
     )
     if "ratio_pyvrp" in row:
@@ -119,50 +142,38 @@ def _line(row: Row) -> str:
 
 def markdown(rows: list[Row], command: str) -> str:
     compare = any("ratio_pyvrp" in row for row in rows)
+    cores = sorted({row.get("cores", 1) for row in rows})
     lines = [
         "# Routing benchmark",
         "",
         f"Reproduce: `{command}`",
         "",
-        f"Machine: {platform.machine()}, Python {platform.python_version()}, solvers run "
-        "one at a time on one thread each. Gaps are to the best-known solution in each set's "
-        "own convention (Solomon sets: the distance-only BKS; 200-customer Gehring-Homberger: "
-        "the lexicographic BKS, vehicles first, so a negative gap is possible).",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}. Our planner on {', '.join(map(str, cores))} core(s); "
+        "PyVRP and VROOM on one thread each. Gaps are to the best-known solution in each "
+        "set's own convention (Solomon sets: the distance-only BKS; 200-customer "
+        "Gehring-Homberger: the lexicographic BKS, vehicles first, so a negative gap is "
+        "possible). Ratio: our cost over PyVRP's on the same instance at the same time limit.",
         "",
         "## Summary by set",
         "",
-        "| set | instances | feasible | mean gap % | max gap % | mean first feasible s |"
-        + (" mean ratio to PyVRP | mean ratio to VROOM |" if compare else ""),
-        "|---|---|---|---|---|---|" + ("---|---|" if compare else ""),
-    ]
-    by_set: dict[str, list[Row]] = defaultdict(list)
-    for row in rows:
-        by_set[row["set"]].append(row)
-    for name, group in by_set.items():
-        gaps = [r["gap_pct"] for r in group if r["gap_pct"] is not None]
-        firsts = [r["first_feasible_seconds"] for r in group if r.get("first_feasible_seconds")]
-        line = (
-            f"| {name} | {len(group)} | {sum(r['feasible'] for r in group)} | "
-            f"{_mean(gaps)} | {max(gaps) if gaps else '-'} | {_mean(firsts)} |"
-        )
-        if compare:
-            line += (
-                f" {_mean([r['ratio_pyvrp'] for r in group if r.get('ratio_pyvrp')], 4)} |"
-                f" {_mean([r['ratio_vroom'] for r in group if r.get('ratio_vroom')], 4)} |"
-            )
-        lines.append(line)
-    lines += [
+        *summary_table(rows),
         "",
+    ]
+    limits = sorted({row["time_limit"] for row in rows})
+    if len(limits) > 1:
+        lines += ["## Time to quality", "", *quality_table(rows, limits), ""]
+    lines += [
         "## Instances",
         "",
-        "| instance | set | clients | BKS | cost | gap % | routes | s | first feasible s | "
-        "feasible |" + (" PyVRP | ratio | VROOM | ratio |" if compare else ""),
-        "|---|---|---|---|---|---|---|---|---|---|" + ("---|---|---|---|" if compare else ""),
+        "| instance | set | clients | limit s | BKS | cost | gap % | routes | s | "
+        "first feasible s | feasible |" + (" PyVRP | ratio | VROOM | ratio |" if compare else ""),
+        "|---|---|---|---|---|---|---|---|---|---|---|" + ("---|---|---|---|" if compare else ""),
     ]
     for r in rows:
         line = (
-            f"| {r['instance']} | {r['set']} | {r['clients']} | {r['bks']} | {r['cost']} | "
-            f"{r['gap_pct']} | {r['routes']} | {r['seconds']} | "
+            f"| {r['instance']} | {r['set']} | {r['clients']} | {r['time_limit']:g} | {r['bks']} "
+            f"| {r['cost']} | {r['gap_pct']} | {r['routes']} | {r['seconds']} | "
             f"{r.get('first_feasible_seconds')} | {r['feasible']} |"
         )
         if compare:
@@ -174,6 +185,66 @@ def markdown(rows: list[Row], command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def summary_table(rows: Sequence[Row]) -> list[str]:
+    """Per set, time limit and cores: mean and worst gap, mean and worst ratio to PyVRP."""
+    lines = [
+        "| set | limit s | cores | instances | feasible | mean gap % | worst gap % | "
+        "PyVRP mean gap % | mean ratio to PyVRP | worst ratio to PyVRP | "
+        "mean first plan s | slowest first plan s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    groups: dict[tuple[str, float, int], list[Row]] = defaultdict(list)
+    for row in rows:
+        groups[row["set"], row["time_limit"], row.get("cores", 1)].append(row)
+    for (name, limit, cores), group in groups.items():
+        gaps = [r for r in group if r["gap_pct"] is not None]
+        theirs = [r["pyvrp_gap_pct"] for r in group if r.get("pyvrp_gap_pct") is not None]
+        ratios = [r for r in group if r.get("ratio_pyvrp")]
+        firsts = [r for r in group if r.get("first_feasible_seconds") is not None]
+        worst_gap = max(gaps, key=lambda r: r["gap_pct"], default=None)
+        worst_ratio = max(ratios, key=lambda r: r["ratio_pyvrp"], default=None)
+        slowest = max(firsts, key=lambda r: r["first_feasible_seconds"], default=None)
+        lines.append(
+            f"| {name} | {limit:g} | {cores} | {len(group)} | "
+            f"{sum(r['feasible'] for r in group)} | "
+            f"{_mean([r['gap_pct'] for r in gaps])} | {_worst(worst_gap, 'gap_pct')} | "
+            f"{_mean(theirs)} | {_mean([r['ratio_pyvrp'] for r in ratios], 4)} | "
+            f"{_worst(worst_ratio, 'ratio_pyvrp')} | "
+            f"{_mean([r['first_feasible_seconds'] for r in firsts], 3)} | "
+            f"{_worst(slowest, 'first_feasible_seconds')} |"
+        )
+    return lines
+
+
+def quality_table(rows: Sequence[Row], limits: Sequence[float]) -> list[str]:
+    """The cost each solver reached at each time limit, one run per limit."""
+    lines = [
+        "| instance | solver | " + " | ".join(f"{limit:g} s" for limit in limits) + " |",
+        "|---|---|" + "---|" * len(limits),
+    ]
+    by_instance: dict[str, dict[float, Row]] = defaultdict(dict)
+    for row in rows:
+        by_instance[row["instance"]][row["time_limit"]] = row
+    for name, runs in by_instance.items():
+        for solver, key in (("ours", "cost"), ("PyVRP", "pyvrp_cost")):
+            cells = [_cost(runs.get(limit), key) for limit in limits]
+            if solver == "PyVRP" and all(cell == "-" for cell in cells):
+                continue
+            lines.append(f"| {name} | {solver} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _cost(row: Row | None, key: str) -> str:
+    if row is None or row.get(key) is None:
+        return "-"
+    feasible = row["feasible"] if key == "cost" else row.get("pyvrp_feasible")
+    return f"{row[key]}" if feasible else "no plan"
+
+
+def _worst(row: Row | None, key: str) -> str:
+    return "-" if row is None else f"{row[key]} ({row['instance']})"
+
+
 def _mean(values: Sequence[float], digits: int = 2) -> str:
     return f"{statistics.fmean(values):.{digits}f}" if values else "-"
 
@@ -181,11 +252,20 @@ def _mean(values: Sequence[float], digits: int = 2) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", help="instance files or folders of them")
-    parser.add_argument("--time-limit", type=float, required=True, help="seconds per instance")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        nargs="+",
+        required=True,
+        help="seconds per instance; several: one run at each (time to quality)",
+    )
     parser.add_argument("--json", type=Path, required=True, help="where to write the results")
     parser.add_argument("--compare", action="store_true", help="also run PyVRP and VROOM")
+    parser.add_argument("--processes", type=int, default=1, help="instances run at a time")
+    parser.add_argument("--cores", type=int, default=1, help="cores our planner may use")
     args = parser.parse_args(argv)
-    rows = bench(instance_files(args.files), args.time_limit, args.compare)
+    files = instance_files(args.files)
+    rows = bench(files, args.time_limit, args.compare, args.processes, args.cores)
     write_reports(args.json, rows, "bench_routing.py", argv, markdown)
     return 0
 

@@ -34,6 +34,13 @@ class SolveParams:
     initial
         A previous plan to start from (re-planning with minimal change): its jobs are kept
         with their volunteer unless moving them pays more than `Weights.change`.
+    seed
+        Which of the search's variants runs (see `routing.search.portfolio.VARIANTS`): the
+        same problem, seed and solution limit give the same plan.
+    cores
+        How many searches run at once, each in its own process with its own seed (this
+        one's, then the next ones); the plan is the cheapest of theirs. With a solution
+        limit it does not depend on how many cores the machine has.
     """
 
     time_limit: float
@@ -42,6 +49,8 @@ class SolveParams:
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     initial: Sequences | None = None
     log: bool = False
+    seed: int = 0
+    cores: int = 1
 
     def __post_init__(self) -> None:
         if not (self.time_limit > 0 and math.isfinite(self.time_limit)):
@@ -50,5 +59,7 @@ class SolveParams:
             raise ValueError("The solution limit must be at least 1.")
         if self.first_solution != "auto" and self.first_solution not in FIRST_NAMES:
             raise ValueError(f"Unknown first-solution strategy {self.first_solution!r}.")
+        if self.cores < 1:
+            raise ValueError("A search needs at least one core.")
         if self.metaheuristic not in META_NAMES:
             raise ValueError(f"Unknown metaheuristic {self.metaheuristic!r}.")

@@ -71,6 +71,34 @@ def test_bench_routing_writes_the_interface_other_tools_read(tmp_path: Path) -> 
     assert "Reproduce: `python scripts/bench_routing.py" in out.with_suffix(".md").read_text()
 
 
+def test_bench_routing_reports_time_to_quality_and_merges_into_one_table(
+    tmp_path: Path,
+) -> None:
+    from scripts import bench_routing, bench_routing_table
+
+    out = tmp_path / "quality.json"
+    source = Path(__file__).parent / "data" / "tiny.txt"
+    arguments = [str(source), "--time-limit", "0.5", "1", "2", "--json", str(out)]
+    assert bench_routing.main([*arguments, "--processes", "2"]) == 0
+    rows = json.loads(out.read_text())
+    assert [(row["instance"], row["time_limit"]) for row in rows] == [
+        ("tiny", 0.5),
+        ("tiny", 1.0),
+        ("tiny", 2.0),
+    ]
+    report = out.with_suffix(".md").read_text()
+    assert "## Time to quality" in report
+    assert "| tiny | ours | 24.0 | 24.0 | 24.0 |" in report
+    # One summary line per set and time limit (no best-known solution: no gap).
+    assert "| solomon | 0.5 | 1 | 1 | 1 | - | - |" in report
+
+    table = tmp_path / "routing.md"
+    assert bench_routing_table.main([str(out), "--out", str(table)]) == 0
+    merged = table.read_text()
+    assert "[`quality.json`](quality.md): 3 runs" in merged
+    assert "| tiny | ours | 24.0 | 24.0 | 24.0 |" in merged
+
+
 def test_a_generated_station_day_is_planned_and_checked(tmp_path: Path) -> None:
     from scripts import bench_rounds
 

@@ -249,6 +249,24 @@ def test_a_solution_limit_makes_plans_reproducible() -> None:
     assert solve(day, params).sequences() == solve(day, params).sequences()
 
 
+def test_two_cores_give_the_cheaper_of_two_seeds_plans_whatever_the_machine() -> None:
+    """Each search is capped by solutions, not time: the plan is the same on any machine,
+    and it is the plan one of the two seeds makes alone on one core."""
+    points = [(0, 0), *((x * 17 % 97, x * 31 % 89) for x in range(1, 31))]
+    day = problem(
+        points,
+        [volunteer(name, capacity=8) for name in "abcdefg"],
+        [visit(f"j{i}", i, demand=1, windows=[(0, 3000)]) for i in range(1, 31)],
+    )
+    alone = [solve(day, SolveParams(time_limit=30, solution_limit=200, seed=s)) for s in (0, 1)]
+    assert alone[0].cost != alone[1].cost  # the seeds search differently
+    both = solve(day, SolveParams(time_limit=30, solution_limit=200, cores=2))
+    cheaper = min(alone, key=lambda plan: plan.cost)
+    assert both.sequences() == cheaper.sequences()
+    assert both.cost == cheaper.cost
+    assert check(day, both.sequences()).feasible
+
+
 def test_a_day_without_volunteers_explains_every_job() -> None:
     day = problem(SQUARE, [], [visit("a", 1), visit("b", 2)])
     plan = solve(day, FAST)
@@ -275,6 +293,7 @@ def test_different_travel_modes_use_their_own_matrix() -> None:
         ("solution_limit", 0, "solution limit"),
         ("first_solution", "BEST", "first-solution"),
         ("metaheuristic", "MAGIC", "metaheuristic"),
+        ("cores", 0, "core"),
     ],
 )
 def test_bad_search_settings_are_refused(field: str, value: object, message: str) -> None:
