@@ -60,7 +60,7 @@ def test_pages_need_a_login_and_render_in_chinese_and_english(
     api.cookies.set("careroute_lang", "en")  # as the browser keeps it
     english = api.get(day).text
     assert "Plan this day" in english
-    assert "1 tasks, 1 volunteers free" in english
+    assert "1 task, 1 volunteer free" in english  # one of each, in the singular
     assert api.get("/vendor/leaflet/leaflet.js").status_code == 200
 
 

@@ -41,7 +41,7 @@ TEXTS = {
         "planned": "Planned",
         "pinned": "pinned",
         "version 2": "version 2",
-        "moved": "stops moved",
+        "moved": "moved",  # one stop or several
         "published": "Published",
         "other": "zh-CN",
         "published 2 other": "已发布，第 2 版",

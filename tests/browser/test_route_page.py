@@ -3,6 +3,8 @@ outcome sent at once, two kept on the phone while offline (the page says so), al
 the signal returns, each stored exactly once; the no-answer shows up as an alert on the
 coordinator's day page. Screenshots go to test-artifacts/ (or $CAREROUTE_TEST_ARTIFACTS)."""
 
+import re
+
 import httpx
 from sqlmodel import Session, select
 
@@ -53,7 +55,7 @@ def test_a_volunteer_records_outcomes_through_a_lost_signal(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE[0]
 
     door[0].locator("button.kind.delivered").click()
-    expect(door[0].locator(".state")).to_contain_text("已送达")
+    expect(door[0].locator(".state")).to_contain_text("✓ 已送达")
     expect(page.locator("#outbox")).to_be_hidden()  # sent at once
     page.screenshot(path=str(ARTIFACTS / "route-phone-delivered.png"), full_page=True)
 
@@ -64,13 +66,22 @@ def test_a_volunteer_records_outcomes_through_a_lost_signal(
     door[2].locator("button.kind.not_home").click()
     expect(page.locator("#outbox")).to_be_visible()
     expect(page.locator("#outbox .count")).to_contain_text("2")
-    expect(door[1].locator(".state")).to_contain_text("无人应门 · 未发送")
+    expect(door[1].locator(".state")).to_contain_text("⚠ 无人应门 · 未发送")
+    expect(door[1]).to_have_class(re.compile(r"\boutcome-no_answer\b"))
+    expect(door[1].locator(".alerted")).to_have_count(0)  # not until the server has it
     page.screenshot(path=str(ARTIFACTS / "route-phone-offline.png"), full_page=True)
     stored = session.exec(select(Outcome).where(Outcome.volunteer_id == volunteer_id)).all()
     assert len(stored) == 1
 
     phone.set_offline(False)
     expect(page.locator("#outbox")).to_be_hidden()
+    # A no-answer is a safety event: never shown like a delivery, and the volunteer knows
+    # the coordinator has it.
+    expect(door[1].locator(".state")).to_contain_text("⚠ 无人应门 · 已通知协调员")
+    delivered, unanswered = (
+        d.evaluate("e => getComputedStyle(e).backgroundColor") for d in door[:2]
+    )
+    assert delivered != unanswered
     page.screenshot(path=str(ARTIFACTS / "route-phone-sent.png"), full_page=True)
     expect(page.locator("#rejected")).to_be_hidden()
     session.rollback()  # end the earlier read: see what the server stored since
@@ -83,6 +94,11 @@ def test_a_volunteer_records_outcomes_through_a_lost_signal(
         ]
     )
     assert len({o.client_event_id for o in stored}) == 3
+    page.reload()  # the server's page says the same
+    expect(door[1].locator(".state")).to_contain_text("⚠ 无人应门 · 已通知协调员")
+    expect(door[2].locator(".state")).to_contain_text("⚠")
+    expect(door[2].locator(".alerted")).to_have_count(0)  # not at home: no alert
+    expect(door[0].locator(".state")).to_contain_text("✓ 已送达")
     phone.close()
 
     desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")

@@ -54,6 +54,17 @@
       } else if (!waiting && tag) {
         tag.remove();
       }
+      // A no-answer or a concern raises an alert once the server has it, not before.
+      const alerting = door.classList.contains("outcome-no_answer") || door.dataset.concern === "1";
+      let alerted = state.querySelector(".alerted");
+      if (alerting && !waiting && !alerted) {
+        alerted = document.createElement("span");
+        alerted.className = "alerted";
+        alerted.textContent = ` · ${state.dataset.alerted}`;
+        state.appendChild(alerted);
+      } else if (waiting && alerted) {
+        alerted.remove();
+      }
     });
   }
 
@@ -136,9 +147,15 @@
       label: `${name} · ${label}`,
       body: body,
     });
-    door.querySelector(".state").textContent = `✓ ${label}`;
+    const state = door.querySelector(".state");
+    state.textContent = "";
+    const said = document.createElement("span");
+    said.className = "said";
+    said.textContent = `${kind === "delivered" ? "✓" : "⚠"} ${label}`;
+    state.appendChild(said);
+    door.className = `door done outcome-${kind}`;
+    door.dataset.concern = body.concern ? "1" : "";
     render();
-    door.classList.add("done");
     if (note) note.value = "";
     if (concern) concern.checked = false;
     if (code) code.value = "";
