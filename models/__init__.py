@@ -6,7 +6,7 @@ from models.alert import (
     AlertStep,
     Rung,
 )
-from models.audit import AuditEvent
+from models.audit import AuditAnchor, AuditEvent, AuditHead
 from models.client import Client
 from models.common import TableBase
 from models.day import (
@@ -46,7 +46,9 @@ from models.volunteer import (
 __all__ = [
     "Alert",
     "AlertStep",
+    "AuditAnchor",
     "AuditEvent",
+    "AuditHead",
     "AuthToken",
     "Availability",
     "Client",

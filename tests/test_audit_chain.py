@@ -1,26 +1,31 @@
-"""The audit trail as a hash chain: intact after real traffic (concurrent writes included),
-and an event edited or removed directly in the database is found by `careroute audit verify`."""
+"""The audit trail as hash chains, one per station: intact after real traffic (concurrent
+writes included); an event edited or removed directly in the database, or a whole station's
+chain removed, is found by `careroute audit verify`; one station's writers never wait for
+another's."""
 
 import os
 import subprocess
 import sys
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, func, select
 
 from dispatch.audit import chain
 from models import AuditEvent
-from tests.builders.days import plan_day
-from tests.conftest import RunningServer
+from tests.builders.days import PlannedDay, plan_day
+from tests.builders.records import ident
+from tests.conftest import POSTGRES_URL, RunningServer
 
 
-def careroute_verify(database_url: str) -> subprocess.CompletedProcess[str]:
+def careroute_verify(database_url: str, *options: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", "from dispatch.cli import app; app()", "audit", "verify"],
+        [sys.executable, "-c", "from dispatch.cli import app; app()", "audit", "verify", *options],
         env=os.environ | {"CAREROUTE_DATABASE_URL": database_url},
         capture_output=True,
         text=True,
@@ -54,14 +59,18 @@ def test_the_chain_holds_under_concurrent_writes_and_shows_edits_and_removals(
         assert set(pool.map(record, range(24))) == {201}
 
     session.rollback()
-    total = session.exec(select(func.count()).select_from(AuditEvent)).one()
+    everything = session.exec(select(func.count()).select_from(AuditEvent)).one()
     report = chain.verify(session)
     assert report.problems == []
-    assert report.events == total
-    assert total > 30
+    assert report.events == everything
     assert careroute_verify(database_url).returncode == 0
+    station = ident(day.station)
+    ours = AuditEvent.chain == station
+    total = session.exec(select(func.count()).select_from(AuditEvent).where(ours)).one()
+    assert total > 30
+    assert chain.verify(session, [station]).events == total
 
-    middle = session.exec(select(AuditEvent).where(AuditEvent.seq == total // 2)).one()
+    middle = session.exec(select(AuditEvent).where(ours, AuditEvent.seq == total // 2)).one()
     middle_id, middle_action = middle.id, middle.action
     with engine.begin() as connection:
         connection.execute(
@@ -70,11 +79,12 @@ def test_the_chain_holds_under_concurrent_writes_and_shows_edits_and_removals(
     session.rollback()
     edited = chain.verify(session)
     assert any(f"event {middle_id} " in p and "edited" in p for p in edited.problems), edited
-    broken = careroute_verify(database_url)
+    broken = careroute_verify(database_url, "--station", str(station))
     assert broken.returncode == 1
     assert "BROKEN" in broken.stderr
+    assert f"station {station}'s chain, event {middle_id} " in broken.stderr
 
-    later = session.exec(select(AuditEvent).where(AuditEvent.seq == total // 2 + 3)).one()
+    later = session.exec(select(AuditEvent).where(ours, AuditEvent.seq == total // 2 + 3)).one()
     with engine.begin() as connection:
         connection.execute(
             text("UPDATE audit_event SET action = :a WHERE id = :id"),
@@ -82,7 +92,70 @@ def test_the_chain_holds_under_concurrent_writes_and_shows_edits_and_removals(
         )
         connection.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": later.id})
     session.rollback()
-    removed = chain.verify(session)
+    removed = chain.verify(session, [station])
     assert len(removed.problems) >= 1
     assert all("edited" not in p for p in removed.problems)  # the edit was undone
     assert any("missing" in p or "removed" in p for p in removed.problems)
+
+
+def test_a_station_chain_removed_whole_is_caught_by_the_anchors(
+    api: httpx.Client, session: Session, engine: Engine, database_url: str
+) -> None:
+    kept = plan_day(api, session, clients=3, volunteers=1)
+    gone = plan_day(api, session, clients=3, volunteers=1)
+    mine, theirs = ident(kept.station), ident(gone.station)
+    with Session(engine) as writer:
+        assert chain.anchor(writer) is not None  # as the writers do every few minutes
+        writer.commit()
+    assert careroute_verify(database_url, "--station", str(theirs)).returncode == 0
+
+    with engine.begin() as connection:  # the whole chain, and its head, behind our back
+        connection.execute(text("DELETE FROM audit_event WHERE chain = :c"), {"c": theirs})
+        connection.execute(text("DELETE FROM audit_head WHERE chain = :c"), {"c": theirs})
+    session.rollback()
+    report = chain.verify(session, [theirs])
+    assert report.events == 0
+    assert any(
+        p.startswith(f"station {theirs}'s chain: event ") and "removed" in p
+        for p in report.problems
+    ), report.problems
+    assert careroute_verify(database_url, "--station", str(mine)).returncode == 0
+    cut = careroute_verify(database_url, "--station", str(theirs))
+    assert cut.returncode == 1
+    assert "cut short or removed" in cut.stderr
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="SQLite has one writer: every write waits anyway")
+def test_one_stations_writers_never_wait_for_another_stations(
+    api: httpx.Client, session: Session, engine: Engine
+) -> None:
+    busy = plan_day(api, session, clients=2, volunteers=1)
+    other = plan_day(api, session, clients=2, volunteers=1)
+
+    def record(day: PlannedDay) -> int:
+        volunteer_id = day.first_route["volunteer_id"]
+        door = day.doors(volunteer_id)[0]
+        body = {
+            "client_event_id": uuid.uuid4().hex,
+            "kind": "delivered",
+            "recorded_at": datetime.now(UTC).isoformat(),
+        }
+        url = f"/api/me/stops/{door['id']}/outcomes"
+        with httpx.Client(base_url=api.base_url, timeout=60) as phone:
+            return phone.post(
+                url, json=body, headers=day.volunteers[volunteer_id].headers
+            ).status_code
+
+    with Session(engine) as holder, ThreadPoolExecutor(max_workers=2) as pool:
+        holder.execute(
+            text("SELECT seq FROM audit_head WHERE chain = :c FOR UPDATE"),
+            {"c": ident(busy.station)},
+        )  # a long transaction of the busy station, holding its chain
+        waiting = pool.submit(record, busy)
+        assert pool.submit(record, other).result(timeout=20) == 201
+        time.sleep(0.5)
+        assert not waiting.done()  # the busy station's own writer does wait
+        holder.rollback()
+        assert waiting.result(timeout=20) == 201
+    session.rollback()
+    assert chain.verify(session, [ident(busy.station), ident(other.station)]).intact

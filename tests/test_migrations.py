@@ -8,11 +8,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, make_url, text
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col, select
 
 from dispatch import migrate
+from dispatch.access import system_principal
 from dispatch.audit import chain
 from dispatch.db import make_engine
+from models import AuditEvent, AuditHead
 from tests.conftest import POSTGRES_URL
 
 
@@ -56,19 +58,56 @@ def test_the_migrations_match_the_models(empty_engine: Engine) -> None:
         assert compare_metadata(context, SQLModel.metadata) == []
 
 
-def test_events_written_before_the_chain_join_it_in_order(empty_engine: Engine) -> None:
-    migrate.upgrade(empty_engine, "0008")
-    with empty_engine.begin() as connection:
-        for n in range(3):
+STATIONS = [None, 1, 2, 1, None, 1]  # the station of each event, in the order written
+
+
+def _events_before_any_chain(engine: Engine) -> None:
+    migrate.upgrade(engine, "0008")
+    with engine.begin() as connection:
+        for n, station in enumerate(STATIONS):
             connection.execute(
                 text(
-                    "INSERT INTO audit_event (at, interface, action, entity, changes) "
-                    "VALUES (:at, 'cli', 'create', 'client', :changes)"
+                    "INSERT INTO audit_event (at, interface, action, entity, station_id, changes) "
+                    "VALUES (:at, 'cli', 'create', 'client', :station, :changes)"
                 ),
-                {"at": f"2026-11-2{n} 08:00:00+00:00", "changes": f'{{"name": [null, "客户{n}"]}}'},
+                {
+                    "at": f"2026-11-2{n} 08:00:00+00:00",
+                    "station": station,
+                    "changes": f'{{"name": [null, "客户{n}"]}}',
+                },
             )
+
+
+def test_events_join_one_chain_then_move_to_their_stations_chains(empty_engine: Engine) -> None:
+    _events_before_any_chain(empty_engine)
     migrate.upgrade(empty_engine)
     with Session(empty_engine) as session:
         report = chain.verify(session)
-    assert report.problems == []
-    assert report.events == 3
+        assert report.problems == []
+        assert (report.events, report.chains, report.anchors) == (6, 3, 1)
+        rows = session.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all()
+        assert [(r.chain, r.seq) for r in rows] == [(0, 1), (1, 1), (2, 1), (1, 2), (0, 2), (1, 3)]
+        heads = {h.chain: h.seq for h in session.exec(select(AuditHead)).all()}
+        assert heads == {0: 2, 1: 3, 2: 1}
+        # The next event of station 2 follows its chain's head.
+        chain.record(
+            session,
+            system_principal("cli"),
+            action="update",
+            entity="client",
+            entity_id=1,
+            station_id=2,
+            changes={"name": ["a", "b"]},
+        )
+        session.commit()
+        assert chain.verify(session, [2]).events == 2
+        assert chain.verify(session).intact
+
+
+def test_a_broken_chain_is_not_moved(empty_engine: Engine) -> None:
+    _events_before_any_chain(empty_engine)
+    migrate.upgrade(empty_engine, "0011")
+    with empty_engine.begin() as connection:
+        connection.execute(text("UPDATE audit_event SET action = 'innocent' WHERE id = 3"))
+    with pytest.raises(RuntimeError, match="broken at event 3"):
+        migrate.upgrade(empty_engine)

@@ -1,32 +1,44 @@
-"""Writing the audit trail: who changed what, with before and after values, in a hash chain.
+"""Writing the audit trail: who changed what, with before and after values, in hash chains.
 
-Each event carries the hash of the one before it and a hash of its own content, so that an
-event edited or deleted behind the application's back breaks the chain (`careroute audit
-verify`). Events are chained when their transaction commits, one transaction at a time (on
-PostgreSQL under an advisory lock; SQLite has one writer anyway), so the chain follows the
-order in which changes became true.
+Each event carries the hash of the one before it in its chain and a hash of its own content,
+so that an event edited or deleted behind the application's back breaks the chain
+(`careroute audit verify`). There is one chain per station and one for events of no station
+(accounts, logins): a transaction locks only the heads of the chains it writes to
+(`audit_head`, in the order of their numbers, so two never wait for each other in a circle),
+and stations never queue behind one another. Events are chained when their transaction
+commits, so each chain follows the order in which changes became true.
+
+A chain removed whole, or cut short at its end, leaves no broken link. Anchors catch that:
+every few minutes a writer records the heads of all chains in `audit_anchor`, itself a
+chain, and verifying checks that every anchored head is still there.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+import time
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
 from dispatch.access import Principal
-from models import AuditEvent
+from models import AuditAnchor, AuditEvent, AuditHead
 
-GENESIS = "0" * 64  # the "previous hash" of the first event
+GENESIS = "0" * 64  # the "previous hash" of the first event of a chain
+NO_STATION = 0  # the chain of events that belong to no station
+ANCHOR_SECONDS = 300.0  # how often a writer anchors the heads of all chains
 _PENDING = "careroute_audit_pending"
-_CHAIN_LOCK = 7_261_001  # PostgreSQL advisory lock key: one chain writer at a time
+_ANCHOR_LOCK = 7_261_002  # PostgreSQL advisory lock key: one anchor writer at a time
+_next_anchor = 0.0  # this process's clock: when its next seal anchors (0: at the first)
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
@@ -96,30 +108,95 @@ def digest(row: AuditEvent) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def chain_of(station_id: int | None) -> int:
+    return NO_STATION if station_id is None else station_id
+
+
 def seal(session: OrmSession) -> None:
-    """Chain the events this transaction recorded after the last event of the chain, and
-    write them."""
-    pending = session.info.pop(_PENDING, [])
+    """Chain the events this transaction recorded after the last event of their chains, and
+    write them; anchor the heads of all chains when it is time."""
+    global _next_anchor
+    pending: list[AuditEvent] = session.info.pop(_PENDING, [])
     if not pending:
         return
-    # Every other change of the transaction is written first: holding the chain's lock, a
+    # Every other change of the transaction is written first: holding a chain's head, a
     # transaction must wait for nothing else (a row another one holds would deadlock them).
     session.flush()
+    chains: dict[int, list[AuditEvent]] = defaultdict(list)
+    for row in pending:
+        row.chain = chain_of(row.station_id)
+        chains[row.chain].append(row)
+    for number in sorted(chains):  # one order for every writer: no waiting in a circle
+        head = _locked_head(session, number)
+        for row in chains[number]:
+            head.seq += 1
+            row.seq, row.prev_hash = head.seq, head.hash
+            row.hash = head.hash = digest(row)
+    session.add_all(pending)
+    if time.monotonic() >= _next_anchor:
+        _next_anchor = time.monotonic() + ANCHOR_SECONDS
+        anchor(session, wait=False)
+
+
+def _locked_head(session: OrmSession, number: int) -> AuditHead:
+    """The head of a chain, locked until the transaction ends (created at its first event)."""
+    locked = (
+        select(AuditHead)
+        .where(AuditHead.chain == number)
+        .with_for_update()
+        .execution_options(populate_existing=True)  # not an earlier transaction's copy
+    )
+    head = session.execute(locked).scalar_one_or_none()
+    if head is not None:
+        return head
+    # A new chain: whichever of two first writers inserts the head, both then lock it.
+    connection = session.connection()
+    values = {"chain": number, "seq": 0, "hash": GENESIS}
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    connection.execute(dialect.insert(AuditHead).values(values).on_conflict_do_nothing())
+    return session.execute(locked).scalar_one()
+
+
+def anchor(session: OrmSession, *, wait: bool = True) -> AuditAnchor | None:
+    """Record the heads of every chain, chained after the last anchor. Without `wait`,
+    nothing if another transaction is anchoring (it will do)."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
+        how = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+        taken = connection.execute(text(f"SELECT {how}(:key)"), {"key": _ANCHOR_LOCK}).scalar()
+        if taken is False:
+            return None
+    session.flush()
+    heads = {
+        str(head.chain): [head.seq, head.hash]
+        for head in session.execute(select(AuditHead).order_by(col(AuditHead.chain))).scalars()
+    }
     last = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash)
-        .where(col(AuditEvent.seq).is_not(None))
-        .order_by(col(AuditEvent.seq).desc())
-        .limit(1)
-    ).first()
-    seq, previous = (last[0], last[1]) if last is not None else (0, GENESIS)
-    for row in pending:
-        seq += 1
-        row.seq, row.prev_hash = seq, previous
-        row.hash = previous = digest(row)
-    session.add_all(pending)
+        select(AuditAnchor).order_by(col(AuditAnchor.seq).desc()).limit(1)
+    ).scalar_one_or_none()
+    if last is not None and last.heads == heads:
+        return None  # nothing new since
+    row = AuditAnchor(
+        seq=1 if last is None else last.seq + 1,
+        heads=heads,
+        prev_hash=GENESIS if last is None else last.hash,
+        hash="",
+    )
+    row.hash = anchor_digest(row)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def anchor_digest(row: AuditAnchor) -> str:
+    content = {
+        "seq": row.seq,
+        "at": row.at.astimezone(UTC).isoformat(),
+        "heads": row.heads,
+        "prev_hash": row.prev_hash,
+    }
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _forget(session: OrmSession, transaction: SessionTransaction) -> None:
@@ -135,6 +212,8 @@ event.listen(OrmSession, "after_transaction_end", _forget)
 @dataclass
 class ChainReport:
     events: int = 0
+    chains: int = 0
+    anchors: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -142,43 +221,95 @@ class ChainReport:
         return not self.problems
 
 
-def verify(session: Session, most: int = 20) -> ChainReport:
-    """Walk the chain from its start: every event where it should be, none edited, none
-    missing. Reports at most `most` problems."""
+def verify(
+    session: Session, stations: Collection[int] | None = None, most: int = 20
+) -> ChainReport:
+    """Walk each chain (or only these stations') from its start: every event where it
+    should be, none edited, none missing; then the anchors: every head they recorded still
+    there. Reports at most `most` problems."""
     report = ChainReport()
+    wanted = None if stations is None else {chain_of(s) for s in stations}
+    unsealed = select(AuditEvent.id).where(col(AuditEvent.seq).is_(None))
+    if wanted is not None:
+        unsealed = unsealed.where(col(AuditEvent.chain).in_(wanted))
+    for event_id in session.exec(unsealed.limit(most)).all():
+        report.problems.append(f"event {event_id} is not in a chain (no sequence number)")
+    numbers = set(session.exec(select(AuditEvent.chain).distinct()).all())
+    for number in sorted(numbers if wanted is None else wanted):
+        report.chains += 1
+        _verify_chain(session, number, report, most)
+    _verify_anchors(session, wanted, report, most)
+    del report.problems[most:]
+    return report
+
+
+def _verify_chain(session: Session, number: int, report: ChainReport, most: int) -> None:
     previous, expected_seq = GENESIS, 1
-    unsealed = session.exec(select(AuditEvent.id).where(col(AuditEvent.seq).is_(None))).all()
-    for event_id in unsealed[:most]:
-        report.problems.append(f"event {event_id} is not in the chain (no sequence number)")
-    for row in _in_order(session):
+    name = _name(number)
+    for row in _in_order(session, number):
         report.events += 1
         if len(report.problems) >= most:
-            break
+            return
+        if row.chain != chain_of(row.station_id):
+            report.problems.append(
+                f"{name}, event {row.id}: it belongs to another chain (station {row.station_id})"
+            )
         if row.seq != expected_seq:
             report.problems.append(
-                f"event {row.id}: sequence {row.seq} where {expected_seq} was expected "
+                f"{name}, event {row.id}: sequence {row.seq} where {expected_seq} was expected "
                 "(events missing before it)"
             )
         if row.prev_hash != previous:
             report.problems.append(
-                f"event {row.id} (seq {row.seq}): does not follow the event before it "
+                f"{name}, event {row.id} (seq {row.seq}): does not follow the event before it "
                 "(an event before it was removed or changed)"
             )
         if row.hash != digest(row):
             report.problems.append(
-                f"event {row.id} (seq {row.seq}): its content does not match its hash "
+                f"{name}, event {row.id} (seq {row.seq}): its content does not match its hash "
                 "(the row was edited)"
             )
         previous, expected_seq = row.hash or "", (row.seq or 0) + 1
-    return report
 
 
-def _in_order(session: Session, batch: int = 1000) -> Iterator[AuditEvent]:
+def _verify_anchors(
+    session: Session, wanted: set[int] | None, report: ChainReport, most: int
+) -> None:
+    previous, expected_seq = GENESIS, 1
+    anchors = session.exec(select(AuditAnchor).order_by(col(AuditAnchor.seq))).all()
+    for row in anchors:
+        report.anchors += 1
+        if row.seq != expected_seq or row.prev_hash != previous or row.hash != anchor_digest(row):
+            report.problems.append(f"anchor {row.seq}: edited, or anchors before it removed")
+        previous, expected_seq = row.hash, row.seq + 1
+    # Each chain's head as last anchored must still be there, unchanged.
+    last: dict[int, tuple[int, str, int]] = {}
+    for row in anchors:
+        for key, (seq, digest_) in row.heads.items():
+            last[int(key)] = (seq, digest_, row.seq)
+    for number, (seq, digest_, at) in sorted(last.items()):
+        if (wanted is not None and number not in wanted) or len(report.problems) >= most:
+            continue
+        found = session.exec(
+            select(AuditEvent.hash).where(AuditEvent.chain == number, AuditEvent.seq == seq)
+        ).first()
+        if found != digest_:
+            report.problems.append(
+                f"{_name(number)}: event {seq}, anchored in anchor {at}, is "
+                + ("missing (the chain was cut short or removed)" if found is None else "changed")
+            )
+
+
+def _name(number: int) -> str:
+    return "chain of no station" if number == NO_STATION else f"station {number}'s chain"
+
+
+def _in_order(session: Session, number: int, batch: int = 1000) -> Iterator[AuditEvent]:
     after = 0
     while True:
         rows = session.exec(
             select(AuditEvent)
-            .where(col(AuditEvent.seq) > after)
+            .where(AuditEvent.chain == number, col(AuditEvent.seq) > after)
             .order_by(col(AuditEvent.seq))
             .limit(batch)
         ).all()

@@ -50,4 +50,10 @@ def export(
 def verify(session: SessionDep, principal: PrincipalDep) -> ChainCheck:
     """Check the hash chain: no event edited, removed or slipped in (managers, admins)."""
     report = service.verify(session, principal)
-    return ChainCheck(intact=report.intact, events=report.events, problems=report.problems)
+    return ChainCheck(
+        intact=report.intact,
+        events=report.events,
+        chains=report.chains,
+        anchors=report.anchors,
+        problems=report.problems,
+    )

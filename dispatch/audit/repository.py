@@ -44,7 +44,7 @@ def newest_first(
     return session.exec(
         select(AuditEvent)
         .where(*where)
-        .order_by(col(AuditEvent.seq).desc(), col(AuditEvent.id).desc())
+        .order_by(col(AuditEvent.id).desc())
         .offset((page - 1) * page_size)
         .limit(page_size)
     ).all()
@@ -53,21 +53,22 @@ def newest_first(
 def oldest_first(
     session: Session, where: list[ColumnElement[bool]], size: int = 1000
 ) -> Iterator[list[AuditEvent]]:
-    """Every event found, in batches of `size`, in the chain's order."""
+    """Every event found, in batches of `size`, in the order they were written (within a
+    station, its chain's order)."""
     after = 0
     while True:
         rows = list(
             session.exec(
                 select(AuditEvent)
-                .where(*where, col(AuditEvent.seq) > after)
-                .order_by(col(AuditEvent.seq))
+                .where(*where, col(AuditEvent.id) > after)
+                .order_by(col(AuditEvent.id))
                 .limit(size)
             ).all()
         )
         if not rows:
             return
         yield rows
-        after = rows[-1].seq or after
+        after = rows[-1].id or after
 
 
 def actors(session: Session, scope: frozenset[int] | None) -> list[tuple[int, str]]:

@@ -21,8 +21,12 @@ class TrailQuery(BaseModel):
 
 
 class ChainCheck(BaseModel):
+    """The chains of the stations the reader may see, checked whole, and the anchors."""
+
     intact: bool
     events: int
+    chains: int
+    anchors: int
     problems: list[str]
 
 

@@ -5,6 +5,7 @@ Revises: 0008
 Create Date: 2026-11-27
 """
 from collections.abc import Sequence
+from datetime import UTC
 
 import sqlalchemy as sa
 import sqlmodel  # autogenerate writes sqlmodel.sql.sqltypes.AutoString
@@ -40,10 +41,12 @@ def _chain_existing_events() -> None:
     from models import AuditEvent
 
     bind = op.get_bind()
-    table = AuditEvent.__table__  # type: ignore[attr-defined]
+    table = sa.Table("audit_event", sa.MetaData(), autoload_with=bind)  # as it is now
     previous = GENESIS
     for seq, values in enumerate(bind.execute(sa.select(table).order_by(table.c.id)).mappings(), 1):
-        row = AuditEvent(**(dict(values) | {"seq": seq, "prev_hash": previous}))
+        at = values["at"]  # read back naive from SQLite: it was written in UTC
+        at = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+        row = AuditEvent(**(dict(values) | {"seq": seq, "prev_hash": previous, "at": at}))
         if row.entity == "client":
             row.client_id = row.entity_id
         if row.entity == "volunteer":
