@@ -19,14 +19,14 @@ from scripts.bench_routing import Row, quality_table, summary_table
 
 
 def table(runs: Sequence[Path], out: Path) -> str:
-    rows: list[Row] = []
+    single: list[Row] = []
+    quality: list[Row] = []  # from runs at several time limits
     sources: list[str] = []
     for run in runs:
         found = json.loads(run.read_text())
-        rows += found
+        several = len({row["time_limit"] for row in found}) > 1
+        (quality if several else single).extend(found)
         sources.append(f"- [`{run.name}`]({run.with_suffix('.md').name}): {len(found)} runs")
-    single = [row for row in rows if not _quality_run(row, rows)]
-    quality = [row for row in rows if _quality_run(row, rows)]
     lines = [
         "# The planner against PyVRP",
         "",
@@ -56,16 +56,6 @@ def table(runs: Sequence[Path], out: Path) -> str:
             "",
         ]
     return "\n".join(lines)
-
-
-def _quality_run(row: Row, rows: Sequence[Row]) -> bool:
-    """Part of a time-to-quality run: the same instance and cores at several limits."""
-    limits = {
-        r["time_limit"]
-        for r in rows
-        if r["instance"] == row["instance"] and r.get("cores", 1) == row.get("cores", 1)
-    }
-    return len(limits) > 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
