@@ -35,7 +35,7 @@ class SolveParams:
         A previous plan to start from (re-planning with minimal change): its jobs are kept
         with their volunteer unless moving them pays more than `Weights.change`.
     seed
-        Which of the search's variants runs (see `routing.search.portfolio.VARIANTS`): the
+        Which of the search's variants runs (see `routing.search.portfolio.LAMBDAS`): the
         same problem, seed and solution limit give the same plan.
     cores
         How many searches run at once, each in its own process with its own seed (this
