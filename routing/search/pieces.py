@@ -73,10 +73,17 @@ def first_plan(
     if params.first_solution != "auto" or params.initial is not None or len(jobs) <= LARGE_DAY:
         return None
     start: Sequences | None = None
+    best = 0
     quick = min(_PIECES * params.time_limit, _FIRST_PER_JOB * len(jobs))
     for until in sorted({quick, _PIECES * params.time_limit}):
-        start, cost = plan_in_pieces(problem, jobs, params, began + until, start)
-        doors = sum(1 for steps in start.values() for s in steps if s.kind is StopKind.DOOR)
+        routes, cost = plan_in_pieces(problem, jobs, params, began + until, start)
+        # The second pass can end dearer (a piece out of time, or rebuilt from scratch when
+        # its routes no longer read back): the search then starts from the better pass, the
+        # one the progress reported.
+        if start is not None and cost >= best:
+            continue
+        start, best = routes, cost
+        doors = sum(1 for steps in routes.values() for s in steps if s.kind is StopKind.DOOR)
         progress = Progress(time.perf_counter() - began, cost, len(history) + 1, doors)
         report(progress, history, on_progress)
     return start
