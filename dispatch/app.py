@@ -4,7 +4,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError
 
@@ -20,7 +20,7 @@ from dispatch.board import pages as board_pages
 from dispatch.clients import endpoints as client_endpoints
 from dispatch.clients import pages as client_pages
 from dispatch.config import Settings
-from dispatch.container import Services, build_services, travel_matrices
+from dispatch.container import Services, build_services, planning_queue, travel_matrices
 from dispatch.crud import pages as record_pages
 from dispatch.days import endpoints as day_endpoints
 from dispatch.days import pages as day_pages
@@ -28,6 +28,7 @@ from dispatch.db import make_engine, session_scope
 from dispatch.deps import SESSION_COOKIE
 from dispatch.errors import DispatchError, FormExpired
 from dispatch.geocoding.service import build_geocoder
+from dispatch.health import service_health
 from dispatch.http import (
     INPUT_ERRORS,
     CrossSiteGuard,
@@ -109,7 +110,9 @@ STOPPED = "the server stopped while planning; plan again"
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     settings = settings or Settings()
-    services = services or build_services(build_geocoder(settings), travel_matrices(settings))
+    services = services or build_services(
+        build_geocoder(settings), travel_matrices(settings), queue=planning_queue(settings)
+    )
     app = FastAPI(
         lifespan=lifespan,
         title="CareRoute",
@@ -122,7 +125,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.settings = settings
     app.state.engine = make_engine(settings.resolved_database_url)
     app.state.services = services
-    app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute)
+    app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute, settings.broker_url)
     app.state.write_turns = WriteTurns(serial_writes=app.state.engine.dialect.name == "sqlite")
     app.add_middleware(Admission, turns=app.state.write_turns, own_turns=takes_its_own_turns)
     # Before admission: a large or refused body is read without holding the write turn.
@@ -134,6 +137,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_exception_handler(LoginRequired, to_login)
     app.add_exception_handler(DataError, render_out_of_range)
     app.add_exception_handler(OverflowError, render_out_of_range)
+    app.add_api_route("/livez", livez, methods=["GET"], tags=["service"])
     app.add_api_route("/healthz", healthz, methods=["GET"], tags=["service"])
     app.add_exception_handler(RequestValidationError, render_invalid_request)
     for feature in ENDPOINTS:
@@ -145,6 +149,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     return app
 
 
-def healthz() -> dict[str, str]:
-    """Liveness check."""
+def livez() -> dict[str, str]:
+    """The process answers: it checks nothing else (a supervisor's liveness probe)."""
     return {"status": "ok"}
+
+
+def healthz(request: Request, response: Response) -> dict[str, object]:
+    """Readiness: the database answers and, with a planning queue, a worker serves each of
+    its lanes (503 otherwise, saying what is missing)."""
+    health = service_health(request.app.state.settings, request.app.state.engine)
+    if health["status"] != "ok":
+        response.status_code = 503
+    return health

@@ -69,25 +69,78 @@ def audit_anchor() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Server processes (more than one needs PostgreSQL).")
+    ] = 1,
 ) -> None:
     """Bring the database schema up to date and serve the API and pages."""
     settings = Settings()
-    migrate.upgrade(make_engine(settings.resolved_database_url))
+    url = settings.resolved_database_url
+    if workers > 1 and url.startswith("sqlite"):
+        typer.echo(
+            "--workers above 1 needs PostgreSQL (CAREROUTE_DATABASE_URL): SQLite lets one "
+            "process write at a time, so one server process is all it can use",
+            err=True,
+        )
+        raise typer.Exit(2)
+    if workers > 1 and not settings.broker_url:
+        typer.echo(
+            "note: without CAREROUTE_BROKER_URL each server process plans its own jobs and "
+            "counts failed logins on its own",
+            err=True,
+        )
+    migrate.upgrade(make_engine(url))
     typer.echo(f"CareRoute on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+    proxy = {
+        "proxy_headers": bool(settings.forwarded_allow_ips),
+        "forwarded_allow_ips": settings.forwarded_allow_ips or None,
+    }
+    if workers > 1:  # each process builds its own app from the same settings
+        uvicorn.run(
+            "dispatch.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            **proxy,  # type: ignore[arg-type]
+        )
+        return
     app_ = create_app(settings)
     # What is loaded by now (the planner's libraries among it) lives as long as the server:
     # kept out of the garbage collector's full passes, which would otherwise stop every
     # request for a tenth of a second or more now and then.
     gc.collect()
     gc.freeze()
-    uvicorn.run(
-        app_,
-        host=host,
-        port=port,
-        log_level="info",
-        proxy_headers=bool(settings.forwarded_allow_ips),
-        forwarded_allow_ips=settings.forwarded_allow_ips or None,
-    )
+    uvicorn.run(app_, host=host, port=port, log_level="info", **proxy)  # type: ignore[arg-type]
+
+
+@app.command()
+def worker(
+    solvers: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Jobs planned at a time: one core each (or the cores the planner uses)."
+        ),
+    ] = 1,
+    lanes: Annotated[
+        str, typer.Option(help="The queue lanes served, first first: urgent, bulk or both.")
+    ] = "urgent,bulk",
+) -> None:
+    """Plan jobs from the planning queue (needs CAREROUTE_BROKER_URL) until stopped."""
+    from dispatch.planning.queue import LANES, run_worker
+
+    settings = Settings()
+    if not settings.broker_url:
+        typer.echo("a worker needs the planning queue: set CAREROUTE_BROKER_URL", err=True)
+        raise typer.Exit(2)
+    chosen = [lane.strip() for lane in lanes.split(",") if lane.strip()]
+    unknown = [lane for lane in chosen if lane not in LANES]
+    if unknown or not chosen:
+        typer.echo(f"unknown lanes {unknown}: choose from {', '.join(LANES)}", err=True)
+        raise typer.Exit(2)
+    migrate.upgrade(make_engine(settings.resolved_database_url))
+    run_worker(settings, chosen, solvers)
 
 
 @app.command()

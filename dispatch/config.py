@@ -47,6 +47,14 @@ class Settings(BaseSettings):
     # separated, as uvicorn takes them). Empty: none, the connection's address is the client's.
     forwarded_allow_ips: str = ""
 
+    # The planning queue (Redis, e.g. redis://127.0.0.1:6379/0). With it, servers only enqueue
+    # planning jobs and `careroute worker` processes plan them; login throttling is shared
+    # through it too. Without it, each server plans its own jobs in processes it starts.
+    broker_url: str | None = None
+    # How long a job taken by a worker may stay unfinished before the broker hands it out
+    # again (its worker is taken for dead): longer than the longest plan, time limit included.
+    broker_visibility_seconds: int = Field(default=3600, ge=1)
+
     @cached_property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -10,7 +10,7 @@ from dispatch.days.service import DayService
 from dispatch.geocoding.service import Geocoder
 from dispatch.planning.edits import PlanEdits
 from dispatch.planning.runner import ProcessRunner, Runner
-from dispatch.planning.service import PlanningService
+from dispatch.planning.service import JobQueue, PlanningService
 from dispatch.schedules.service import ScheduleService
 from dispatch.sites.service import SiteService
 from dispatch.stations.service import StationService
@@ -40,9 +40,10 @@ def build_services(
     geocoder: Geocoder | None,
     travel: MatrixProvider | None = None,
     runner: Runner | None = None,
+    queue: JobQueue | None = None,
 ) -> Services:
     """`travel`: road-network matrices when the station has a map extract; straight lines
-    with detour factors otherwise."""
+    with detour factors otherwise. `queue`: planning jobs go to workers through it."""
     stations = StationService()
     days = DayService(stations)
     travel = travel or GreatCircle()
@@ -58,7 +59,7 @@ def build_services(
         closures=ClosureService(),
         menus=MenuService(),
         days=days,
-        planning=PlanningService(runner or ProcessRunner(), travel, days),
+        planning=PlanningService(runner or ProcessRunner(), travel, days, queue),
         plan_edits=PlanEdits(travel, days),
     )
 
@@ -68,3 +69,12 @@ def travel_matrices(settings: Settings) -> MatrixProvider:
     if settings.map_extract is None:
         return GreatCircle()
     return RoadNetwork(settings.map_extract, cache_dir=settings.data_dir / "roads")
+
+
+def planning_queue(settings: Settings) -> JobQueue | None:
+    """The planning queue when a broker is configured: servers then only enqueue."""
+    if not settings.broker_url:
+        return None
+    from dispatch.planning.queue import CeleryQueue  # Celery only where it is used
+
+    return CeleryQueue(settings)

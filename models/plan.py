@@ -32,6 +32,17 @@ class PlanningJob(TableBase, table=True):
     planned_stops: int | None = None
     error: str = Field(default="", max_length=2000)
     plan_id: int | None = Field(default=None, foreign_key="plan.id")  # the draft it made
+    # A re-plan someone waits for (a volunteer off sick, a swap, a second plan of the day)
+    # goes to the planning queue's urgent lane, ahead of the morning's first plans.
+    urgent: bool = False
+    # Asked to stop by a server that does not run it: its watcher stops it at the next
+    # heartbeat.
+    cancel_requested: bool = False
+    # How often a worker began it: a job whose worker died is begun once more, not again.
+    attempts: int = 0
+    # A released day handed over: this volunteer's route goes to that one as it is.
+    hand_over_from: int | None = Field(default=None, foreign_key="volunteer.id")
+    hand_over_to: int | None = Field(default=None, foreign_key="volunteer.id")
 
 
 class Plan(TableBase, table=True):

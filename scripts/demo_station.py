@@ -11,6 +11,7 @@ external ids, so running it again refreshes the demo instead of duplicating it.
 
 import random
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -169,10 +170,24 @@ def _pick(rng: random.Random, weighted: dict[Any, int]) -> Any:
 # --- the records ---------------------------------------------------------------------------
 
 
-def _station() -> StationCreate:
+@dataclass(frozen=True)
+class Shape:
+    """A station made by this generator: the demo, or one of a generated city's."""
+
+    code: str = STATION_CODE
+    name: str = "新街口街道为老服务社工站(演示)"
+    seed: int = SEED
+    clients: int = N_CLIENTS
+    volunteers: int = N_VOLUNTEERS
+
+
+DEMO = Shape()
+
+
+def _station(shape: Shape) -> StationCreate:
     return StationCreate(
-        name="新街口街道为老服务社工站(演示)",
-        code=STATION_CODE,
+        name=shape.name,
+        code=shape.code,
         address="南京市秦淮区中山南路1号",
         phone="025-84561234",
         lat=32.041802,
@@ -218,15 +233,17 @@ def _afternoon(n: int) -> bool:
     return n % 5 == 2
 
 
-def _volunteers(station_id: int, rng: random.Random, places: _Places) -> list[VolunteerCreate]:
+def _volunteers(
+    station_id: int, rng: random.Random, places: _Places, count: int = N_VOLUNTEERS
+) -> list[VolunteerCreate]:
     modes = [TravelMode.WALK] * 10 + [TravelMode.BICYCLE] * 8 + [TravelMode.EBIKE] * 17
     modes += [TravelMode.CAR] * 5
     rng.shuffle(modes)
     modes[0] = TravelMode.EBIKE  # the demo volunteer login: a typical lunch round
     capacity = {TravelMode.WALK: 4, TravelMode.BICYCLE: 6, TravelMode.EBIKE: 10, TravelMode.CAR: 16}
     volunteers = []
-    for i in range(N_VOLUNTEERS):
-        mode = modes[i]
+    for i in range(count):
+        mode = modes[i % len(modes)]
         # Medicine is fetched in the afternoon: every afternoon volunteer is trained for it.
         skills = ["medicine"] if _afternoon(i) or rng.random() < 0.3 else []
         if rng.random() < 0.25:
@@ -303,9 +320,11 @@ def _availability(volunteer_ids: list[int], rng: random.Random) -> list[Availabi
     return slots
 
 
-def _clients(station_id: int, rng: random.Random, places: _Places) -> list[ClientCreate]:
+def _clients(
+    station_id: int, rng: random.Random, places: _Places, count: int = N_CLIENTS
+) -> list[ClientCreate]:
     clients = []
-    for i in range(N_CLIENTS):
+    for i in range(count):
         female = rng.random() < 0.62
         name = rng.choice(_SURNAMES) + rng.choice(_ELDER_FEMALE if female else _ELDER_MALE)
         address, lat, lon = places.address()
@@ -527,15 +546,18 @@ def _upsert(
     return row
 
 
-def load_demo_station(session: Session, services: Services | None = None) -> dict[str, int]:
-    """Create or refresh the demo station; returns how many records of each kind it has."""
+def load_demo_station(
+    session: Session, services: Services | None = None, shape: Shape = DEMO
+) -> dict[str, int]:
+    """Create or refresh the demo station (or another of this `shape`, without the demo's
+    accounts); returns how many records of each kind it has."""
     services = services or build_services(geocoder=None)
     principal = system_principal("demo")
-    rng = random.Random(SEED)
+    rng = random.Random(shape.seed)
     places = _Places(rng)
 
     station: Station = _upsert(
-        session, services.stations, principal, _station(), StationUpdate, code=STATION_CODE
+        session, services.stations, principal, _station(shape), StationUpdate, code=shape.code
     )
     assert station.id is not None
     sites: dict[str, Site] = {}
@@ -559,13 +581,13 @@ def load_demo_station(session: Session, services: Services | None = None) -> dic
             station_id=station.id,
             external_id=v.external_id,
         )
-        for v in _volunteers(station.id, rng, places)
+        for v in _volunteers(station.id, rng, places, shape.volunteers)
     ]
     volunteer_ids = [v.id for v in volunteers if v.id is not None]
     availability = _availability(volunteer_ids, rng)
     _sync_availability(session, services, principal, station.id, availability)
     clients: list[Client] = []
-    for n, data in enumerate(_clients(station.id, rng, places)):
+    for n, data in enumerate(_clients(station.id, rng, places, shape.clients)):
         known = [volunteer_ids[(n * 7) % len(volunteer_ids)]] if n % 3 == 0 else []
         data.preferred_volunteer_ids = known
         data.excluded_volunteer_ids = (
@@ -593,14 +615,15 @@ def load_demo_station(session: Session, services: Services | None = None) -> dic
             station_id=station.id,
             external_id=schedule.external_id,
         )
-    _load_users(session, principal, station.id, volunteers[0])
+    if shape == DEMO:
+        _load_users(session, principal, station.id, volunteers[0])
     return {
         "clients": len(clients),
         "volunteers": len(volunteers),
         "sites": len(sites),
         "schedules": len(schedules),
         "availability slots": len(availability),
-        "accounts": len(DEMO_PASSWORDS),
+        "accounts": len(DEMO_PASSWORDS) if shape == DEMO else 0,
     }
 
 

@@ -26,6 +26,7 @@ from dispatch.config import Settings
 from dispatch.container import Services, build_services
 from dispatch.db import make_engine
 from dispatch.geocoding.service import build_geocoder
+from scripts.local_redis import RedisServer, redis_program
 from tests.stub_nominatim import StubNominatim, running_stub
 
 POSTGRES_URL = os.environ.get("CAREROUTE_TEST_DATABASE_URL")
@@ -53,6 +54,25 @@ def engine(database_url: str) -> Iterator[Engine]:
     migrate.upgrade(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def broker() -> Iterator[str]:
+    """A Redis of the test's own (the planning queue, shared login throttling);
+    CAREROUTE_TEST_REDIS_URL names one to use instead."""
+    given = os.environ.get("CAREROUTE_TEST_REDIS_URL")
+    if given:
+        yield given
+        return
+    program = redis_program()
+    if program is None:
+        pytest.skip(
+            "redis-server is not installed (Debian: apt-get install redis-server), and "
+            "CAREROUTE_TEST_REDIS_URL names no Redis to use"
+        )
+    redis = RedisServer(program)
+    yield redis.url
+    redis.stop()
 
 
 @pytest.fixture(scope="session")

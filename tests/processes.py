@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -12,28 +11,30 @@ from pathlib import Path
 
 import httpx
 
+from scripts.local_redis import RedisServer, free_port
+
+__all__ = ["RedisServer", "Server", "Worker", "free_port"]
+
 CAREROUTE = Path(sys.executable).parent / "careroute"
 
 
 class Server:
     """`careroute serve` on a free port of this machine, on the tests' database."""
 
-    def __init__(self, database_url: str, data_dir: Path, port: int | None = None) -> None:
-        """`port`: the one of a server stopped before (the same origin for the browser)."""
-        if port is None:
-            with socket.socket() as probe:
-                probe.bind(("127.0.0.1", 0))
-                port = probe.getsockname()[1]
-        self.port = port
-        env = os.environ | {
-            "CAREROUTE_DATABASE_URL": database_url,
-            "CAREROUTE_DATA_DIR": str(data_dir),
-            "CAREROUTE_SECRET_KEY": "test-secret",
-            "CAREROUTE_GEOCODER": "none",
-        }
+    def __init__(
+        self,
+        database_url: str,
+        data_dir: Path,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+        workers: int = 1,
+    ) -> None:
+        """`port`: the one of a server stopped before (the same origin for the browser);
+        `env`: more settings; `workers`: server processes."""
+        self.port = port or free_port()
         self.process = subprocess.Popen(
-            [str(CAREROUTE), "serve", "--port", str(self.port)],
-            env=env,
+            [str(CAREROUTE), "serve", "--port", str(self.port), "--workers", str(workers)],
+            env=_environment(database_url, data_dir) | (env or {}),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -41,7 +42,7 @@ class Server:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}/livez", timeout=1).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
@@ -52,3 +53,32 @@ class Server:
     def stop(self, how: signal.Signals) -> None:
         self.process.send_signal(how)
         self.process.wait(timeout=30)
+
+
+class Worker:
+    """`careroute worker` planning jobs from the broker at `broker_url`."""
+
+    def __init__(
+        self, database_url: str, data_dir: Path, broker_url: str, env: dict[str, str] | None = None
+    ) -> None:
+        self.process = subprocess.Popen(
+            [str(CAREROUTE), "worker"],
+            env=_environment(database_url, data_dir)
+            | {"CAREROUTE_BROKER_URL": broker_url}
+            | (env or {}),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def stop(self, how: signal.Signals) -> None:
+        self.process.send_signal(how)
+        self.process.wait(timeout=60)
+
+
+def _environment(database_url: str, data_dir: Path) -> dict[str, str]:
+    return os.environ | {
+        "CAREROUTE_DATABASE_URL": database_url,
+        "CAREROUTE_DATA_DIR": str(data_dir),
+        "CAREROUTE_SECRET_KEY": "test-secret",
+        "CAREROUTE_GEOCODER": "none",
+    }

@@ -10,13 +10,17 @@ letting someone else's failures lock an account's owner out.
 """
 
 from limits import RateLimitItemPerHour, RateLimitItemPerMinute
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 
 class LoginLimiter:
-    def __init__(self, failures_per_minute: int) -> None:
-        self._storage = MemoryStorage()
+    def __init__(self, failures_per_minute: int, shared_url: str | None = None) -> None:
+        """`shared_url`: a Redis that several server processes count failures in (else
+        each process counts its own, in memory)."""
+        storage = storage_from_string(shared_url) if shared_url else MemoryStorage()
+        assert isinstance(storage, Storage)  # a synchronous one
+        self._storage = storage
         self._limiter = MovingWindowRateLimiter(self._storage)
         self._per_pair = RateLimitItemPerMinute(failures_per_minute)
         self._per_pair_hour = RateLimitItemPerHour(failures_per_minute * 4)

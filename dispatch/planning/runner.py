@@ -3,7 +3,8 @@
 The solver holds the CPU for seconds and cannot be interrupted from Python, so each job runs
 in a separate process: progress comes back over a pipe, cancelling or a time-out stops the
 process, and a crash of the process is reported, never the web server's. `Runner` is the
-interface the planning service needs; a distributed queue can implement it later.
+interface the planning service needs: the web server runs it for its own jobs, and a queue
+worker (`dispatch.planning.queue`) for the jobs it takes from the broker.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ log = logging.getLogger(__name__)
 
 # Past its time limit, how long a job may take to hand its plan back before it is stopped.
 GRACE_SECONDS = 20.0
-# How often the thread watching a job says it is alive (Listener.alive).
-HEARTBEAT_SECONDS = 2.0
+# How often the thread watching a job says it is alive (Listener.alive), which is also how
+# soon a cancel asked from another process reaches the job.
+HEARTBEAT_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,9 @@ Outcome = Finished | Failed
 
 class Listener(Protocol):
     def started(self, pid: int | None) -> None: ...
-    def alive(self) -> None: ...
+    def alive(self) -> bool:
+        """The job is alive; False if it should stop (cancelled from elsewhere)."""
+
     def progress(self, progress: Progress) -> None: ...
     def finished(self, outcome: Outcome) -> None: ...
 
@@ -163,7 +167,9 @@ class ProcessRunner:
                 left = job.allowed - (now - began)
                 if now - beat >= HEARTBEAT_SECONDS:
                     beat = now
-                    _tell(listen.alive, key)
+                    if not _tell(listen.alive, key) and not job.cancelled:
+                        job.cancelled = True
+                        job.process.terminate()
                 if job.stopped:
                     outcome = Failed(job.stopped)
                 elif job.cancelled:
@@ -240,11 +246,12 @@ class _Job:
     watcher: threading.Thread | None = None
 
 
-def _tell(news: Callable[[], None], key: int) -> None:
+def _tell(news: Callable[[], bool], key: int) -> bool:
     try:
-        news()
+        return news()
     except Exception:  # news, not state: the job goes on without it
         log.exception("planning job %s: its heartbeat could not be recorded", key)
+        return True
 
 
 def _read(receive: Connection, listen: Listener) -> Outcome | None:

@@ -66,6 +66,9 @@ class PlanningJobPublic(RecordPublic):
     planned_stops: int | None
     error: str
     plan_id: int | None
+    urgent: bool  # in the planning queue's urgent lane
+    cancel_requested: bool  # asked to stop; it stops at its watcher's next heartbeat
+    attempts: int  # how often a queue worker began it (0 without a queue)
 
 
 class StopPublic(SQLModel):

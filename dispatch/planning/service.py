@@ -8,11 +8,13 @@ time-out or a cancel leaves every earlier plan as it was and says what happened.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
-from dataclasses import dataclass, field
+import threading
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -22,7 +24,7 @@ from dispatch.audit import chain
 from dispatch.crud.service import snapshot
 from dispatch.days.service import DayService
 from dispatch.db import session_scope
-from dispatch.errors import Conflict, InvalidInput, NotFound
+from dispatch.errors import Conflict, DispatchError, InvalidInput, NotFound, Unavailable
 from dispatch.i18n import N_
 from dispatch.planning import repository
 from dispatch.planning.problem import DayProblem, build_problem, job_id, worker_id
@@ -36,12 +38,29 @@ from routing import MatrixProvider, Progress, SolveParams, Step
 from routing import Plan as Solution
 from routing import StopKind as RoutingStopKind
 
+log = logging.getLogger(__name__)
+
+
+class JobQueue(Protocol):
+    """Where jobs go when workers of their own plan them (`dispatch.planning.queue`)."""
+
+    def submit(self, job_id: int, urgent: bool) -> None:
+        """Hand the job to a worker; raises if the queue cannot be reached."""
+
 
 class PlanningService:
-    def __init__(self, runner: Runner, provider: MatrixProvider, days: DayService) -> None:
+    def __init__(
+        self,
+        runner: Runner,
+        provider: MatrixProvider,
+        days: DayService,
+        queue: JobQueue | None = None,
+    ) -> None:
+        """`queue`: jobs go to workers through it; without one, `runner` plans them here."""
         self.runner = runner
         self.provider = provider
         self.days = days
+        self.queue = queue
 
     # --- jobs ----------------------------------------------------------------------------
 
@@ -59,36 +78,64 @@ class PlanningService:
         `hand_over` (from, to): the route of one volunteer goes to another as it is, pinned
         to them, before the planner fits it to the new volunteer's day."""
         require(principal, Resource.PLAN, Action.CREATE)
-        station = self.days.station(session, principal, station_id)
+        self.days.station(session, principal, station_id)
         busy = repository.active_job(session, station_id, day)
-        if busy is not None and self.recover(session, [busy]):
+        # A lost job is failed, not queued again: this new job takes its place.
+        if busy is not None and self.recover(session, [busy], requeue=False):
             busy = None  # its server is gone: it will never finish
         if busy is not None:
             raise Conflict(N_("planning job %(job)s is already planning this day"), job=busy.id)
+        job = PlanningJob(
+            station_id=station_id,
+            service_date=day,
+            time_limit_seconds=request.time_limit_seconds,
+            requested_by=principal.user_id,
+            watcher=WATCHER if self.queue is None else QUEUED_WATCHER,
+            urgent=hand_over is not None or repository.newest_version(session, station_id, day) > 0,
+            hand_over_from=hand_over[0] if hand_over else None,
+            hand_over_to=hand_over[1] if hand_over else None,
+        )
+        # Here the day is built at once, so that what cannot be planned is said before a
+        # job exists; a worker builds it when it takes the job (the server only checks).
+        prepared = self._prepare(session, principal, job, build=self.queue is None)
+        session.add(job)
+        session.flush()
+        self._audit(session, principal, "create", job, {})
+        session.commit()  # the job's own thread, or a worker, reads and writes this row
+        assert job.id is not None
+        if self.queue is not None:
+            self._submit(session, principal, job)
+            return job
+        assert prepared is not None
+        # The job's own thread records its progress and result on the same database.
+        engine = session.get_bind()
+        assert isinstance(engine, Engine)
+        built, basis, params = prepared
+        listener = _JobListener(engine, job.id, built, basis, principal)
+        self.runner.start(job.id, built.problem, params, listener)
+        return job
+
+    def _prepare(
+        self, session: Session, principal: Principal, job: PlanningJob, build: bool = True
+    ) -> tuple[DayProblem, Basis, SolveParams] | None:
+        """The job's problem, what it starts from and the solver's settings; with `build`
+        False only the checks that it can be planned."""
+        station_id, day = job.station_id, job.service_date
+        station = self.days.station(session, principal, station_id)
         work = self.days.get(session, principal, station_id, day)
         if not work.open:
             raise InvalidInput.field("day", f"the station is closed that day: {work.closed_reason}")
         tasks = repository.plannable_tasks(session, station_id, day)
         if not tasks:
             raise InvalidInput.field("day", "there are no tasks to plan: generate the day first")
+        if not build:
+            return None
         basis = _basis(session, repository.current_plan(session, station_id, day))
-        if hand_over is not None:
-            basis.hand_over(*hand_over)
+        if job.hand_over_from is not None and job.hand_over_to is not None:
+            basis.hand_over(job.hand_over_from, job.hand_over_to)
         free = [v for v in work.volunteers if v.volunteer_id not in basis.locked_volunteers]
         tasks = [task for task in tasks if task.id not in basis.locked_tasks]
         built = build_problem(session, station, day, tasks, free, self.provider, pins=basis.pins)
-        job = PlanningJob(
-            station_id=station_id,
-            service_date=day,
-            time_limit_seconds=request.time_limit_seconds,
-            requested_by=principal.user_id,
-            watcher=WATCHER,
-        )
-        session.add(job)
-        session.flush()
-        self._audit(session, principal, "create", job, {})
-        session.commit()  # the job's own thread reads and writes this row
-        assert job.id is not None
         # Re-planning starts from the current plan and moves as little as it can.
         initial = {
             worker_id(volunteer): [
@@ -98,41 +145,79 @@ class PlanningService:
             ]
             for volunteer, steps in basis.routes.items()
         }
-        params = SolveParams(time_limit=request.time_limit_seconds, initial=initial or None)
-        # The job's own thread records its progress and result on the same database.
-        engine = session.get_bind()
-        assert isinstance(engine, Engine)
-        listener = _JobListener(engine, job.id, built, basis, principal)
-        self.runner.start(job.id, built.problem, params, listener)
-        return job
+        params = SolveParams(time_limit=job.time_limit_seconds, initial=initial or None)
+        return built, basis, params
 
-    def recover(self, session: Session, jobs: list[PlanningJob] | None = None) -> list[int]:
+    def _submit(self, session: Session, principal: Principal, job: PlanningJob) -> None:
+        assert self.queue is not None
+        assert job.id is not None
+        try:
+            self.queue.submit(job.id, job.urgent)
+        except Exception as error:
+            log.exception("planning job %s could not be queued", job.id)
+            self._end(session, job, JobStatus.FAILED, f"the planning queue is unreachable: {error}")
+            session.commit()
+            raise Unavailable(
+                N_("the planning queue cannot be reached; try again shortly")
+            ) from error
+
+    def run_queued(self, engine: Engine, job_id: int) -> None:
+        """A worker plans a job it took from the queue, and returns when the job has ended.
+
+        A job taken twice (the broker hands a job out again when its worker died before
+        finishing it) is begun once more only if nobody plans it now, and a job that was
+        cancelled, superseded or has ended meanwhile is dropped."""
+        with session_scope(engine) as session:
+            job = _claim(session, job_id)
+            if job is None:
+                return
+            who = replace(system_principal("worker"), user_id=job.requested_by)
+            try:
+                prepared = self._prepare(session, system_principal("worker"), job)
+            except DispatchError as error:
+                self._end(session, job, JobStatus.FAILED, error.message)
+                return
+        assert prepared is not None
+        built, basis, params = prepared
+        ended = threading.Event()
+        listener = _JobListener(engine, job_id, built, basis, who, ended)
+        self.runner.start(job_id, built.problem, params, listener)
+        ended.wait()
+
+    def recover(
+        self, session: Session, jobs: list[PlanningJob] | None = None, requeue: bool = True
+    ) -> list[int]:
         """Fail the jobs (of `jobs`, else every job still queued or running) whose watcher is
         gone: its heartbeat is stale, or it was a server of this machine that no longer runs.
-        Returns their ids."""
+        Returns their ids. With `requeue`, a job whose queue worker died is queued once more
+        instead (committed, then handed to the queue's urgent lane: someone waits for it)."""
         now = utcnow()
         failed = []
         for job in jobs if jobs is not None else repository.active_jobs(session):
             why = orphaned(job, now) if job.status in repository.ACTIVE_JOBS else None
             if why is None:
                 continue
-            before = snapshot(job)
-            job.status, job.finished_at, job.worker_pid = JobStatus.FAILED, now, None
-            job.error = why
-            session.add(job)
-            session.flush()
-            chain.record(
-                session,
-                system_principal("planning"),
-                action="failed",
-                entity="planning_job",
-                entity_id=job.id,
-                station_id=job.station_id,
-                changes=chain.diff(before, snapshot(job)),
-            )
+            if requeue and self.queue is not None and 0 < job.attempts < MAX_ATTEMPTS:
+                self._requeue(session, job)
+                continue
+            self._end(session, job, JobStatus.FAILED, why)
             assert job.id is not None
             failed.append(job.id)
         return failed
+
+    def _requeue(self, session: Session, job: PlanningJob) -> None:
+        before = snapshot(job)
+        job.status, job.watcher, job.worker_pid, job.urgent = (
+            JobStatus.QUEUED,
+            QUEUED_WATCHER,
+            None,
+            True,
+        )
+        session.add(job)
+        session.flush()
+        self._audit(session, system_principal("planning"), "requeue", job, before)
+        session.commit()  # before a worker can take it
+        self._submit(session, system_principal("planning"), job)
 
     def job(self, session: Session, principal: Principal, job_id: int) -> PlanningJob:
         require(principal, Resource.PLAN, Action.READ)
@@ -169,22 +254,42 @@ class PlanningService:
         return found
 
     def cancel(self, session: Session, principal: Principal, job_id: int) -> PlanningJob:
+        """Stop a job: at once when it runs here or waits in the queue; otherwise its
+        watcher (another server, a worker) stops it at its next heartbeat, within seconds."""
         require(principal, Resource.PLAN, Action.UPDATE)
         job = self.job(session, principal, job_id)
-        if self.recover(session, [job]):
+        if self.recover(session, [job], requeue=False):
             return job  # its server is gone: failed, which is as stopped as it gets
         if job.status not in repository.ACTIVE_JOBS:
             raise Conflict(N_("planning job %(job)s has already ended"), job=job_id)
-        if not self.runner.cancel(job_id):
-            raise Conflict(
-                N_(
-                    "planning job %(job)s is being planned by another server (%(server)s); it "
-                    "stops there, or is failed here once that server is gone"
-                ),
-                job=job_id,
-                server=job.watcher,
-            )
+        if self.runner.cancel(job_id):
+            return job
+        if job.status is JobStatus.QUEUED and job.watcher == QUEUED_WATCHER:
+            self._end(session, job, JobStatus.CANCELLED, "", principal)  # the worker drops it
+            return job
+        if not job.cancel_requested:
+            before = snapshot(job)
+            job.cancel_requested = True
+            session.add(job)
+            session.flush()
+            self._audit(session, principal, "cancel", job, before)
         return job
+
+    def _end(
+        self,
+        session: Session,
+        job: PlanningJob,
+        status: JobStatus,
+        why: str,
+        principal: Principal | None = None,
+    ) -> None:
+        """End a job that no process plans, saying why, in the audit trail too."""
+        before = snapshot(job)
+        job.status, job.finished_at, job.worker_pid = status, utcnow(), None
+        job.error = why[:2000]
+        session.add(job)
+        session.flush()
+        self._audit(session, principal or system_principal("planning"), str(status), job, before)
 
     # --- plans ---------------------------------------------------------------------------
 
@@ -265,16 +370,24 @@ def _basis(session: Session, plan: Plan | None) -> Basis:
 
 
 class _JobListener:
-    """Writes what the job's process reports, from the thread that watches it."""
+    """Writes what the job's process reports, from the thread that watches it; `ended` is
+    set once the outcome is stored."""
 
     def __init__(
-        self, engine: Engine, job_id: int, built: DayProblem, basis: Basis, who: Principal
+        self,
+        engine: Engine,
+        job_id: int,
+        built: DayProblem,
+        basis: Basis,
+        who: Principal,
+        ended: threading.Event | None = None,
     ) -> None:
         self.engine = engine
         self.job_id = job_id
         self.built = built
         self.basis = basis
         self.who = who
+        self.ended = ended
 
     def started(self, pid: int | None) -> None:
         with session_scope(self.engine) as session:
@@ -283,11 +396,12 @@ class _JobListener:
             job.watcher, job.heartbeat_at = WATCHER, job.started_at
             session.add(job)
 
-    def alive(self) -> None:
+    def alive(self) -> bool:
         with session_scope(self.engine) as session:
             job = _job(session, self.job_id)
             job.heartbeat_at = utcnow()
             session.add(job)
+            return not job.cancel_requested
 
     def progress(self, progress: Progress) -> None:
         with session_scope(self.engine) as session:
@@ -297,6 +411,13 @@ class _JobListener:
             session.add(job)
 
     def finished(self, outcome: Outcome) -> None:
+        try:
+            self._store(outcome)
+        finally:
+            if self.ended is not None:
+                self.ended.set()
+
+    def _store(self, outcome: Outcome) -> None:
         with session_scope(self.engine) as session:
             job = _job(session, self.job_id)
             before = snapshot(job)
@@ -325,10 +446,69 @@ class _JobListener:
 
 # The watcher of a job: this server, on this machine.
 WATCHER = f"{socket.gethostname()}:{os.getpid()}"
+# The watcher of a job waiting in the planning queue for a worker.
+QUEUED_WATCHER = "queue"
 # A running job whose watcher has not said it is alive for this long is taken for dead.
 STALE_SECONDS = 15
 # A job waiting for its process (the server starts one at a time, a second each) this long.
 QUEUED_SECONDS = 600
+# A job waiting in the planning queue this long: a city's morning may queue for half an hour.
+QUEUE_WAIT_SECONDS = 3 * 3600
+# A job begun this often by workers that died before it ended is not begun again.
+MAX_ATTEMPTS = 2
+
+
+def _claim(session: Session, job_id: int) -> PlanningJob | None:
+    """The job, now marked as planned by this worker, if it should be planned here."""
+    job = session.get(PlanningJob, job_id, with_for_update=True)
+    if job is None or job.status not in repository.ACTIVE_JOBS:
+        return None  # cancelled while it waited, failed as lost, or planned already
+    newest = repository.last_job(session, job.station_id, job.service_date)
+    if newest is not None and newest.id != job.id:
+        _drop(session, job, "a newer planning job of the day took its place")
+        return None
+    if job.status is JobStatus.RUNNING and orphaned(job, utcnow()) is None:
+        return None  # a live worker plans it: this is a second delivery of the message
+    if job.cancel_requested:
+        _drop(session, job, "", JobStatus.CANCELLED)
+        return None
+    if job.attempts >= MAX_ATTEMPTS:
+        _drop(session, job, "the workers planning it stopped twice; plan again")
+        return None
+    before = snapshot(job)
+    job.attempts += 1
+    job.status, job.watcher, job.heartbeat_at = JobStatus.RUNNING, WATCHER, utcnow()
+    session.add(job)
+    session.flush()
+    chain.record(
+        session,
+        system_principal("worker"),
+        action="claim",
+        entity="planning_job",
+        entity_id=job.id,
+        station_id=job.station_id,
+        changes=chain.diff(before, snapshot(job)),
+    )
+    session.commit()  # other workers see it taken
+    return job
+
+
+def _drop(
+    session: Session, job: PlanningJob, why: str, status: JobStatus = JobStatus.FAILED
+) -> None:
+    before = snapshot(job)
+    job.status, job.finished_at, job.worker_pid, job.error = status, utcnow(), None, why
+    session.add(job)
+    session.flush()
+    chain.record(
+        session,
+        system_principal("worker"),
+        action=str(status),
+        entity="planning_job",
+        entity_id=job.id,
+        station_id=job.station_id,
+        changes=chain.diff(before, snapshot(job)),
+    )
 
 
 def orphaned(job: PlanningJob, now: datetime) -> str | None:
@@ -341,6 +521,9 @@ def orphaned(job: PlanningJob, now: datetime) -> str | None:
         silent = (now - (job.heartbeat_at or job.created_at)).total_seconds()
         if silent > STALE_SECONDS:
             return "the planner stopped answering (its server may have stopped); plan again"
+    elif job.watcher == QUEUED_WATCHER:
+        if (now - job.created_at).total_seconds() > QUEUE_WAIT_SECONDS:
+            return "no planning worker took the job (are the workers running?); plan again"
     elif (now - job.created_at).total_seconds() > QUEUED_SECONDS:
         return "the planner never started (its server may have stopped); plan again"
     return None

@@ -4,7 +4,7 @@ and cancel, each leaving earlier plans as they were."""
 import os
 import signal
 import time
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 
 import pytest
@@ -408,3 +408,99 @@ def test_a_volunteer_sees_only_their_own_published_route_and_only_what_the_door_
             my_route(session, nobody, DAY)
     with pytest.raises(Forbidden):
         my_route(session, coordinator, DAY)
+
+
+class _Queue:
+    """The planning queue as the service sees it: the jobs handed over, in order. (A real
+    broker and workers are in tests/test_planning_queue.py; this is what a message finds.)"""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, bool]] = []
+
+    def submit(self, job_id: int, urgent: bool) -> None:
+        self.sent.append((job_id, urgent))
+
+
+def test_a_worker_drops_a_message_whose_job_was_superseded_cancelled_or_lost_twice(
+    runner: ProcessRunner,
+    session: Session,
+    engine: Engine,
+    coordinator: Principal,
+    station: Station,
+) -> None:
+    queue = _Queue()
+    planning = PlanningService(runner, GreatCircle(), DayService(), queue)
+    first = plan(planning, session, coordinator, station, 1)
+    assert first.status is JobStatus.QUEUED
+    assert queue.sent == [(ident(first), False)]  # the day's first plan: the bulk lane
+    # The message waited long; meanwhile the job was failed as lost and a new one began.
+    first.status = JobStatus.FAILED
+    session.add(first)
+    session.commit()
+    newer = planning.start(session, coordinator, ident(station), DAY, PlanningRequest())
+    planning.run_queued(engine, ident(first))  # a late delivery of the first message
+    session.refresh(first)
+    assert (first.status, first.attempts) == (JobStatus.FAILED, 0)
+
+    # A job still queued when a newer job of the day exists (two servers racing): superseded.
+    stale = save_job(session, station, JobStatus.QUEUED)
+    save_job(session, station, JobStatus.SUCCEEDED)
+    planning.run_queued(engine, ident(stale))
+    session.refresh(stale)
+    assert stale.status is JobStatus.FAILED
+    assert "newer planning job" in stale.error
+
+    # Cancelled while it waited: dropped, and not begun.
+    cancelled = planning.cancel(session, coordinator, ident(newer))
+    assert cancelled.status is JobStatus.CANCELLED
+    session.commit()
+    planning.run_queued(engine, ident(newer))
+    session.refresh(newer)
+    assert (newer.status, newer.attempts) == (JobStatus.CANCELLED, 0)
+
+    # Begun twice by workers that died: failed, not begun a third time.
+    save_job(session, station, JobStatus.FAILED)
+    lost = save_job(session, station, JobStatus.RUNNING, attempts=2, watcher="gone-host:1")
+    planning.run_queued(engine, ident(lost))
+    session.refresh(lost)
+    assert (lost.status, lost.attempts) == (JobStatus.FAILED, 2)
+    assert "stopped twice" in lost.error
+
+
+def test_a_job_whose_worker_died_once_is_queued_again_when_read(
+    runner: ProcessRunner,
+    session: Session,
+    engine: Engine,
+    coordinator: Principal,
+    station: Station,
+) -> None:
+    queue = _Queue()
+    planning = PlanningService(runner, GreatCircle(), DayService(), queue)
+    DayService().generate(session, coordinator, ident(station), DAY)
+    lost = save_job(session, station, JobStatus.RUNNING, attempts=1, watcher="gone-host:1")
+    found = planning.job(session, coordinator, ident(lost))
+    assert (found.status, found.urgent) == (JobStatus.QUEUED, True)
+    assert queue.sent == [(ident(lost), True)]
+    planning.run_queued(engine, ident(lost))  # a worker takes it: the second attempt
+    session.rollback()  # a new transaction sees what the worker wrote
+    session.refresh(lost)
+    assert (lost.status, lost.attempts) == (JobStatus.SUCCEEDED, 2), lost.error
+
+
+def save_job(
+    session: Session, station: Station, status: JobStatus, attempts: int = 0, watcher: str = ""
+) -> PlanningJob:
+    """A job as a worker finds it; a stale heartbeat when it runs."""
+    stale = datetime.now(UTC) - timedelta(minutes=1)
+    job = PlanningJob(
+        station_id=ident(station),
+        service_date=DAY,
+        status=status,
+        time_limit_seconds=1,
+        heartbeat_at=stale if status is JobStatus.RUNNING else None,
+        attempts=attempts,
+        watcher=watcher,
+    )
+    session.add(job)
+    session.commit()
+    return job
