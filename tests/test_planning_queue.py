@@ -4,6 +4,7 @@ re-plans before the morning's first plans."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -254,3 +255,25 @@ def test_an_urgent_replan_overtakes_the_mornings_first_plans(session: Session, c
         assert replan_row.started_at is not None
         assert bulk_row.started_at is not None
         assert replan_row.started_at < bulk_row.started_at, "the urgent lane came second"
+
+
+def test_a_small_citys_morning_is_simulated_through_the_queue(broker: str, tmp_path: Path) -> None:
+    """scripts/simulate_city.py, small: every job planned by the workers it starts, and the
+    report's figures are the ones the deploy guide reads."""
+    from scripts.simulate_city import main
+
+    out = tmp_path / "city.json"
+    code = main(
+        [
+            *("--stations", "2", "--stops-per-station", "12", "--celery-workers", "1"),
+            *("--time-limit", "1", "--broker-url", broker, "--json", str(out)),
+        ]
+    )
+    report = json.loads(out.read_text())
+    assert code == 0, report
+    assert (report["stations"], report["succeeded"], report["failed"]) == (2, 2, 0)
+    assert report["planned_stops"] > 0
+    assert report["job_wait_p50_seconds"] <= report["job_wait_p95_seconds"]
+    assert report["solve_seconds_mean"] >= 1  # at least the time limit
+    assert report["makespan_seconds"] >= 2 * report["solve_seconds_mean"] * 0.9  # one worker
+    assert report["workers_for_city"] >= 1

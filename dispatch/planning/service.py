@@ -392,8 +392,11 @@ class _JobListener:
     def started(self, pid: int | None) -> None:
         with session_scope(self.engine) as session:
             job = _job(session, self.job_id)
-            job.status, job.started_at, job.worker_pid = JobStatus.RUNNING, utcnow(), pid
-            job.watcher, job.heartbeat_at = WATCHER, job.started_at
+            # A queue worker began the job when it took it; a server, now.
+            if job.status is not JobStatus.RUNNING or job.started_at is None:
+                job.started_at = utcnow()
+            job.status, job.worker_pid = JobStatus.RUNNING, pid
+            job.watcher, job.heartbeat_at = WATCHER, utcnow()
             session.add(job)
 
     def alive(self) -> bool:
@@ -477,7 +480,8 @@ def _claim(session: Session, job_id: int) -> PlanningJob | None:
         return None
     before = snapshot(job)
     job.attempts += 1
-    job.status, job.watcher, job.heartbeat_at = JobStatus.RUNNING, WATCHER, utcnow()
+    job.status, job.watcher = JobStatus.RUNNING, WATCHER
+    job.started_at = job.heartbeat_at = utcnow()  # planning begins: the day is built now
     session.add(job)
     session.flush()
     chain.record(
