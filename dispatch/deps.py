@@ -54,12 +54,12 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_limiter(request: Request) -> LoginLimiter:
+async def get_limiter(request: Request) -> LoginLimiter:
     limiter: LoginLimiter = request.app.state.login_limiter
     return limiter
 
@@ -69,8 +69,14 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 LimiterDep = Annotated[LoginLimiter, Depends(get_limiter)]
 
 
-def request_token(request: Request, bearer: Annotated[str | None, Depends(_bearer)]) -> str | None:
+async def request_token(
+    request: Request, bearer: Annotated[str | None, Depends(_bearer)]
+) -> str | None:
     """The bearer token of an API client, or the session cookie of a browser."""
+    return token_of(request, bearer)
+
+
+def token_of(request: Request, bearer: str | None) -> str | None:
     return bearer or request.cookies.get(SESSION_COOKIE)
 
 
@@ -83,11 +89,15 @@ def current_principal(
     if not token:
         raise NotAuthenticated(N_("log in first: send a bearer token or the session cookie"))
     interface = "api" if request.headers.get("authorization") else "web"
-    check_form_token(request, token, settings)
+    form_token_checked(request, token, settings)
     return auth_service.principal_for_token(session, token, interface=interface)
 
 
-def check_form_token(request: Request, token: TokenDep, settings: SettingsDep) -> None:
+async def check_form_token(request: Request, token: TokenDep, settings: SettingsDep) -> None:
+    form_token_checked(request, token, settings)
+
+
+def form_token_checked(request: Request, token: str | None, settings: Settings) -> None:
     """A change made with the session cookie (a page's script) sends the page's token in a
     header; bearer-token clients are not concerned (no browser sends their token by itself)."""
     if request.method in SAFE_METHODS or request.headers.get("authorization") or not token:
@@ -100,12 +110,12 @@ def check_form_token(request: Request, token: TokenDep, settings: SettingsDep) -
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -115,47 +125,47 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 # One accessor per service of the container, so that an endpoint names the one it needs.
-def station_service(services: ServicesDep) -> StationService:
+async def station_service(services: ServicesDep) -> StationService:
     return services.stations
 
 
-def site_service(services: ServicesDep) -> SiteService:
+async def site_service(services: ServicesDep) -> SiteService:
     return services.sites
 
 
-def client_service(services: ServicesDep) -> ClientService:
+async def client_service(services: ServicesDep) -> ClientService:
     return services.clients
 
 
-def volunteer_service(services: ServicesDep) -> VolunteerService:
+async def volunteer_service(services: ServicesDep) -> VolunteerService:
     return services.volunteers
 
 
-def availability_service(services: ServicesDep) -> AvailabilityService:
+async def availability_service(services: ServicesDep) -> AvailabilityService:
     return services.availability
 
 
-def schedule_service(services: ServicesDep) -> ScheduleService:
+async def schedule_service(services: ServicesDep) -> ScheduleService:
     return services.schedules
 
 
-def closure_service(services: ServicesDep) -> ClosureService:
+async def closure_service(services: ServicesDep) -> ClosureService:
     return services.closures
 
 
-def menu_service(services: ServicesDep) -> MenuService:
+async def menu_service(services: ServicesDep) -> MenuService:
     return services.menus
 
 
-def day_service(services: ServicesDep) -> DayService:
+async def day_service(services: ServicesDep) -> DayService:
     return services.days
 
 
-def planning_service(services: ServicesDep) -> PlanningService:
+async def planning_service(services: ServicesDep) -> PlanningService:
     return services.planning
 
 
-def plan_edits_service(services: ServicesDep) -> PlanEdits:
+async def plan_edits_service(services: ServicesDep) -> PlanEdits:
     return services.plan_edits
 
 

@@ -2,15 +2,20 @@
 
     python scripts/bench_outcomes.py --json OUT [--database-url URL]
         [--volunteers 200] [--stops 5] [--rate 200] [--retry 0.1]
+        [--stations 1] [--server-workers 1]
 
-Starts CareRoute (`careroute serve`) on a fresh SQLite file (or on the database at URL, with a
-station of its own), with a published plan giving each volunteer a route. Then every
+Starts CareRoute (`careroute serve`, with `--workers N` server processes) on a fresh SQLite
+file (or on the database at URL, with stations of its own), with a published plan per
+station giving each of its volunteers a route. Then every
 volunteer records an outcome at each of their doors, the submissions arriving at `rate` per
 second in all; a share `retry` of them is sent twice with the same event id: half at the
 same moment (a double tap), half after the first answer (a retry after a lost answer).
 
 Reports throughput, p50/p99 latency, and whether the server stored each unique submission
-exactly once (`stored` must equal `unique_submissions`), with one alert per no-answer.
+exactly once (`stored` must equal `unique_submissions`), with one alert per no-answer. Then
+the server's CPU per request, all its processes counted, in the same run: per outcome (the
+load above), per `/livez` (a request that does nothing) and per authenticated read
+(`/api/auth/me` with a volunteer's token), each also as a ratio to `/livez`.
 """
 
 from __future__ import annotations
@@ -37,8 +42,8 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 
 import aiohttp
 import httpx
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
 
 from dispatch import migrate
 from dispatch.auth import service as auth_service
@@ -88,10 +93,25 @@ class Submission:
     retry: str | None  # None, "double_tap" or "after_answer"
 
 
-def set_up(url: str, volunteers: int, stops: int) -> tuple[int, list[list[Door]]]:
-    """A station with a published plan: each volunteer a route of `stops` doors."""
+def set_up(url: str, volunteers: int, stops: int, stations: int) -> tuple[list[int], Routes]:
+    """`stations` stations with a published plan each, sharing the volunteers between them:
+    each volunteer a route of `stops` doors."""
     engine = make_engine(url)
     migrate.upgrade(engine)
+    station_ids, routes = [], []
+    for n in range(stations):
+        share = volunteers // stations + (1 if n < volunteers % stations else 0)
+        station_id, its_routes = _station(engine, share, stops)
+        station_ids.append(station_id)
+        routes.extend(its_routes)
+    engine.dispose()
+    return station_ids, routes
+
+
+Routes = list[list["Door"]]
+
+
+def _station(engine: Engine, volunteers: int, stops: int) -> tuple[int, Routes]:
     run = uuid.uuid4().hex[:8]
     password_hash = auth_service.hash_password(uuid.uuid4().hex)  # nobody logs in with it
     with Session(engine, expire_on_commit=False) as session:
@@ -182,14 +202,13 @@ def set_up(url: str, volunteers: int, stops: int) -> tuple[int, list[list[Door]]
                 doors.append(Door(stop.id, token))
             routes.append(doors)
         session.commit()
-    engine.dispose()
     return station.id, routes
 
 
 def submissions(routes: list[list[Door]], rate: float, retry: float, seed: int) -> list[Submission]:
     """Each volunteer's doors in order, all volunteers interleaved, arriving at `rate`/s."""
     rng = random.Random(seed)
-    doors = [route[s] for s in range(len(routes[0])) for route in routes]
+    doors = [route[s] for s in range(len(routes[0])) for route in routes if s < len(route)]
     planned = []
     for n, door in enumerate(doors):
         kind = rng.choices([k for k, _ in KINDS], [w for _, w in KINDS])[0]
@@ -249,7 +268,7 @@ async def drive(base: str, planned: list[Submission]) -> tuple[list[float], list
     return latencies, statuses, dropped, elapsed
 
 
-def serve(url: str, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
+def serve(url: str, workdir: Path, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -265,6 +284,8 @@ def serve(url: str, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
         "serve",
         "--port",
         str(port),
+        "--workers",
+        str(workers),
     ]
     server = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -273,7 +294,7 @@ def serve(url: str, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
     deadline = time.monotonic() + 60
     while True:
         try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+            if httpx.get(f"{base}/livez", timeout=1).status_code == 200:
                 return server, base
         except httpx.TransportError:
             pass
@@ -283,15 +304,23 @@ def serve(url: str, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 
 def run(
-    url: str, volunteers: int, stops: int, rate: float, retry: float, workdir: Path
+    url: str,
+    volunteers: int,
+    stops: int,
+    rate: float,
+    retry: float,
+    workdir: Path,
+    stations: int = 1,
+    server_workers: int = 1,
 ) -> dict[str, Any]:
-    station_id, routes = set_up(url, volunteers, stops)
+    station_ids, routes = set_up(url, volunteers, stops, stations)
     planned = submissions(routes, rate, retry, seed=20261127)
-    server, base = serve(url, workdir)
+    server, base = serve(url, workdir, server_workers)
     try:
-        # Warm up: the first request of each connection pays for its set-up, not measured.
+        # Warm up: the first request of each connection pays for its set-up, not measured;
+        # with several server processes, enough requests that each has had some.
         with httpx.Client(base_url=base) as warm:
-            for route in routes[:5]:
+            for route in routes[: 5 * server_workers]:
                 warm.get(
                     "/api/me/days",
                     params={"since": str(DAY)},
@@ -300,6 +329,9 @@ def run(
         cpu_before = _cpu_seconds(server.pid)
         latencies, statuses, dropped, elapsed = asyncio.run(drive(base, planned))
         cpu = _cpu_seconds(server.pid) - cpu_before
+        token = routes[0][0].token
+        livez = asyncio.run(cpu_per_request(server.pid, base, "/livez", None))
+        auth_read = asyncio.run(cpu_per_request(server.pid, base, "/api/auth/me", token))
     finally:
         server.terminate()
         try:
@@ -310,16 +342,21 @@ def run(
     engine = make_engine(url)
     with Session(engine) as session:
         stored = session.exec(
-            select(func.count()).select_from(Outcome).where(Outcome.station_id == station_id)
+            select(func.count())
+            .select_from(Outcome)
+            .where(col(Outcome.station_id).in_(station_ids))
         ).one()
         alerts = session.exec(
-            select(func.count()).select_from(Alert).where(Alert.station_id == station_id)
+            select(func.count()).select_from(Alert).where(col(Alert.station_id).in_(station_ids))
         ).one()
     engine.dispose()
     unique = len(planned)
     ms = sorted(1000 * value for value in latencies)
+    per_outcome = 1000 * cpu / max(1, len(latencies))
     return {
         "database": url.split(":", 1)[0].split("+", 1)[0],
+        "stations": stations,
+        "server_workers": server_workers,
         "volunteers": volunteers,
         "offered_rate_per_s": rate,
         "submissions": len(latencies),
@@ -338,17 +375,46 @@ def run(
         "p50_ms": round(statistics.median(ms), 1),
         "p99_ms": round(ms[min(len(ms) - 1, int(0.99 * len(ms)))], 1),
         "max_ms": round(ms[-1], 1),
-        "server_cpu_ms_per_submission": round(1000 * cpu / max(1, len(latencies)), 2),
+        "server_cpu_ms_per_submission": round(per_outcome, 2),
+        "cpu_ms_per_outcome": round(per_outcome, 2),
+        "cpu_ms_per_livez": round(livez, 3),
+        "cpu_ms_per_auth_read": round(auth_read, 3),
+        "outcome_to_livez": round(per_outcome / livez, 1),
+        "auth_read_to_livez": round(auth_read / livez, 1),
     }
 
 
+async def cpu_per_request(pid: int, base: str, path: str, token: str | None) -> float:
+    """The server's CPU milliseconds per GET of `path`, over a few thousand requests sent
+    eight at a time on kept-alive connections."""
+    count, parallel = 3000, 8
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with aiohttp.ClientSession(base, connector=aiohttp.TCPConnector(limit=32)) as client:
+
+        async def some(n: int) -> None:
+            for _ in range(n):
+                async with client.get(path, headers=headers) as answer:
+                    await answer.read()
+                    assert answer.status == 200, f"{path}: {answer.status}"
+
+        await some(50)  # warm
+        before = _cpu_seconds(pid)
+        await asyncio.gather(*(some(count // parallel) for _ in range(parallel)))
+        return 1000 * (_cpu_seconds(pid) - before) / (count // parallel * parallel)
+
+
 def _cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a process has used so far, from /proc (Linux)."""
+    """CPU time (user + system) a process and its children (the server processes of
+    `--workers`) have used so far, from /proc (Linux)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        children += [int(child) for child in task.read_text().split()]
+    return own + sum(_cpu_seconds(child) for child in children)
 
 
 def markdown(row: dict[str, Any], command: str) -> str:
@@ -385,10 +451,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--stops", type=int, default=5)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--retry", type=float, default=0.1)
+    parser.add_argument("--stations", type=int, default=1, help="volunteers shared among them")
+    parser.add_argument(
+        "--server-workers", type=int, default=1, help="server processes (PostgreSQL only)"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as workdir:
         url = args.database_url or f"sqlite:///{Path(workdir) / 'bench.db'}"
-        row = run(url, args.volunteers, args.stops, args.rate, args.retry, Path(workdir))
+        row = run(
+            url,
+            args.volunteers,
+            args.stops,
+            args.rate,
+            args.retry,
+            Path(workdir),
+            args.stations,
+            args.server_workers,
+        )
     print(row)
     write_reports(args.json, row, "bench_outcomes.py", argv, markdown)
     return 0 if row["stored_exactly_once"] and not row["errors"] else 1

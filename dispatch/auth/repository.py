@@ -13,6 +13,19 @@ def token_by_hash(session: Session, token_hash: str) -> AuthToken | None:
     return session.exec(select(AuthToken).where(col(AuthToken.token_hash) == token_hash)).first()
 
 
+def token_with_user(session: Session, token_hash: str) -> tuple[AuthToken, User, int | None] | None:
+    """The token, its user and, for a volunteer, their station: one query, as every
+    authenticated request asks."""
+    query = (
+        select(AuthToken, User, Volunteer.station_id)
+        .join(User, col(User.id) == col(AuthToken.user_id))
+        .outerjoin(Volunteer, col(Volunteer.id) == col(User.volunteer_id))
+        .where(col(AuthToken.token_hash) == token_hash)
+    )
+    found = session.exec(query).first()
+    return None if found is None else (found[0], found[1], found[2])
+
+
 def station_ids(session: Session, user_id: int) -> list[int]:
     query = select(UserStation.station_id).where(col(UserStation.user_id) == user_id)
     return sorted(session.exec(query).all())

@@ -77,19 +77,24 @@ def issue_token(
 
 
 def principal_for_token(session: Session, token: str, *, interface: str) -> Principal:
-    row = repository.token_by_hash(session, _digest(token))
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+    found = repository.token_with_user(session, _digest(token))
+    if found is None or found[0].revoked_at is not None or found[0].expires_at <= utcnow():
         raise NotAuthenticated(N_("the session has expired or was ended; log in again"))
-    user = session.get(User, row.user_id)
-    if user is None or not _may_log_in(user):
+    _row, user, volunteer_station = found
+    if not _may_log_in(user):
         raise NotAuthenticated(N_("this account is disabled"))
-    return principal_for_user(session, user, interface=interface)
+    return principal_for_user(session, user, interface=interface, station=volunteer_station)
 
 
-def principal_for_user(session: Session, user: User, *, interface: str) -> Principal:
+def principal_for_user(
+    session: Session, user: User, *, interface: str, station: int | None = None
+) -> Principal:
+    """`station`: a volunteer's station when the caller read it already."""
     if user.role is Role.VOLUNTEER and user.volunteer_id is not None:
-        volunteer = repository.volunteer(session, user.volunteer_id)
-        stations = frozenset({volunteer.station_id}) if volunteer else frozenset()
+        if station is None:
+            volunteer = repository.volunteer(session, user.volunteer_id)
+            station = volunteer.station_id if volunteer else None
+        stations = frozenset() if station is None else frozenset({station})
     else:
         stations = frozenset(repository.station_ids(session, _id(user)))
     return Principal(

@@ -6,7 +6,7 @@ This is the one router of CareRoute whose handlers are generated: the same seven
 kind of record.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
@@ -19,7 +19,7 @@ from dispatch.http import error_responses
 
 
 def record_router(
-    service_of: Callable[..., RecordService[Any, Any, Any]],
+    service_of: Callable[..., Awaitable[RecordService[Any, Any, Any]]],
     *,
     prefix: str,
     label: str,

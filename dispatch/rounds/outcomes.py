@@ -46,8 +46,8 @@ def record_outcome(
         or (only_day is not None and found[2].service_date != only_day)
     ):
         raise NotFound("stop", stop_id)
-    stop, route, plan = found
-    return _store(session, principal, stop, route, plan, data, by_coordinator=False)
+    stop, route, plan, task = found
+    return _store(session, principal, stop, route, plan, task, data, by_coordinator=False)
 
 
 def record_paper_outcome(
@@ -59,8 +59,8 @@ def record_paper_outcome(
     scope = station_scope(principal)
     if found is None or (scope is not None and found[2].station_id not in scope):
         raise NotFound("stop", stop_id)
-    stop, route, plan = found
-    return _store(session, principal, stop, route, plan, data, by_coordinator=True)
+    stop, route, plan, task = found
+    return _store(session, principal, stop, route, plan, task, data, by_coordinator=True)
 
 
 def _store(
@@ -69,13 +69,12 @@ def _store(
     stop: PlanStop,
     route: PlanRoute,
     plan: Plan,
+    task: Task,
     data: OutcomeCreate,
     *,
     by_coordinator: bool,
 ) -> OutcomePublic:
     assert stop.id is not None
-    task = session.get(Task, stop.task_id)
-    assert task is not None
     row = Outcome(
         **data.model_dump(exclude={"card_code"}),
         station_id=plan.station_id,
@@ -151,16 +150,15 @@ def mark_round(
 
 
 def _once(session: Session, row: RowT, event_id: str, table: type[RowT]) -> tuple[RowT, bool]:
-    """Insert `row` unless its event id is stored already: (the stored row, whether new)."""
-    existing = repository.by_event(session, table, event_id)
-    if existing is not None:
-        return existing, False
+    """Insert `row` unless its event id is stored already: (the stored row, whether new).
+    The insert comes first: a repeat is the rare case, and its unique key says so."""
     try:
-        with session.begin_nested():  # a savepoint: losing the race undoes only this insert
+        with session.begin_nested():  # a savepoint: a repeat undoes only this insert
             session.add(row)
             session.flush()
     except IntegrityError:
         existing = repository.by_event(session, table, event_id)
-        assert existing is not None
+        if existing is None:
+            raise  # another rule broken, not a repeat
         return existing, False
     return row, True

@@ -109,19 +109,21 @@ def doors_of_route(session: Session, route_id: int | None) -> int:
     ).one()
 
 
-def published_door(session: Session, stop_id: int) -> tuple[PlanStop, PlanRoute, Plan] | None:
-    """A door of a published plan, with its route and plan."""
+def published_door(session: Session, stop_id: int) -> tuple[PlanStop, PlanRoute, Plan, Task] | None:
+    """A door of a published plan, with its route, plan and task (one query: every outcome
+    recorded asks)."""
     found = session.exec(
-        select(PlanStop, PlanRoute, Plan)
+        select(PlanStop, PlanRoute, Plan, Task)
         .join(PlanRoute, col(PlanRoute.id) == PlanStop.route_id)
         .join(Plan, col(Plan.id) == PlanStop.plan_id)
+        .join(Task, col(Task.id) == PlanStop.task_id)
         .where(
             PlanStop.id == stop_id,
             PlanStop.kind == StopKind.DOOR,
             Plan.status == PlanStatus.PUBLISHED,
         )
     ).first()
-    return (found[0], found[1], found[2]) if found is not None else None
+    return (found[0], found[1], found[2], found[3]) if found is not None else None
 
 
 # --- what was recorded -----------------------------------------------------------------------

@@ -35,7 +35,7 @@ from dispatch.deps import (
     SAFE_METHODS,
     SESSION_COOKIE,
     SessionDep,
-    request_token,
+    token_of,
 )
 from dispatch.errors import DispatchError, FormExpired, InvalidInput, NotAuthenticated
 from dispatch.http import render_error
@@ -199,7 +199,7 @@ class LoginRequired(Exception):
 def signed_in(request: Request, session: Session) -> Principal | None:
     """The user of the session cookie (or bearer token), None if nobody is signed in; kept
     on the request for the page's navigation."""
-    token = request_token(request, None)
+    token = token_of(request, None)
     if not token:
         return None
     try:
