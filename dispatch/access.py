@@ -42,6 +42,7 @@ class Resource(StrEnum):
     OUTCOME = "outcome"  # entering outcomes from paper sheets; volunteers record their own
     AUDIT = "audit"  # the audit trail: read only, for everyone (nobody edits it)
     USER = "user"
+    TEAM = "team"
 
 
 _ALL = frozenset(Action)
@@ -59,6 +60,8 @@ POLICY: dict[Resource, dict[Role, frozenset[Action]]] = {
     Resource.SITE: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ, Role.VOLUNTEER: _READ},
     # Client files are private: volunteers get only their own stops (issue 5), never the list.
     Resource.CLIENT: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ},
+    # A team's name is no secret to its volunteers.
+    Resource.TEAM: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ, Role.VOLUNTEER: _READ},
     Resource.VOLUNTEER: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ, Role.VOLUNTEER: _READ},
     Resource.AVAILABILITY: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ, Role.VOLUNTEER: _READ},
     Resource.SCHEDULE: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ},

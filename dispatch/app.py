@@ -50,6 +50,7 @@ from dispatch.schedules import endpoints as schedule_endpoints
 from dispatch.sites import endpoints as site_endpoints
 from dispatch.stations import endpoints as station_endpoints
 from dispatch.stations import pages as station_pages
+from dispatch.teams import endpoints as team_endpoints
 from dispatch.users import endpoints as user_endpoints
 from dispatch.volunteers import endpoints as volunteer_endpoints
 from dispatch.web.kit import (
@@ -69,6 +70,7 @@ ENDPOINTS = (
     import_endpoints,
     station_endpoints,
     site_endpoints,
+    team_endpoints,
     client_endpoints,
     volunteer_endpoints,
     schedule_endpoints,

@@ -14,6 +14,7 @@ from dispatch.planning.service import JobQueue, PlanningService
 from dispatch.schedules.service import ScheduleService
 from dispatch.sites.service import SiteService
 from dispatch.stations.service import StationService
+from dispatch.teams.service import TeamService
 from dispatch.volunteers.service import AvailabilityService, VolunteerService
 from routing import GreatCircle, MatrixProvider
 from routing.matrix.roads import RoadNetwork
@@ -25,6 +26,7 @@ class Services:
     travel: MatrixProvider
     stations: StationService
     sites: SiteService
+    teams: TeamService
     clients: ClientService
     volunteers: VolunteerService
     availability: AvailabilityService
@@ -52,6 +54,7 @@ def build_services(
         travel=travel,
         stations=stations,
         sites=SiteService(),
+        teams=TeamService(),
         clients=ClientService(geocoder),
         volunteers=VolunteerService(geocoder),
         availability=AvailabilityService(),

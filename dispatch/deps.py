@@ -26,6 +26,7 @@ from dispatch.planning.service import PlanningService
 from dispatch.schedules.service import ScheduleService
 from dispatch.sites.service import SiteService
 from dispatch.stations.service import StationService
+from dispatch.teams.service import TeamService
 from dispatch.volunteers.service import AvailabilityService, VolunteerService
 
 SESSION_COOKIE = "careroute_session"
@@ -131,6 +132,10 @@ async def station_service(services: ServicesDep) -> StationService:
 
 async def site_service(services: ServicesDep) -> SiteService:
     return services.sites
+
+
+async def team_service(services: ServicesDep) -> TeamService:
+    return services.teams
 
 
 async def client_service(services: ServicesDep) -> ClientService:

@@ -33,6 +33,7 @@ from models.station import (
     Station,
 )
 from models.swap import RouteRelease
+from models.team import Team
 from models.user import (
     AuthToken,
     User,
@@ -71,6 +72,7 @@ __all__ = [
     "StationClosure",
     "TableBase",
     "Task",
+    "Team",
     "User",
     "UserStation",
     "Volunteer",

@@ -50,6 +50,9 @@ class ClientBase(GeocodedMixin):
     status_until: date | None = None  # e.g. expected return from hospital
     status_reason: str = Field(default="", max_length=200)
     notes: str = Field(default="", max_length=2000)
+    # The station's team (or village point) the client belongs to: its volunteers are
+    # preferred for the client's stops (soft, below the volunteers the client knows).
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

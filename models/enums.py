@@ -16,6 +16,11 @@ class SiteKind(StrEnum):
     OFFICE = "office"
 
 
+class TeamKind(StrEnum):
+    COMMUNITY = "community"  # a community team of the station
+    VILLAGE_POINT = "village_point"  # a village service point, often with its own pickup site
+
+
 class Diet(StrEnum):
     REGULAR = "regular"
     DIABETIC = "diabetic"

@@ -29,6 +29,10 @@ class VolunteerBase(GeocodedMixin):
     vetted_on: date | None = None
     active: bool = True
     notes: str = Field(default="", max_length=2000)
+    # The same person as this client of the station (a client who volunteers): planning
+    # never sends them to their own door.
+    client_id: int | None = Field(default=None, foreign_key="client.id", unique=True)
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
 
 
 class Volunteer(VolunteerBase, GeocodeState, TableBase, table=True):

@@ -54,6 +54,7 @@ class Check:
     distance: int
     travel: int
     continuity_misses: int  # jobs with preferred volunteers done by someone else
+    team_misses: int = 0  # jobs done by a volunteer of another team than the client's
 
     @property
     def feasible(self) -> bool:
@@ -130,6 +131,11 @@ def check(problem: Problem, sequences: Sequences) -> Check:
         for job in problem.jobs
         if job.preferred and job.id in planned and seen[job.id, StopKind.DOOR] not in job.preferred
     )
+    team_misses = sum(
+        1
+        for job in problem.jobs
+        if job.team and job.id in planned and seen[job.id, StopKind.DOOR] not in job.team
+    )
     return Check(
         violations=tuple(violations),
         routes=tuple(routes),
@@ -139,6 +145,7 @@ def check(problem: Problem, sequences: Sequences) -> Check:
         distance=sum(route.distance for route in routes),
         travel=sum(route.travel for route in routes),
         continuity_misses=misses,
+        team_misses=team_misses,
     )
 
 

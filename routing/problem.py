@@ -124,6 +124,7 @@ class Job:
     priority: int = 3
     max_ride: int | None = None
     preferred: tuple[str, ...] = ()  # volunteers the client knows, best first (soft)
+    team: frozenset[str] = frozenset()  # the volunteers of the client's own team (soft)
     forbidden: frozenset[str] = frozenset()
     pinned_to: str | None = None  # hard: only this volunteer
 
@@ -201,19 +202,21 @@ class Weights:
     """Prices of the soft goals, in the objective's units (seconds or metres).
 
     continuity: per job done by someone other than a preferred volunteer;
+    team: per job done by a volunteer of another team than the client's;
     balance: per stop a volunteer has beyond the fair share (`balance_slack` above average);
     change: per job moved to another volunteer than in the warm-start plan;
     unplanned: the penalty of leaving a priority-3 job out, doubled per priority level up.
     """
 
     continuity: int = 600
+    team: int = 300
     balance: int = 300
     balance_slack: float = 0.25
     change: int = 900
     unplanned: int | None = None  # None: derived from the matrices, so that any job fits
 
     def __post_init__(self) -> None:
-        for name in ("continuity", "balance", "change"):
+        for name in ("continuity", "team", "balance", "change"):
             if getattr(self, name) < 0:
                 raise ValueError(f"The weight {name} cannot be negative.")
         if self.balance_slack < 0:
@@ -323,7 +326,8 @@ class Problem:
             return self.weights.unplanned
         longest = max((int(self.arc_costs(v).max(initial=0)) for v in self.volunteers), default=0)
         fixed = max((v.fixed_cost for v in self.volunteers), default=0)
-        soft = self.weights.continuity + self.weights.change + self.weights.balance
+        weights = self.weights
+        soft = weights.continuity + weights.team + weights.change + weights.balance
         return 10 * (2 * longest + fixed + soft) + 1
 
     def penalty(self, job: Job) -> int:

@@ -27,10 +27,11 @@ from dispatch.crud.service import RecordService, snapshot
 from dispatch.schedules.schemas import ScheduleCreate, ScheduleUpdate
 from dispatch.sites.schemas import SiteCreate, SiteUpdate
 from dispatch.stations.schemas import StationCreate, StationUpdate
+from dispatch.teams.schemas import TeamCreate, TeamUpdate
 from dispatch.users import service as user_service
 from dispatch.users.schemas import UserCreate, UserUpdate
 from dispatch.volunteers.schemas import AvailabilityCreate, VolunteerCreate, VolunteerUpdate
-from models import Client, Site, Station, Volunteer
+from models import Client, Site, Station, Team, Volunteer
 from models.enums import (
     AvailabilityKind,
     ClientStatus,
@@ -41,6 +42,7 @@ from models.enums import (
     Role,
     ServiceKind,
     SiteKind,
+    TeamKind,
     TravelMode,
 )
 
@@ -49,6 +51,8 @@ STATION_CODE = "demo-xinjiekou"
 SEED = 20261124
 N_CLIENTS = 150
 N_VOLUNTEERS = 40
+# The demo volunteer who is a client of the station too, and his client record.
+CLIENT_VOLUNTEER, CLIENT_VOLUNTEER_ID = 11, "demo-client-volunteer"
 TODAY = date(2026, 11, 23)  # schedules start from a fixed Monday, so the demo is the same every run
 
 DEMO_PASSWORDS = {
@@ -571,6 +575,15 @@ def load_demo_station(
             station_id=station.id,
             external_id=site.external_id,
         )
+    generated = _volunteers(station.id, rng, places, shape.volunteers)
+    teams = _teams(session, services, principal, station, sites) if shape == DEMO else None
+    for volunteer in generated:
+        volunteer.team_id = teams.of(volunteer.lat, volunteer.lon) if teams else None
+    if shape == DEMO:  # kept linked on a refresh: no change to undo and make again
+        found = services.clients.repository.find(
+            session, station_id=station.id, external_id=CLIENT_VOLUNTEER_ID
+        )
+        generated[CLIENT_VOLUNTEER].client_id = found[0].id if found else None
     volunteers: list[Volunteer] = [
         _upsert(
             session,
@@ -581,13 +594,14 @@ def load_demo_station(
             station_id=station.id,
             external_id=v.external_id,
         )
-        for v in _volunteers(station.id, rng, places, shape.volunteers)
+        for v in generated
     ]
     volunteer_ids = [v.id for v in volunteers if v.id is not None]
     availability = _availability(volunteer_ids, rng)
     _sync_availability(session, services, principal, station.id, availability)
     clients: list[Client] = []
     for n, data in enumerate(_clients(station.id, rng, places, shape.clients)):
+        data.team_id = teams.of(data.lat, data.lon) if teams else None
         known = [volunteer_ids[(n * 7) % len(volunteer_ids)]] if n % 3 == 0 else []
         data.preferred_volunteer_ids = known
         data.excluded_volunteer_ids = (
@@ -616,6 +630,7 @@ def load_demo_station(
             external_id=schedule.external_id,
         )
     if shape == DEMO:
+        clients.append(_client_who_volunteers(session, services, volunteers[CLIENT_VOLUNTEER]))
         _load_users(session, principal, station.id, volunteers[0])
     return {
         "clients": len(clients),
@@ -624,7 +639,104 @@ def load_demo_station(
         "schedules": len(schedules),
         "availability slots": len(availability),
         "accounts": len(DEMO_PASSWORDS) if shape == DEMO else 0,
+        "teams": 3 if teams else 0,
     }
+
+
+@dataclass(frozen=True)
+class _Teams:
+    """Two community teams (east and west of the station) and a village point with its own
+    kitchen, as Weifang's stations are organised."""
+
+    east: Team
+    west: Team
+    point: Team
+    center_lon: float
+    point_at: tuple[float, float]
+
+    def of(self, lat: float | None, lon: float | None) -> int | None:
+        """The village point within about 700 m of its kitchen, else east or west."""
+        if lat is None or lon is None:
+            return None
+        near = abs(lat - self.point_at[0]) < 0.0063 and abs(lon - self.point_at[1]) < 0.0075
+        team = self.point if near else self.east if lon >= self.center_lon else self.west
+        return team.id
+
+
+def _teams(
+    session: Session,
+    services: Services,
+    principal: Principal,
+    station: Station,
+    sites: dict[str, Site],
+) -> _Teams:
+    assert station.id is not None
+    kitchen = sites["demo-site-kitchen-2"]
+    specs = [
+        ("demo-team-east", "东片社区志愿队", TeamKind.COMMUNITY, None),
+        ("demo-team-west", "西片社区志愿队", TeamKind.COMMUNITY, None),
+        ("demo-team-point", "五台山服务点", TeamKind.VILLAGE_POINT, kitchen.id),
+    ]
+    made = []
+    for external_id, name, kind, site_id in specs:
+        data = TeamCreate(
+            station_id=station.id, external_id=external_id, name=name, kind=kind, site_id=site_id
+        )
+        made.append(
+            _upsert(
+                session,
+                services.teams,
+                principal,
+                data,
+                TeamUpdate,
+                station_id=station.id,
+                external_id=external_id,
+            )
+        )
+    assert kitchen.lat is not None
+    assert kitchen.lon is not None
+    east, west, point = made
+    assert station.lon is not None
+    return _Teams(east, west, point, station.lon, (kitchen.lat, kitchen.lon))
+
+
+def _client_who_volunteers(session: Session, services: Services, volunteer: Volunteer) -> Client:
+    """A volunteer who is a client of the station too (with haemophilia, phoning elders and
+    delivering on good days): the planner never sends them to their own door."""
+    principal = system_principal("demo")
+    data = ClientCreate(
+        station_id=volunteer.station_id,
+        external_id=CLIENT_VOLUNTEER_ID,
+        name=volunteer.name,
+        phone=volunteer.phone,
+        address=volunteer.home_address,
+        lat=volunteer.lat,
+        lon=volunteer.lon,
+        birth_year=1986,
+        lives_alone=True,
+        disability=Disability.PHYSICAL,
+        health_notes="血友病：避免磕碰，不宜搬重物；出血时先联系紧急联系人",
+        emergency_contact_name="王建国",
+        emergency_contact_phone="13951234567",
+        emergency_contact_relation="父亲",
+        notes="同时是本站志愿者（电话关怀、身体允许时送餐）",
+        team_id=volunteer.team_id,
+    )
+    client: Client = _upsert(
+        session,
+        services.clients,
+        principal,
+        data,
+        ClientUpdate,
+        station_id=volunteer.station_id,
+        external_id=CLIENT_VOLUNTEER_ID,
+    )
+    if volunteer.client_id != client.id:
+        assert volunteer.id is not None
+        services.volunteers.update(
+            session, principal, volunteer.id, VolunteerUpdate(client_id=client.id)
+        )
+    return client
 
 
 def _sync_availability(

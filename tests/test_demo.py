@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import httpx
 from sqlalchemy import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from dispatch.access import system_principal
 from dispatch.reports.completion import completion
@@ -36,7 +36,10 @@ def test_demo_station_is_realistic_and_loads_idempotently(
     session.commit()
 
     assert _counts(session) == first
-    assert (counts["clients"], counts["volunteers"]) == (150, 40)
+    # 150 elders, and one of the volunteers who is a client too
+    assert (counts["clients"], counts["volunteers"]) == (151, 40)
+    linked = session.exec(select(Volunteer).where(col(Volunteer.client_id).is_not(None))).one()
+    assert session.get(Client, linked.client_id).name == linked.name  # type: ignore[union-attr]
     clients = session.exec(select(Client)).all()
     for client in clients:
         assert client.lat is not None
@@ -67,7 +70,7 @@ def test_every_demo_login_works_and_sees_the_demo_records(
         headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
         seen[username] = api.get("/api/volunteers", headers=headers).json()["total"]
         if username in ("coordinator", "manager", "admin"):
-            assert api.get("/api/clients", headers=headers).json()["total"] == 150
+            assert api.get("/api/clients", headers=headers).json()["total"] == 151
 
     assert seen == {"admin": 40, "coordinator": 40, "manager": 40, "volunteer": 1}
     assert {u: Role(u) for u in DEMO_PASSWORDS} == {r.value: r for r in Role}

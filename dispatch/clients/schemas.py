@@ -50,6 +50,7 @@ class ClientUpdate(RecordUpdate):
     status_until: date | None = None
     status_reason: str | None = Field(default=None, max_length=200)
     notes: str | None = Field(default=None, max_length=2000)
+    team_id: int | None = None
 
 
 class ClientPublic(ClientBase, GeocodeState, RecordPublic):
@@ -57,6 +58,7 @@ class ClientPublic(ClientBase, GeocodeState, RecordPublic):
 
 
 class ClientFilters(ListQuery):
+    team_id: int | None = None
     status: ClientStatus | None = None
     diet: Diet | None = None
     lives_alone: bool | None = None

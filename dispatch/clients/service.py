@@ -12,6 +12,7 @@ from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
 from dispatch.errors import InvalidInput
 from dispatch.geocoding.service import Geocoder, apply_location
+from dispatch.teams.service import check_team
 from models import Client, Station, Volunteer
 
 volunteer_repository = RecordRepository(Volunteer)
@@ -47,6 +48,7 @@ class ClientService(RecordService[Client, ClientCreate, ClientUpdate]):
     def check_references(
         self, session: Session, station_id: int | None, values: dict[str, Any]
     ) -> None:
+        check_team(session, station_id, values.get("team_id"))
         for field in ("preferred_volunteer_ids", "excluded_volunteer_ids"):
             for volunteer_id in values.get(field) or []:
                 volunteer = volunteer_repository.get(session, volunteer_id)

@@ -23,6 +23,7 @@ from dispatch.i18n import translations
 from dispatch.imports.service import stage_import
 from dispatch.imports.writing import write_in_turns
 from dispatch.schedules.schemas import ScheduleCreate, ScheduleUpdate
+from dispatch.teams.schemas import TeamCreate, TeamUpdate
 from dispatch.volunteers.schemas import (
     AvailabilityCreate,
     AvailabilityUpdate,
@@ -56,6 +57,13 @@ KINDS = {
         VolunteerUpdate,
         ("name", "phone", "travel_mode", "skills", "active"),
         True,
+    ),
+    "teams": Kind(
+        lambda services: services.teams,
+        TeamCreate,
+        TeamUpdate,
+        ("name", "kind", "site_id"),
+        False,
     ),
     "schedules": Kind(
         lambda services: services.schedules,
@@ -153,7 +161,23 @@ def form(
         row = service.public(session, principal, service.get(session, principal, int(row_id)))
         values = row.model_dump()
     may_change = allowed(principal, service.resource, Action.UPDATE)
-    return _form(request, kind, spec, row_id, values, [], may_change)
+    same = None if row_id == "new" else _same_person(session, principal, services, kind, values)
+    return _form(request, kind, spec, row_id, values, [], may_change, same)
+
+
+def _same_person(
+    session: Session, principal: Principal, services: Services, kind: str, values: dict[str, Any]
+) -> dict[str, str] | None:
+    """The other record of a client who volunteers: where it is and whose it is."""
+    if kind == "clients":
+        volunteer = services.volunteers.of_client(session, principal, values["id"])
+        if volunteer is None:
+            return None
+        return {"href": f"/records/volunteers/{volunteer.id}", "name": volunteer.name, "is": "v"}
+    if kind == "volunteers" and values.get("client_id"):
+        client = services.clients.get(session, principal, values["client_id"])
+        return {"href": f"/records/clients/{client.id}", "name": client.name, "is": "c"}
+    return None
 
 
 @router.post("/records/{kind}/{row_id}", response_model=None)
@@ -237,6 +261,7 @@ def _form(
     values: dict[str, Any],
     errors: list[dict[str, Any]],
     may_change: bool = True,
+    same_person: dict[str, str] | None = None,
 ) -> HTMLResponse:
     schema = spec.create if row_id == "new" else spec.update
     shown = fields(spec.create, values)
@@ -252,6 +277,7 @@ def _form(
         fields=[f for f in shown if f.name in editable],
         problems=problems,
         may_change=may_change,
+        same_person=same_person,
     )
     if errors:
         response.status_code = 422

@@ -53,6 +53,7 @@ class PlanEdits:
         task = session.get(Task, moved.task_id)
         assert task is not None
         assert task.id is not None
+        _not_their_own_door(session, edit.volunteer_id, task.client_id)
         target = routes.get(edit.volunteer_id)
         if target is None:
             target = PlanRoute(plan_id=plan_id, volunteer_id=edit.volunteer_id)
@@ -125,6 +126,9 @@ class PlanEdits:
                 raise InvalidInput.field(
                     "volunteer_id", f"volunteer {edit.volunteer_id} is not of this station"
                 )
+            task = session.get(Task, stop.task_id)
+            assert task is not None
+            _not_their_own_door(session, edit.volunteer_id, task.client_id)
         before = snapshot(stop)
         # A task's pickup and door go together: pin both.
         for row in repository.stops_of_task(session, plan_id, stop.task_id):
@@ -361,3 +365,12 @@ def _recount(session: Session, plan: Plan) -> None:
 
 def _clock(seconds: int | None) -> str | None:
     return None if seconds is None else clock(seconds)
+
+
+def _not_their_own_door(session: Session, volunteer_id: int, client_id: int) -> None:
+    volunteer = session.get(Volunteer, volunteer_id)
+    if volunteer is not None and volunteer.client_id == client_id:
+        raise InvalidInput.field(
+            "volunteer_id",
+            f"volunteer {volunteer_id} is this client: nobody delivers to their own door",
+        )

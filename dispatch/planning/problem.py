@@ -14,6 +14,7 @@ from pydantic import TypeAdapter
 from sqlmodel import Session
 
 from dispatch.days.schemas import AvailableVolunteer
+from dispatch.volunteers.repository import members_by_team, volunteers_of_clients
 from models import Client, OpeningHours, Site, Station, Task, Volunteer
 from models.enums import ServiceKind, TravelMode
 from routing import (
@@ -80,7 +81,10 @@ def build_problem(
     task_of: dict[str, int] = {}
     skipped: dict[int, str] = {}
     hot_meal = station.hot_meal_minutes * 60
-    jobs = _jobs(session, tasks, places, day.weekday(), pins or {}, hot_meal, task_of, skipped)
+    teams = members_by_team(session, [v.volunteer_id for v in free])
+    jobs = _jobs(
+        session, tasks, places, day.weekday(), pins or {}, hot_meal, task_of, skipped, teams
+    )
     profiles = sorted({v.profile for v in volunteers}) or [TravelMode.WALK.value]
     matrices = {profile: provider.matrix(places.locations, profile) for profile in profiles}
     problem = Problem(
@@ -150,14 +154,20 @@ def _jobs(
     hot_meal: int,
     task_of: dict[str, int],
     skipped: dict[int, str],
+    teams: Mapping[int, set[int]],
 ) -> list[Job]:
     """The tasks as the planner's jobs (`task_of` maps each back); a task without a position
     goes to `skipped` with the reason."""
     jobs: list[Job] = []
+    # A client who volunteers is never sent to their own door.
+    themselves = volunteers_of_clients(session, {task.client_id for task in tasks})
     for task in tasks:
         assert task.id is not None
         client = session.get(Client, task.client_id)
         assert client is not None
+        forbidden = set(client.excluded_volunteer_ids)
+        if task.client_id in themselves:
+            forbidden.add(themselves[task.client_id])
         door = places.index("client", task.client_id, client.lat, client.lon)
         if door is None:
             skipped[task.id] = "the client has no position on the map"
@@ -187,7 +197,8 @@ def _jobs(
                 priority=task.priority,
                 max_ride=_max_ride(task, hot_meal) if pickup is not None else None,
                 preferred=tuple(worker_id(v) for v in client.preferred_volunteer_ids),
-                forbidden=frozenset(worker_id(v) for v in client.excluded_volunteer_ids),
+                team=frozenset(worker_id(v) for v in teams.get(client.team_id or 0, ())),
+                forbidden=frozenset(worker_id(v) for v in forbidden),
                 pinned_to=None if pinned is None else worker_id(pinned),
             )
         )

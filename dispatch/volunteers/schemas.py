@@ -31,6 +31,8 @@ class VolunteerUpdate(RecordUpdate):
     vetted_on: date | None = None
     active: bool | None = None
     notes: str | None = Field(default=None, max_length=2000)
+    client_id: int | None = None
+    team_id: int | None = None
 
 
 class VolunteerPublic(VolunteerBase, GeocodeState, RecordPublic):
@@ -57,6 +59,7 @@ class AvailabilityPublic(AvailabilityBase, RecordPublic):
 
 
 class VolunteerFilters(ListQuery):
+    team_id: int | None = None
     travel_mode: TravelMode | None = None
     active: bool | None = None
     geocode_status: GeocodeStatus | None = None

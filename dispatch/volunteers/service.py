@@ -7,15 +7,17 @@ from sqlmodel import Session
 from dispatch.access import Principal, Resource, in_scope
 from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
-from dispatch.errors import NotFound
+from dispatch.errors import InvalidInput, NotFound
 from dispatch.geocoding.service import Geocoder, apply_location
+from dispatch.teams.service import check_team
+from dispatch.volunteers import repository
 from dispatch.volunteers.schemas import (
     AvailabilityCreate,
     AvailabilityUpdate,
     VolunteerCreate,
     VolunteerUpdate,
 )
-from models import Availability, Volunteer
+from models import Availability, Client, Volunteer
 
 
 class VolunteerService(RecordService[Volunteer, VolunteerCreate, VolunteerUpdate]):
@@ -28,6 +30,31 @@ class VolunteerService(RecordService[Volunteer, VolunteerCreate, VolunteerUpdate
         )
         self.geocoder = geocoder
         self.defer_geocoding = defer_geocoding
+
+    def of_client(self, session: Session, principal: Principal, client_id: int) -> Volunteer | None:
+        """The volunteer record of a client who volunteers, where the principal may read it."""
+        found = repository.volunteer_of_client(session, client_id)
+        if found is None or not in_scope(principal, self.resource, found.station_id, found):
+            return None
+        return found
+
+    def check_references(
+        self, session: Session, station_id: int | None, values: dict[str, Any]
+    ) -> None:
+        check_team(session, station_id, values.get("team_id"))
+        client_id = values.get("client_id")
+        if client_id is None:
+            return
+        client = session.get(Client, client_id)
+        if client is None or client.station_id != station_id:
+            raise InvalidInput.field(
+                "client_id", f"client {client_id} is not a client of this station"
+            )
+        other = repository.volunteer_of_client(session, client_id)
+        if other is not None and other.id != values.get("id"):
+            raise InvalidInput.field(
+                "client_id", f"client {client_id} is volunteer {other.id} already"
+            )
 
     def prepare(
         self, session: Session, principal: Principal, values: dict[str, Any], changed: set[str]

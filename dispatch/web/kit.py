@@ -215,6 +215,7 @@ _COORDINATOR = (
     ("/", N_("Today")),
     ("/records/clients", N_("Clients")),
     ("/records/volunteers", N_("Volunteers")),
+    ("/records/teams", N_("Teams")),
     ("/records/schedules", N_("Schedules")),
     ("/records/availability", N_("Availability")),
     ("/records/closures", N_("Closures")),

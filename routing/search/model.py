@@ -283,8 +283,8 @@ class Model:
     def _door_prices(
         self, job: Job, allowed: frozenset[int], before: Mapping[str, str]
     ) -> list[tuple[int, frozenset[int]]]:
-        """Continuity and minimal change: what a door costs with each allowed volunteer,
-        grouped by price (see OWN_PRICES_LIMIT for where the prices go)."""
+        """Continuity, the client's team and minimal change: what a door costs with each
+        allowed volunteer, grouped by price (see OWN_PRICES_LIMIT for where the prices go)."""
         weights = self.problem.weights
         groups: dict[int, set[int]] = {}
         for vehicle in sorted(allowed):
@@ -292,6 +292,8 @@ class Model:
             price = 0
             if job.preferred and volunteer.id not in job.preferred:
                 price += weights.continuity
+            if job.team and volunteer.id not in job.team:
+                price += weights.team
             if job.id in before and before[job.id] != volunteer.id:
                 price += weights.change
             groups.setdefault(price, set()).add(vehicle)

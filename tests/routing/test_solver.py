@@ -162,6 +162,26 @@ def test_continuity_prefers_the_volunteer_the_client_knows() -> None:
     assert doors(planned(solve(off, FAST), off), "near") == ["lunch"]  # continuity is soft
 
 
+@pytest.mark.usefixtures("prices")
+def test_a_volunteer_of_the_clients_own_team_is_preferred_below_one_the_client_knows() -> None:
+    points = [(40, 0), (50, 0), (65, 0)]  # the team's volunteer a little further away
+    job = visit("lunch", 1, team=frozenset({"team"}))
+    people = [volunteer("near", start=0), volunteer("team", start=2)]
+    weights = Weights(continuity=600, team=300, balance=0, change=0)
+    teamed = problem(points, people, [job], weights=weights)
+    solution = solve(teamed, FAST)
+    assert doors(planned(solution, teamed), "team") == ["lunch"]
+    assert check(teamed, solution.sequences()).team_misses == 0
+    # Someone the client knows outranks the team; and the team is soft.
+    known = replace(job, preferred=("near",))
+    both = problem(points, people, [known], weights=weights)
+    assert doors(planned(solve(both, FAST), both), "near") == ["lunch"]
+    far = problem([(40, 0), (50, 0), (500, 0)], people, [job], weights=weights)
+    outside = solve(far, FAST)
+    assert doors(planned(outside, far), "near") == ["lunch"]
+    assert check(far, outside.sequences()).team_misses == 1
+
+
 def test_balance_spreads_stops_unless_it_costs_too_much() -> None:
     points = [(0, 0), *((x, 1) for x in range(1, 9)), (40, 0)]
     jobs = [visit(f"j{i}", i) for i in range(1, 9)]

@@ -12,16 +12,23 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from dispatch.access import Principal
+from dispatch.clients.schemas import ClientUpdate
+from dispatch.clients.service import ClientService
 from dispatch.days.service import DayService
 from dispatch.errors import Conflict, Forbidden, InvalidInput, NotFound
 from dispatch.planning.edits import PlanEdits
+from dispatch.planning.problem import build_problem
 from dispatch.planning.runner import ProcessRunner
-from dispatch.planning.schemas import Edit, LockRoute, MoveStop, PlanningRequest
+from dispatch.planning.schemas import Edit, LockRoute, MoveStop, PinStop, PlanningRequest
 from dispatch.planning.service import PlanningService
 from dispatch.planning.sheets import day_sheets
 from dispatch.rounds.service import my_days, my_route
+from dispatch.teams.schemas import TeamCreate
+from dispatch.teams.service import TeamService
+from dispatch.volunteers.schemas import VolunteerUpdate
+from dispatch.volunteers.service import VolunteerService
 from models import Client, Menu, PlanningJob, Site, Station, Task, Volunteer
-from models.enums import JobStatus, PlanStatus, Role, SiteKind, StopKind, TaskStatus
+from models.enums import JobStatus, PlanStatus, Role, SiteKind, StopKind, TaskStatus, TeamKind
 from routing import GreatCircle
 from tests.builders.records import (
     create_availability,
@@ -504,3 +511,99 @@ def save_job(
     session.add(job)
     session.commit()
     return job
+
+
+def test_a_client_who_volunteers_is_never_sent_to_their_own_door(
+    planning: PlanningService,
+    session: Session,
+    engine: Engine,
+    coordinator: Principal,
+    station: Station,
+) -> None:
+    volunteers = VolunteerService(None)
+    clients = list(session.exec(select(Client).where(Client.station_id == ident(station))))
+    crew = list(session.exec(select(Volunteer).where(Volunteer.station_id == ident(station))))
+    me, client = crew[0], clients[0]
+    volunteers.update(session, coordinator, ident(me), VolunteerUpdate(client_id=ident(client)))
+    for other in crew[1:]:  # the client who volunteers is the only one working today
+        volunteers.update(session, coordinator, ident(other), VolunteerUpdate(active=False))
+    with pytest.raises(InvalidInput, match="is volunteer"):  # one person, one volunteer
+        volunteers.update(
+            session, coordinator, ident(crew[1]), VolunteerUpdate(client_id=ident(client))
+        )
+    elsewhere = create_client(session, station=create_station(session))
+    with pytest.raises(InvalidInput, match="not a client of this station"):
+        volunteers.update(
+            session, coordinator, ident(crew[1]), VolunteerUpdate(client_id=ident(elsewhere))
+        )
+    session.commit()
+
+    job = plan(planning, session, coordinator, station, 1)
+    wait(session, job, {JobStatus.SUCCEEDED, JobStatus.FAILED})
+    assert job.plan_id is not None, job.error
+    draft = planning.plan(session, coordinator, job.plan_id)
+    (route,) = draft.routes
+    assert route.volunteer_id == ident(me)
+    assert client.id not in {stop.client_id for stop in route.stops}
+    assert route.stops  # the rest of the day is theirs
+    (own,) = [stop for stop in draft.unplanned if stop.client_id == client.id]
+    assert own.explanation  # said why
+
+    edits = PlanEdits(GreatCircle(), DayService())
+    with pytest.raises(InvalidInput, match="own door"):
+        edits.move_stop(
+            session,
+            coordinator,
+            draft.id,
+            own.id,
+            MoveStop(revision=draft.revision, volunteer_id=ident(me)),
+        )
+    with pytest.raises(InvalidInput, match="own door"):
+        edits.pin_stop(
+            session,
+            coordinator,
+            draft.id,
+            own.id,
+            PinStop(revision=draft.revision, volunteer_id=ident(me)),
+        )
+
+
+def test_a_clients_team_volunteers_are_preferred_for_their_stops(
+    session: Session, coordinator: Principal, station: Station
+) -> None:
+    teams, days = TeamService(), DayService()
+    east = teams.create(session, coordinator, TeamCreate(station_id=ident(station), name="东片"))
+    point = teams.create(
+        session,
+        coordinator,
+        TeamCreate(station_id=ident(station), name="王家村服务点", kind=TeamKind.VILLAGE_POINT),
+    )
+    crew = list(session.exec(select(Volunteer).where(Volunteer.station_id == ident(station))))
+    clients = list(session.exec(select(Client).where(Client.station_id == ident(station))))
+    volunteers = VolunteerService(None)
+    volunteers.update(session, coordinator, ident(crew[0]), VolunteerUpdate(team_id=ident(east)))
+    volunteers.update(session, coordinator, ident(crew[1]), VolunteerUpdate(team_id=ident(point)))
+    ClientService(None).update(
+        session, coordinator, ident(clients[0]), ClientUpdate(team_id=ident(east))
+    )
+    other = create_station(session)
+    elsewhere = teams.create(
+        session, coordinator_of(other), TeamCreate(station_id=ident(other), name="别站")
+    )
+    with pytest.raises(InvalidInput, match="not a team of this station"):
+        volunteers.update(
+            session, coordinator, ident(crew[2]), VolunteerUpdate(team_id=ident(elsewhere))
+        )
+
+    days.generate(session, coordinator, ident(station), DAY)
+    work = days.get(session, coordinator, ident(station), DAY)
+    tasks = list(session.exec(select(Task).where(Task.station_id == ident(station))))
+    built = build_problem(session, station, DAY, tasks, work.volunteers, GreatCircle())
+    teamed = {built.task_of[job.id]: job.team for job in built.problem.jobs}
+    task_of_client = {task.client_id: ident(task) for task in tasks}
+    assert teamed[task_of_client[ident(clients[0])]] == {f"v{ident(crew[0])}"}
+    assert teamed[task_of_client[ident(clients[1])]] == frozenset()  # no team: no preference
+
+
+def coordinator_of(station: Station) -> Principal:
+    return Principal(user_id=None, role=Role.COORDINATOR, station_ids=frozenset({ident(station)}))

@@ -1,0 +1,38 @@
+"""Teams: a station's community teams and village points."""
+
+from typing import Any
+
+from sqlmodel import Session
+
+from dispatch.access import Resource
+from dispatch.crud.repository import RecordRepository
+from dispatch.crud.service import RecordService
+from dispatch.errors import InvalidInput
+from dispatch.teams.schemas import TeamCreate, TeamUpdate
+from models import Site, Team
+
+
+class TeamService(RecordService[Team, TeamCreate, TeamUpdate]):
+    resource = Resource.TEAM
+
+    def __init__(self) -> None:
+        super().__init__(RecordRepository(Team, search_columns=("name", "notes")), TeamCreate)
+
+    def check_references(
+        self, session: Session, station_id: int | None, values: dict[str, Any]
+    ) -> None:
+        site_id = values.get("site_id")
+        if site_id is None:
+            return
+        site = session.get(Site, site_id)
+        if site is None or site.station_id != station_id:
+            raise InvalidInput.field("site_id", f"site {site_id} is not a site of this station")
+
+
+def check_team(session: Session, station_id: int | None, team_id: int | None) -> None:
+    """A volunteer's or client's team must be one of their station's."""
+    if team_id is None:
+        return
+    team = session.get(Team, team_id)
+    if team is None or team.station_id != station_id:
+        raise InvalidInput.field("team_id", f"team {team_id} is not a team of this station")

@@ -1,0 +1,45 @@
+"""A coordinator's record pages in a real headless Chromium: the demo's teams and village
+point, and its client who volunteers, each of the two records pointing to the other.
+Screenshots in test-artifacts/."""
+
+from playwright.sync_api import Browser, expect
+from sqlmodel import Session, select
+
+from models import Client, Volunteer
+from scripts.demo_station import CLIENT_VOLUNTEER_ID, load_demo_station
+from tests.browser.conftest import ARTIFACTS
+from tests.conftest import RunningServer
+
+
+def test_the_client_who_volunteers_has_both_records_linked(
+    browser: object, server: RunningServer, session: Session
+) -> None:
+    assert isinstance(browser, Browser)
+    load_demo_station(session)
+    session.commit()
+    client = session.exec(select(Client).where(Client.external_id == CLIENT_VOLUNTEER_ID)).one()
+    volunteer = session.exec(select(Volunteer).where(Volunteer.client_id == client.id)).one()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server.url}/login")
+    page.fill("input[name=username]", "coordinator")
+    page.fill("input[name=password]", "demo-coord-2026")
+    page.click("button[type=submit]")
+
+    page.goto(f"{server.url}/records/teams")
+    rows = page.locator("table tbody tr")
+    expect(rows).to_have_count(3)
+    expect(page.locator("table")).to_contain_text("五台山服务点")
+    expect(page.locator("table")).to_contain_text("村级服务点")
+    expect(page.locator("table")).to_contain_text("社区团队")
+    page.screenshot(path=str(ARTIFACTS / "teams.png"), full_page=True)
+
+    page.goto(f"{server.url}/records/clients/{client.id}")
+    same = page.locator("#same-person")
+    expect(same).to_contain_text("此人同时是志愿者")
+    expect(same.locator("a")).to_have_text(volunteer.name)
+    page.screenshot(path=str(ARTIFACTS / "client-who-volunteers.png"), full_page=True)
+    same.locator("a").click()
+    expect(page).to_have_url(f"{server.url}/records/volunteers/{volunteer.id}")
+    expect(page.locator("#same-person")).to_contain_text("此人同时是服务对象")
+    expect(page.locator("#same-person a")).to_have_text(client.name)
