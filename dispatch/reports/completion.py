@@ -23,7 +23,14 @@ from dispatch.access import Action, Principal, Resource, reachable, require, sta
 from dispatch.errors import InvalidInput
 from dispatch.reports import repository
 from dispatch.reports.history import round_spans
-from dispatch.reports.schemas import AcrossStations, Completion, DayFigures, StationRow, StopRow
+from dispatch.reports.schemas import (
+    AcrossStations,
+    Completion,
+    DayFigures,
+    StationRow,
+    StopRow,
+    TeamFigures,
+)
 from models import Station
 from models.enums import AlertStatus, OutcomeKind
 
@@ -98,7 +105,38 @@ def completion(
         volunteers=len({r.volunteer_id for r in routes}),
         volunteer_hours=_hours(session, station_id, first, last),
         days=days,
+        by_team=_by_team(session, station_id, stops),
     )
+
+
+def _by_team(session: Session, station_id: int, stops: list[_Stop]) -> list[TeamFigures]:
+    """Each team's clients' figures, in the order of the team names; then those of no team."""
+    names = repository.team_names(session, station_id)
+    if not names:
+        return []
+    team_of = repository.teams_of_clients(session, station_id)
+    grouped: dict[int | None, list[_Stop]] = {}
+    for stop in stops:
+        grouped.setdefault(team_of.get(stop.client_id), []).append(stop)
+    order = sorted(names, key=lambda team: names[team])
+    rows = []
+    for team in [*order, None]:
+        own = grouped.get(team, [])
+        if team is None and not own:
+            continue
+        on_route = [s for s in own if s.volunteer_id is not None]
+        rows.append(
+            TeamFigures(
+                team_id=team,
+                team_name=names.get(team, "") if team is not None else "",
+                planned=len(on_route),
+                delivered=sum(1 for s in on_route if _delivered(s)),
+                late=sum(1 for s in on_route if _delivered(s) and s.late),
+                missed=sum(1 for s in on_route if not _delivered(s)),
+                unplanned=len(own) - len(on_route),
+            )
+        )
+    return rows
 
 
 def across_stations(

@@ -22,6 +22,7 @@ from models import (
     ServiceSchedule,
     Station,
     Task,
+    Team,
     Volunteer,
 )
 from models.enums import OutcomeKind, PlanStatus, StopKind
@@ -234,3 +235,20 @@ def schedules_of_station(session: Session, station_id: int) -> list[ServiceSched
     return list(
         session.exec(select(ServiceSchedule).where(ServiceSchedule.station_id == station_id)).all()
     )
+
+
+def teams_of_clients(session: Session, station_id: int) -> dict[int, int]:
+    """Client id -> team id, for the station's clients in a team."""
+    rows = session.execute(
+        sa_select(col(Client.id), col(Client.team_id)).where(
+            col(Client.station_id) == station_id, col(Client.team_id).is_not(None)
+        )
+    ).all()
+    return {int(client): int(team) for client, team in rows}
+
+
+def team_names(session: Session, station_id: int) -> dict[int, str]:
+    rows = session.execute(
+        sa_select(col(Team.id), col(Team.name)).where(col(Team.station_id) == station_id)
+    ).all()
+    return {int(team): str(name) for team, name in rows}

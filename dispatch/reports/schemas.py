@@ -15,6 +15,18 @@ class DayFigures(BaseModel):
     unplanned: int
 
 
+class TeamFigures(BaseModel):
+    """A team's clients' stops; `team_id` None: the clients of no team."""
+
+    team_id: int | None
+    team_name: str
+    planned: int
+    delivered: int
+    late: int
+    missed: int
+    unplanned: int
+
+
 class Completion(BaseModel):
     station_id: int
     first: date
@@ -34,6 +46,7 @@ class Completion(BaseModel):
     volunteers: int  # headcount with a route
     volunteer_hours: float  # from the start and finish each volunteer recorded
     days: list[DayFigures]
+    by_team: list[TeamFigures] = []  # when the station has teams: per team of the clients
 
 
 class StopRow(BaseModel):

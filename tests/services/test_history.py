@@ -16,7 +16,7 @@ from dispatch.access import system_principal
 from dispatch.container import Services
 from dispatch.db import for_writing
 from dispatch.reports.completion import Figure, completion, stops_behind
-from models import Alert, Outcome, Plan, PlanStop, RoundMark, Station
+from models import Alert, Client, Outcome, Plan, PlanStop, RoundMark, Station, Task, Team
 from models.enums import AlertStatus, OutcomeKind, PlanStatus, Role, StopKind
 from scripts.demo_station import STATION_CODE, load_demo_station
 from scripts.simulate_history import simulate
@@ -73,6 +73,17 @@ def test_completion_figures_agree_with_the_events_of_a_simulated_month(
         assert sum(d.planned for d in figures.days) == figures.planned
         assert sum(d.missed for d in figures.days) == figures.missed
         assert len(figures.days) == counts["days"]
+        # By team: the demo's two community teams and village point cover every client.
+        teams = {t.id: t.name for t in session.exec(select(Team))}
+        team_of = {c.id: c.team_id for c in session.exec(select(Client))}
+        assert [row.team_name for row in figures.by_team] == sorted(teams.values())
+        for name in ("planned", "delivered", "late", "missed", "unplanned"):
+            assert sum(getattr(row, name) for row in figures.by_team) == getattr(figures, name)
+        client_of = {t.id: t.client_id for t in session.exec(select(Task))}
+        delivered_by_team = Counter(team_of[client_of[t]] for t in delivered)
+        assert {row.team_id: row.delivered for row in figures.by_team} == {
+            team: delivered_by_team[team] for team in teams
+        }
         names: tuple[Figure, ...] = ("planned", "delivered", "late", "missed", "unplanned")
         for name in names:
             rows = stops_behind(session, system_principal("test"), station.id, FIRST, LAST, name)
@@ -100,6 +111,8 @@ def test_completion_figures_agree_with_the_events_of_a_simulated_month(
     assert f"<b>{figures.delivered}</b>" in page
     assert f"<b>{figures.missed}</b>" in page
     assert page.count("<rect") == 4 * len(figures.days)  # on time, late, missed, not planned
+    assert "按团队" in page
+    assert all(row.team_name in page for row in figures.by_team)
     behind = api.get(
         f"/dashboard/{station.id}/stops",
         params={"first": str(FIRST), "last": str(LAST), "figure": "missed"},
