@@ -33,6 +33,9 @@ GRACE_SECONDS = 20.0
 # How often the thread watching a job says it is alive (Listener.alive), which is also how
 # soon a cancel asked from another process reaches the job.
 HEARTBEAT_SECONDS = 1.0
+# Progress is passed on at most this often (the latest improvement): early in a search the
+# planner improves dozens of times a second, and each report is a database write.
+PROGRESS_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,8 @@ class ProcessRunner:
     def _watch(self, key: int, job: _Job, listen: Listener) -> None:
         began = beat = time.monotonic()
         outcome: Outcome | None = None
+        pending: Progress | None = None  # the latest improvement not yet passed on
+        told = 0.0
         try:
             while outcome is None:
                 now = time.monotonic()
@@ -182,11 +187,19 @@ class ProcessRunner:
                         timed_out=True,
                     )
                 elif job.receive.poll(min(left, 0.2)):
-                    outcome = _read(job.receive, listen)
+                    got = _read(job.receive)
+                    if isinstance(got, Progress):
+                        pending = got
+                    else:
+                        outcome = got
                     if job.stopped and isinstance(outcome, Failed):
                         outcome = Failed(job.stopped)  # it ended because the server stops
                     elif job.cancelled and isinstance(outcome, Failed):
                         outcome = Failed("cancelled", cancelled=True)  # it ended as asked
+                due = outcome is not None or time.monotonic() - told >= PROGRESS_SECONDS
+                if pending is not None and due:
+                    _pass_on(listen, pending)
+                    pending, told = None, time.monotonic()
         finally:
             job.process.join(timeout=5)
             if job.process.is_alive():
@@ -254,17 +267,21 @@ def _tell(news: Callable[[], bool], key: int) -> bool:
         return True
 
 
-def _read(receive: Connection, listen: Listener) -> Outcome | None:
+def _pass_on(listen: Listener, progress: Progress) -> None:
+    try:
+        listen.progress(progress)
+    except Exception:  # progress is news, not state: the job goes on without it
+        log.exception("planning job progress could not be recorded")
+
+
+def _read(receive: Connection) -> Outcome | Progress:
     try:
         kind, value = receive.recv()
     except (EOFError, OSError):
         return Failed("the planner stopped without an answer (its process ended)")
     if kind == "progress":
-        try:
-            listen.progress(value)
-        except Exception:  # progress is news, not state: the job goes on without it
-            log.exception("planning job progress could not be recorded")
-        return None
+        assert isinstance(value, Progress)
+        return value
     if kind == "plan":
         return Finished(value)
     return Failed(str(value))

@@ -1,8 +1,10 @@
 """Planning a day as a background job in a process of its own: success, crash, time-out
 and cancel, each leaving earlier plans as they were."""
 
+import itertools
 import os
 import signal
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
@@ -18,7 +20,7 @@ from dispatch.days.service import DayService
 from dispatch.errors import Conflict, Forbidden, InvalidInput, NotFound
 from dispatch.planning.edits import PlanEdits
 from dispatch.planning.problem import build_problem
-from dispatch.planning.runner import ProcessRunner
+from dispatch.planning.runner import PROGRESS_SECONDS, Finished, Outcome, ProcessRunner
 from dispatch.planning.schemas import Edit, LockRoute, MoveStop, PinStop, PlanningRequest
 from dispatch.planning.service import PlanningService
 from dispatch.planning.sheets import day_sheets
@@ -29,7 +31,7 @@ from dispatch.volunteers.schemas import VolunteerUpdate
 from dispatch.volunteers.service import VolunteerService
 from models import Client, Menu, PlanningJob, Site, Station, Task, Volunteer
 from models.enums import JobStatus, PlanStatus, Role, SiteKind, StopKind, TaskStatus, TeamKind
-from routing import GreatCircle
+from routing import GreatCircle, Progress, SolveParams
 from tests.builders.records import (
     create_availability,
     create_client,
@@ -39,6 +41,7 @@ from tests.builders.records import (
     create_volunteer,
     ident,
 )
+from tests.routing.builders import problem, visit, volunteer
 
 DAY = date(2026, 11, 24)  # a Tuesday
 
@@ -607,3 +610,40 @@ def test_a_clients_team_volunteers_are_preferred_for_their_stops(
 
 def coordinator_of(station: Station) -> Principal:
     return Principal(user_id=None, role=Role.COORDINATOR, station_ids=frozenset({ident(station)}))
+
+
+class _Heard:
+    """A listener that keeps what the runner tells it, and when."""
+
+    def __init__(self) -> None:
+        self.progress_at: list[float] = []
+        self.outcome: Outcome | None = None
+        self.ended = threading.Event()
+
+    def started(self, pid: int | None) -> None:
+        return None
+
+    def alive(self) -> bool:
+        return True
+
+    def progress(self, progress: Progress) -> None:
+        self.progress_at.append(time.monotonic())
+
+    def finished(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+        self.ended.set()
+
+
+def test_progress_is_passed_on_at_most_four_times_a_second(runner: ProcessRunner) -> None:
+    """Each improvement is a database write: early in a search there are dozens a second."""
+    points = [(x * 37 % 400, x * 53 % 400) for x in range(80)]
+    jobs = [visit(f"j{i}", i) for i in range(1, 80)]
+    crew = [volunteer(f"v{n}", start=0) for n in range(3)]
+    heard = _Heard()
+    runner.start(1, problem(points, crew, jobs), SolveParams(time_limit=3), heard)
+    assert heard.ended.wait(60)
+    assert isinstance(heard.outcome, Finished)
+    assert len(heard.progress_at) >= 2
+    gaps = [later - earlier for earlier, later in itertools.pairwise(heard.progress_at)]
+    # The last may come sooner: what was pending when the plan came.
+    assert min(gaps[:-1] or [PROGRESS_SECONDS]) >= PROGRESS_SECONDS * 0.95, gaps
