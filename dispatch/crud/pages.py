@@ -3,7 +3,7 @@ volunteers, schedules, availability, closures, menus), and the spreadsheet impor
 through the same record services as the API; the kinds are the table below."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
@@ -30,7 +30,7 @@ from dispatch.volunteers.schemas import (
     VolunteerCreate,
     VolunteerUpdate,
 )
-from dispatch.web.forms import fields, input_error, parse
+from dispatch.web.forms import KIND_LABELS, fields, input_error, parse
 from dispatch.web.kit import PageUserDep, back_with, language, render, said
 
 
@@ -264,7 +264,8 @@ def _form(
     same_person: dict[str, str] | None = None,
 ) -> HTMLResponse:
     schema = spec.create if row_id == "new" else spec.update
-    shown = fields(spec.create, values)
+    own = KIND_LABELS.get(kind, {})
+    shown = [replace(f, label=own.get(f.name, f.label)) for f in fields(spec.create, values)]
     editable = set(schema.model_fields)
     gettext = translations(language(request)).gettext
     problems = {str(e["loc"][-1]) if e["loc"] else "": input_error(e, gettext) for e in errors}

@@ -15,6 +15,16 @@ from pydantic import BaseModel
 
 from dispatch.i18n import N_
 
+# Where a field means something else on one kind of record than on the others.
+KIND_LABELS = {
+    "teams": {
+        "name": N_("Team name"),
+        "kind": N_("Kind of team"),
+        "site_id": N_("Own pickup site (id)"),
+    },
+    "volunteers": {"client_id": N_("Is also client (id)")},
+}
+
 LABELS = {
     "name": N_("Name"),
     "phone": N_("Phone"),

@@ -40,7 +40,7 @@ from dispatch.deps import (
 from dispatch.errors import DispatchError, FormExpired, InvalidInput, NotAuthenticated
 from dispatch.http import render_error
 from dispatch.i18n import LOCALES, N_, chosen, translations
-from dispatch.web.forms import CHOICES, LABELS, UNPLANNED_REASONS, input_error
+from dispatch.web.forms import CHOICES, KIND_LABELS, LABELS, UNPLANNED_REASONS, input_error
 from dispatch.web.pdf import pdf_of
 from models import Station
 from models.enums import Role
@@ -96,6 +96,7 @@ def _make_environment(locale: str) -> jinja2.Environment:
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.globals["locales"] = LOCALES
     env.globals["labels"] = LABELS
+    env.globals["kind_labels"] = KIND_LABELS
     env.globals["choices"] = CHOICES
     env.globals["unplanned_reasons"] = UNPLANNED_REASONS
     env.filters["at"] = _local_time
