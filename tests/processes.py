@@ -7,13 +7,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
 from scripts.local_redis import RedisServer, free_port
 
-__all__ = ["RedisServer", "Server", "Worker", "free_port"]
+__all__ = ["RedisServer", "Server", "Worker", "alive", "free_port", "until"]
 
 CAREROUTE = Path(sys.executable).parent / "careroute"
 
@@ -82,3 +83,21 @@ def _environment(database_url: str, data_dir: Path) -> dict[str, str]:
         "CAREROUTE_SECRET_KEY": "test-secret",
         "CAREROUTE_GEOCODER": "none",
     }
+
+
+def until(check: Callable[[], object], seconds: float, what: str) -> None:
+    """Wait for `check` to hold, failing with `what` after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
+
+
+def alive(pid: int) -> bool:
+    """Whether the process runs (a child of ours that ended stays a zombie until reaped)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split(") ", 1)[1][0] != "Z"

@@ -4,12 +4,10 @@ plan is intact. The server is a real `careroute serve` process, killed for real.
 
 from __future__ import annotations
 
-import os
 import signal
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock
 from pathlib import Path
 
 import httpx
@@ -17,19 +15,14 @@ import pytest
 from sqlmodel import Session
 
 from models import PlanningJob
-from models.enums import JobStatus, Role
-from tests.builders.accounts import Account, create_account
+from models.enums import JobStatus
+from tests.builders.accounts import Account
+from tests.builders.days import small_day
 from tests.builders.records import (
-    create_availability,
-    create_client,
-    create_schedule,
-    create_site,
-    create_station,
-    create_volunteer,
     ident,
     save,
 )
-from tests.processes import Server
+from tests.processes import Server, alive, until
 
 
 @pytest.fixture
@@ -39,19 +32,6 @@ def servers(database_url: str, tmp_path: Path) -> Iterator[list[Server]]:
     for server in started:
         if server.process.poll() is None:
             server.stop(signal.SIGKILL)
-
-
-def _day(session: Session) -> tuple[str, Account]:
-    station = create_station(session)
-    kitchen = create_site(session, station=station)
-    for n in range(6):
-        client = create_client(session, station=station, name=f"客户{n}", lat=32.04 + n / 400)
-        create_schedule(session, client=client, site=kitchen)
-    volunteer = create_volunteer(session, station=station)
-    create_availability(session, volunteer=volunteer, weekday=1, start_time=clock(10))
-    coordinator = create_account(session, role=Role.COORDINATOR, stations=(station,))
-    session.commit()
-    return f"/api/stations/{ident(station)}/days/2026-11-24", coordinator
 
 
 def _job(client: httpx.Client, job_id: int, account: Account) -> dict[str, object]:
@@ -73,23 +53,6 @@ def _solver(session: Session, job_id: int) -> int:
         time.sleep(0.2)
 
 
-def _until(check: object, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():  # type: ignore[operator]
-        assert time.monotonic() < deadline, what
-        time.sleep(0.2)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A child of ours that ended stays a zombie until reaped; it runs no more.
-    with open(f"/proc/{pid}/stat") as stat:
-        return stat.read().split(") ", 1)[1][0] != "Z"
-
-
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_a_server_stopped_while_planning_leaves_no_job_running_and_no_solver(
     session: Session,
@@ -98,14 +61,14 @@ def test_a_server_stopped_while_planning_leaves_no_job_running_and_no_solver(
     tmp_path: Path,
     how: signal.Signals,
 ) -> None:
-    day, coordinator = _day(session)
+    day, coordinator = small_day(session)
     servers.append(Server(database_url, tmp_path))
     with httpx.Client(base_url=servers[0].url, timeout=30) as api:
         api.post(f"{day}/generate", headers=coordinator.headers).raise_for_status()
         first = api.post(f"{day}/plan", json={"time_limit_seconds": 1}, headers=coordinator.headers)
         assert first.status_code == 202, first.text
         first_id = first.json()["id"]
-        _until(lambda: _job(api, first_id, coordinator)["status"] == "succeeded", 60, "first plan")
+        until(lambda: _job(api, first_id, coordinator)["status"] == "succeeded", 60, "first plan")
         previous = api.get(f"{day}/plan", headers=coordinator.headers).json()["id"]
         long = api.post(
             f"{day}/plan", json={"time_limit_seconds": 120}, headers=coordinator.headers
@@ -115,7 +78,7 @@ def test_a_server_stopped_while_planning_leaves_no_job_running_and_no_solver(
         solver = _solver(session, long_id)
 
     servers[0].stop(how)
-    _until(lambda: not _alive(solver), 10, "the solver to stop with its server")
+    until(lambda: not alive(solver), 10, "the solver to stop with its server")
 
     servers.append(Server(database_url, tmp_path))
     with httpx.Client(base_url=servers[1].url, timeout=30) as api:
@@ -129,7 +92,7 @@ def test_a_server_stopped_while_planning_leaves_no_job_running_and_no_solver(
         again = api.post(f"{day}/plan", json={"time_limit_seconds": 1}, headers=coordinator.headers)
         assert again.status_code == 202, again.text
         again_id = again.json()["id"]
-        _until(lambda: _job(api, again_id, coordinator)["status"] == "succeeded", 60, "re-plan")
+        until(lambda: _job(api, again_id, coordinator)["status"] == "succeeded", 60, "re-plan")
 
 
 def test_a_job_whose_watcher_stopped_beating_is_failed_when_it_is_read(
@@ -137,7 +100,7 @@ def test_a_job_whose_watcher_stopped_beating_is_failed_when_it_is_read(
 ) -> None:
     """A job watched by a server on another machine: alive while its heartbeat is fresh,
     failed once it is older than 15 s, and then a new plan of the day may start."""
-    day, coordinator = _day(session)
+    day, coordinator = small_day(session)
     station_id = int(day.split("/")[3])
     now = datetime.now(UTC)
     fresh, stale = (

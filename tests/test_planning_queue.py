@@ -5,11 +5,9 @@ re-plans before the morning's first plans."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import time
-from collections.abc import Callable, Iterator
-from datetime import time as clock
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -18,18 +16,9 @@ import redis
 from sqlmodel import Session
 
 from models import PlanningJob
-from models.enums import Role
-from tests.builders.accounts import Account, create_account
-from tests.builders.records import (
-    create_availability,
-    create_client,
-    create_schedule,
-    create_site,
-    create_station,
-    create_volunteer,
-    ident,
-)
-from tests.processes import Server, Worker
+from tests.builders.accounts import Account
+from tests.builders.days import small_day
+from tests.processes import Server, Worker, alive, until
 
 DAY = "2026-11-24"  # a Tuesday
 
@@ -69,19 +58,6 @@ def city(database_url: str, tmp_path: Path, broker: str) -> Iterator[City]:
     found.close()
 
 
-def _station_day(session: Session, clients: int = 6) -> tuple[str, Account]:
-    station = create_station(session)
-    kitchen = create_site(session, station=station)
-    for n in range(clients):
-        client = create_client(session, station=station, name=f"客户{n}", lat=32.04 + n / 400)
-        create_schedule(session, client=client, site=kitchen)
-    volunteer = create_volunteer(session, station=station)
-    create_availability(session, volunteer=volunteer, weekday=1, start_time=clock(10))
-    coordinator = create_account(session, role=Role.COORDINATOR, stations=(station,))
-    session.commit()
-    return f"/api/stations/{ident(station)}/days/{DAY}", coordinator
-
-
 def _plan(api: httpx.Client, day: str, who: Account, seconds: float) -> dict[str, object]:
     started = api.post(f"{day}/plan", json={"time_limit_seconds": seconds}, headers=who.headers)
     assert started.status_code == 202, started.text
@@ -104,36 +80,20 @@ def _row(session: Session, job_id: object) -> PlanningJob:
     return job
 
 
-def _until(check: Callable[[], object], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.1)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as stat:  # a zombie runs no more
-        return stat.read().split(") ", 1)[1][0] != "Z"
-
-
 def _ended(api: httpx.Client, job_id: object, who: Account, status: str = "succeeded") -> None:
-    _until(lambda: _job(api, job_id, who)["status"] == status, 90, f"job {job_id} {status}")
+    until(lambda: _job(api, job_id, who)["status"] == status, 90, f"job {job_id} {status}")
 
 
 def test_a_worker_plans_what_the_server_queued_and_healthz_says_who_serves(
     session: Session, city: City
 ) -> None:
-    day, coordinator = _station_day(session)
+    day, coordinator = small_day(session)
     with city.serve() as api:
         health = api.get("/healthz")
         assert health.status_code == 503  # nobody serves the lanes yet
         assert health.json()["unserved_lanes"] == ["urgent", "bulk"]
         worker = city.worker()
-        _until(lambda: api.get("/healthz").status_code == 200, 60, "the worker to say so")
+        until(lambda: api.get("/healthz").status_code == 200, 60, "the worker to say so")
         (seen,) = api.get("/healthz").json()["workers"]
         assert seen["lanes"] == ["careroute.urgent", "careroute.bulk"]
 
@@ -159,14 +119,14 @@ def test_a_worker_plans_what_the_server_queued_and_healthz_says_who_serves(
 def test_cancel_stops_a_running_job_within_seconds_and_drops_a_queued_one(
     session: Session, city: City
 ) -> None:
-    busy_day, busy = _station_day(session)
-    queued_day, other = _station_day(session)
+    busy_day, busy = small_day(session)
+    queued_day, other = small_day(session)
     with city.serve() as api:
         city.worker()
         for day, who in ((busy_day, busy), (queued_day, other)):
             api.post(f"{day}/generate", headers=who.headers).raise_for_status()
         running = _plan(api, busy_day, busy, 60)
-        _until(lambda: _row(session, running["id"]).worker_pid, 60, "the job to start")
+        until(lambda: _row(session, running["id"]).worker_pid, 60, "the job to start")
         solver = _row(session, running["id"]).worker_pid
         assert solver is not None
         waiting = _plan(api, queued_day, other, 1)  # the one worker is busy: it waits
@@ -179,14 +139,14 @@ def test_cancel_stops_a_running_job_within_seconds_and_drops_a_queued_one(
         cancelled = api.post(f"/api/planning-jobs/{running['id']}/cancel", headers=busy.headers)
         assert cancelled.status_code == 200, cancelled.text
         assert cancelled.json()["cancel_requested"] is True
-        _until(lambda: not _alive(solver), 10, "the solver to stop")
+        until(lambda: not alive(solver), 10, "the solver to stop")
         stopped = time.monotonic() - asked
         _ended(api, running["id"], busy, "cancelled")
         assert stopped < 2.5, f"the solver stopped {stopped:.1f} s after the cancel"
         # The worker takes the waiting job's message next, and drops it.
         lanes = redis.Redis.from_url(city.broker)
-        _until(lambda: lanes.llen("careroute.bulk") == 0, 10, "the message to be taken")
-        _until(lambda: not lanes.hlen("unacked"), 10, "the message to be acknowledged")
+        until(lambda: lanes.llen("careroute.bulk") == 0, 10, "the message to be taken")
+        until(lambda: not lanes.hlen("unacked"), 10, "the message to be acknowledged")
         dropped_row = _row(session, waiting["id"])
         assert dropped_row.status == "cancelled"
         assert dropped_row.attempts == 0
@@ -196,7 +156,7 @@ def test_cancel_stops_a_running_job_within_seconds_and_drops_a_queued_one(
 def test_a_worker_killed_mid_plan_leaves_the_plan_intact_and_the_job_is_begun_once_more(
     session: Session, city: City
 ) -> None:
-    day, coordinator = _station_day(session)
+    day, coordinator = small_day(session)
     # The broker hands a job out again when its worker has not finished it in 4 s, which
     # this test's jobs outlast: the second delivery of a live job is dropped.
     quick = {"CAREROUTE_BROKER_VISIBILITY_SECONDS": "4"}
@@ -208,11 +168,11 @@ def test_a_worker_killed_mid_plan_leaves_the_plan_intact_and_the_job_is_begun_on
         previous = api.get(f"{day}/plan", headers=coordinator.headers).json()
 
         long = _plan(api, day, coordinator, 6)
-        _until(lambda: _row(session, long["id"]).worker_pid, 60, "the job to start")
+        until(lambda: _row(session, long["id"]).worker_pid, 60, "the job to start")
         solver = _row(session, long["id"]).worker_pid
         assert solver is not None
         first_worker.stop(signal.SIGKILL)
-        _until(lambda: not _alive(solver), 10, "the solver to stop with its worker")
+        until(lambda: not alive(solver), 10, "the solver to stop with its worker")
         # Read, the job is found lost and queued again, in the urgent lane.
         lost = _job(api, long["id"], coordinator)
         assert (lost["status"], lost["attempts"], lost["urgent"]) == ("queued", 1, True)
@@ -228,14 +188,14 @@ def test_a_worker_killed_mid_plan_leaves_the_plan_intact_and_the_job_is_begun_on
         # The killed worker's message comes back from the broker, and is dropped: the job
         # has ended, and nothing plans the day a third time.
         lanes = redis.Redis.from_url(city.broker)
-        _until(lambda: not lanes.hlen("unacked"), 30, "every message to be acknowledged")
+        until(lambda: not lanes.hlen("unacked"), 30, "every message to be acknowledged")
         assert _row(session, long["id"]).attempts == 2
         assert api.get(f"{day}/plan", headers=coordinator.headers).json()["id"] == now["id"]
 
 
 def test_an_urgent_replan_overtakes_the_mornings_first_plans(session: Session, city: City) -> None:
     (busy_day, busy), (later_day, later), (urgent_day, urgent) = (
-        _station_day(session) for _ in range(3)
+        small_day(session) for _ in range(3)
     )
     with city.serve() as api:
         city.worker()
@@ -245,7 +205,7 @@ def test_an_urgent_replan_overtakes_the_mornings_first_plans(session: Session, c
         _ended(api, first["id"], urgent)
 
         running = _plan(api, busy_day, busy, 4)
-        _until(lambda: _row(session, running["id"]).worker_pid, 60, "the job to start")
+        until(lambda: _row(session, running["id"]).worker_pid, 60, "the job to start")
         bulk = _plan(api, later_day, later, 1)
         replan = _plan(api, urgent_day, urgent, 1)
         assert (bulk["urgent"], replan["urgent"]) == (False, True)

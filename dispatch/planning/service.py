@@ -168,7 +168,7 @@ class PlanningService:
         finishing it) is begun once more only if nobody plans it now, and a job that was
         cancelled, superseded or has ended meanwhile is dropped."""
         with session_scope(engine) as session:
-            job = _claim(session, job_id)
+            job = self._claim(session, job_id)
             if job is None:
                 return
             who = replace(system_principal("worker"), user_id=job.requested_by)
@@ -218,6 +218,36 @@ class PlanningService:
         self._audit(session, system_principal("planning"), "requeue", job, before)
         session.commit()  # before a worker can take it
         self._submit(session, system_principal("planning"), job)
+
+    def _claim(self, session: Session, job_id: int) -> PlanningJob | None:
+        """The job, now marked as planned by this worker, if it should be planned here."""
+        job = session.get(PlanningJob, job_id, with_for_update=True)
+        if job is None or job.status not in repository.ACTIVE_JOBS:
+            return None  # cancelled while it waited, failed as lost, or planned already
+        worker = system_principal("worker")
+        newest = repository.last_job(session, job.station_id, job.service_date)
+        if newest is not None and newest.id != job.id:
+            why = "a newer planning job of the day took its place"
+            self._end(session, job, JobStatus.FAILED, why, worker)
+            return None
+        if job.status is JobStatus.RUNNING and orphaned(job, utcnow()) is None:
+            return None  # a live worker plans it: this is a second delivery of the message
+        if job.cancel_requested:
+            self._end(session, job, JobStatus.CANCELLED, "", worker)
+            return None
+        if job.attempts >= MAX_ATTEMPTS:
+            why = "the workers planning it stopped twice; plan again"
+            self._end(session, job, JobStatus.FAILED, why, worker)
+            return None
+        before = snapshot(job)
+        job.attempts += 1
+        job.status, job.watcher = JobStatus.RUNNING, WATCHER
+        job.started_at = job.heartbeat_at = utcnow()  # planning begins: the day is built now
+        session.add(job)
+        session.flush()
+        self._audit(session, worker, "claim", job, before)
+        session.commit()  # other workers see it taken
+        return job
 
     def job(self, session: Session, principal: Principal, job_id: int) -> PlanningJob:
         require(principal, Resource.PLAN, Action.READ)
@@ -459,60 +489,6 @@ QUEUED_SECONDS = 600
 QUEUE_WAIT_SECONDS = 3 * 3600
 # A job begun this often by workers that died before it ended is not begun again.
 MAX_ATTEMPTS = 2
-
-
-def _claim(session: Session, job_id: int) -> PlanningJob | None:
-    """The job, now marked as planned by this worker, if it should be planned here."""
-    job = session.get(PlanningJob, job_id, with_for_update=True)
-    if job is None or job.status not in repository.ACTIVE_JOBS:
-        return None  # cancelled while it waited, failed as lost, or planned already
-    newest = repository.last_job(session, job.station_id, job.service_date)
-    if newest is not None and newest.id != job.id:
-        _drop(session, job, "a newer planning job of the day took its place")
-        return None
-    if job.status is JobStatus.RUNNING and orphaned(job, utcnow()) is None:
-        return None  # a live worker plans it: this is a second delivery of the message
-    if job.cancel_requested:
-        _drop(session, job, "", JobStatus.CANCELLED)
-        return None
-    if job.attempts >= MAX_ATTEMPTS:
-        _drop(session, job, "the workers planning it stopped twice; plan again")
-        return None
-    before = snapshot(job)
-    job.attempts += 1
-    job.status, job.watcher = JobStatus.RUNNING, WATCHER
-    job.started_at = job.heartbeat_at = utcnow()  # planning begins: the day is built now
-    session.add(job)
-    session.flush()
-    chain.record(
-        session,
-        system_principal("worker"),
-        action="claim",
-        entity="planning_job",
-        entity_id=job.id,
-        station_id=job.station_id,
-        changes=chain.diff(before, snapshot(job)),
-    )
-    session.commit()  # other workers see it taken
-    return job
-
-
-def _drop(
-    session: Session, job: PlanningJob, why: str, status: JobStatus = JobStatus.FAILED
-) -> None:
-    before = snapshot(job)
-    job.status, job.finished_at, job.worker_pid, job.error = status, utcnow(), None, why
-    session.add(job)
-    session.flush()
-    chain.record(
-        session,
-        system_principal("worker"),
-        action=str(status),
-        entity="planning_job",
-        entity_id=job.id,
-        station_id=job.station_id,
-        changes=chain.diff(before, snapshot(job)),
-    )
 
 
 def orphaned(job: PlanningJob, now: datetime) -> str | None:

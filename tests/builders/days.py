@@ -24,6 +24,21 @@ from tests.builders.records import (
 DAY = "2026-11-24"  # a Tuesday
 
 
+def small_day(session: Session, clients: int = 6) -> tuple[str, Account]:
+    """A station with `clients` lunches from one kitchen and one volunteer on Tuesdays: the
+    day's API path, and its coordinator."""
+    station = create_station(session)
+    kitchen = create_site(session, station=station)
+    for n in range(clients):
+        client = create_client(session, station=station, name=f"客户{n}", lat=32.04 + n / 400)
+        create_schedule(session, client=client, site=kitchen)
+    volunteer = create_volunteer(session, station=station)
+    create_availability(session, volunteer=volunteer, weekday=1, start_time=clock(10))
+    coordinator = create_account(session, role=Role.COORDINATOR, stations=(station,))
+    session.commit()
+    return f"/api/stations/{ident(station)}/days/{DAY}", coordinator
+
+
 @dataclass
 class PlannedDay:
     station: Station
