@@ -43,6 +43,7 @@ class Resource(StrEnum):
     AUDIT = "audit"  # the audit trail: read only, for everyone (nobody edits it)
     USER = "user"
     TEAM = "team"
+    NOTIFICATION = "notification"  # contact preferences and the outbox
 
 
 _ALL = frozenset(Action)
@@ -82,6 +83,8 @@ POLICY: dict[Resource, dict[Role, frozenset[Action]]] = {
         Role.COORDINATOR: frozenset({Action.READ, Action.CREATE}),
         Role.MANAGER: _READ,
     },
+    # Phone numbers and addresses of volunteers, staff and families: for the office only.
+    Resource.NOTIFICATION: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ},
     Resource.USER: {},
 }
 

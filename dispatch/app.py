@@ -1,6 +1,7 @@
 """create_app(): the routers, the one error handler, and the app's shared state."""
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,7 +21,13 @@ from dispatch.board import pages as board_pages
 from dispatch.clients import endpoints as client_endpoints
 from dispatch.clients import pages as client_pages
 from dispatch.config import Settings
-from dispatch.container import Services, build_services, planning_queue, travel_matrices
+from dispatch.container import (
+    Services,
+    build_services,
+    planning_queue,
+    sender_waker,
+    travel_matrices,
+)
 from dispatch.crud import pages as record_pages
 from dispatch.days import endpoints as day_endpoints
 from dispatch.days import pages as day_pages
@@ -40,6 +47,9 @@ from dispatch.http import (
 )
 from dispatch.imports import endpoints as import_endpoints
 from dispatch.imports.endpoints import takes_its_own_turns
+from dispatch.notifications import endpoints as notification_endpoints
+from dispatch.notifications import pages as notification_pages
+from dispatch.notifications.sender import sender as notification_sender
 from dispatch.planning import endpoints as planning_endpoints
 from dispatch.planning import pages as planning_pages
 from dispatch.reports import endpoints as report_endpoints
@@ -71,6 +81,7 @@ ENDPOINTS = (
     station_endpoints,
     site_endpoints,
     team_endpoints,
+    notification_endpoints,
     client_endpoints,
     volunteer_endpoints,
     schedule_endpoints,
@@ -93,6 +104,7 @@ PAGES = (
     report_pages,
     audit_pages,
     record_pages,
+    notification_pages,
 )
 
 
@@ -101,9 +113,23 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """At start, planning jobs a stopped server left running are failed (a new plan of their
     day can start at once); at the end, this server's planning processes are stopped."""
     services: Services = app.state.services
+    settings: Settings = app.state.settings
     with session_scope(app.state.engine) as session:
         services.planning.recover(session)
+    stop_sending = threading.Event()
+    if settings.notify_in_server and not settings.broker_url:
+        # No broker: this server sends the messages itself (several servers may: each
+        # message is taken by one).
+        sender = notification_sender(app.state.engine, settings)
+        app.state.wake_sender = sender.wake
+        threading.Thread(
+            target=sender.run,
+            args=(stop_sending, settings.notify_interval_seconds),
+            name="notification-sender",
+            daemon=True,
+        ).start()
     yield
+    stop_sending.set()
     await asyncio.to_thread(services.planning.runner.stop_all, STOPPED, 5.0)
 
 
@@ -127,6 +153,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.settings = settings
     app.state.engine = make_engine(settings.resolved_database_url)
     app.state.services = services
+    # Wakes a notification sender when a request wrote messages (set at start).
+    app.state.wake_sender = sender_waker(settings)
     app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute, settings.broker_url)
     app.state.write_turns = WriteTurns(serial_writes=app.state.engine.dialect.name == "sqlite")
     app.add_middleware(Admission, turns=app.state.write_turns, own_turns=takes_its_own_turns)

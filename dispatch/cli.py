@@ -124,11 +124,15 @@ def worker(
         ),
     ] = 1,
     lanes: Annotated[
-        str, typer.Option(help="The queue lanes served, first first: urgent, bulk or both.")
-    ] = "urgent,bulk",
+        str,
+        typer.Option(
+            help="The queue lanes served, first first: urgent, bulk, notify (sends messages)."
+        ),
+    ] = "urgent,bulk,notify",
 ) -> None:
     """Plan jobs from the planning queue (needs CAREROUTE_BROKER_URL) until stopped."""
-    from dispatch.planning.queue import LANES, run_worker
+    from dispatch.planning.queue import LANES
+    from dispatch.worker import run_worker
 
     settings = Settings()
     if not settings.broker_url:
@@ -141,6 +145,26 @@ def worker(
         raise typer.Exit(2)
     migrate.upgrade(make_engine(settings.resolved_database_url))
     run_worker(settings, chosen, solvers)
+
+
+@app.command()
+def notify(
+    once: Annotated[bool, typer.Option(help="One pass, then stop.")] = False,
+) -> None:
+    """Send the outbox's messages (and write the reminders and alert steps due) until
+    stopped: a sender of its own, beside servers that do not send (README: "Telling people")."""
+    import threading
+
+    from dispatch.notifications.sender import sender
+
+    settings = Settings()
+    engine = make_engine(settings.resolved_database_url)
+    migrate.upgrade(engine)
+    running = sender(engine, settings)
+    if once:
+        typer.echo(f"{running.run_once()} sent")
+        return
+    running.run(threading.Event(), settings.notify_interval_seconds)
 
 
 @app.command()

@@ -1,6 +1,7 @@
 """Settings from the environment (prefix CAREROUTE_) or a .env file."""
 
 import secrets
+from datetime import time
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -54,6 +55,33 @@ class Settings(BaseSettings):
     # How long a job taken by a worker may stay unfinished before the broker hands it out
     # again (its worker is taken for dead): longer than the longest plan, time limit included.
     broker_visibility_seconds: int = Field(default=3600, ge=1)
+
+    # Where people open the links in messages (route links, alerts, opt-out): the address
+    # of this service as the world reaches it.
+    public_url: str = "http://127.0.0.1:8000"
+    # Notifications (README: "Telling people"). Without a broker, each server sends them from
+    # a loop of its own; with one, `careroute worker --lanes notify` does.
+    notify_in_server: bool = True
+    notify_interval_seconds: float = Field(default=5.0, gt=0)
+    notify_pause_seconds: float = Field(default=0.0, ge=0)  # between two messages (rate limits)
+    reminder_at: time = time(18, 0)  # the evening-before reminder, station's local time
+    # E-mail through SMTP.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_from: str = "CareRoute <careroute@localhost>"
+    # SMS through Tencent Cloud SMS: an app, a signature and one approved template per event
+    # ({"route_published": "1234567", ...}); the endpoint only to reach a stand-in.
+    sms_secret_id: str | None = None
+    sms_secret_key: str | None = None
+    sms_app_id: str | None = None
+    sms_sign_name: str | None = None
+    sms_region: str = "ap-guangzhou"
+    sms_templates: dict[str, str] = Field(default_factory=dict)
+    sms_endpoint: str | None = None
+    sms_scheme: Literal["http", "https"] = "https"
 
     @cached_property
     def resolved_database_url(self) -> str:

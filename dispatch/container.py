@@ -1,5 +1,6 @@
 """The services of one running CareRoute, built once with their collaborators."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from dispatch.clients.service import ClientService
@@ -8,6 +9,8 @@ from dispatch.days.closures import ClosureService
 from dispatch.days.menus import MenuService
 from dispatch.days.service import DayService
 from dispatch.geocoding.service import Geocoder
+from dispatch.notifications import service as notices
+from dispatch.notifications.service import PreferenceService
 from dispatch.planning.edits import PlanEdits
 from dispatch.planning.runner import ProcessRunner, Runner
 from dispatch.planning.service import JobQueue, PlanningService
@@ -36,6 +39,7 @@ class Services:
     days: DayService
     planning: PlanningService
     plan_edits: PlanEdits
+    preferences: PreferenceService
 
 
 def build_services(
@@ -63,7 +67,8 @@ def build_services(
         menus=MenuService(),
         days=days,
         planning=PlanningService(runner or ProcessRunner(), travel, days, queue),
-        plan_edits=PlanEdits(travel, days),
+        plan_edits=PlanEdits(travel, days, on_publish=[notices.plan_published]),
+        preferences=PreferenceService(),
     )
 
 
@@ -81,3 +86,13 @@ def planning_queue(settings: Settings) -> JobQueue | None:
     from dispatch.planning.queue import CeleryQueue  # Celery only where it is used
 
     return CeleryQueue(settings)
+
+
+def sender_waker(settings: Settings) -> Callable[[], None] | None:
+    """With a broker: what wakes a worker's notification sender when messages were written
+    (without one, a server's own sender is woken, set at its start)."""
+    if not settings.broker_url:
+        return None
+    from dispatch.planning.queue import CeleryQueue
+
+    return CeleryQueue(settings).wake_sender

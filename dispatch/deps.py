@@ -21,6 +21,7 @@ from dispatch.days.service import DayService
 from dispatch.db import for_writing
 from dispatch.errors import FormExpired, NotAuthenticated
 from dispatch.i18n import N_
+from dispatch.notifications.service import WROTE_MESSAGES, PreferenceService
 from dispatch.planning.edits import PlanEdits
 from dispatch.planning.service import PlanningService
 from dispatch.schedules.service import ScheduleService
@@ -53,6 +54,8 @@ def get_session(request: Request) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+    if session.info.get(WROTE_MESSAGES) and request.app.state.wake_sender is not None:
+        request.app.state.wake_sender()  # the messages go now, not at the sender's next pass
 
 
 async def get_settings(request: Request) -> Settings:
@@ -136,6 +139,10 @@ async def site_service(services: ServicesDep) -> SiteService:
 
 async def team_service(services: ServicesDep) -> TeamService:
     return services.teams
+
+
+async def preference_service(services: ServicesDep) -> PreferenceService:
+    return services.preferences
 
 
 async def client_service(services: ServicesDep) -> ClientService:

@@ -16,6 +16,7 @@ from models.day import (
 )
 from models.geocode import GeocodeCacheEntry
 from models.link import RouteLink
+from models.notification import ContactPreference, Notification, NotificationAttempt
 from models.outcome import Outcome, RoundMark
 from models.plan import (
     Plan,
@@ -53,9 +54,12 @@ __all__ = [
     "AuthToken",
     "Availability",
     "Client",
+    "ContactPreference",
     "GeocodeCacheEntry",
     "Hold",
     "Menu",
+    "Notification",
+    "NotificationAttempt",
     "OpeningHours",
     "Outcome",
     "Plan",

@@ -1,12 +1,13 @@
 """A no-answer or a concern at a client's door, and the steps taken until it is resolved."""
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 from sqlmodel import Field, SQLModel
 
 from models.common import EnumText, UtcDateTime, utcnow
-from models.enums import AlertReason, AlertStatus, LadderStep, Resolution
+from models.enums import AlertReason, AlertStatus, LadderStep, Notify, Resolution
 from models.validation import Refusal
 
 
@@ -15,6 +16,25 @@ class Rung(BaseModel):
 
     step: LadderStep
     due_minutes: int = Field(ge=0, le=24 * 60)
+    # Whom a message tells when the step falls due and is not taken (unsaid: the step's
+    # usual people).
+    notify: list[Notify] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _usual_people(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("notify") is None and "step" in data:
+            return data | {"notify": USUALLY_TOLD[LadderStep(data["step"])]}
+        return data
+
+
+# The later the step, the wider the circle told.
+USUALLY_TOLD: dict[LadderStep, list[Notify]] = {
+    LadderStep.CALL_CLIENT: [Notify.ON_DUTY],
+    LadderStep.CALL_EMERGENCY_CONTACT: [Notify.ON_DUTY],
+    LadderStep.SOCIAL_WORKER_VISIT: [Notify.ON_DUTY, Notify.STATION_CHAT],
+    LadderStep.EMERGENCY_SERVICES: [Notify.ON_DUTY, Notify.MANAGERS, Notify.STATION_CHAT],
+}
 
 
 def default_ladder() -> list[Rung]:

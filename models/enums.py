@@ -182,3 +182,48 @@ class ReleaseStatus(StrEnum):
     OFFERED = "offered"  # offered to another volunteer, awaiting their answer
     TAKEN = "taken"  # accepted: the next re-plan hands the route over
     REPLANNED = "replanned"  # re-planned: the route went to others (or to the taker)
+
+
+class Channel(StrEnum):
+    """How a person is told."""
+
+    EMAIL = "email"  # SMTP
+    SMS = "sms"  # Tencent Cloud SMS, with the station's approved templates
+    CHAT = "chat"  # a group chat bot or webhook through Apprise (WeCom, DingTalk, JSON)
+
+
+class Audience(StrEnum):
+    """Who a contact preference is for; its person_id names them in the matching table."""
+
+    VOLUNTEER = "volunteer"  # volunteer.id
+    STAFF = "staff"  # user.id: a coordinator or manager
+    FAMILY = "family"  # client.id: the client's family (emergency) contact, with consent
+    STATION = "station"  # station.id: the station's staff group chat
+
+
+class NoticeEvent(StrEnum):
+    ROUTE_PUBLISHED = "route_published"  # a volunteer's route of a day, first published
+    ROUTE_CHANGED = "route_changed"  # re-published with other stops, order or times
+    ROUTE_WITHDRAWN = "route_withdrawn"  # re-published without a route for them
+    REMINDER = "reminder"  # the evening before: tomorrow's route
+    ALERT_RAISED = "alert_raised"  # a no-answer or a concern at a client's door
+    ALERT_STEP_DUE = "alert_step_due"  # a step of the no-answer ladder due and not taken
+    FAMILY_DELIVERED = "family_delivered"
+    FAMILY_NO_ANSWER = "family_no_answer"
+
+
+class NoticeStatus(StrEnum):
+    PENDING = "pending"  # waiting its time (new, quiet hours, or a retry after a failure)
+    SENDING = "sending"  # taken by a sender
+    SENT = "sent"
+    FAILED = "failed"  # given up after the last retry, or refused by the channel for good
+    SKIPPED = "skipped"  # not sent: the person opted out or withdrew consent
+
+
+class Notify(StrEnum):
+    """Whom a step of the no-answer ladder tells when it falls due and is not taken."""
+
+    ON_DUTY = "on_duty"  # the coordinators on duty (all of the station's, if none is)
+    COORDINATORS = "coordinators"
+    MANAGERS = "managers"
+    STATION_CHAT = "station_chat"

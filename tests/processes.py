@@ -14,7 +14,7 @@ import httpx
 
 from scripts.local_redis import RedisServer, free_port
 
-__all__ = ["RedisServer", "Server", "Worker", "alive", "free_port", "until"]
+__all__ = ["Notifier", "RedisServer", "Server", "Worker", "alive", "free_port", "until"]
 
 CAREROUTE = Path(sys.executable).parent / "careroute"
 
@@ -74,6 +74,22 @@ class Worker:
     def stop(self, how: signal.Signals) -> None:
         self.process.send_signal(how)
         self.process.wait(timeout=60)
+
+
+class Notifier:
+    """`careroute notify`: a sender of its own, sending the outbox's messages."""
+
+    def __init__(self, database_url: str, data_dir: Path, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            [str(CAREROUTE), "notify"],
+            env=_environment(database_url, data_dir) | env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def stop(self, how: signal.Signals) -> None:
+        self.process.send_signal(how)
+        self.process.wait(timeout=30)
 
 
 def _environment(database_url: str, data_dir: Path) -> dict[str, str]:

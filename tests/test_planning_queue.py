@@ -91,11 +91,11 @@ def test_a_worker_plans_what_the_server_queued_and_healthz_says_who_serves(
     with city.serve() as api:
         health = api.get("/healthz")
         assert health.status_code == 503  # nobody serves the lanes yet
-        assert health.json()["unserved_lanes"] == ["urgent", "bulk"]
+        assert health.json()["unserved_lanes"] == ["urgent", "bulk", "notify"]
         worker = city.worker()
         until(lambda: api.get("/healthz").status_code == 200, 60, "the worker to say so")
         (seen,) = api.get("/healthz").json()["workers"]
-        assert seen["lanes"] == ["careroute.urgent", "careroute.bulk"]
+        assert seen["lanes"] == ["careroute.urgent", "careroute.bulk", "careroute.notify"]
 
         api.post(f"{day}/generate", headers=coordinator.headers).raise_for_status()
         first = _plan(api, day, coordinator, 1)

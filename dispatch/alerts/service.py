@@ -18,6 +18,7 @@ from dispatch.alerts.schemas import AlertPublic, ResolutionCreate, StepCreate, S
 from dispatch.audit import chain
 from dispatch.errors import Conflict
 from dispatch.i18n import N_
+from dispatch.notifications import service as notices
 from dispatch.planning import repository as plans
 from models import Alert, AlertStep, Client, Outcome, Plan, PlanStop, Station, Volunteer
 from models.common import utcnow
@@ -44,6 +45,7 @@ def raise_for(session: Session, principal: Principal, outcome: Outcome, client_i
     session.add(alert)
     session.flush()
     _audit(session, principal, alert, "raise_alert", {"reason": [None, reason.value]})
+    notices.alert_raised(session, alert)
 
 
 def alerts_of(

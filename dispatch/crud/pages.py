@@ -22,6 +22,7 @@ from dispatch.errors import DispatchError, InvalidInput
 from dispatch.i18n import translations
 from dispatch.imports.service import stage_import
 from dispatch.imports.writing import write_in_turns
+from dispatch.notifications.schemas import PreferenceCreate, PreferenceUpdate
 from dispatch.schedules.schemas import ScheduleCreate, ScheduleUpdate
 from dispatch.teams.schemas import TeamCreate, TeamUpdate
 from dispatch.volunteers.schemas import (
@@ -63,6 +64,13 @@ KINDS = {
         TeamCreate,
         TeamUpdate,
         ("name", "kind", "site_id"),
+        False,
+    ),
+    "contacts": Kind(
+        lambda services: services.preferences,
+        PreferenceCreate,
+        PreferenceUpdate,
+        ("audience", "person_id", "channel", "address", "locale", "on_duty", "opted_out_at"),
         False,
     ),
     "schedules": Kind(

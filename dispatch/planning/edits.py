@@ -6,6 +6,8 @@ between, the edit is refused with a conflict instead of silently overwriting the
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session
@@ -27,10 +29,31 @@ from routing import MatrixProvider, Route, Step, evaluate
 from routing import StopKind as RoutingStopKind
 
 
+@dataclass(frozen=True)
+class Published:
+    """What a publication changed for volunteers (by volunteer id): a route of their own
+    for the first time, one with other stops, order or times, or none any more."""
+
+    plan: Plan
+    new: frozenset[int]
+    changed: frozenset[int]
+    withdrawn: frozenset[int]
+
+
+# Told of each publication in its transaction (the notifications' outbox).
+PublishListener = Callable[[Session, Principal, Published], None]
+
+
 class PlanEdits:
-    def __init__(self, travel: MatrixProvider, days: DayService) -> None:
+    def __init__(
+        self,
+        travel: MatrixProvider,
+        days: DayService,
+        on_publish: Sequence[PublishListener] = (),
+    ) -> None:
         self.travel = travel
         self.days = days
+        self.on_publish = tuple(on_publish)
 
     def move_stop(
         self, session: Session, principal: Principal, plan_id: int, stop_id: int, edit: MoveStop
@@ -184,7 +207,17 @@ class PlanEdits:
         plan.published_at = utcnow()
         plan.based_on_id = previous.id if previous else plan.based_on_id
         session.add(plan)
-        return self._saved(session, principal, plan, "publish", plan, snapshot_before)
+        saved = self._saved(session, principal, plan, "publish", plan, snapshot_before)
+        routed, had = set(after), set(before)
+        change = Published(
+            plan=saved,
+            new=frozenset(routed - had),
+            changed=frozenset(v for v in routed & had if before[v] != after[v]),
+            withdrawn=frozenset(had - routed),
+        )
+        for listener in self.on_publish:
+            listener(session, principal, change)
+        return saved
 
     # --- helpers -------------------------------------------------------------------------
 

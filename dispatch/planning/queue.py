@@ -13,12 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import socket
-import threading
-import time
 from dataclasses import dataclass
-from typing import Any
 
 import redis
 from celery import Celery
@@ -29,8 +24,11 @@ from dispatch.config import Settings
 log = logging.getLogger(__name__)
 
 URGENT, BULK = "careroute.urgent", "careroute.bulk"
-LANES = {"urgent": URGENT, "bulk": BULK}
+# Messages to send (dispatch.notifications): a worker serving it runs the sender.
+NOTIFY = "careroute.notify"
+LANES = {"urgent": URGENT, "bulk": BULK, "notify": NOTIFY}
 TASK = "careroute.plan"
+NOTIFY_TASK = "careroute.notify"
 # Each worker says it is alive under this key prefix, every BEAT seconds, for TTL seconds.
 WORKER_KEY = "careroute:worker:"
 BEAT_SECONDS, TTL_SECONDS = 5, 15
@@ -40,7 +38,7 @@ def celery_app(settings: Settings) -> Celery:
     assert settings.broker_url, "the planning queue needs CAREROUTE_BROKER_URL"
     app = Celery("careroute", broker=settings.broker_url, set_as_current=False)
     app.conf.update(
-        task_queues=[Queue(URGENT), Queue(BULK)],  # type: ignore[no-untyped-call]
+        task_queues=[Queue(URGENT), Queue(BULK), Queue(NOTIFY)],  # type: ignore[no-untyped-call]
         task_default_queue=BULK,
         task_acks_late=True,  # the job's message stays with the broker until the job ended
         task_reject_on_worker_lost=True,
@@ -70,6 +68,14 @@ class CeleryQueue:
     def submit(self, job_id: int, urgent: bool) -> None:
         self.app.send_task(TASK, args=[job_id], queue=URGENT if urgent else BULK, retry=True)
 
+    def wake_sender(self) -> None:
+        """Messages were written: a sender may send them now rather than at its next pass
+        (if the broker is away, that next pass sends them)."""
+        try:
+            self.app.send_task(NOTIFY_TASK, queue=NOTIFY, retry=False)
+        except Exception:
+            log.warning("could not wake a notification sender; its next pass sends")
+
 
 @dataclass(frozen=True)
 class WorkerSeen:
@@ -94,71 +100,3 @@ def workers_alive(settings: Settings) -> list[WorkerSeen]:
             data = json.loads(value)
             seen.append(WorkerSeen(data["name"], data["queues"], data["solvers"], data["busy"]))
     return sorted(seen, key=lambda worker: worker.name)
-
-
-def run_worker(settings: Settings, lanes: list[str], solvers: int) -> None:
-    """Plan jobs from the broker until stopped: `solvers` jobs at a time, each solver in a
-    process of its own started by this one."""
-    from dispatch.container import build_services, travel_matrices
-    from dispatch.db import make_engine
-    from dispatch.geocoding.service import build_geocoder
-
-    app = celery_app(settings)
-    engine = make_engine(settings.resolved_database_url)
-    services = build_services(build_geocoder(settings), travel_matrices(settings))
-    name = f"careroute-{os.getpid()}@{socket.gethostname()}"
-    queues = [LANES[lane] for lane in lanes]
-    busy = _Busy()
-
-    @app.task(name=TASK, bind=True)  # type: ignore[untyped-decorator]
-    def plan(task: Any, job_id: int) -> None:
-        with busy:
-            services.planning.run_queued(engine, job_id)
-
-    beat = threading.Thread(
-        target=_say_alive,
-        args=(settings, name, queues, solvers, busy),
-        name="worker-alive",
-        daemon=True,
-    )
-    beat.start()
-    app.worker_main(
-        [
-            "worker",
-            "--pool=threads",  # a job's thread only watches: its solver runs in a process
-            f"--concurrency={solvers}",
-            f"--queues={','.join(queues)}",
-            f"--hostname={name}",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-        ]
-    )
-
-
-class _Busy:
-    """How many jobs this worker plans now."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self._lock = threading.Lock()
-
-    def __enter__(self) -> None:
-        with self._lock:
-            self.count += 1
-
-    def __exit__(self, *_exc: object) -> None:
-        with self._lock:
-            self.count -= 1
-
-
-def _say_alive(settings: Settings, name: str, queues: list[str], solvers: int, busy: _Busy) -> None:
-    assert settings.broker_url
-    client = redis.Redis.from_url(settings.broker_url, socket_timeout=2, socket_connect_timeout=2)
-    while True:
-        value = json.dumps({"name": name, "queues": queues, "solvers": solvers, "busy": busy.count})
-        try:
-            client.set(f"{WORKER_KEY}{name}", value, ex=TTL_SECONDS)
-        except redis.RedisError:  # the broker is away: the worker's own connection says so
-            log.warning("worker %s could not say it is alive", name)
-        time.sleep(BEAT_SECONDS)

@@ -9,8 +9,6 @@ time-out or a cancel leaves every earlier plan as it was and says what happened.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -30,6 +28,7 @@ from dispatch.planning import repository
 from dispatch.planning.problem import DayProblem, build_problem, job_id, worker_id
 from dispatch.planning.runner import Finished, Outcome, Runner
 from dispatch.planning.schemas import PlanningRequest, PlanPublic, RoutePublic, StopPublic
+from dispatch.processes import THIS_PROCESS, gone
 from dispatch.times import clock
 from models import Plan, PlanningJob, PlanRoute, PlanStop
 from models.common import utcnow
@@ -478,7 +477,7 @@ class _JobListener:
 
 
 # The watcher of a job: this server, on this machine.
-WATCHER = f"{socket.gethostname()}:{os.getpid()}"
+WATCHER = THIS_PROCESS
 # The watcher of a job waiting in the planning queue for a worker.
 QUEUED_WATCHER = "queue"
 # A running job whose watcher has not said it is alive for this long is taken for dead.
@@ -493,9 +492,7 @@ MAX_ATTEMPTS = 2
 
 def orphaned(job: PlanningJob, now: datetime) -> str | None:
     """Why a queued or running job will never finish, or None if it may still."""
-    host, _colon, pid = job.watcher.rpartition(":")
-    here = host == socket.gethostname() and pid.isdigit() and int(pid) != os.getpid()
-    if here and not _running(int(pid)):
+    if gone(job.watcher):
         return "the server planning it stopped before the plan was ready; plan again"
     if job.status is JobStatus.RUNNING:
         silent = (now - (job.heartbeat_at or job.created_at)).total_seconds()
@@ -507,16 +504,6 @@ def orphaned(job: PlanningJob, now: datetime) -> str | None:
     elif (now - job.created_at).total_seconds() > QUEUED_SECONDS:
         return "the planner never started (its server may have stopped); plan again"
     return None
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
 
 
 _FAILURE = {

@@ -12,7 +12,7 @@ day only.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session
@@ -35,18 +35,38 @@ def issue_link(
 ) -> RouteLinkPublic:
     require(principal, Resource.PLAN, Action.UPDATE)
     volunteer = reachable(session, principal, Volunteer, data.volunteer_id, "volunteer")
+    link = new_link(
+        session, principal, volunteer, data.service_date, utcnow() + timedelta(hours=data.hours)
+    )
+    assert link.id is not None
+    return _public(link, volunteer).model_copy(update={"url": link_path(secret, link.id)})
+
+
+def new_link(
+    session: Session,
+    principal: Principal,
+    volunteer: Volunteer,
+    service_date: date,
+    expires_at: datetime,
+) -> RouteLink:
+    """A stored link to the volunteer's route of the day (the messages' links too)."""
+    assert volunteer.id is not None
     link = RouteLink(
         station_id=volunteer.station_id,
-        volunteer_id=data.volunteer_id,
-        service_date=data.service_date,
+        volunteer_id=volunteer.id,
+        service_date=service_date,
         created_by_user_id=principal.user_id,
-        expires_at=utcnow() + timedelta(hours=data.hours),
+        expires_at=expires_at,
     )
     session.add(link)
     session.flush()
     _audit(session, principal, link, "issue_route_link")
-    token = URLSafeSerializer(secret, salt=_SALT).dumps({"link": link.id})
-    return _public(link, volunteer).model_copy(update={"url": f"/r/{token}"})
+    return link
+
+
+def link_path(secret: str, link_id: int) -> str:
+    """The link's path, with its signed token: whoever holds it opens that route."""
+    return f"/r/{URLSafeSerializer(secret, salt=_SALT).dumps({'link': link_id})}"
 
 
 def revoke_link(session: Session, principal: Principal, link_id: int) -> RouteLinkPublic:

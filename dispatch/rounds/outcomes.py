@@ -19,6 +19,7 @@ from dispatch.alerts import service as alerts
 from dispatch.audit import chain
 from dispatch.errors import Conflict, NotFound
 from dispatch.i18n import N_
+from dispatch.notifications import service as notices
 from dispatch.rounds import repository
 from dispatch.rounds.schemas import OutcomeCreate, OutcomePublic
 from dispatch.rounds.service import volunteer_of
@@ -103,6 +104,7 @@ def _store(
             client_id=task.client_id,
         )
         alerts.raise_for(session, principal, stored, task.client_id)
+        notices.outcome_recorded(session, stored, task.client_id)
     return OutcomePublic.model_validate(stored.model_dump() | {"duplicate": not fresh})
 
 

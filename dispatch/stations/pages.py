@@ -31,19 +31,26 @@ async def save_settings(
     """The station's holidays, proof of delivery and no-answer ladder, from the form: a
     step without minutes is left out of the ladder."""
     form = await request.form()
-    ladder = sorted(
+    ladder: list[dict[str, object]] = sorted(
         (
             {"step": step.value, "due_minutes": str(form[step.value]).strip()}
             for step in LadderStep
             if str(form.get(step.value, "")).strip()
         ),
-        key=lambda rung: int(rung["due_minutes"]) if rung["due_minutes"].isdigit() else 0,
+        key=lambda rung: int(str(rung["due_minutes"])) if str(rung["due_minutes"]).isdigit() else 0,
     )
 
     # A field the form did not send is left as it is.
     given = {"hot_meal_minutes": form["hot_meal_minutes"]} if "hot_meal_minutes" in form else {}
 
     def do(who: Principal) -> None:
+        # The form sets minutes only: whom each step tells stays as it was.
+        told = {
+            rung.step.value: rung.notify
+            for rung in stations.get(session, who, station_id).alert_ladder
+        }
+        for rung in ladder:
+            rung["notify"] = told.get(str(rung["step"]))
         update = valid(
             StationUpdate,
             observes_public_holidays="observes_public_holidays" in form,

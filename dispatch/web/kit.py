@@ -222,6 +222,7 @@ _COORDINATOR = (
     ("/records/closures", N_("Closures")),
     ("/records/menus", N_("Menus")),
     ("/dashboard", N_("Completion")),
+    ("/stations/{station}/notifications", N_("Messages")),
     ("/stations/{station}/settings", N_("Station settings")),
     ("/audit", N_("Audit trail")),
 )

@@ -202,7 +202,11 @@ def test_a_station_sets_its_own_ladder(api: httpx.Client, session: Session) -> N
     ]
     changed = api.patch(station, json={"alert_ladder": ladder}, headers=day.coordinator.headers)
     assert changed.status_code == 200, changed.text
-    assert changed.json()["alert_ladder"] == ladder
+    # Unsaid, each step tells its usual people: the later the step, the wider the circle.
+    assert changed.json()["alert_ladder"] == [
+        ladder[0] | {"notify": ["on_duty"]},
+        ladder[1] | {"notify": ["on_duty", "managers", "station_chat"]},
+    ]
     volunteer_id = day.first_route["volunteer_id"]
     door = day.doors(volunteer_id)[0]
     api.post(

@@ -81,12 +81,18 @@ def plan_day(
     api.post(f"{day}/generate", headers=boss.headers).raise_for_status()
     plan = planned(api, day, boss.headers)
     if publish:
-        plan = api.post(
-            f"/api/plans/{plan['id']}/publish",
-            json={"revision": plan["revision"]},
-            headers=boss.headers,
-        ).json()
+        plan = published(api, plan, boss.headers)
     return PlannedDay(station=station, coordinator=boss, volunteers=accounts, plan=plan)
+
+
+def published(api: httpx.Client, draft: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+    """Publish the draft; the plan as published."""
+    answer = api.post(
+        f"/api/plans/{draft['id']}/publish", json={"revision": draft["revision"]}, headers=headers
+    )
+    answer.raise_for_status()
+    plan: dict[str, Any] = answer.json()
+    return plan
 
 
 def planned(api: httpx.Client, day: str, headers: dict[str, str]) -> dict[str, Any]:

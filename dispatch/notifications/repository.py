@@ -1,0 +1,165 @@
+"""Queries of the notifications: recipients' preferences, the outbox and its log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import case, func, update
+from sqlmodel import Session, col, select
+
+from models import (
+    Alert,
+    AlertStep,
+    ContactPreference,
+    Notification,
+    NotificationAttempt,
+    Plan,
+    PlanRoute,
+    PlanStop,
+    Station,
+    User,
+    UserStation,
+)
+from models.enums import AlertStatus, Audience, NoticeStatus, PlanStatus, Role, StopKind
+
+
+def preference(session: Session, audience: Audience, person_id: int) -> ContactPreference | None:
+    """The person's preference, if they have one and it is not archived."""
+    return session.exec(
+        select(ContactPreference).where(
+            ContactPreference.audience == audience,
+            ContactPreference.person_id == person_id,
+            col(ContactPreference.archived_at).is_(None),
+        )
+    ).first()
+
+
+def staff_preferences(
+    session: Session, station_id: int, role: Role, *, on_duty: bool = False
+) -> list[ContactPreference]:
+    """The preferences of the station's active users of a role (only those on duty)."""
+    query = (
+        select(ContactPreference)
+        .join(User, col(User.id) == ContactPreference.person_id)
+        .join(UserStation, col(UserStation.user_id) == User.id)
+        .where(
+            ContactPreference.audience == Audience.STAFF,
+            col(ContactPreference.archived_at).is_(None),
+            UserStation.station_id == station_id,
+            User.role == role,
+            col(User.active).is_(True),
+        )
+        .order_by(col(ContactPreference.id))
+    )
+    if on_duty:
+        query = query.where(col(ContactPreference.on_duty).is_(True))
+    return list(session.exec(query).all())
+
+
+def route_summaries(session: Session, plan_id: int) -> dict[int, tuple[int, int | None]]:
+    """Each volunteer's doors in the plan and the start of their first stop (seconds)."""
+    rows = session.exec(
+        select(
+            PlanRoute.volunteer_id,
+            func.sum(case((col(PlanStop.kind) == StopKind.DOOR, 1), else_=0)),
+            func.min(PlanStop.start_seconds),
+        )
+        .join(PlanStop, col(PlanStop.route_id) == PlanRoute.id)
+        .where(PlanRoute.plan_id == plan_id)
+        .group_by(col(PlanRoute.volunteer_id))
+    ).all()
+    return {volunteer: (doors, start) for volunteer, doors, start in rows if doors}
+
+
+def published_plan(session: Session, station_id: int, day: date) -> Plan | None:
+    return session.exec(
+        select(Plan).where(
+            Plan.station_id == station_id,
+            Plan.service_date == day,
+            Plan.status == PlanStatus.PUBLISHED,
+        )
+    ).first()
+
+
+def stations(session: Session) -> Sequence[Station]:
+    return session.exec(select(Station).where(col(Station.archived_at).is_(None))).all()
+
+
+def open_alerts_since(session: Session, since: datetime) -> Sequence[Alert]:
+    return session.exec(
+        select(Alert).where(Alert.status == AlertStatus.OPEN, Alert.raised_at >= since)
+    ).all()
+
+
+def steps_taken(session: Session, alert_ids: list[int]) -> set[tuple[int, str]]:
+    rows = session.exec(
+        select(AlertStep.alert_id, AlertStep.step).where(col(AlertStep.alert_id).in_(alert_ids))
+    ).all()
+    return {(alert_id, str(step)) for alert_id, step in rows}
+
+
+def exists(session: Session, key: str, audience: Audience, person_id: int) -> bool:
+    return (
+        session.exec(
+            select(Notification.id).where(
+                Notification.event_key == key,
+                Notification.audience == audience,
+                Notification.person_id == person_id,
+            )
+        ).first()
+        is not None
+    )
+
+
+def next_due(session: Session, now: datetime) -> int | None:
+    """The message to send next: urgent ones first, then in the order they were written."""
+    return session.exec(
+        select(Notification.id)
+        .where(Notification.status == NoticeStatus.PENDING, Notification.next_attempt_at <= now)
+        .order_by(col(Notification.urgent).desc(), col(Notification.id))
+        .limit(1)
+    ).first()
+
+
+def take(session: Session, notification_id: int, sender: str, now: datetime) -> bool:
+    """Take the message for this sender; False if another sender took it first."""
+    taken = session.execute(
+        update(Notification)
+        .where(
+            col(Notification.id) == notification_id,
+            col(Notification.status) == NoticeStatus.PENDING,
+        )
+        .values(
+            status=NoticeStatus.SENDING,
+            taken_by=sender,
+            taken_at=now,
+            attempts=Notification.attempts + 1,
+        )
+    )
+    return bool(taken.rowcount)  # type: ignore[attr-defined]
+
+
+def being_sent(session: Session) -> Sequence[Notification]:
+    return session.exec(
+        select(Notification).where(Notification.status == NoticeStatus.SENDING)
+    ).all()
+
+
+def outbox(
+    session: Session, station_id: int, since: datetime, limit: int
+) -> Sequence[Notification]:
+    return session.exec(
+        select(Notification)
+        .where(Notification.station_id == station_id, Notification.created_at >= since)
+        .order_by(col(Notification.id).desc())
+        .limit(limit)
+    ).all()
+
+
+def attempts_of(session: Session, ids: list[int]) -> Sequence[NotificationAttempt]:
+    return session.exec(
+        select(NotificationAttempt)
+        .where(col(NotificationAttempt.notification_id).in_(ids))
+        .order_by(col(NotificationAttempt.id))
+    ).all()

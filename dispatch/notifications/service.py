@@ -1,0 +1,421 @@
+"""Who is told what, and when: contact preferences and the messages events write.
+
+Every message is written to the outbox in the transaction of the event that causes it, once
+per event and recipient (the event's key): a retried request or a second scan writes
+nothing more. Whoever has opted out, or has no preference, gets nothing; a family contact
+only with the date of their consent. The sender (dispatch.notifications.sender) sends them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from dispatch.access import Action, Principal, Resource, reachable, require, system_principal
+from dispatch.audit import chain
+from dispatch.crud.repository import RecordRepository
+from dispatch.crud.service import RecordService, snapshot
+from dispatch.errors import InvalidInput, NotFound
+from dispatch.notifications import repository
+from dispatch.notifications.messages import text
+from dispatch.notifications.schemas import (
+    AttemptPublic,
+    NotificationPublic,
+    PreferenceCreate,
+    PreferenceUpdate,
+)
+from dispatch.planning.edits import Published
+from dispatch.rounds.links import new_link
+from dispatch.times import clock
+from models import (
+    Alert,
+    Client,
+    ContactPreference,
+    Notification,
+    Outcome,
+    Plan,
+    PlanStop,
+    Station,
+    User,
+    UserStation,
+    Volunteer,
+)
+from models.common import utcnow
+from models.enums import Audience, NoticeEvent, Notify, OutcomeKind, Role
+
+# Alerts older than this are not escalated by messages any more (the board still shows them).
+ESCALATION_HOURS = 24
+# A route link sent by message works until the end of the day after its service day.
+LINK_SPARE_HOURS = 24
+_OPT_OUT_SALT = "careroute-opt-out"
+# Set in a session's info when it wrote a message: once committed, a sender is woken.
+WROTE_MESSAGES = "careroute_wrote_messages"
+
+
+class PreferenceService(RecordService[ContactPreference, PreferenceCreate, PreferenceUpdate]):
+    resource = Resource.NOTIFICATION
+
+    def __init__(self) -> None:
+        super().__init__(
+            RecordRepository(
+                ContactPreference,
+                search_columns=("address", "notes"),
+                order_by=("audience", "person_id"),
+            ),
+            PreferenceCreate,
+        )
+
+    def check_references(
+        self, session: Session, station_id: int | None, values: dict[str, Any]
+    ) -> None:
+        audience, person_id = Audience(values["audience"]), values["person_id"]
+        if audience is Audience.STATION:
+            if person_id != station_id:
+                raise InvalidInput.field("person_id", "a station's chat is the station's own")
+            return
+        owner: Volunteer | Client | None = None
+        if audience is Audience.VOLUNTEER:
+            owner = session.get(Volunteer, person_id)
+        elif audience is Audience.FAMILY:
+            owner = session.get(Client, person_id)
+        if audience is Audience.STAFF:
+            user = session.get(User, person_id)
+            works_here = session.get(UserStation, (person_id, station_id)) is not None
+            if user is None or user.role is Role.VOLUNTEER or not works_here:
+                raise InvalidInput.field(
+                    "person_id", f"user {person_id} is not staff of this station"
+                )
+        elif owner is None or owner.station_id != station_id:
+            raise InvalidInput.field(
+                "person_id", f"{audience.value} {person_id} is not of this station"
+            )
+
+
+# --- events that write messages -----------------------------------------------------------
+
+
+def plan_published(session: Session, principal: Principal, published: Published) -> None:
+    """Tell each volunteer whose route is new, changed or gone, with a link to it."""
+    plan = published.plan
+    assert plan.id is not None
+    summaries = repository.route_summaries(session, plan.id)
+    day = str(plan.service_date)
+    for event, volunteers in (
+        (NoticeEvent.ROUTE_PUBLISHED, published.new),
+        (NoticeEvent.ROUTE_CHANGED, published.changed),
+        (NoticeEvent.ROUTE_WITHDRAWN, published.withdrawn),
+    ):
+        for volunteer_id in sorted(volunteers):
+            values = {"day": day}
+            if volunteer_id in summaries:
+                doors, start = summaries[volunteer_id]
+                values |= {"stops": str(doors), "start": clock(start or 0)}
+            _to_volunteer(
+                session,
+                principal,
+                plan.station_id,
+                event,
+                f"route:{plan.id}:{volunteer_id}",
+                volunteer_id,
+                values,
+                plan.service_date if event is not NoticeEvent.ROUTE_WITHDRAWN else None,
+            )
+
+
+def alert_raised(session: Session, alert: Alert) -> None:
+    """Tell the coordinators on duty and the station's chat: a door did not open."""
+    client, volunteer = (
+        session.get(Client, alert.client_id),
+        session.get(Volunteer, alert.volunteer_id),
+    )
+    station = session.get(Station, alert.station_id)
+    assert client
+    assert volunteer
+    assert station
+    assert alert.id is not None
+    values = {
+        "client": client.name,
+        "volunteer": volunteer.name,
+        "reason": alert.reason.value,
+        "time": _local_clock(alert.raised_at, station),
+    }
+    for preference in _told(session, station, [Notify.ON_DUTY, Notify.STATION_CHAT]):
+        _write(
+            session,
+            alert.station_id,
+            NoticeEvent.ALERT_RAISED,
+            f"alert:{alert.id}",
+            preference,
+            values,
+            link=_board(session, alert),
+            urgent=True,
+        )
+
+
+def outcome_recorded(session: Session, outcome: Outcome, client_id: int) -> None:
+    """Tell the client's family contact, if they opted in: done, or nobody answered."""
+    if outcome.kind is OutcomeKind.NO_ANSWER:
+        event = NoticeEvent.FAMILY_NO_ANSWER
+    elif outcome.kind is OutcomeKind.DELIVERED:
+        event = NoticeEvent.FAMILY_DELIVERED
+    else:
+        return
+    preference = repository.preference(session, Audience.FAMILY, client_id)
+    if preference is None:
+        return
+    client, station = session.get(Client, client_id), session.get(Station, outcome.station_id)
+    assert client
+    assert station
+    values = {
+        "station": station.name,
+        "client": client.name,
+        "time": _local_clock(outcome.recorded_at, station),
+        "phone": station.phone or "",
+    }
+    _write(session, outcome.station_id, event, f"outcome:{outcome.id}", preference, values)
+
+
+def scan(session: Session, now: datetime, reminder_at: time) -> int:
+    """Write what time makes due: the evening-before reminders of tomorrow's routes, and the
+    steps of open alerts' ladders due and not taken. Safe to run as often as wanted."""
+    written = 0
+    for station in repository.stations(session):
+        written += _reminders(session, station, now, reminder_at)
+    written += _steps_due(session, now)
+    return written
+
+
+def _reminders(session: Session, station: Station, now: datetime, reminder_at: time) -> int:
+    zone = ZoneInfo(station.timezone)
+    local = now.astimezone(zone)
+    if local.time() < reminder_at:
+        return 0
+    tomorrow = local.date() + timedelta(days=1)
+    plan = repository.published_plan(session, station.id, tomorrow)  # type: ignore[arg-type]
+    if plan is None or plan.id is None:
+        return 0
+    reminder_moment = datetime.combine(local.date(), reminder_at, zone)
+    if plan.published_at and plan.published_at >= reminder_moment:
+        return 0  # published this evening: its own message has just told them
+    written = 0
+    principal = system_principal("notifications")
+    for volunteer_id, (doors, start) in sorted(
+        repository.route_summaries(session, plan.id).items()
+    ):
+        values = {"day": str(tomorrow), "stops": str(doors), "start": clock(start or 0)}
+        written += _to_volunteer(
+            session,
+            principal,
+            plan.station_id,
+            NoticeEvent.REMINDER,
+            f"reminder:{plan.station_id}:{tomorrow}:{volunteer_id}",
+            volunteer_id,
+            values,
+            tomorrow,
+        )
+    return written
+
+
+def _steps_due(session: Session, now: datetime) -> int:
+    alerts = repository.open_alerts_since(session, now - timedelta(hours=ESCALATION_HOURS))
+    if not alerts:
+        return 0
+    taken = repository.steps_taken(session, [a.id for a in alerts if a.id is not None])
+    written = 0
+    for alert in alerts:
+        station = session.get(Station, alert.station_id)
+        client = session.get(Client, alert.client_id)
+        assert station
+        assert client
+        for rung in station.alert_ladder:
+            due = alert.raised_at + timedelta(minutes=rung.due_minutes)
+            if now < due or (alert.id, rung.step.value) in taken:
+                continue
+            values = {
+                "client": client.name,
+                "time": _local_clock(alert.raised_at, station),
+                "step": rung.step.value,
+                "due": _local_clock(due, station),
+            }
+            for preference in _told(session, station, rung.notify):
+                written += _write(
+                    session,
+                    alert.station_id,
+                    NoticeEvent.ALERT_STEP_DUE,
+                    f"alert:{alert.id}:{rung.step.value}",
+                    preference,
+                    values,
+                    link=_board(session, alert),
+                    urgent=True,
+                )
+    return written
+
+
+# --- the outbox as people see it ----------------------------------------------------------
+
+
+def outbox(
+    session: Session, principal: Principal, station_id: int, *, days: int = 7, limit: int = 500
+) -> list[NotificationPublic]:
+    """The station's messages of the last days, newest first, each with its delivery log."""
+    require(principal, Resource.NOTIFICATION, Action.READ)
+    reachable(session, principal, Station, station_id, "station")
+    rows = repository.outbox(session, station_id, utcnow() - timedelta(days=days), limit)
+    log: dict[int, list[AttemptPublic]] = {}
+    for attempt in repository.attempts_of(session, [r.id for r in rows if r.id is not None]):
+        log.setdefault(attempt.notification_id, []).append(
+            AttemptPublic.model_validate(attempt, from_attributes=True)
+        )
+    return [
+        NotificationPublic.model_validate(row.model_dump() | {"log": log.get(row.id or 0, [])})
+        for row in rows
+    ]
+
+
+def opt_out_token(secret: str, preference_id: int) -> str:
+    return URLSafeSerializer(secret, salt=_OPT_OUT_SALT).dumps({"preference": preference_id})
+
+
+def opted_out_preference(session: Session, secret: str, token: str) -> ContactPreference:
+    """The preference an opt-out link names, if the link is genuine."""
+    try:
+        payload = URLSafeSerializer(secret, salt=_OPT_OUT_SALT).loads(token)
+    except BadSignature:
+        raise NotFound("opt-out link", "") from None
+    preference = session.get(ContactPreference, payload.get("preference"))
+    if preference is None:
+        raise NotFound("opt-out link", "")
+    return preference
+
+
+def opt_out(session: Session, secret: str, token: str) -> ContactPreference:
+    """Stop every message to the person the link was sent to (kept in the audit trail)."""
+    preference = opted_out_preference(session, secret, token)
+    if preference.opted_out_at is None:
+        before = snapshot(preference)
+        preference.opted_out_at = utcnow()
+        session.add(preference)
+        session.flush()
+        chain.record(
+            session,
+            system_principal("opt-out link"),
+            action="opt_out",
+            entity="contact_preference",
+            entity_id=preference.id,
+            station_id=preference.station_id,
+            changes=chain.diff(before, snapshot(preference)),
+        )
+    return preference
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _to_volunteer(
+    session: Session,
+    principal: Principal,
+    station_id: int,
+    event: NoticeEvent,
+    key: str,
+    volunteer_id: int,
+    values: dict[str, str],
+    route_day: Any,
+) -> int:
+    preference = repository.preference(session, Audience.VOLUNTEER, volunteer_id)
+    if preference is None or preference.opted_out_at is not None:
+        return 0
+    if repository.exists(session, key, Audience.VOLUNTEER, volunteer_id):
+        return 0
+    link = ""
+    if route_day is not None:
+        volunteer = session.get(Volunteer, volunteer_id)
+        assert volunteer is not None
+        # Until the day after the service day ends, and a day at least (a day entered late).
+        expires = max(
+            datetime.combine(route_day, time(), UTC) + timedelta(hours=24 + LINK_SPARE_HOURS),
+            utcnow() + timedelta(hours=LINK_SPARE_HOURS),
+        )
+        route_link = new_link(session, principal, volunteer, route_day, expires)
+        link = f"route_link:{route_link.id}"
+    return _write(session, station_id, event, key, preference, values, link=link)
+
+
+def _write(
+    session: Session,
+    station_id: int,
+    event: NoticeEvent,
+    key: str,
+    preference: ContactPreference,
+    values: dict[str, str],
+    *,
+    link: str = "",
+    urgent: bool = False,
+) -> int:
+    """Write the message unless the person opted out or already has it (1 if written)."""
+    if preference.opted_out_at is not None or preference.id is None:
+        return 0
+    if repository.exists(session, key, preference.audience, preference.person_id):
+        return 0
+    words = text(event, preference.locale, values)
+    row = Notification(
+        station_id=station_id,
+        event=event,
+        event_key=key,
+        audience=preference.audience,
+        person_id=preference.person_id,
+        preference_id=preference.id,
+        channel=preference.channel,
+        locale=preference.locale,
+        subject=words.subject[:200],
+        body=words.body[:2000],
+        params=words.params,
+        link=link,
+        urgent=urgent,
+    )
+    try:
+        with session.begin_nested():  # another scan may write the same message at once
+            session.add(row)
+    except IntegrityError:
+        return 0
+    session.info[WROTE_MESSAGES] = True
+    return 1
+
+
+def _told(session: Session, station: Station, who: list[Notify]) -> list[ContactPreference]:
+    """The preferences of whom a step tells, each once: the coordinators on duty (all the
+    station's coordinators when none is), the coordinators, the managers, the chat."""
+    assert station.id is not None
+    found: dict[int, ContactPreference] = {}
+    for kind in who:
+        if kind is Notify.STATION_CHAT:
+            chat = repository.preference(session, Audience.STATION, station.id)
+            people = [chat] if chat else []
+        elif kind is Notify.MANAGERS:
+            people = repository.staff_preferences(session, station.id, Role.MANAGER)
+        elif kind is Notify.COORDINATORS:
+            people = repository.staff_preferences(session, station.id, Role.COORDINATOR)
+        else:
+            people = repository.staff_preferences(
+                session, station.id, Role.COORDINATOR, on_duty=True
+            ) or repository.staff_preferences(session, station.id, Role.COORDINATOR)
+        for person in people:
+            assert person.id is not None
+            found.setdefault(person.id, person)
+    return list(found.values())
+
+
+def _local_clock(moment: datetime, station: Station) -> str:
+    return moment.astimezone(ZoneInfo(station.timezone)).strftime("%H:%M")
+
+
+def _board(session: Session, alert: Alert) -> str:
+    """The day page of the alert's service day, where its ladder is walked."""
+    stop = session.get(PlanStop, alert.plan_stop_id)
+    plan = session.get(Plan, stop.plan_id) if stop else None
+    assert plan is not None
+    return f"/days/{alert.station_id}/{plan.service_date}"

@@ -1,0 +1,59 @@
+"""Messages through the API and a sender as `careroute notify` builds one."""
+
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine
+
+from dispatch.config import Settings
+from dispatch.notifications.sender import Sender, sender
+from tests.builders.days import PlannedDay
+from tests.builders.records import ident
+from tests.conftest import RunningServer
+from tests.standins import SECRET_ID, SECRET_KEY, HttpStandIn, SmtpServer
+
+
+def make_sender(
+    engine: Engine,
+    settings: Settings,
+    server: RunningServer,
+    *,
+    smtp: SmtpServer | None = None,
+    sms: HttpStandIn | None = None,
+    sms_key: str = SECRET_KEY,
+) -> Sender:
+    """A sender as `careroute notify` builds one, its channels pointed at the stand-ins."""
+    more: dict[str, Any] = {"public_url": server.url}
+    if smtp:
+        more |= {"smtp_host": "127.0.0.1", "smtp_port": smtp.port}
+    if sms:
+        more |= {
+            "sms_secret_id": SECRET_ID,
+            "sms_secret_key": sms_key,
+            "sms_app_id": "1400000000",
+            "sms_sign_name": "社工站",
+            "sms_templates": {"family_delivered": "100001", "family_no_answer": "100002"},
+            "sms_endpoint": sms.url,
+            "sms_scheme": "http",
+        }
+    return sender(engine, settings.model_copy(update=more))
+
+
+def prefer(api: httpx.Client, day: PlannedDay, **fields: Any) -> dict[str, Any]:
+    answer = api.post(
+        "/api/contact-preferences",
+        json={"station_id": ident(day.station)} | fields,
+        headers=day.coordinator.headers,
+    )
+    assert answer.status_code == 201, answer.text
+    created: dict[str, Any] = answer.json()
+    return created
+
+
+def outbox(api: httpx.Client, day: PlannedDay) -> list[dict[str, Any]]:
+    answer = api.get(
+        f"/api/stations/{ident(day.station)}/notifications", headers=day.coordinator.headers
+    )
+    answer.raise_for_status()
+    messages: list[dict[str, Any]] = answer.json()
+    return messages
