@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from dispatch.access import Action, Resource, allowed
 from dispatch.alerts import service as alerts
+from dispatch.days.schemas import DayWork
 from dispatch.deps import (
     DaysDep,
     PlanningDep,
@@ -24,6 +25,7 @@ from dispatch.errors import NotFound
 from dispatch.planning.schemas import MAX_TIME_LIMIT_SECONDS, PLAN_TIME_LIMIT_SECONDS, PlanPublic
 from dispatch.rounds.links import links_of
 from dispatch.rounds.swaps import releases_of
+from dispatch.teams.service import members, teams_of
 from dispatch.web.forms import VIOLATIONS
 from dispatch.web.kit import PageUserDep, first_page, language, render, signed_in
 from models import Site, Station
@@ -46,14 +48,19 @@ def day_page(
     days: DaysDep,
     planning: PlanningDep,
     sites: SitesDep,
+    team: int | None = None,
 ) -> Response:
-    """The day: tasks, who is free, the plan on a map, alerts, links and released days."""
+    """The day: tasks, who is free, the plan on a map, alerts, links and released days;
+    with `team`, the tasks of the team's clients and the routes of its volunteers."""
     station = stations.get(session, principal, station_id)
     work = days.get(session, principal, station_id, day)
     try:
         plan: PlanPublic | None = planning.latest(session, principal, station_id, day)
     except NotFound:
         plan = None
+    if team is not None:
+        _team, clients, volunteers = members(session, principal, team)
+        work, plan = _of_team(work, plan, clients, volunteers)
     open_alerts = alerts.alerts_of(session, principal, station_id, status=AlertStatus.OPEN)
     todays = alerts.alerts_of(session, principal, station_id, day=day)
     shown = {alert.id: alert for alert in open_alerts + todays}
@@ -82,7 +89,30 @@ def day_page(
         violations=VIOLATIONS,
         plan_seconds=PLAN_TIME_LIMIT_SECONDS,
         max_seconds=MAX_TIME_LIMIT_SECONDS,
+        teams=teams_of(session, principal, station_id),
+        team=team,
     )
+
+
+def _of_team(
+    work: DayWork, plan: PlanPublic | None, clients: set[int], volunteers: set[int]
+) -> tuple[DayWork, PlanPublic | None]:
+    """The day as one team sees it: its clients' tasks, its volunteers' routes and free
+    volunteers, its clients left unplanned."""
+    work = work.model_copy(
+        update={
+            "tasks": [t for t in work.tasks if t.client_id in clients],
+            "volunteers": [v for v in work.volunteers if v.volunteer_id in volunteers],
+        }
+    )
+    if plan is not None:
+        plan = plan.model_copy(
+            update={
+                "routes": [r for r in plan.routes if r.volunteer_id in volunteers],
+                "unplanned": [s for s in plan.unplanned if s.client_id in clients],
+            }
+        )
+    return work, plan
 
 
 def _map(

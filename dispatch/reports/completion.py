@@ -31,6 +31,7 @@ from dispatch.reports.schemas import (
     StopRow,
     TeamFigures,
 )
+from dispatch.teams import repository as teams
 from models import Station
 from models.enums import AlertStatus, OutcomeKind
 
@@ -54,16 +55,29 @@ class _Stop:
 
 
 def completion(
-    session: Session, principal: Principal, station_id: int, first: date, last: date
+    session: Session,
+    principal: Principal,
+    station_id: int,
+    first: date,
+    last: date,
+    team_id: int | None = None,
 ) -> Completion:
+    """The station's figures; with `team_id`, those of the team: its clients' stops and
+    alerts, its volunteers' routes and hours."""
     station = _station(session, principal, station_id, first, last)
     stops = _stops(session, station, first, last)
     plans = repository.published_plans(session, station_id, first, last)
     routes = repository.routes_of_plans(session, [p.id for p in plans])
+    alerts = repository.alerts_of_period(session, station_id, first, last)
+    volunteers: set[int] | None = None
+    if team_id is not None:
+        clients, volunteers = _team(session, station_id, team_id)
+        stops = [s for s in stops if s.client_id in clients]
+        routes = [r for r in routes if r.volunteer_id in volunteers]
+        alerts = [a for a in alerts if a.client_id in clients]
     planned = [s for s in stops if s.volunteer_id is not None]
     delivered = [s for s in planned if _delivered(s)]
     missed = [s for s in planned if not _delivered(s)]
-    alerts = repository.alerts_of_period(session, station_id, first, last)
     minutes = [
         (a.resolved_at - a.raised_at).total_seconds() / 60
         for a in alerts
@@ -103,10 +117,18 @@ def completion(
         median_minutes_to_resolve=round(statistics.median(minutes), 1) if minutes else None,
         distance_km=round(sum(r.distance_m for r in routes) / 1000, 1),
         volunteers=len({r.volunteer_id for r in routes}),
-        volunteer_hours=_hours(session, station_id, first, last),
+        volunteer_hours=_hours(session, station_id, first, last, volunteers),
         days=days,
-        by_team=_by_team(session, station_id, stops),
+        by_team=_by_team(session, station_id, stops) if team_id is None else [],
+        team_id=team_id,
     )
+
+
+def _team(session: Session, station_id: int, team_id: int) -> tuple[set[int], set[int]]:
+    """The team's clients and volunteers; a team of another station is not found."""
+    if team_id not in repository.team_names(session, station_id):
+        raise InvalidInput.field("team", f"team {team_id} is not a team of this station")
+    return teams.members(session, team_id)
 
 
 def _by_team(session: Session, station_id: int, stops: list[_Stop]) -> list[TeamFigures]:
@@ -173,11 +195,17 @@ def stops_behind(
     last: date,
     figure: Figure,
     reason: str | None = None,
+    team_id: int | None = None,
 ) -> list[StopRow]:
-    """The stops a figure counts (for `missed`, optionally those of one reason)."""
+    """The stops a figure counts (for `missed`, optionally those of one reason; with
+    `team_id`, of the team's clients)."""
     station = _station(session, principal, station_id, first, last)
+    stops = _stops(session, station, first, last)
+    if team_id is not None:
+        clients, _volunteers = _team(session, station_id, team_id)
+        stops = [s for s in stops if s.client_id in clients]
     chosen = []
-    for s in _stops(session, station, first, last):
+    for s in stops:
         on_route = s.volunteer_id is not None
         keep = {
             "planned": on_route,
@@ -253,11 +281,17 @@ def _delivered(stop: _Stop) -> bool:
     return stop.outcome == OutcomeKind.DELIVERED.value
 
 
-def _hours(session: Session, station_id: int, first: date, last: date) -> float:
-    """Hours between each volunteer's first start and last finish of each day."""
+def _hours(
+    session: Session, station_id: int, first: date, last: date, volunteers: set[int] | None
+) -> float:
+    """Hours between each volunteer's first start and last finish of each day (of the
+    given volunteers only, if given)."""
+    spans = round_spans(session, first, last, station_id=station_id)
     seconds = sum(
         max(0.0, (finish - start).total_seconds())
-        for start, finish in round_spans(session, first, last, station_id=station_id).values()
-        if start is not None and finish is not None
+        for (volunteer, _day), (start, finish) in spans.items()
+        if start is not None
+        and finish is not None
+        and (volunteers is None or volunteer in volunteers)
     )
     return round(seconds / 3600, 1)

@@ -28,11 +28,17 @@ router = APIRouter(tags=["completion"])
     responses=error_responses(Forbidden, NotFound, InvalidInput),
 )
 def figures(
-    station_id: int, first: date, last: date, session: SessionDep, principal: PrincipalDep
+    station_id: int,
+    first: date,
+    last: date,
+    session: SessionDep,
+    principal: PrincipalDep,
+    team: int | None = None,
 ) -> Completion:
     """Planned, delivered (late), missed (why), unplanned; alerts and time to resolve
-    them; distance, volunteers and their hours; per day, for charts."""
-    return completion(session, principal, station_id, first, last)
+    them; distance, volunteers and their hours; per day, for charts; per team. `team`:
+    that team's only (its clients' stops and alerts, its volunteers' routes and hours)."""
+    return completion(session, principal, station_id, first, last, team)
 
 
 @router.get(
@@ -58,9 +64,11 @@ def behind(
     session: SessionDep,
     principal: PrincipalDep,
     reason: str | None = None,
+    team: int | None = None,
 ) -> list[StopRow]:
-    """The stops a figure counts (missed ones of one `reason`, if given)."""
-    return stops_behind(session, principal, station_id, first, last, figure, reason)
+    """The stops a figure counts (missed ones of one `reason`, if given; of one `team`'s
+    clients, if given)."""
+    return stops_behind(session, principal, station_id, first, last, figure, reason, team)
 
 
 @router.get(

@@ -107,7 +107,8 @@ def _age_band(birth_year: int | None, year: int) -> str:
 
 
 def to_xlsx(report: MonthlyReport, station_name: str, gettext: Callable[[str], str]) -> bytes:
-    """The report as a workbook: the summary, then the missed deliveries and the alerts."""
+    """The report as a workbook: the summary, the missed deliveries, the alerts, and each
+    team's figures."""
     _ = gettext
     f = report.figures
     book = Workbook()
@@ -165,6 +166,24 @@ def to_xlsx(report: MonthlyReport, station_name: str, gettext: Callable[[str], s
                 ]
             )
         )
+    if f.by_team:
+        teams = book.create_sheet(_("By team"))
+        teams.append(
+            [_("Team"), _("Planned"), _("Delivered"), _("late"), _("Missed"), _("Not planned")]
+        )
+        for team in f.by_team:
+            teams.append(
+                inert_row(
+                    [
+                        team.team_name or _("No team"),
+                        team.planned,
+                        team.delivered,
+                        team.late,
+                        team.missed,
+                        team.unplanned,
+                    ]
+                )
+            )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -10,10 +10,16 @@ from fastapi.responses import HTMLResponse, Response
 from dispatch.alerts import service as alerts
 from dispatch.deps import SessionDep, SettingsDep, StationsDep, VolunteersDep
 from dispatch.i18n import translations
-from dispatch.reports.completion import Figure, across_stations, completion, stops_behind
+from dispatch.reports.completion import (
+    Figure,
+    across_stations,
+    completion,
+    stops_behind,
+)
 from dispatch.reports.history import client_history, volunteer_hours
 from dispatch.reports.monthly import monthly_report, to_xlsx
 from dispatch.reports.risks import risk_signals
+from dispatch.teams.service import teams_of
 from dispatch.web.kit import PageUserDep, environment, language, printout, render
 from dispatch.web.pdf import pdf_of
 
@@ -51,13 +57,15 @@ def dashboard(
     session: SessionDep,
     period: str = "month",
     at: date | None = None,
+    team: int | None = None,
 ) -> Response:
     """Completion of a day, week or month, with a chart and every figure opening into
-    its stops."""
+    its stops; of the whole station or of one team."""
     station = stations.get(session, principal, station_id)
     at = at or datetime.now(ZoneInfo(station.timezone)).date()
     first, last = _period(period, at)
-    figures = completion(session, principal, station_id, first, last)
+    figures = completion(session, principal, station_id, first, last, team)
+    teams = teams_of(session, principal, station_id)
     # The social worker's list looks at the last four weeks of the period.
     risks = risk_signals(session, principal, station_id, last - timedelta(days=27), last)
     return render(
@@ -72,6 +80,8 @@ def dashboard(
         later=last + timedelta(days=1),
         most=max([d.planned + d.unplanned for d in figures.days] or [1]),
         risks=risks,
+        teams=teams,
+        team=team,
     )
 
 
@@ -113,9 +123,10 @@ def dashboard_stops(
     last: date,
     figure: Figure,
     reason: str | None = None,
+    team: int | None = None,
 ) -> Response:
     station = stations.get(session, principal, station_id)
-    rows = stops_behind(session, principal, station_id, first, last, figure, reason)
+    rows = stops_behind(session, principal, station_id, first, last, figure, reason, team)
     return render(
         request,
         "dashboard_stops.html",

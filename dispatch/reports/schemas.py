@@ -47,6 +47,7 @@ class Completion(BaseModel):
     volunteer_hours: float  # from the start and finish each volunteer recorded
     days: list[DayFigures]
     by_team: list[TeamFigures] = []  # when the station has teams: per team of the clients
+    team_id: int | None = None  # the figures of this team only (no by_team then)
 
 
 class StopRow(BaseModel):

@@ -4,10 +4,11 @@ from typing import Any
 
 from sqlmodel import Session
 
-from dispatch.access import Resource
+from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
 from dispatch.errors import InvalidInput
+from dispatch.teams import repository
 from dispatch.teams.schemas import TeamCreate, TeamUpdate
 from models import Site, Team
 
@@ -36,3 +37,18 @@ def check_team(session: Session, station_id: int | None, team_id: int | None) ->
     team = session.get(Team, team_id)
     if team is None or team.station_id != station_id:
         raise InvalidInput.field("team_id", f"team {team_id} is not a team of this station")
+
+
+def members(
+    session: Session, principal: Principal, team_id: int
+) -> tuple[Team, set[int], set[int]]:
+    """The team, its clients and its volunteers (ids), for the pages' team filter."""
+    team = reachable(session, principal, Team, team_id, "team")
+    clients, volunteers = repository.members(session, team_id)
+    return team, clients, volunteers
+
+
+def teams_of(session: Session, principal: Principal, station_id: int) -> list[Team]:
+    """The station's teams, by name (the choices of the pages' team filter)."""
+    require(principal, Resource.TEAM, Action.READ)
+    return sorted(repository.of_station(session, station_id), key=lambda team: team.name)

@@ -84,6 +84,32 @@ def test_completion_figures_agree_with_the_events_of_a_simulated_month(
         assert {row.team_id: row.delivered for row in figures.by_team} == {
             team: delivered_by_team[team] for team in teams
         }
+        # One team's figures: its row of the station's, and the stops behind them its own.
+        east = figures.by_team[0]
+        assert east.team_id is not None
+        alone = completion(session, system_principal("test"), station.id, FIRST, LAST, east.team_id)
+        assert (alone.planned, alone.delivered, alone.late, alone.missed, alone.unplanned) == (
+            east.planned,
+            east.delivered,
+            east.late,
+            east.missed,
+            east.unplanned,
+        )
+        assert alone.by_team == []
+        assert 0 < alone.volunteers < figures.volunteers
+        assert 0 < alone.volunteer_hours < figures.volunteer_hours
+        assert alone.alerts_raised <= figures.alerts_raised
+        team_missed = stops_behind(
+            session,
+            system_principal("test"),
+            station.id,
+            FIRST,
+            LAST,
+            "missed",
+            team_id=east.team_id,
+        )
+        assert len(team_missed) == east.missed
+        assert {team_of[row.client_id] for row in team_missed} <= {east.team_id}
         names: tuple[Figure, ...] = ("planned", "delivered", "late", "missed", "unplanned")
         for name in names:
             rows = stops_behind(session, system_principal("test"), station.id, FIRST, LAST, name)
@@ -113,6 +139,14 @@ def test_completion_figures_agree_with_the_events_of_a_simulated_month(
     assert page.count("<rect") == 4 * len(figures.days)  # on time, late, missed, not planned
     assert "按团队" in page
     assert all(row.team_name in page for row in figures.by_team)
+    east_page = api.get(
+        f"/dashboard/{station.id}",
+        params={"period": "month", "at": str(LAST), "team": str(east.team_id)},
+    ).text
+    behind_east = f"stops?first={FIRST}&amp;last={LAST}&amp;team={east.team_id}&figure="
+    assert f'id="delivered" href="/dashboard/{station.id}/{behind_east}delivered"' in east_page
+    assert f"<b>{east.delivered}</b>" in east_page
+    assert f'<option value="{east.team_id}" selected>{east.team_name}</option>' in east_page
     behind = api.get(
         f"/dashboard/{station.id}/stops",
         params={"first": str(FIRST), "last": str(LAST), "figure": "missed"},
@@ -136,6 +170,9 @@ def test_completion_figures_agree_with_the_events_of_a_simulated_month(
         assert summary[planned_label] == figures.planned
         assert len(list(book.worksheets[1].iter_rows())) == figures.missed + 1
         assert len(list(book.worksheets[2].iter_rows())) == figures.alerts_raised + 1
+        by_team = list(book.worksheets[3].iter_rows(values_only=True))
+        assert [row[0] for row in by_team[1:]] == [t.team_name for t in figures.by_team]
+        assert [row[2] for row in by_team[1:]] == [t.delivered for t in figures.by_team]
         report = api.get(f"/reports/{station.id}/2026-11").text
         assert f'id="r-delivered">{figures.delivered}<' in report
         assert f'id="r-missed">{figures.missed}<' in report
