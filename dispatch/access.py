@@ -44,6 +44,8 @@ class Resource(StrEnum):
     USER = "user"
     TEAM = "team"
     NOTIFICATION = "notification"  # contact preferences and the outbox
+    ACTIVITY = "activity"  # group activities
+    INVITATION = "invitation"  # whom an activity invites, and whether they came
 
 
 _ALL = frozenset(Action)
@@ -85,6 +87,9 @@ POLICY: dict[Resource, dict[Role, frozenset[Action]]] = {
     },
     # Phone numbers and addresses of volunteers, staff and families: for the office only.
     Resource.NOTIFICATION: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ},
+    # Activities and their invitations name clients: for the office.
+    Resource.ACTIVITY: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ},
+    Resource.INVITATION: {Role.COORDINATOR: _ALL, Role.MANAGER: _READ},
     Resource.USER: {},
 }
 

@@ -9,6 +9,7 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError
 
+from dispatch.activities import endpoints as activity_endpoints
 from dispatch.admission import Admission, WriteTurns
 from dispatch.alerts import endpoints as alert_endpoints
 from dispatch.alerts import pages as alert_pages
@@ -82,6 +83,7 @@ ENDPOINTS = (
     site_endpoints,
     team_endpoints,
     notification_endpoints,
+    activity_endpoints,
     client_endpoints,
     volunteer_endpoints,
     schedule_endpoints,

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dispatch.activities.service import ActivityService, InvitationService
 from dispatch.clients.service import ClientService
 from dispatch.config import Settings
 from dispatch.days.closures import ClosureService
@@ -40,6 +41,8 @@ class Services:
     planning: PlanningService
     plan_edits: PlanEdits
     preferences: PreferenceService
+    activities: ActivityService
+    invitations: InvitationService
 
 
 def build_services(
@@ -69,6 +72,8 @@ def build_services(
         planning=PlanningService(runner or ProcessRunner(), travel, days, queue),
         plan_edits=PlanEdits(travel, days, on_publish=[notices.plan_published]),
         preferences=PreferenceService(),
+        activities=ActivityService(),
+        invitations=InvitationService(),
     )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from dispatch.access import Principal
+from dispatch.activities.service import ActivityService, InvitationService
 from dispatch.admission import OWN_WRITE_TURNS
 from dispatch.auth import service as auth_service
 from dispatch.auth.ratelimit import LoginLimiter
@@ -139,6 +140,14 @@ async def site_service(services: ServicesDep) -> SiteService:
 
 async def team_service(services: ServicesDep) -> TeamService:
     return services.teams
+
+
+async def activity_service(services: ServicesDep) -> ActivityService:
+    return services.activities
+
+
+async def invitation_service(services: ServicesDep) -> InvitationService:
+    return services.invitations
 
 
 async def preference_service(services: ServicesDep) -> PreferenceService:

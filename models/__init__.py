@@ -1,6 +1,7 @@
 """Every table and enum of CareRoute (request and response schemas live in each feature's
 schemas.py). Imports only the standard library, sqlmodel and pydantic."""
 
+from models.activity import Activity, Invitation
 from models.alert import (
     Alert,
     AlertStep,
@@ -46,6 +47,7 @@ from models.volunteer import (
 )
 
 __all__ = [
+    "Activity",
     "Alert",
     "AlertStep",
     "AuditAnchor",
@@ -57,6 +59,7 @@ __all__ = [
     "ContactPreference",
     "GeocodeCacheEntry",
     "Hold",
+    "Invitation",
     "Menu",
     "Notification",
     "NotificationAttempt",

@@ -14,6 +14,7 @@ class SiteKind(StrEnum):
     KITCHEN = "kitchen"
     PHARMACY = "pharmacy"
     OFFICE = "office"
+    VENUE = "venue"  # a hall or activity room: where gatherings are held
 
 
 class TeamKind(StrEnum):
@@ -227,3 +228,10 @@ class Notify(StrEnum):
     COORDINATORS = "coordinators"
     MANAGERS = "managers"
     STATION_CHAT = "station_chat"
+
+
+class ActivityKind(StrEnum):
+    GATHERING = "gathering"  # a monthly gathering, a birthday party
+    HEALTH_TALK = "health_talk"
+    OUTING = "outing"
+    OTHER = "other"

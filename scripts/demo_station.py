@@ -20,6 +20,12 @@ import osmium
 from sqlmodel import Session, SQLModel
 
 from dispatch.access import Principal, system_principal
+from dispatch.activities.schemas import (
+    ActivityCreate,
+    ActivityUpdate,
+    InvitationCreate,
+    InvitationUpdate,
+)
 from dispatch.auth import repository as auth_repository
 from dispatch.clients.schemas import ClientCreate, ClientUpdate
 from dispatch.container import Services, build_services
@@ -31,8 +37,9 @@ from dispatch.teams.schemas import TeamCreate, TeamUpdate
 from dispatch.users import service as user_service
 from dispatch.users.schemas import UserCreate, UserUpdate
 from dispatch.volunteers.schemas import AvailabilityCreate, VolunteerCreate, VolunteerUpdate
-from models import Client, Site, Station, Team, Volunteer
+from models import Activity, Client, Site, Station, Team, Volunteer
 from models.enums import (
+    ActivityKind,
     AvailabilityKind,
     ClientStatus,
     Diet,
@@ -632,6 +639,7 @@ def load_demo_station(
     if shape == DEMO:
         clients.append(_client_who_volunteers(session, services, volunteers[CLIENT_VOLUNTEER]))
         _load_users(session, principal, station.id, volunteers[0])
+        _monthly_gathering(session, services, principal, sites["demo-site-office"], clients)
     return {
         "clients": len(clients),
         "volunteers": len(volunteers),
@@ -698,6 +706,69 @@ def _teams(
     east, west, point = made
     assert station.lon is not None
     return _Teams(east, west, point, station.lon, (kitchen.lat, kitchen.lon))
+
+
+ACTIVITY_ID = "demo-activity-monthly"
+
+
+def _last_friday(day: date) -> date:
+    last = (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return last - timedelta(days=(last.weekday() - 4) % 7)
+
+
+def _monthly_gathering(
+    session: Session,
+    services: Services,
+    principal: Principal,
+    venue: Site,
+    clients: list[Client],
+) -> Activity:
+    """The month's gathering for elders who live alone (Jinan's, instead of gifts), at the
+    station's office on the month's last Friday (next month's once this one's has passed);
+    the first three invited cannot come alone."""
+    friday = _last_friday(date.today())
+    if friday < date.today():
+        friday = _last_friday(friday + timedelta(days=7))
+    assert venue.id is not None
+    data = ActivityCreate(
+        station_id=venue.station_id,
+        external_id=ACTIVITY_ID,
+        title="独居老人月度聚会",
+        kind=ActivityKind.GATHERING,
+        service_date=friday,
+        start_time=time(14, 30),
+        end_time=time(16, 0),
+        site_id=venue.id,
+        notes="茶话会、生日祝福和健康小讲座；需要陪同的老人由志愿者从家里接送",
+    )
+    activity: Activity = _upsert(
+        session,
+        services.activities,
+        principal,
+        data,
+        ActivityUpdate,
+        station_id=venue.station_id,
+        external_id=ACTIVITY_ID,
+    )
+    assert activity.id is not None
+    alone = [c for c in clients if c.lives_alone and c.id is not None][:8]
+    for n, client in enumerate(alone):
+        assert client.id is not None
+        _upsert(
+            session,
+            services.invitations,
+            principal,
+            InvitationCreate(
+                station_id=venue.station_id,
+                activity_id=activity.id,
+                client_id=client.id,
+                needs_escort=n < 3,
+            ),
+            InvitationUpdate,
+            activity_id=activity.id,
+            client_id=client.id,
+        )
+    return activity
 
 
 def _client_who_volunteers(session: Session, services: Services, volunteer: Volunteer) -> Client:

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, func, select
 
 from dispatch.access import system_principal
 from dispatch.reports.completion import completion
-from models import Client, ServiceSchedule, Site, Station, Volunteer
+from models import Activity, Client, Invitation, ServiceSchedule, Site, Station, Volunteer
 from models.enums import Role, ServiceKind, SiteKind
 from scripts.demo_station import DEMO_PASSWORDS, STATION_CODE, load_demo_station
 from scripts.simulate_history import demo_history
@@ -38,6 +38,13 @@ def test_demo_station_is_realistic_and_loads_idempotently(
     assert _counts(session) == first
     # 150 elders, and one of the volunteers who is a client too
     assert (counts["clients"], counts["volunteers"]) == (151, 40)
+    # One monthly gathering: elders who live alone, three of whom need someone with them.
+    gathering = session.exec(select(Activity)).one()
+    invited = session.exec(select(Invitation)).all()
+    assert gathering.service_date.weekday() == 4  # a Friday
+    assert len(invited) == 8
+    assert sum(i.needs_escort for i in invited) == 3
+    assert all(session.get(Client, i.client_id).lives_alone for i in invited)  # type: ignore[union-attr]
     linked = session.exec(select(Volunteer).where(col(Volunteer.client_id).is_not(None))).one()
     assert session.get(Client, linked.client_id).name == linked.name  # type: ignore[union-attr]
     clients = session.exec(select(Client)).all()

@@ -12,6 +12,12 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from dispatch.access import Action, Principal, allowed, require
+from dispatch.activities.schemas import (
+    ActivityCreate,
+    ActivityUpdate,
+    InvitationCreate,
+    InvitationUpdate,
+)
 from dispatch.clients.schemas import ClientCreate, ClientUpdate
 from dispatch.container import Services
 from dispatch.crud.schemas import ListQuery
@@ -64,6 +70,20 @@ KINDS = {
         TeamCreate,
         TeamUpdate,
         ("name", "kind", "site_id"),
+        False,
+    ),
+    "activities": Kind(
+        lambda services: services.activities,
+        ActivityCreate,
+        ActivityUpdate,
+        ("title", "kind", "service_date", "start_time", "site_id"),
+        False,
+    ),
+    "invitations": Kind(
+        lambda services: services.invitations,
+        InvitationCreate,
+        InvitationUpdate,
+        ("activity_id", "client_id", "needs_escort", "attended"),
         False,
     ),
     "contacts": Kind(

@@ -5,12 +5,14 @@ is validated as a whole (the stored record with the changes applied), so a chang
 of a time window is checked against the other end.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
 from sqlalchemy import JSON
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
 from dispatch.access import (
@@ -26,7 +28,7 @@ from dispatch.access import station_scope as scope_of
 from dispatch.audit import chain
 from dispatch.crud.repository import RecordRepository, RowT
 from dispatch.crud.schemas import ListQuery, Page
-from dispatch.errors import HasHistory, InvalidInput, NotFound
+from dispatch.errors import Conflict, HasHistory, InvalidInput, NotFound
 from dispatch.i18n import N_
 from models import TableBase
 from models.common import utcnow
@@ -117,7 +119,8 @@ class RecordService(Generic[RowT, CreateT, UpdateT]):
             values[self.repository.station_column] = station_id
         self.check_references(session, station_id, values)
         self.prepare(session, principal, values, set(data.model_fields_set) | set(values))
-        row = self.repository.add(session, self.table(**values))
+        with self._unique():
+            row = self.repository.add(session, self.table(**values))
         self._audit(session, principal, "create", row, {}, snapshot(row))
         return row
 
@@ -137,7 +140,8 @@ class RecordService(Generic[RowT, CreateT, UpdateT]):
             setattr(row, name, value)
         row.updated_at = utcnow()
         session.add(row)
-        session.flush()
+        with self._unique():
+            session.flush()
         self._audit(session, principal, "update", row, before, snapshot(row))
         return row
 
@@ -169,6 +173,20 @@ class RecordService(Generic[RowT, CreateT, UpdateT]):
         )
 
     # --- helpers -------------------------------------------------------------------------
+
+    @contextmanager
+    def _unique(self) -> Iterator[None]:
+        """A record that would repeat one that must be unique (a client invited twice, a
+        second preference for one person) is a conflict, not a server error; the request's
+        transaction is rolled back with it."""
+        try:
+            yield
+        except IntegrityError as error:
+            if not _duplicate(error):
+                raise  # a reference the checks let through: a fault, not the user's
+            raise Conflict(
+                N_("such a %(kind)s exists already"), kind=self.resource.value
+            ) from error
 
     def ensure_station(self, principal: Principal, station_id: int) -> None:
         scope = scope_of(principal)
@@ -233,6 +251,13 @@ class RecordService(Generic[RowT, CreateT, UpdateT]):
             client_id=getattr(row, "client_id", None),
             volunteer_id=getattr(row, "volunteer_id", None),
         )
+
+
+def _duplicate(error: IntegrityError) -> bool:
+    """Whether the database refused a repeated unique value (PostgreSQL's unique_violation,
+    SQLite's UNIQUE constraint), not a missing reference."""
+    cause = error.orig
+    return getattr(cause, "sqlstate", None) == "23505" or "UNIQUE constraint" in str(cause)
 
 
 def snapshot(row: TableBase, *, json: bool = True) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from sqlmodel import Session
 
 from dispatch.access import Principal
+from dispatch.activities.service import activity_figures
 from dispatch.cells import inert_row
 from dispatch.i18n import N_
 from dispatch.reports import repository
@@ -77,6 +78,7 @@ def monthly_report(
             by_age=ages,
         ),
         missed=missed,
+        activities=activity_figures(session, station_id, first, last),
         alerts=[
             AlertLine(
                 client_name=client.name,
@@ -142,6 +144,12 @@ def to_xlsx(report: MonthlyReport, station_name: str, gettext: Callable[[str], s
         (_("Alerts resolved"), f.alerts_resolved),
         (_("Alerts open"), f.alerts_open),
         (_("Median minutes to resolve"), f.median_minutes_to_resolve),
+        (_("Activities held"), report.activities.held),
+        (_("Invitations"), report.activities.invited),
+        (_("Came"), report.activities.attended),
+        (_("Did not come"), report.activities.absent),
+        (_("Attendance not taken"), report.activities.not_recorded),
+        (_("Needing an escort"), report.activities.needing_escort),
     ]
     for row in rows:
         summary.append(inert_row(list(row)))

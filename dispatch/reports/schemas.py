@@ -5,6 +5,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 
+from dispatch.activities.schemas import ActivityFigures
+
 
 class DayFigures(BaseModel):
     day: date
@@ -157,3 +159,4 @@ class MonthlyReport(BaseModel):
     served: ServedClients
     missed: list[StopRow]
     alerts: list[AlertLine]
+    activities: ActivityFigures

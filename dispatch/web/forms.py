@@ -23,6 +23,13 @@ KIND_LABELS = {
         "site_id": N_("Own pickup site (id)"),
     },
     "volunteers": {"client_id": N_("Is also client (id)")},
+    "activities": {
+        "kind": N_("Kind of activity"),
+        "service_date": N_("Date"),
+        "start_time": N_("Starts at"),
+        "end_time": N_("Ends at"),
+        "site_id": N_("Place (site id)"),
+    },
     "contacts": {
         "address": N_("E-mail, mobile or chat address (Apprise URL)"),
         "notes": N_("Notes"),
@@ -111,6 +118,11 @@ LABELS = {
     "consent_on": N_("Consent given on"),
     "opted_out_at": N_("Opted out at"),
     "on_duty": N_("On duty"),
+    "title": N_("Title"),
+    "activity_id": N_("Activity (id)"),
+    "needs_escort": N_("Needs someone to go with them"),
+    "attended": N_("Came"),
+    "attendance_noted_at": N_("Attendance taken at"),
 }
 # What a route broken by a hand edit breaks (the checker's violation kinds).
 VIOLATIONS = {
@@ -184,6 +196,10 @@ CHOICES = {
     "kitchen": N_("kitchen"),
     "pharmacy": N_("pharmacy"),
     "office": N_("office"),
+    "venue": N_("activity venue"),
+    "gathering": N_("gathering"),
+    "health_talk": N_("health talk"),
+    "outing": N_("outing"),
     "community": N_("community team"),
     "village_point": N_("village point"),
     "ok": N_("located"),

@@ -217,6 +217,7 @@ _COORDINATOR = (
     ("/records/clients", N_("Clients")),
     ("/records/volunteers", N_("Volunteers")),
     ("/records/teams", N_("Teams")),
+    ("/records/activities", N_("Activities")),
     ("/records/schedules", N_("Schedules")),
     ("/records/availability", N_("Availability")),
     ("/records/closures", N_("Closures")),

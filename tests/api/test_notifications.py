@@ -223,6 +223,19 @@ def test_a_family_contact_who_consented_gets_an_sms_that_tencent_would_accept(
         address="13900000001",
         consent_on="2026-11-01",
     )
+    again = api.post(
+        "/api/contact-preferences",
+        json={
+            "station_id": ident(day.station),
+            "audience": "family",
+            "person_id": first["client_id"],
+            "channel": "email",
+            "address": "x@example.org",
+            "consent_on": "2026-11-01",
+        },
+        headers=day.coordinator.headers,
+    )
+    assert again.status_code == 409  # one preference per person
     me = day.volunteers[volunteer_id]
     for door, kind in ((first, "delivered"), (second, "delivered")):
         api.post(

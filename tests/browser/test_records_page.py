@@ -1,6 +1,6 @@
 """A coordinator's record pages in a real headless Chromium: the demo's teams and village
-point, and its client who volunteers, each of the two records pointing to the other.
-Screenshots in test-artifacts/."""
+point, its client who volunteers (each of the two records pointing to the other), and its
+monthly gathering with whom it invites. Screenshots in test-artifacts/."""
 
 from playwright.sync_api import Browser, expect
 from sqlmodel import Session, select
@@ -43,3 +43,15 @@ def test_the_client_who_volunteers_has_both_records_linked(
     expect(page).to_have_url(f"{server.url}/records/volunteers/{volunteer.id}")
     expect(page.locator("#same-person")).to_contain_text("此人同时是服务对象")
     expect(page.locator("#same-person a")).to_have_text(client.name)
+
+    # The month's gathering for elders who live alone, with whom it invites.
+    page.goto(f"{server.url}/records/activities")
+    expect(page.locator("h1")).to_contain_text("集体活动")
+    expect(page.locator("table tbody tr")).to_have_count(1)
+    expect(page.locator("table")).to_contain_text("独居老人月度聚会")
+    expect(page.locator("table")).to_contain_text("聚会")
+    page.screenshot(path=str(ARTIFACTS / "activities.png"), full_page=True)
+    page.goto(f"{server.url}/records/invitations")
+    expect(page.locator("h1")).to_contain_text("邀请")
+    expect(page.locator("table tbody tr")).to_have_count(8)
+    page.screenshot(path=str(ARTIFACTS / "invitations.png"), full_page=True)

@@ -1,0 +1,1 @@
+"""Group activities: gatherings and health talks, whom they invite, and who came."""
