@@ -145,12 +145,16 @@ def listing(
     session: SessionDep,
     services: ServicesDep,
     q: str = "",
+    team: int | None = None,
 ) -> Response:
     spec = KINDS.get(kind)
     if spec is None:
         return HTMLResponse("not found", status_code=404)
     service = spec.service_of(services)
-    page = service.list(session, principal, ListQuery(q=q or None, page_size=500))
+    # Clients and volunteers belong to teams: their lists may show one team's.
+    by_team = "team_id" in spec.create.model_fields
+    filters = {"team_id": team} if by_team and team is not None else None
+    page = service.list(session, principal, ListQuery(q=q or None, page_size=500), filters)
     rows = [
         {"id": row.id, **{c: _cell(getattr(row, c)) for c in spec.columns}} for row in page.items
     ]
@@ -166,7 +170,15 @@ def listing(
         importable=spec.importable,
         may_create=allowed(principal, service.resource, Action.CREATE),
         may_update=allowed(principal, service.resource, Action.UPDATE),
+        teams=_teams_of_reach(session, principal, services) if by_team else [],
+        team=team,
     )
+
+
+def _teams_of_reach(session: Session, principal: Principal, services: Services) -> list[Any]:
+    """The teams of the reader's stations, by name (the choices of a list's team filter)."""
+    found = services.teams.list(session, principal, ListQuery(page_size=500)).items
+    return sorted(found, key=lambda team: team.name)
 
 
 @router.get("/records/{kind}/{row_id}", response_model=None)

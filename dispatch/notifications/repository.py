@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from models import (
     Alert,
     AlertStep,
+    Client,
     ContactPreference,
     Notification,
     NotificationAttempt,
@@ -20,6 +21,7 @@ from models import (
     Station,
     User,
     UserStation,
+    Volunteer,
 )
 from models.enums import AlertStatus, Audience, NoticeStatus, PlanStatus, Role, StopKind
 
@@ -163,3 +165,31 @@ def attempts_of(session: Session, ids: list[int]) -> Sequence[NotificationAttemp
         .where(col(NotificationAttempt.notification_id).in_(ids))
         .order_by(col(NotificationAttempt.id))
     ).all()
+
+
+Person = tuple[Audience, int]
+
+
+def names_of(session: Session, people: set[Person]) -> dict[Person, str]:
+    """Whom messages went to, by name: a volunteer, a user, a client's family contact (with
+    the client's name), a station's chat."""
+    wanted: dict[Audience, list[int]] = {}
+    for audience, person in people:
+        wanted.setdefault(audience, []).append(person)
+    names: dict[Person, str] = {}
+    for volunteer in session.exec(
+        select(Volunteer).where(col(Volunteer.id).in_(wanted.get(Audience.VOLUNTEER, [])))
+    ):
+        names[(Audience.VOLUNTEER, volunteer.id or 0)] = volunteer.name
+    for user in session.exec(select(User).where(col(User.id).in_(wanted.get(Audience.STAFF, [])))):
+        names[(Audience.STAFF, user.id or 0)] = user.display_name
+    for client in session.exec(
+        select(Client).where(col(Client.id).in_(wanted.get(Audience.FAMILY, [])))
+    ):
+        contact = client.emergency_contact_name or "?"
+        names[(Audience.FAMILY, client.id or 0)] = f"{contact} ({client.name})"
+    for station in session.exec(
+        select(Station).where(col(Station.id).in_(wanted.get(Audience.STATION, [])))
+    ):
+        names[(Audience.STATION, station.id or 0)] = station.name
+    return names

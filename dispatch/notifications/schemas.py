@@ -54,10 +54,12 @@ class NotificationPublic(BaseModel):
     event: NoticeEvent
     audience: Audience
     person_id: int
+    to_name: str  # the person's (or the chat's) name, as the office knows them
     channel: Channel
     locale: str
     subject: str
-    body: str
+    body: str  # with {link} where the sender puts the link
+    link: str  # a page's path, or "route_link:<id>" (its signed address is made when sent)
     urgent: bool
     status: NoticeStatus
     attempts: int

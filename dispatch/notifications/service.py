@@ -271,8 +271,15 @@ def outbox(
         log.setdefault(attempt.notification_id, []).append(
             AttemptPublic.model_validate(attempt, from_attributes=True)
         )
+    names = repository.names_of(session, {(row.audience, row.person_id) for row in rows})
     return [
-        NotificationPublic.model_validate(row.model_dump() | {"log": log.get(row.id or 0, [])})
+        NotificationPublic.model_validate(
+            row.model_dump()
+            | {
+                "log": log.get(row.id or 0, []),
+                "to_name": names.get((row.audience, row.person_id), ""),
+            }
+        )
         for row in rows
     ]
 

@@ -244,6 +244,8 @@ CHOICES = {
     "mismatch": N_("card code did not match"),
     "concern": N_("concern"),
     "resolved": N_("resolved"),
+    "zh-CN": N_("Simplified Chinese"),
+    "en": N_("English"),
     "staff": N_("staff"),
     "family": N_("family contact"),
     "station": N_("station chat"),

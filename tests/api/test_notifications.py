@@ -15,7 +15,7 @@ from sqlmodel import Session
 from dispatch.config import Settings
 from models.enums import Role
 from tests.api.test_alerts import outcome
-from tests.builders.accounts import create_account
+from tests.builders.accounts import create_account, sign_in
 from tests.builders.days import DAY, plan_day, planned, published
 from tests.builders.notifications import make_sender, outbox, prefer
 from tests.builders.records import ident
@@ -100,6 +100,15 @@ def test_a_published_route_is_emailed_to_its_volunteer_in_their_language_with_it
     assert {m["status"] for m in sent} == {"sent"}
     assert all(len(m["log"]) == 1 and m["log"][0]["ok"] for m in sent)
     assert mails["a@example.org"]["Message-ID"] != mails["b@example.org"]["Message-ID"]
+
+    # The office's pages: the preferences and the outbox, in words, not codes.
+    sign_in(api, day.coordinator.user.username)
+    contacts = api.get("/records/contacts").text
+    assert "电子邮件" in contacts
+    assert ">email<" not in contacts
+    page = api.get(f"/stations/{ident(day.station)}/notifications").text
+    assert page.count("路线发布") == 2
+    assert "已发送" in page
 
 
 def test_a_no_answer_tells_the_coordinator_on_duty_and_the_chat_and_each_step_due(

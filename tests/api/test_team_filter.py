@@ -1,4 +1,4 @@
-"""The coordinator's day page, filtered to one team."""
+"""The coordinator's day page and lists, filtered to one team."""
 
 import httpx
 from sqlmodel import Session
@@ -9,7 +9,7 @@ from tests.builders.days import DAY, plan_day
 from tests.builders.records import create_station, ident, save
 
 
-def test_the_day_page_shows_one_teams_clients_and_volunteers(
+def test_the_day_page_and_the_lists_show_one_teams_clients_and_volunteers(
     api: httpx.Client, session: Session
 ) -> None:
     day = plan_day(api, session, clients=8, volunteers=2)
@@ -41,6 +41,11 @@ def test_the_day_page_shows_one_teams_clients_and_volunteers(
     assert routed[1]["volunteer_name"] not in only_east
     assert f'<option value="{ident(east)}" selected>东片</option>' in only_east
     assert "只显示本团队的老人和志愿者" in only_east
+    # The client list too: one team's clients.
+    listed = api.get("/records/clients", params={"team": ident(east)}).text
+    assert all(name in listed for name in east_names)
+    assert not any(name in listed for name in west_names - east_names)
+    assert "整个站点" in api.get("/records/volunteers").text  # the choice of team
     # A team of another station is not there to filter by.
     elsewhere = create_station(session, name="别的站")
     other = save(session, Team(name="别站", station_id=ident(elsewhere)))
