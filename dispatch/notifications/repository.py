@@ -114,6 +114,30 @@ def exists(session: Session, key: str, audience: Audience, person_id: int) -> bo
     )
 
 
+def with_preference(session: Session, audience: Audience, people: set[int]) -> set[int]:
+    """Those of `people` who have a preference (not archived, not opted out)."""
+    found = session.exec(
+        select(ContactPreference.person_id).where(
+            ContactPreference.audience == audience,
+            col(ContactPreference.person_id).in_(people),
+            col(ContactPreference.archived_at).is_(None),
+            col(ContactPreference.opted_out_at).is_(None),
+        )
+    ).all()
+    return set(found)
+
+
+def told(session: Session, key_prefix: str, audience: Audience) -> set[int]:
+    """Who has a message whose event key starts with `key_prefix`."""
+    found = session.exec(
+        select(Notification.person_id).where(
+            col(Notification.event_key).startswith(key_prefix, autoescape=True),
+            Notification.audience == audience,
+        )
+    ).all()
+    return set(found)
+
+
 def next_due(session: Session, now: datetime) -> int | None:
     """The message to send next: urgent ones first, then in the order they were written."""
     return session.exec(

@@ -200,23 +200,29 @@ def _reminders(session: Session, station: Station, now: datetime, reminder_at: t
     if plan is None or plan.id is None:
         return 0
     reminder_moment = datetime.combine(local.date(), reminder_at, zone)
-    if plan.published_at and plan.published_at >= reminder_moment:
+    if plan.published_at and reminder_moment <= plan.published_at <= now:
         return 0  # published this evening: its own message has just told them
     written = 0
     principal = system_principal("notifications")
-    for volunteer_id, (doors, start) in sorted(
-        repository.route_summaries(session, plan.id).items()
-    ):
+    routes = repository.route_summaries(session, plan.id)
+    # Checked in two queries, since the scan comes back every few seconds all evening.
+    prefix = f"reminder:{plan.station_id}:{tomorrow}:"
+    waiting = repository.with_preference(session, Audience.VOLUNTEER, set(routes))
+    waiting -= repository.told(session, prefix, Audience.VOLUNTEER)
+    for volunteer_id, (doors, start) in sorted(routes.items()):
+        if volunteer_id not in waiting:
+            continue
         values = {"day": str(tomorrow), "stops": str(doors), "start": clock(start or 0)}
         written += _to_volunteer(
             session,
             principal,
             plan.station_id,
             NoticeEvent.REMINDER,
-            f"reminder:{plan.station_id}:{tomorrow}:{volunteer_id}",
+            f"{prefix}{volunteer_id}",
             volunteer_id,
             values,
             tomorrow,
+            at=now,
         )
     return written
 
@@ -252,6 +258,7 @@ def _steps_due(session: Session, now: datetime) -> int:
                     values,
                     link=_board(session, alert),
                     urgent=True,
+                    at=now,
                 )
     return written
 
@@ -332,6 +339,7 @@ def _to_volunteer(
     volunteer_id: int,
     values: dict[str, str],
     route_day: Any,
+    at: datetime | None = None,
 ) -> int:
     preference = repository.preference(session, Audience.VOLUNTEER, volunteer_id)
     if preference is None or preference.opted_out_at is not None:
@@ -349,7 +357,7 @@ def _to_volunteer(
         )
         route_link = new_link(session, principal, volunteer, route_day, expires)
         link = f"route_link:{route_link.id}"
-    return _write(session, station_id, event, key, preference, values, link=link)
+    return _write(session, station_id, event, key, preference, values, link=link, at=at)
 
 
 def _write(
@@ -362,8 +370,10 @@ def _write(
     *,
     link: str = "",
     urgent: bool = False,
+    at: datetime | None = None,
 ) -> int:
-    """Write the message unless the person opted out or already has it (1 if written)."""
+    """Write the message unless the person opted out or already has it (1 if written); it
+    is due `at` (by default now)."""
     if preference.opted_out_at is not None or preference.id is None:
         return 0
     if repository.exists(session, key, preference.audience, preference.person_id):
@@ -383,6 +393,7 @@ def _write(
         params=words.params,
         link=link,
         urgent=urgent,
+        next_attempt_at=at or utcnow(),
     )
     try:
         with session.begin_nested():  # another scan may write the same message at once

@@ -451,3 +451,45 @@ def test_a_route_changed_by_hand_and_published_again_is_told_to_both_volunteers(
         for s in r["stops"]
     )
     assert f"现在 {doors} 个服务点" in body
+
+
+def test_the_evening_before_each_volunteer_with_a_route_is_reminded_once(
+    api: httpx.Client,
+    session: Session,
+    engine: Engine,
+    settings: Settings,
+    server: RunningServer,
+    smtp: SmtpServer,
+) -> None:
+    day = plan_day(api, session, clients=8, volunteers=2)  # published: 6 meals a bag
+    routed = sorted(r["volunteer_id"] for r in day.plan["routes"] if r["stops"])
+    assert len(routed) == 2
+    prefer(
+        api,
+        day,
+        audience="volunteer",
+        person_id=routed[0],
+        channel="email",
+        address="first@example.org",
+    )
+    prefer(
+        api,
+        day,
+        audience="volunteer",
+        person_id=routed[1],
+        channel="email",
+        address="second@example.org",
+        opted_out_at=datetime.now(UTC).isoformat(),
+    )
+    mailer = make_sender(engine, settings, server, smtp=smtp)
+    evening = datetime.fromisoformat(DAY).replace(tzinfo=SHANGHAI) - timedelta(hours=6)
+    assert evening.hour == 18
+    assert mailer.run_once(evening - timedelta(minutes=30)) == 0  # not yet
+    assert mailer.run_once(evening + timedelta(minutes=30)) == 1  # only who did not opt out
+    assert mailer.run_once(evening + timedelta(hours=2)) == 0  # once
+    [mail] = smtp.messages
+    assert mail["To"] == "first@example.org"
+    assert mail["Subject"] == f"明天（{DAY}）的路线"
+    doors = len(day.doors(routed[0]))
+    assert f"明天（{DAY}）您有 {doors} 个服务点" in mail.get_content()
+    assert f"{server.url}/r/" in mail.get_content()
