@@ -724,11 +724,9 @@ def _monthly_gathering(
     clients: list[Client],
 ) -> Activity:
     """The month's gathering for elders who live alone (Jinan's, instead of gifts), at the
-    station's office on the month's last Friday (next month's once this one's has passed);
-    the first three invited cannot come alone."""
-    friday = _last_friday(date.today())
-    if friday < date.today():
-        friday = _last_friday(friday + timedelta(days=7))
+    station's office on the last Friday of the demo's month (in its first week, like the
+    rest of the demo the same every run); the first three invited cannot come alone."""
+    friday = _last_friday(TODAY)
     assert venue.id is not None
     data = ActivityCreate(
         station_id=venue.station_id,
