@@ -55,8 +55,11 @@ class Menu(MenuBase, TableBase, table=True):
 class TaskBase(SQLModel):
     service_date: date = Field(index=True)
     client_id: int = Field(foreign_key="client.id", index=True)
-    schedule_id: int = Field(foreign_key="service_schedule.id", index=True)
+    # What the task comes from: a schedule, or the invitation of an escort.
+    schedule_id: int | None = Field(default=None, foreign_key="service_schedule.id", index=True)
+    invitation_id: int | None = Field(default=None, foreign_key="invitation.id", index=True)
     kind: ServiceKind = Field(sa_type=EnumText(ServiceKind, 20))
+    # Where the goods are collected; for an escort, where the activity is held.
     site_id: int | None = Field(default=None, foreign_key="site.id")
     quantity: int = Field(default=1, ge=0)
     # The window at the door: the schedule's, else the client's preferred one, else any time.
@@ -71,7 +74,10 @@ class TaskBase(SQLModel):
 
 
 class Task(TaskBase, TableBase, table=True):
-    __table_args__ = (UniqueConstraint("schedule_id", "service_date"),)
+    __table_args__ = (
+        UniqueConstraint("schedule_id", "service_date"),
+        UniqueConstraint("invitation_id", "kind", "service_date"),
+    )
 
     station_id: int = Field(foreign_key="station.id", index=True)
 

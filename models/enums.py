@@ -89,6 +89,12 @@ class ServiceKind(StrEnum):
     MEAL = "meal"
     MEDICINE = "medicine"
     VISIT = "visit"
+    # Going with a client who cannot go alone to a group activity, and back home after it.
+    ESCORT_THERE = "escort_there"
+    ESCORT_BACK = "escort_back"
+
+
+ESCORTS = frozenset({ServiceKind.ESCORT_THERE, ServiceKind.ESCORT_BACK})
 
 
 class Recurrence(StrEnum):
@@ -124,7 +130,7 @@ class PlanStatus(StrEnum):
 
 
 class StopKind(StrEnum):
-    PICKUP = "pickup"  # at the kitchen or pharmacy
+    PICKUP = "pickup"  # at the kitchen or pharmacy, or the venue of an escort's activity
     DOOR = "door"  # at the client's
 
 

@@ -331,6 +331,24 @@ def _availability(volunteer_ids: list[int], rng: random.Random) -> list[Availabi
     return slots
 
 
+def _gathering_drivers(volunteers: list[Volunteer]) -> list[AvailabilityCreate]:
+    """Two volunteers with cars sign up to drive the elders to the month's gathering and
+    home again (on foot, most of them live too far for someone who cannot go alone)."""
+    drivers = [v for v in volunteers if v.travel_mode is TravelMode.CAR and v.id is not None]
+    return [
+        AvailabilityCreate(
+            volunteer_id=driver.id,
+            kind=AvailabilityKind.EXTRA,
+            date_from=_last_friday(TODAY),
+            start_time=time(13, 30),
+            end_time=time(17, 30),
+            note="开车接送月度聚会的老人",
+        )
+        for driver in drivers[:2]
+        if driver.id is not None
+    ]
+
+
 def _clients(
     station_id: int, rng: random.Random, places: _Places, count: int = N_CLIENTS
 ) -> list[ClientCreate]:
@@ -605,6 +623,8 @@ def load_demo_station(
     ]
     volunteer_ids = [v.id for v in volunteers if v.id is not None]
     availability = _availability(volunteer_ids, rng)
+    if shape == DEMO:
+        availability += _gathering_drivers(volunteers)
     _sync_availability(session, services, principal, station.id, availability)
     clients: list[Client] = []
     for n, data in enumerate(_clients(station.id, rng, places, shape.clients)):

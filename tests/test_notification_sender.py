@@ -15,8 +15,7 @@ from sqlmodel import Session
 from dispatch.config import Settings
 from models import Notification
 from models.enums import NoticeStatus
-from tests.api.test_alerts import outcome
-from tests.builders.days import PlannedDay, plan_day
+from tests.builders.days import PlannedDay, outcome, plan_day
 from tests.builders.notifications import make_sender, outbox, prefer
 from tests.conftest import RunningServer
 from tests.processes import Notifier, Worker, until

@@ -6,8 +6,10 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from models import (
+    Activity,
     Availability,
     Client,
+    Invitation,
     ServiceSchedule,
     StationClosure,
     Task,
@@ -41,6 +43,26 @@ def schedules_running(
         .order_by(col(ServiceSchedule.id))
     )
     return [(schedule, client) for schedule, client in session.exec(query).all()]
+
+
+def escorts_wanted(
+    session: Session, station_id: int, day: date
+) -> list[tuple[Invitation, Activity, Client]]:
+    """Invitations to the station's activities of the day whose client cannot come alone."""
+    query = (
+        select(Invitation, Activity, Client)
+        .join(Activity, col(Activity.id) == Invitation.activity_id)
+        .join(Client, col(Client.id) == Invitation.client_id)
+        .where(
+            Activity.station_id == station_id,
+            Activity.service_date == day,
+            col(Activity.archived_at).is_(None),
+            col(Invitation.archived_at).is_(None),
+            col(Invitation.needs_escort).is_(True),
+        )
+        .order_by(col(Invitation.id))
+    )
+    return [(invitation, activity, client) for invitation, activity, client in session.exec(query)]
 
 
 def tasks_on(session: Session, station_id: int, day: date) -> list[Task]:

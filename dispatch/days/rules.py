@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, time
+from dataclasses import dataclass
+from datetime import date, time, timedelta
 
 from pydantic import TypeAdapter
 
 from dispatch.days.schemas import Shift
-from models import Availability, Client, Hold, ServiceSchedule
-from models.enums import AvailabilityKind, ClientStatus, Recurrence
+from models import Activity, Availability, Client, Hold, ServiceSchedule
+from models.enums import AvailabilityKind, ClientStatus, Recurrence, ServiceKind
 
 
-def why_not_due(schedule: ServiceSchedule, client: Client, day: date, weekday: int) -> str | None:
-    """None if the schedule brings its client a task on `day` (run as `weekday`), else why not."""
+def why_client_away(client: Client, day: date) -> str | None:
+    """None if the client takes services on `day`, else why not (archived, in hospital...)."""
     if client.archived_at is not None:
         return "client archived"
     if client.status is not ClientStatus.ACTIVE and _covers(
@@ -21,6 +22,14 @@ def why_not_due(schedule: ServiceSchedule, client: Client, day: date, weekday: i
     ):
         reason = f"client {client.status}"
         return f"{reason}: {client.status_reason}" if client.status_reason else reason
+    return None
+
+
+def why_not_due(schedule: ServiceSchedule, client: Client, day: date, weekday: int) -> str | None:
+    """None if the schedule brings its client a task on `day` (run as `weekday`), else why not."""
+    away = why_client_away(client, day)
+    if away is not None:
+        return away
     if schedule.archived_at is not None or day < schedule.start_date:
         return "schedule not running"
     if schedule.end_date is not None and day > schedule.end_date:
@@ -43,6 +52,45 @@ def why_not_due(schedule: ServiceSchedule, client: Client, day: date, weekday: i
 
 _DATES = TypeAdapter(list[date])
 _HOLDS = TypeAdapter(list[Hold])
+
+
+# An escort fetches the client at home up to an hour before the activity and arrives at most
+# half an hour early; after it, they are fetched within half an hour and home within the hour.
+ESCORT_LEAD = timedelta(minutes=60)
+ESCORT_EARLY = timedelta(minutes=30)
+ESCORT_WAIT = timedelta(minutes=30)
+ESCORT_HOME = timedelta(minutes=60)
+ESCORT_RIDE_MINUTES = 30  # on foot or by car with someone who cannot go alone
+ESCORT_MINUTES_AT_HOME = 10  # helping them out of (or back into) the flat
+
+
+@dataclass(frozen=True)
+class EscortTimes:
+    """When an escort is at the client's door and at the activity's venue."""
+
+    home: tuple[time, time]
+    venue: tuple[time, time]
+
+
+def escort_times(kind: ServiceKind, activity: Activity) -> EscortTimes:
+    """The windows of an escort to the activity (`ESCORT_THERE`) or back home from it."""
+    start, end = activity.start_time, activity.end_time
+    if kind is ServiceKind.ESCORT_THERE:
+        return EscortTimes(
+            home=(
+                _shift(start, -ESCORT_LEAD),
+                _shift(start, -timedelta(minutes=ESCORT_MINUTES_AT_HOME)),
+            ),
+            venue=(_shift(start, -ESCORT_EARLY), start),
+        )
+    return EscortTimes(home=(end, _shift(end, ESCORT_HOME)), venue=(end, _shift(end, ESCORT_WAIT)))
+
+
+def _shift(moment: time, by: timedelta) -> time:
+    """`moment` moved by `by`, kept within the day."""
+    minutes = _minutes(moment) + by // timedelta(minutes=1)
+    minutes = min(max(minutes, 0), 24 * 60 - 1)
+    return time(minutes // 60, minutes % 60)
 
 
 def window_of(schedule: ServiceSchedule, client: Client) -> tuple[time | None, time | None]:

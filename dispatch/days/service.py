@@ -1,6 +1,8 @@
-"""A station's day: derive its tasks from the schedules and list who is free.
+"""A station's day: derive its tasks from the schedules (and the escorts to the day's group
+activities) and list who is free.
 
-Generating is idempotent: a task is keyed by its schedule and date, updated in place while it
+Generating is idempotent: a task is keyed by its schedule and date (an escort by its
+invitation and direction), updated in place while it
 is open, and never dropped once planned or done. A task that is no longer due is cancelled if
 still open; a planned or done one is kept, with the reason, for the coordinator to review.
 """
@@ -17,12 +19,20 @@ from dispatch.audit import chain
 from dispatch.crud.service import snapshot
 from dispatch.days import repository
 from dispatch.days.calendar import WorkingDay, working_day
-from dispatch.days.rules import shift_on, why_not_due, window_of
+from dispatch.days.rules import (
+    ESCORT_MINUTES_AT_HOME,
+    ESCORT_RIDE_MINUTES,
+    escort_times,
+    shift_on,
+    why_client_away,
+    why_not_due,
+    window_of,
+)
 from dispatch.days.schemas import AvailableVolunteer, DayWork, TaskPublic
 from dispatch.stations.service import StationService
-from models import Client, ServiceSchedule, Station, Task
+from models import Activity, Client, Invitation, ServiceSchedule, Station, Task
 from models.common import utcnow
-from models.enums import TaskStatus
+from models.enums import ServiceKind, TaskStatus
 
 _KEPT = (TaskStatus.PLANNED, TaskStatus.DONE)
 
@@ -49,23 +59,21 @@ class DayService:
         require(principal, Resource.TASK, Action.CREATE)
         station = self.station(session, principal, station_id)
         calendar = self._calendar(session, station, day)
-        existing = {
-            task.schedule_id: task for task in repository.tasks_on(session, station_id, day)
-        }
+        existing = {_key(task): task for task in repository.tasks_on(session, station_id, day)}
         counts = {"created": 0, "updated": 0, "cancelled": 0, "kept": 0}
-        due: set[int] = set()
-        for schedule, client in repository.schedules_running(session, station_id, day):
-            reason = (
-                calendar.reason
-                if calendar.weekday is None
-                else why_not_due(schedule, client, day, calendar.weekday)
-            )
-            if reason is not None:
-                continue
-            assert schedule.id is not None
-            due.add(schedule.id)
-            values = _task_values(schedule, client)
-            task = existing.get(schedule.id)
+        due: dict[_Key, dict[str, Any]] = {}
+        if calendar.weekday is not None:
+            for schedule, client in repository.schedules_running(session, station_id, day):
+                if why_not_due(schedule, client, day, calendar.weekday) is None:
+                    assert schedule.id is not None
+                    due["schedule", schedule.id] = _task_values(schedule, client)
+            for invitation, activity, client in repository.escorts_wanted(session, station_id, day):
+                if why_client_away(client, day) is None:
+                    assert invitation.id is not None
+                    for kind in (ServiceKind.ESCORT_THERE, ServiceKind.ESCORT_BACK):
+                        due[kind, invitation.id] = _escort_values(kind, invitation, activity)
+        for key, values in due.items():
+            task = existing.get(key)
             if task is None:
                 task = Task(station_id=station_id, service_date=day, **values)
                 session.add(task)
@@ -77,8 +85,8 @@ class DayService:
                 _apply(task, values | _open())
                 self._audit(session, principal, "generate", task, before)
                 counts["updated"] += 1
-        for schedule_id, task in existing.items():
-            if schedule_id in due:
+        for key, task in existing.items():
+            if key in due:
                 continue
             reason = self._why_gone(session, task, day, calendar)
             if task.status is TaskStatus.OPEN:
@@ -108,8 +116,16 @@ class DayService:
     def _why_gone(self, session: Session, task: Task, day: date, calendar: WorkingDay) -> str:
         if calendar.weekday is None:
             return calendar.reason
-        schedule = session.get(ServiceSchedule, task.schedule_id)
         client = session.get(Client, task.client_id)
+        if task.invitation_id is not None:
+            invitation = session.get(Invitation, task.invitation_id)
+            if invitation is None or invitation.archived_at is not None:
+                return "invitation withdrawn"
+            if not invitation.needs_escort:
+                return "no escort needed any more"
+            away = None if client is None else why_client_away(client, day)
+            return away or "activity moved or cancelled"
+        schedule = session.get(ServiceSchedule, task.schedule_id)
         if schedule is None or client is None:
             return "schedule removed"
         return why_not_due(schedule, client, day, calendar.weekday) or "schedule changed"
@@ -167,6 +183,35 @@ class DayService:
             station_id=task.station_id,
             changes=chain.diff(before, snapshot(task)),
         )
+
+
+# A task is the same task again when it comes from the same schedule, or is the same escort
+# of the same invitation.
+_Key = tuple[str, int]
+
+
+def _key(task: Task) -> _Key:
+    if task.invitation_id is not None:
+        return task.kind, task.invitation_id
+    assert task.schedule_id is not None
+    return "schedule", task.schedule_id
+
+
+def _escort_values(kind: ServiceKind, invitation: Invitation, activity: Activity) -> dict[str, Any]:
+    times = escort_times(kind, activity)
+    return {
+        "client_id": invitation.client_id,
+        "invitation_id": invitation.id,
+        "kind": kind,
+        "site_id": activity.site_id,
+        "quantity": 1,
+        "window_start": times.home[0],
+        "window_end": times.home[1],
+        "service_minutes": ESCORT_MINUTES_AT_HOME,
+        "max_ride_minutes": ESCORT_RIDE_MINUTES,
+        "required_skills": [],
+        "priority": 4,  # they were promised a place
+    }
 
 
 def _task_values(schedule: ServiceSchedule, client: Client) -> dict[str, Any]:

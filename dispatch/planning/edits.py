@@ -19,14 +19,13 @@ from dispatch.days.service import DayService
 from dispatch.errors import Conflict, InvalidInput, NotFound
 from dispatch.i18n import N_
 from dispatch.planning import repository
-from dispatch.planning.problem import DayProblem, build_problem, job_id, worker_id
+from dispatch.planning.problem import DayProblem, build_problem, worker_id
 from dispatch.planning.schemas import Edit, EditWarning, LockRoute, MoveOutcome, MoveStop, PinStop
 from dispatch.times import clock
 from models import Availability, Plan, PlanRoute, PlanStop, Station, Task, Volunteer
 from models.common import utcnow
 from models.enums import AvailabilityKind, PlanStatus, ServiceKind, StopKind
-from routing import MatrixProvider, Route, Step, evaluate
-from routing import StopKind as RoutingStopKind
+from routing import MatrixProvider, Route, evaluate
 
 
 @dataclass(frozen=True)
@@ -321,7 +320,9 @@ def _orders(
     if position is not None and 0 <= position < len(doors):
         at = doors[position]
     joining = [(task.id, StopKind.DOOR)]
-    if task.kind is not ServiceKind.VISIT and task.site_id is not None:
+    if task.kind is ServiceKind.ESCORT_THERE:
+        joining.append((task.id, StopKind.PICKUP))  # from their door to the activity
+    elif task.kind is not ServiceKind.VISIT and task.site_id is not None:
         joining.insert(0, (task.id, StopKind.PICKUP))  # collected just before
     steps[at:at] = joining
     return order
@@ -341,11 +342,11 @@ def _retime(
     warnings: list[EditWarning] = []
     for volunteer_id, route in retimed.items():
         volunteer = next(v for v in built.problem.volunteers if v.id == worker_id(volunteer_id))
-        sequence = [Step(job_id(t), RoutingStopKind(str(kind))) for t, kind in order[volunteer_id]]
+        sequence = [built.step(t, kind) for t, kind in order[volunteer_id]]
         timed, broken = evaluate(built.problem, volunteer, sequence)
         if route is target:
             warnings = [EditWarning(kind=str(v.kind), message=v.message) for v in broken]
-        _write_route(session, plan, route, timed, built.task_of, rows)
+        _write_route(session, plan, route, timed, built, rows)
     return warnings
 
 
@@ -365,14 +366,14 @@ def _write_route(
     plan: Plan,
     route: PlanRoute,
     timed: Route,
-    task_of: dict[str, int],
+    built: DayProblem,
     rows: dict[tuple[int, StopKind], PlanStop],
 ) -> None:
     """A route's stops and times as the checker computed them from its order, in the rows
     the stops had (taken from `rows`), or new ones."""
     assert plan.id is not None
     for position, visit in enumerate(timed.visits):
-        key = (task_of[visit.job], StopKind(str(visit.kind)))
+        key = (built.task_of[visit.job], built.stop_kind(visit.job, visit.kind))
         row = rows.pop(key, None) or PlanStop(plan_id=plan.id, task_id=key[0], kind=key[1])
         row.route_id, row.position = route.id, position
         row.arrival_seconds, row.start_seconds = visit.arrival, visit.start

@@ -3,7 +3,7 @@ the paper route sheet, the kitchen sheet and the labels all show.
 
 Consecutive pickups at one site are one collection, at the time of the first of them; a
 route that comes back to the same kitchen later collects again, at its own time, with its
-own meals.
+own meals. An escort's stop at an activity's venue collects nothing: its door shows it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from models import Client, PlanStop, Task
-from models.enums import ServiceKind, StopKind
+from models.enums import ESCORTS, ServiceKind, StopKind
 
 
 @dataclass
@@ -36,7 +36,7 @@ def collections(stops: Iterable[tuple[PlanStop, Task, Client]]) -> list[Collecti
     current: Collection | None = None
     doors = 0
     for stop, task, client in stops:
-        if stop.kind is not StopKind.PICKUP or task.site_id is None:
+        if stop.kind is not StopKind.PICKUP or task.site_id is None or task.kind in ESCORTS:
             current = None  # a door in between: the next pickup is another collection
             doors += stop.kind is StopKind.DOOR
             continue

@@ -13,20 +13,23 @@ from datetime import date, time
 from pydantic import TypeAdapter
 from sqlmodel import Session
 
+from dispatch.days.rules import escort_times
 from dispatch.days.schemas import AvailableVolunteer
 from dispatch.volunteers.repository import members_by_team, volunteers_of_clients
-from models import Client, OpeningHours, Site, Station, Task, Volunteer
-from models.enums import ServiceKind, TravelMode
+from models import Activity, Client, Invitation, OpeningHours, Site, Station, Task, Volunteer
+from models.enums import ESCORTS, ServiceKind, StopKind, TravelMode
 from routing import (
     Job,
     JobKind,
     Location,
     MatrixProvider,
     Problem,
+    Step,
     Stop,
     TimeWindow,
     Weights,
 )
+from routing import StopKind as RoutingStopKind
 from routing import Volunteer as Worker
 
 _DAY = TimeWindow(0, 24 * 3600 - 1)
@@ -34,7 +37,10 @@ _KIND = {
     ServiceKind.MEAL: JobKind.DELIVERY,
     ServiceKind.MEDICINE: JobKind.PICKUP_DELIVERY,
     ServiceKind.VISIT: JobKind.VISIT,
+    ServiceKind.ESCORT_THERE: JobKind.PICKUP_DELIVERY,
+    ServiceKind.ESCORT_BACK: JobKind.PICKUP_DELIVERY,
 }
+_RIDDEN = {TravelMode.BICYCLE, TravelMode.EBIKE}
 
 
 @dataclass
@@ -45,6 +51,23 @@ class DayProblem:
     task_of: dict[str, int]  # job id -> task id
     volunteer_of: dict[str, int]  # planner volunteer id -> volunteer id
     skipped: dict[int, str] = field(default_factory=dict)  # task id -> why it is not a job
+    # Escorts to an activity: the planner collects the client at their door and drops them at
+    # the venue, so its pickup is the plan's door and its door the plan's venue stop.
+    home_first: set[str] = field(default_factory=set)
+
+    def step(self, task_id: int, kind: StopKind) -> Step:
+        """The planner's step for a stop of the plan."""
+        name = job_id(task_id)
+        return Step(name, RoutingStopKind(str(_flip(kind) if name in self.home_first else kind)))
+
+    def stop_kind(self, job: str, kind: RoutingStopKind) -> StopKind:
+        """The plan's kind of stop for a step of the planner."""
+        ours = StopKind(str(kind))
+        return _flip(ours) if job in self.home_first else ours
+
+
+def _flip(kind: StopKind) -> StopKind:
+    return StopKind.PICKUP if kind is StopKind.DOOR else StopKind.DOOR
 
 
 def job_id(task_id: int) -> str:
@@ -82,9 +105,21 @@ def build_problem(
     skipped: dict[int, str] = {}
     hot_meal = station.hot_meal_minutes * 60
     teams = members_by_team(session, [v.volunteer_id for v in free])
+    # Someone who cannot go alone is walked or driven, not taken along on a bicycle.
+    riders = {v.volunteer_id for v in free if v.travel_mode in _RIDDEN}
     jobs = _jobs(
-        session, tasks, places, day.weekday(), pins or {}, hot_meal, task_of, skipped, teams
+        session,
+        tasks,
+        places,
+        day.weekday(),
+        pins or {},
+        hot_meal,
+        task_of,
+        skipped,
+        teams,
+        riders,
     )
+    home_first = {job_id(t.id) for t in tasks if t.kind is ServiceKind.ESCORT_THERE and t.id}
     profiles = sorted({v.profile for v in volunteers}) or [TravelMode.WALK.value]
     matrices = {profile: provider.matrix(places.locations, profile) for profile in profiles}
     problem = Problem(
@@ -94,7 +129,7 @@ def build_problem(
         tuple(jobs),
         weights=weights or Weights(),
     )
-    return DayProblem(problem, task_of, volunteer_of, skipped)
+    return DayProblem(problem, task_of, volunteer_of, skipped, home_first)
 
 
 class _Places:
@@ -155,6 +190,7 @@ def _jobs(
     task_of: dict[str, int],
     skipped: dict[int, str],
     teams: Mapping[int, set[int]],
+    riders: set[int],
 ) -> list[Job]:
     """The tasks as the planner's jobs (`task_of` maps each back); a task without a position
     goes to `skipped` with the reason."""
@@ -172,27 +208,31 @@ def _jobs(
         if door is None:
             skipped[task.id] = "the client has no position on the map"
             continue
-        window = _window(task.window_start, task.window_end)
-        pickup = None
-        if task.site_id is not None and task.kind is not ServiceKind.VISIT:
-            site = session.get(Site, task.site_id)
-            assert site is not None
-            at = places.index("site", task.site_id, site.lat, site.lon)
-            if at is None:
+        home = Stop(door, (_window(task.window_start, task.window_end),), task.service_minutes * 60)
+        pickup: Stop | None = None
+        if task.kind in ESCORTS:
+            forbidden |= riders
+            venue = _venue(session, task, places)
+            if venue is None:
+                skipped[task.id] = "the activity's venue has no position on the map"
+                continue
+            # There: fetched at home, dropped at the venue; back: the other way round.
+            pickup, home = (home, venue) if task.kind is ServiceKind.ESCORT_THERE else (venue, home)
+        elif task.site_id is not None and task.kind is not ServiceKind.VISIT:
+            pickup = _collect(session, task.site_id, places, weekday)
+            if pickup is None:
                 skipped[task.id] = "the pickup site has no position on the map"
                 continue
-            hours = [_window(h.opens, h.closes) for h in _opening(site) if h.weekday == weekday]
-            pickup = Stop(at, tuple(hours) or (_DAY,), 300)
         name = job_id(task.id)
         task_of[name] = task.id
         pinned = pins.get(task.id)
         jobs.append(
             Job(
                 name,
-                Stop(door, (window,), task.service_minutes * 60),
+                home,
                 kind=_KIND[task.kind] if pickup is not None else JobKind.VISIT,
                 pickup=pickup,
-                demand=task.quantity if pickup is not None else 0,
+                demand=task.quantity if pickup is not None and task.kind not in ESCORTS else 0,
                 skills=frozenset(task.required_skills),
                 priority=task.priority,
                 max_ride=_max_ride(task, hot_meal) if pickup is not None else None,
@@ -203,6 +243,32 @@ def _jobs(
             )
         )
     return jobs
+
+
+def _collect(session: Session, site_id: int, places: _Places, weekday: int) -> Stop | None:
+    """Collecting at a kitchen or pharmacy, while it is open; None if it has no position."""
+    site = session.get(Site, site_id)
+    assert site is not None
+    at = places.index("site", site_id, site.lat, site.lon)
+    if at is None:
+        return None
+    hours = [_window(h.opens, h.closes) for h in _opening(site) if h.weekday == weekday]
+    return Stop(at, tuple(hours) or (_DAY,), 300)
+
+
+def _venue(session: Session, task: Task, places: _Places) -> Stop | None:
+    """An escort's stop at the activity: arriving before it starts, or fetching after it."""
+    invitation = session.get(Invitation, task.invitation_id)
+    assert invitation is not None
+    activity = session.get(Activity, invitation.activity_id)
+    assert activity is not None
+    site = session.get(Site, activity.site_id)
+    assert site is not None
+    at = places.index("site", activity.site_id, site.lat, site.lon)
+    if at is None:
+        return None
+    start, end = escort_times(task.kind, activity).venue
+    return Stop(at, (_window(start, end),), 60)
 
 
 def _max_ride(task: Task, hot_meal: int) -> int | None:

@@ -6,7 +6,7 @@ from pydantic import BaseModel
 from sqlmodel import Field, SQLModel
 
 from dispatch.crud.schemas import RecordPublic
-from models.enums import Diet, JobStatus, PlanStatus, StopKind
+from models.enums import Diet, JobStatus, PlanStatus, ServiceKind, StopKind
 
 # Seconds the planner searches a day when nobody says otherwise: the coordinator waits for it.
 PLAN_TIME_LIMIT_SECONDS = 10.0
@@ -77,7 +77,8 @@ class StopPublic(SQLModel):
     client_id: int
     client_name: str
     kind: StopKind
-    place: str  # the client's address, or the pickup site's name
+    service: ServiceKind  # what the task is: a meal, medicine, a visit, an escort
+    place: str  # the client's address, or the pickup site's (or activity venue's) name
     lat: float | None
     lon: float | None
     position: int

@@ -33,9 +33,8 @@ from dispatch.times import clock
 from models import Plan, PlanningJob, PlanRoute, PlanStop
 from models.common import utcnow
 from models.enums import JobStatus, PlanStatus, StopKind, TaskStatus
-from routing import MatrixProvider, Progress, SolveParams, Step
+from routing import MatrixProvider, Progress, SolveParams
 from routing import Plan as Solution
-from routing import StopKind as RoutingStopKind
 
 log = logging.getLogger(__name__)
 
@@ -138,9 +137,7 @@ class PlanningService:
         # Re-planning starts from the current plan and moves as little as it can.
         initial = {
             worker_id(volunteer): [
-                Step(job_id(task), RoutingStopKind(str(kind)))
-                for task, kind in steps
-                if job_id(task) in built.task_of
+                built.step(task, kind) for task, kind in steps if job_id(task) in built.task_of
             ]
             for volunteer, steps in basis.routes.items()
         }
@@ -594,7 +591,7 @@ def _write_routes(
                     plan_id=plan.id,
                     route_id=row.id,
                     task_id=task_id,
-                    kind=StopKind(str(visit.kind)),
+                    kind=built.stop_kind(visit.job, visit.kind),
                     position=position,
                     arrival_seconds=visit.arrival,
                     start_seconds=visit.start,
@@ -685,6 +682,7 @@ def plan_public(session: Session, plan: Plan) -> PlanPublic:
                 client_id=task.client_id,
                 client_name=client.name,
                 kind=stop.kind,
+                service=task.kind,
                 place=site.name if site else client.address,
                 lat=site.lat if site else client.lat,
                 lon=site.lon if site else client.lon,

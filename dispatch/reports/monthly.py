@@ -24,7 +24,13 @@ from dispatch.reports.schemas import AlertLine, MonthlyReport, ServedClients
 from models.enums import Disability
 
 # Labels of stored values, translated when the report is written.
-KINDS = {"meal": N_("meal"), "medicine": N_("medicine"), "visit": N_("visit")}
+KINDS = {
+    "meal": N_("meal"),
+    "medicine": N_("medicine"),
+    "visit": N_("visit"),
+    "escort_there": N_("escort there"),
+    "escort_back": N_("escort home"),
+}
 OUTCOMES = {
     "delivered": N_("Delivered"),
     "no_answer": N_("No answer"),

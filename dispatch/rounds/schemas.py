@@ -79,6 +79,16 @@ class Collect(BaseModel):
     counts: dict[str, int]  # per diet for meals, "medicine" for a pharmacy
 
 
+class EscortLeg(BaseModel):
+    """An escort's other end: the activity the client is taken to, or fetched from."""
+
+    there: bool  # True: from the door to the activity; False: from it back to the door
+    activity: str
+    place: str
+    address: str
+    at: str  # when at the venue
+
+
 class DoorStop(BaseModel):
     stop_id: int
     number: int
@@ -91,13 +101,14 @@ class DoorStop(BaseModel):
     has_dog: bool
     access_notes: str
     diet: str
-    bring: str  # "meal" x quantity, "medicine", or "visit"
+    bring: str  # "meal" x quantity, "medicine", "visit", "escort_there" or "escort_back"
     quantity: int
     phone: str | None
     lat: float | None
     lon: float | None
     outcome: str | None  # the last outcome recorded here, if any
     concern: bool  # that outcome raised a concern
+    escort: EscortLeg | None = None
 
 
 class MyRoute(BaseModel):

@@ -18,16 +18,20 @@ from dispatch.i18n import N_
 from dispatch.planning import repository as plans
 from dispatch.planning.pickups import collections
 from dispatch.rounds import repository
-from dispatch.rounds.schemas import Collect, DoorStop, MyRoute, RouteSheets
+from dispatch.rounds.schemas import Collect, DoorStop, EscortLeg, MyRoute, RouteSheets
 from dispatch.times import clock
 from models import (
+    Activity,
+    Invitation,
     Plan,
     PlanRoute,
+    PlanStop,
     Site,
     Station,
+    Task,
     Volunteer,
 )
-from models.enums import Role, RoundEvent, StopKind
+from models.enums import ESCORTS, Role, RoundEvent, ServiceKind, StopKind
 
 
 def my_days(session: Session, principal: Principal, first: date) -> list[date]:
@@ -70,6 +74,7 @@ def route_view(session: Session, plan: Plan, route: PlanRoute) -> MyRoute:
     marks = repository.marks_of_route(session, route.id)
     station = session.get(Station, plan.station_id)
     assert station is not None
+    venues = {task.id: stop for stop, task, _c in rows if stop.kind is StopKind.PICKUP}
     stops: list[DoorStop] = []
     for stop, task, client in rows:
         assert stop.id is not None
@@ -95,6 +100,7 @@ def route_view(session: Session, plan: Plan, route: PlanRoute) -> MyRoute:
                 lon=client.lon,
                 outcome=latest[task.id].kind.value if task.id in latest else None,
                 concern=latest[task.id].concern if task.id in latest else False,
+                escort=_escort(session, task, venues.get(task.id)),
             )
         )
     sites = []
@@ -127,6 +133,25 @@ def route_view(session: Session, plan: Plan, route: PlanRoute) -> MyRoute:
         depart=clock(route.depart_seconds),
         collect=sites,
         stops=stops,
+    )
+
+
+def _escort(session: Session, task: Task, venue: PlanStop | None) -> EscortLeg | None:
+    """For an escort's door, the activity at its other end and when the route is there."""
+    if task.kind not in ESCORTS or task.invitation_id is None:
+        return None
+    invitation = session.get(Invitation, task.invitation_id)
+    assert invitation is not None
+    activity = session.get(Activity, invitation.activity_id)
+    site = session.get(Site, task.site_id)
+    assert activity is not None
+    assert site is not None
+    return EscortLeg(
+        there=task.kind is ServiceKind.ESCORT_THERE,
+        activity=activity.title,
+        place=site.name,
+        address=site.address,
+        at=clock(venue.start_seconds or 0) if venue else "",
     )
 
 

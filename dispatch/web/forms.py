@@ -164,6 +164,8 @@ CHOICES = {
     "meal": N_("meal"),
     "medicine": N_("medicine"),
     "visit": N_("visit"),
+    "escort_there": N_("escort there"),
+    "escort_back": N_("escort home"),
     "female": N_("female"),
     "male": N_("male"),
     "other": N_("other"),

@@ -2,9 +2,7 @@
 and overdue steps, steps recorded with who and what, closed only by a resolution; proof of
 delivery codes; outcomes entered from paper by the coordinator."""
 
-import uuid
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 import httpx
 from sqlmodel import Session, select
@@ -12,16 +10,8 @@ from sqlmodel import Session, select
 from models import Alert, AuditEvent
 from models.enums import Role
 from tests.builders.accounts import create_account, sign_in
-from tests.builders.days import DAY, plan_day
+from tests.builders.days import DAY, outcome, plan_day
 from tests.builders.records import create_station
-
-
-def outcome(kind: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "client_event_id": uuid.uuid4().hex,
-        "kind": kind,
-        "recorded_at": datetime.now(UTC).isoformat(),
-    } | fields
 
 
 def test_a_no_answer_raises_an_alert_that_walks_the_ladder_until_resolved(

@@ -14,9 +14,8 @@ from sqlmodel import Session
 
 from dispatch.config import Settings
 from models.enums import Role
-from tests.api.test_alerts import outcome
 from tests.builders.accounts import create_account, sign_in
-from tests.builders.days import DAY, plan_day, planned, published
+from tests.builders.days import DAY, outcome, plan_day, planned, published
 from tests.builders.notifications import make_sender, outbox, prefer
 from tests.builders.records import ident
 from tests.conftest import RunningServer

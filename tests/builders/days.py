@@ -1,7 +1,9 @@
 """A station's day planned through the API: clients, volunteers, a plan (published or not)."""
 
 import time
+import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from datetime import time as clock
 from typing import Any
 
@@ -107,3 +109,12 @@ def planned(api: httpx.Client, day: str, headers: dict[str, str]) -> dict[str, A
     assert job["status"] == "succeeded", job["error"]
     plan: dict[str, Any] = api.get(f"{day}/plan", headers=headers).json()
     return plan
+
+
+def outcome(kind: str, **fields: Any) -> dict[str, Any]:
+    """What a volunteer's phone sends for a door: `kind`, now, with a new event id."""
+    return {
+        "client_event_id": uuid.uuid4().hex,
+        "kind": kind,
+        "recorded_at": datetime.now(UTC).isoformat(),
+    } | fields
