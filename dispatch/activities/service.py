@@ -17,11 +17,13 @@ from dispatch.activities.schemas import (
     InvitationCreate,
     InvitationUpdate,
 )
+from dispatch.audit import chain
 from dispatch.crud.repository import RecordRepository
-from dispatch.crud.service import RecordService
+from dispatch.crud.service import RecordService, snapshot
 from dispatch.errors import InvalidInput
-from models import Activity, Client, Invitation, Site
+from models import Activity, Client, Invitation, Outcome, Site, Task
 from models.common import utcnow
+from models.enums import OutcomeKind, ServiceKind
 
 
 class ActivityService(RecordService[Activity, ActivityCreate, ActivityUpdate]):
@@ -93,3 +95,26 @@ def activity_figures(session: Session, station_id: int, first: date, last: date)
         else:
             figures.absent += 1
     return figures
+
+
+def note_escorted(session: Session, principal: Principal, task: Task, outcome: Outcome) -> None:
+    """A client their escort brought to the activity came to it: the attendance says so,
+    unless it was taken already."""
+    if task.kind is not ServiceKind.ESCORT_THERE or outcome.kind is not OutcomeKind.DELIVERED:
+        return
+    invitation = session.get(Invitation, task.invitation_id)
+    if invitation is None or invitation.attended is not None:
+        return
+    before = snapshot(invitation)
+    invitation.attended, invitation.attendance_noted_at = True, utcnow()
+    session.add(invitation)
+    chain.record(
+        session,
+        principal,
+        action="attendance_from_escort",
+        entity=Resource.INVITATION,
+        entity_id=invitation.id,
+        station_id=invitation.station_id,
+        changes=chain.diff(before, snapshot(invitation)),
+        client_id=invitation.client_id,
+    )

@@ -45,6 +45,8 @@ SENTENCES = {
     "issue_route_link": N_("%(who)s made a route link for %(whom)s"),
     "revoke_route_link": N_("%(who)s withdrew a route link of %(whom)s"),
     "succeeded": N_("%(who)s finished planning the day"),
+    "attendance_from_escort": N_("%(who)s took %(whom)s to the activity: attendance noted"),
+    "opt_out": N_("%(who)s stopped the messages to a person"),
     "failed": N_("%(who)s could not plan the day"),
     "cancelled": N_("%(who)s stopped planning the day"),
     "timed_out": N_("%(who)s ran out of time planning the day"),
@@ -70,6 +72,11 @@ ENTITIES = {
     "menu": N_("a menu"),
     "planning_job": N_("a planning job"),
     "site": N_("a site"),
+    "team": N_("a team"),
+    "notification": N_("a contact preference"),
+    "contact_preference": N_("a contact preference"),
+    "activity": N_("a group activity"),
+    "invitation": N_("an invitation"),
 }
 # Who acted when no person did: the interface the change came through.
 INTERFACES = {

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
 from dispatch.access import Action, Principal, Resource, require, station_scope
+from dispatch.activities import service as activities
 from dispatch.alerts import service as alerts
 from dispatch.audit import chain
 from dispatch.errors import Conflict, NotFound
@@ -105,6 +106,7 @@ def _store(
         )
         alerts.raise_for(session, principal, stored, task.client_id)
         notices.outcome_recorded(session, stored, task.client_id)
+        activities.note_escorted(session, principal, task, stored)
     return OutcomePublic.model_validate(stored.model_dump() | {"duplicate": not fresh})
 
 

@@ -176,7 +176,16 @@ def test_escorts_are_planned_with_the_rounds_and_shown_to_the_volunteer(
     assert answer.status_code == 201, answer.text
     alerts = api.get(f"/api/stations/{ident(station)}/alerts", headers=boss.headers).json()
     assert [a["client_id"] for a in alerts] == [ident(elders[0])]
-    assert escorted["needs_escort"] is True
+    # She opened after all and was taken there: she came (the attendance says so).
+    came = api.post(
+        f"/api/me/stops/{card['stop_id']}/outcomes",
+        json=outcome("delivered"),
+        headers=phone_account.headers,
+    )
+    assert came.status_code == 201, came.text
+    invitation = api.get(f"/api/invitations/{escorted['id']}", headers=boss.headers).json()
+    assert invitation["attended"] is True
+    assert invitation["attendance_noted_at"] is not None
 
 
 def test_a_hand_moved_escort_keeps_the_door_before_the_venue(
