@@ -31,6 +31,7 @@ from dispatch.imports.writing import write_in_turns
 from dispatch.notifications.schemas import PreferenceCreate, PreferenceUpdate
 from dispatch.schedules.schemas import ScheduleCreate, ScheduleUpdate
 from dispatch.teams.schemas import TeamCreate, TeamUpdate
+from dispatch.teams.service import teams_of
 from dispatch.volunteers.schemas import (
     AvailabilityCreate,
     AvailabilityUpdate,
@@ -170,15 +171,9 @@ def listing(
         importable=spec.importable,
         may_create=allowed(principal, service.resource, Action.CREATE),
         may_update=allowed(principal, service.resource, Action.UPDATE),
-        teams=_teams_of_reach(session, principal, services) if by_team else [],
+        teams=teams_of(session, principal) if by_team else [],
         team=team,
     )
-
-
-def _teams_of_reach(session: Session, principal: Principal, services: Services) -> list[Any]:
-    """The teams of the reader's stations, by name (the choices of a list's team filter)."""
-    found = services.teams.list(session, principal, ListQuery(page_size=500)).items
-    return sorted(found, key=lambda team: team.name)
 
 
 @router.get("/records/{kind}/{row_id}", response_model=None)

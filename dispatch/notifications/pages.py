@@ -6,7 +6,7 @@ from fastapi.responses import Response
 from dispatch.deps import SessionDep, SettingsDep, StationsDep
 from dispatch.errors import DispatchError
 from dispatch.notifications import service
-from dispatch.web.kit import PageUserDep, language, render, said
+from dispatch.web.kit import PageUserDep, language, link_gone, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,7 +34,7 @@ def opt_out_page(
     try:
         preference = service.opted_out_preference(session, settings.resolved_secret_key, token)
     except DispatchError as error:
-        return _gone(request, error)
+        return link_gone(request, error)
     return render(request, "optout.html", preference.locale, preference=preference, done=False)
 
 
@@ -43,11 +43,5 @@ def opt_out(token: str, request: Request, session: SessionDep, settings: Setting
     try:
         preference = service.opt_out(session, settings.resolved_secret_key, token)
     except DispatchError as error:
-        return _gone(request, error)
+        return link_gone(request, error)
     return render(request, "optout.html", preference.locale, preference=preference, done=True)
-
-
-def _gone(request: Request, error: DispatchError) -> Response:
-    html = render(request, "linkgone.html", language(request), reason=said(request, error))
-    html.status_code = error.status_code
-    return html

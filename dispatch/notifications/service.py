@@ -8,7 +8,9 @@ only with the date of their consent. The sender (dispatch.notifications.sender) 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -152,7 +154,7 @@ def alert_raised(session: Session, alert: Alert) -> None:
             f"alert:{alert.id}",
             preference,
             values,
-            link=_board(session, alert),
+            link=partial(_board, session, alert),
             urgent=True,
         )
 
@@ -256,7 +258,7 @@ def _steps_due(session: Session, now: datetime) -> int:
                     f"alert:{alert.id}:{rung.step.value}",
                     preference,
                     values,
-                    link=_board(session, alert),
+                    link=partial(_board, session, alert),
                     urgent=True,
                     at=now,
                 )
@@ -342,12 +344,13 @@ def _to_volunteer(
     at: datetime | None = None,
 ) -> int:
     preference = repository.preference(session, Audience.VOLUNTEER, volunteer_id)
-    if preference is None or preference.opted_out_at is not None:
+    if preference is None:
         return 0
-    if repository.exists(session, key, Audience.VOLUNTEER, volunteer_id):
-        return 0
-    link = ""
-    if route_day is not None:
+
+    def route_link() -> str:
+        """A link to the route, made only for a message that is written."""
+        if route_day is None:
+            return ""
         volunteer = session.get(Volunteer, volunteer_id)
         assert volunteer is not None
         # Until the day after the service day ends, and a day at least (a day entered late).
@@ -355,9 +358,9 @@ def _to_volunteer(
             datetime.combine(route_day, time(), UTC) + timedelta(hours=24 + LINK_SPARE_HOURS),
             utcnow() + timedelta(hours=LINK_SPARE_HOURS),
         )
-        route_link = new_link(session, principal, volunteer, route_day, expires)
-        link = f"route_link:{route_link.id}"
-    return _write(session, station_id, event, key, preference, values, link=link, at=at)
+        return f"route_link:{new_link(session, principal, volunteer, route_day, expires).id}"
+
+    return _write(session, station_id, event, key, preference, values, link=route_link, at=at)
 
 
 def _write(
@@ -368,12 +371,12 @@ def _write(
     preference: ContactPreference,
     values: dict[str, str],
     *,
-    link: str = "",
+    link: Callable[[], str] | None = None,
     urgent: bool = False,
     at: datetime | None = None,
 ) -> int:
-    """Write the message unless the person opted out or already has it (1 if written); it
-    is due `at` (by default now)."""
+    """Write the message unless the person opted out or already has it (1 if written), with
+    the link `link` makes; it is due `at` (by default now)."""
     if preference.opted_out_at is not None or preference.id is None:
         return 0
     if repository.exists(session, key, preference.audience, preference.person_id):
@@ -391,7 +394,7 @@ def _write(
         subject=words.subject[:200],
         body=words.body[:2000],
         params=words.params,
-        link=link,
+        link=link() if link else "",
         urgent=urgent,
         next_attempt_at=at or utcnow(),
     )

@@ -41,6 +41,7 @@ from dispatch.web.kit import (
     action,
     back_with,
     language,
+    link_gone,
     printout,
     render,
     said,
@@ -109,9 +110,7 @@ def linked_route_page(
     try:
         who, link = principal_of_link(session, settings.resolved_secret_key, token)
     except DispatchError as error:
-        html = render(request, "linkgone.html", language(request), reason=said(request, error))
-        html.status_code = error.status_code
-        return html
+        return link_gone(request, error)
     try:
         route = my_route(session, who, link.service_date)
     except NotFound:

@@ -13,9 +13,9 @@ def members(session: Session, team_id: int) -> tuple[set[int], set[int]]:
     return {int(c) for (c,) in clients}, {int(v) for (v,) in volunteers}
 
 
-def of_station(session: Session, station_id: int) -> list[Team]:
-    return list(
-        session.scalars(
-            select(Team).where(col(Team.station_id) == station_id, col(Team.archived_at).is_(None))
-        )
-    )
+def of_stations(session: Session, station_ids: frozenset[int] | None) -> list[Team]:
+    """The teams of these stations (None: of every station)."""
+    query = select(Team).where(col(Team.archived_at).is_(None))
+    if station_ids is not None:
+        query = query.where(col(Team.station_id).in_(station_ids))
+    return list(session.scalars(query))

@@ -4,13 +4,13 @@ from typing import Any
 
 from sqlmodel import Session
 
-from dispatch.access import Action, Principal, Resource, reachable, require
+from dispatch.access import Action, Principal, Resource, reachable, require, station_scope
 from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
 from dispatch.errors import InvalidInput
 from dispatch.teams import repository
 from dispatch.teams.schemas import TeamCreate, TeamUpdate
-from models import Site, Team
+from models import Site, Station, Team
 
 
 class TeamService(RecordService[Team, TeamCreate, TeamUpdate]):
@@ -48,7 +48,12 @@ def members(
     return team, clients, volunteers
 
 
-def teams_of(session: Session, principal: Principal, station_id: int) -> list[Team]:
-    """The station's teams, by name (the choices of the pages' team filter)."""
+def teams_of(session: Session, principal: Principal, station_id: int | None = None) -> list[Team]:
+    """The station's teams (without one, those of every station within reach), by name: the
+    choices of the pages' team filter."""
     require(principal, Resource.TEAM, Action.READ)
-    return sorted(repository.of_station(session, station_id), key=lambda team: team.name)
+    stations = station_scope(principal)
+    if station_id is not None:
+        reachable(session, principal, Station, station_id, "station")
+        stations = frozenset({station_id})
+    return sorted(repository.of_stations(session, stations), key=lambda team: team.name)

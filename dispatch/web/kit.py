@@ -295,6 +295,14 @@ def action(
     return RedirectResponse(own_path(back), status_code=303)
 
 
+def link_gone(request: Request, error: DispatchError) -> HTMLResponse:
+    """The page for a link sent by message that no longer opens (expired, withdrawn, forged),
+    with the error's status."""
+    html = render(request, "linkgone.html", language(request), reason=said(request, error))
+    html.status_code = error.status_code
+    return html
+
+
 def said(request: Request, error: DispatchError) -> str:
     """An error's message in the reader's language: each field's problem under its label."""
     gettext = translations(language(request)).gettext

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from models import Station
 from models.enums import Role, SiteKind, TravelMode
 from tests.builders.accounts import create_account, sign_in
-from tests.builders.days import DAY, outcome, planned, published
+from tests.builders.days import DAY, outcome, planned, published, record_outcome
 from tests.builders.records import (
     create_availability,
     create_client,
@@ -168,21 +168,11 @@ def test_escorts_are_planned_with_the_rounds_and_shown_to_the_volunteer(
     assert "“重阳茶话会”结束后" in sheet
 
     # A no-answer at the door when fetching them is the same safety event as at lunch.
-    answer = api.post(
-        f"/api/me/stops/{card['stop_id']}/outcomes",
-        json=outcome("no_answer"),
-        headers=phone_account.headers,
-    )
-    assert answer.status_code == 201, answer.text
+    record_outcome(api, card["stop_id"], phone_account.headers, outcome("no_answer"))
     alerts = api.get(f"/api/stations/{ident(station)}/alerts", headers=boss.headers).json()
     assert [a["client_id"] for a in alerts] == [ident(elders[0])]
     # She opened after all and was taken there: she came (the attendance says so).
-    came = api.post(
-        f"/api/me/stops/{card['stop_id']}/outcomes",
-        json=outcome("delivered"),
-        headers=phone_account.headers,
-    )
-    assert came.status_code == 201, came.text
+    record_outcome(api, card["stop_id"], phone_account.headers, outcome("delivered"))
     invitation = api.get(f"/api/invitations/{escorted['id']}", headers=boss.headers).json()
     assert invitation["attended"] is True
     assert invitation["attendance_noted_at"] is not None

@@ -4,7 +4,6 @@ stand-ins on this machine (SMTP, webhooks through Apprise, Tencent Cloud SMS).""
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -15,7 +14,7 @@ from sqlmodel import Session
 from dispatch.config import Settings
 from models.enums import Role
 from tests.builders.accounts import create_account, sign_in
-from tests.builders.days import DAY, outcome, plan_day, planned, published
+from tests.builders.days import DAY, outcome, plan_day, planned, published, record_outcome
 from tests.builders.notifications import make_sender, outbox, prefer
 from tests.builders.records import ident
 from tests.conftest import RunningServer
@@ -161,9 +160,7 @@ def test_a_no_answer_tells_the_coordinator_on_duty_and_the_chat_and_each_step_du
     me = day.volunteers[volunteer_id]
     no_answer = outcome("no_answer")
     for _ in range(2):  # sent twice (lost signal): one alert, one message each
-        api.post(
-            f"/api/me/stops/{door['id']}/outcomes", json=no_answer, headers=me.headers
-        ).raise_for_status()
+        record_outcome(api, door["id"], me.headers, no_answer)
 
     chatter = make_sender(engine, settings, server)
     sent = chatter.run_once()
@@ -246,9 +243,7 @@ def test_a_family_contact_who_consented_gets_an_sms_that_tencent_would_accept(
     assert again.status_code == 409  # one preference per person
     me = day.volunteers[volunteer_id]
     for door, kind in ((first, "delivered"), (second, "delivered")):
-        api.post(
-            f"/api/me/stops/{door['id']}/outcomes", json=outcome(kind), headers=me.headers
-        ).raise_for_status()
+        record_outcome(api, door["id"], me.headers, outcome(kind))
     [message] = outbox(api, day)  # the second client's family did not opt in
     assert message["event"] == "family_delivered"
 
@@ -313,11 +308,7 @@ def test_quiet_hours_hold_a_message_until_they_end_but_not_an_alert_to_staff(
     )
     published(api, day.plan, day.coordinator.headers)
     door = day.doors(volunteer_id)[0]
-    api.post(
-        f"/api/me/stops/{door['id']}/outcomes",
-        json=outcome("no_answer"),
-        headers=day.volunteers[volunteer_id].headers,
-    ).raise_for_status()
+    record_outcome(api, door["id"], day.volunteers[volunteer_id].headers, outcome("no_answer"))
     mailer = make_sender(engine, settings, server, smtp=smtp)
     assert mailer.run_once() == 1  # the alert, urgent, goes to the coordinator at once
     assert [m["To"] for m in smtp.messages] == ["boss@example.org"]
@@ -363,12 +354,7 @@ def test_an_opt_out_link_stops_every_later_message(
     )
     me = day.volunteers[volunteer_id]
 
-    def record(door: dict[str, Any]) -> None:
-        api.post(
-            f"/api/me/stops/{door['id']}/outcomes", json=outcome("delivered"), headers=me.headers
-        ).raise_for_status()
-
-    record(first)
+    record_outcome(api, first["id"], me.headers, outcome("delivered"))
     mailer = make_sender(engine, settings, server, smtp=smtp)
     assert mailer.run_once() == 1
     [mail] = smtp.messages
@@ -382,14 +368,11 @@ def test_an_opt_out_link_stops_every_later_message(
     assert outbox(api, day)[0]["status"] == "sent"  # opening the link alone changes nothing
     done = api.post(stop.group(1))
     assert done.status_code == 200
-    record(second)  # of the other client, whose preference was not opted out: still told
+    # Of the other client, whose preference was not opted out: still told.
+    record_outcome(api, second["id"], me.headers, outcome("delivered"))
     assert mailer.run_once() == 1
     # The opted-out preference gets nothing more, even for a new event of its client.
-    api.post(
-        f"/api/me/stops/{first['id']}/outcomes",
-        json=outcome("delivered", note="补记"),
-        headers=me.headers,
-    ).raise_for_status()
+    record_outcome(api, first["id"], me.headers, outcome("delivered", note="补记"))
     assert mailer.run_once() == 0
     assert len(smtp.messages) == 2
     assert api.get("/n/not-a-real-token").status_code == 404

@@ -118,3 +118,12 @@ def outcome(kind: str, **fields: Any) -> dict[str, Any]:
         "kind": kind,
         "recorded_at": datetime.now(UTC).isoformat(),
     } | fields
+
+
+def record_outcome(
+    api: httpx.Client, stop_id: int, headers: dict[str, str], body: dict[str, Any]
+) -> httpx.Response:
+    """Send what the phone sends for a door (`body`, see `outcome`); the answer, checked."""
+    answer = api.post(f"/api/me/stops/{stop_id}/outcomes", json=body, headers=headers)
+    answer.raise_for_status()
+    return answer
