@@ -111,7 +111,7 @@ def note_escorted(session: Session, principal: Principal, task: Task, outcome: O
     chain.record(
         session,
         principal,
-        action="attendance_from_escort",
+        action="escort_attended",
         entity=Resource.INVITATION,
         entity_id=invitation.id,
         station_id=invitation.station_id,

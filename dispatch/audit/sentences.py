@@ -45,7 +45,7 @@ SENTENCES = {
     "issue_route_link": N_("%(who)s made a route link for %(whom)s"),
     "revoke_route_link": N_("%(who)s withdrew a route link of %(whom)s"),
     "succeeded": N_("%(who)s finished planning the day"),
-    "attendance_from_escort": N_("%(who)s took %(whom)s to the activity: attendance noted"),
+    "escort_attended": N_("%(who)s took %(whom)s to the activity: attendance noted"),
     "opt_out": N_("%(who)s stopped the messages to a person"),
     "failed": N_("%(who)s could not plan the day"),
     "cancelled": N_("%(who)s stopped planning the day"),
