@@ -17,6 +17,7 @@ from dispatch.audit import endpoints as audit_endpoints
 from dispatch.audit import pages as audit_pages
 from dispatch.auth import endpoints as auth_endpoints
 from dispatch.auth import pages as auth_pages
+from dispatch.auth.cache import SignedInCache
 from dispatch.auth.ratelimit import LoginLimiter
 from dispatch.board import pages as board_pages
 from dispatch.clients import endpoints as client_endpoints
@@ -158,6 +159,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     # Wakes a notification sender when a request wrote messages (set at start).
     app.state.wake_sender = sender_waker(settings)
     app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute, settings.broker_url)
+    app.state.signed_in = SignedInCache(settings.auth_cache_seconds)
     app.state.write_turns = WriteTurns(serial_writes=app.state.engine.dialect.name == "sqlite")
     app.add_middleware(Admission, turns=app.state.write_turns, own_turns=takes_its_own_turns)
     # Before admission: a large or refused body is read without holding the write turn.

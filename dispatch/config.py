@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     api_token_days: int = Field(default=90, ge=1, le=3650)
     login_attempts_per_minute: int = Field(default=5, ge=1)
+    # Seconds a server process keeps who a token stands for (0: ask the database every time).
+    # A logout or an account changed is seen at once by the process that made the change,
+    # by the others within this time.
+    auth_cache_seconds: float = Field(default=5.0, ge=0, le=60)
     secure_cookies: bool = False  # set true behind HTTPS
     # Limits on what one request may send: a body past the size is refused with 413 (an
     # import file included); an import past the rows with 422, nothing of it kept.

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -12,6 +13,7 @@ from dispatch.access import Principal
 from dispatch.activities.service import ActivityService, InvitationService
 from dispatch.admission import OWN_WRITE_TURNS
 from dispatch.auth import service as auth_service
+from dispatch.auth.cache import AUTH_CHANGED, SignedIn, SignedInCache
 from dispatch.auth.ratelimit import LoginLimiter
 from dispatch.clients.service import ClientService
 from dispatch.config import Settings
@@ -55,6 +57,8 @@ def get_session(request: Request) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+    if session.info.get(AUTH_CHANGED):
+        request.app.state.signed_in.clear()  # a token now stands for something else, or nothing
     if session.info.get(WROTE_MESSAGES) and request.app.state.wake_sender is not None:
         request.app.state.wake_sender()  # the messages go now, not at the sender's next pass
 
@@ -88,14 +92,29 @@ def token_of(request: Request, bearer: str | None) -> str | None:
 TokenDep = Annotated[str | None, Depends(request_token)]
 
 
-def current_principal(
-    session: SessionDep, token: TokenDep, request: Request, settings: SettingsDep
-) -> Principal:
+async def current_identity(request: Request, token: TokenDep, settings: SettingsDep) -> SignedIn:
+    """Whom the request's token stands for: from this process's cache of who is signed in,
+    else read in a transaction of its own (off the event loop) and kept."""
     if not token:
         raise NotAuthenticated(N_("log in first: send a bearer token or the session cookie"))
     interface = "api" if request.headers.get("authorization") else "web"
     form_token_checked(request, token, settings)
-    return auth_service.principal_for_token(session, token, interface=interface)
+    cache: SignedInCache = request.app.state.signed_in
+    key = auth_service.token_key(token, interface)
+    found = cache.get(key)
+    if found is None:
+        found = await run_in_threadpool(_look_up, request.app.state.engine, token, interface)
+        cache.put(key, found)
+    return found
+
+
+def _look_up(engine: Engine, token: str, interface: str) -> SignedIn:
+    with Session(engine) as session:
+        return auth_service.signed_in(session, token, interface=interface)
+
+
+async def current_principal(identity: Annotated[SignedIn, Depends(current_identity)]) -> Principal:
+    return identity.principal
 
 
 async def check_form_token(request: Request, token: TokenDep, settings: SettingsDep) -> None:
@@ -113,6 +132,7 @@ def form_token_checked(request: Request, token: str | None, settings: Settings) 
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
+IdentityDep = Annotated[SignedIn, Depends(current_identity)]
 
 
 async def get_engine(request: Request) -> Engine:

@@ -10,8 +10,8 @@ from dispatch.auth import service
 from dispatch.auth.schemas import LoginRequest, TokenPublic
 from dispatch.deps import (
     SESSION_COOKIE,
+    IdentityDep,
     LimiterDep,
-    PrincipalDep,
     SessionDep,
     SettingsDep,
     TokenDep,
@@ -19,7 +19,6 @@ from dispatch.deps import (
 )
 from dispatch.errors import FormExpired, NotAuthenticated, TooManyAttempts
 from dispatch.http import error_responses
-from dispatch.i18n import N_
 from dispatch.users.schemas import UserPublic
 from dispatch.users.service import user_public
 from models import User
@@ -88,12 +87,9 @@ def logout(response: Response, session: SessionDep, token: TokenDep) -> None:
 
 
 @router.get("/me", response_model=UserPublic, responses=error_responses(NotAuthenticated))
-def me(session: SessionDep, principal: PrincipalDep) -> UserPublic:
+async def me(identity: IdentityDep) -> UserPublic:
     """The logged-in account."""
-    user = session.get(User, principal.user_id)
-    if user is None:
-        raise NotAuthenticated(N_("this account no longer exists"))
-    return user_public(session, user)
+    return identity.user
 
 
 def _token_public(session: SessionDep, user: User, token: str, expires_at: object) -> TokenPublic:

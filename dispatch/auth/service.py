@@ -15,9 +15,11 @@ from sqlmodel import Session
 from dispatch.access import Principal
 from dispatch.audit import chain
 from dispatch.auth import repository
+from dispatch.auth.cache import SignedIn
 from dispatch.auth.ratelimit import LoginLimiter
 from dispatch.errors import NotAuthenticated, TooManyAttempts
 from dispatch.i18n import N_
+from dispatch.users.schemas import UserPublic
 from models import AuthToken, User
 from models.common import utcnow
 from models.enums import Role, TokenKind
@@ -77,13 +79,30 @@ def issue_token(
 
 
 def principal_for_token(session: Session, token: str, *, interface: str) -> Principal:
+    return signed_in(session, token, interface=interface).principal
+
+
+def signed_in(session: Session, token: str, *, interface: str) -> SignedIn:
+    """Whom a valid token stands for (else NotAuthenticated)."""
     found = repository.token_with_user(session, _digest(token))
     if found is None or found[0].revoked_at is not None or found[0].expires_at <= utcnow():
         raise NotAuthenticated(N_("the session has expired or was ended; log in again"))
-    _row, user, volunteer_station = found
+    row, user, volunteer_station = found
     if not _may_log_in(user):
         raise NotAuthenticated(N_("this account is disabled"))
-    return principal_for_user(session, user, interface=interface, station=volunteer_station)
+    principal = principal_for_user(session, user, interface=interface, station=volunteer_station)
+    return SignedIn(principal, user_public(session, user), row.expires_at)
+
+
+def user_public(session: Session, user: User) -> UserPublic:
+    """The account as its reader sees it, with its stations."""
+    stations = repository.station_ids(session, _id(user))
+    return UserPublic.model_validate(user.model_dump() | {"station_ids": stations})
+
+
+def token_key(token: str, interface: str) -> tuple[str, str]:
+    """What a token is kept under in the cache of who is signed in."""
+    return _digest(token), interface
 
 
 def principal_for_user(

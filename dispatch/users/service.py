@@ -23,8 +23,7 @@ repository = RecordRepository(
 
 
 def user_public(session: Session, user: User) -> UserPublic:
-    stations = auth_repository.station_ids(session, _id(user))
-    return UserPublic.model_validate(user.model_dump() | {"station_ids": stations})
+    return auth_service.user_public(session, user)
 
 
 def list_users(session: Session, principal: Principal, query: ListQuery) -> Page[UserPublic]:

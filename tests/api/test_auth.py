@@ -82,6 +82,9 @@ def test_archived_account_cannot_log_in_and_loses_its_sessions(
     leaving_token = api.post(
         "/api/auth/token", data={"username": "leaving", "password": PASSWORD}
     ).json()["access_token"]
+    # Known to this server (kept a few seconds): archiving still ends it at once.
+    seen = api.get("/api/auth/me", headers={"Authorization": f"Bearer {leaving_token}"})
+    assert seen.json()["username"] == "leaving"
 
     archived = api.post(
         f"/api/users/{ident(leaving)}/archive", headers={"Authorization": f"Bearer {admin_token}"}
