@@ -2,7 +2,7 @@
 volunteers, schedules, availability, closures, menus), and the spreadsheet import. They go
 through the same record services as the API; the kinds are the table below."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
@@ -38,7 +38,7 @@ from dispatch.volunteers.schemas import (
     VolunteerCreate,
     VolunteerUpdate,
 )
-from dispatch.web.forms import KIND_LABELS, fields, input_error, parse
+from dispatch.web.forms import KIND_LABELS, Field, fields, input_error, parse
 from dispatch.web.kit import PageUserDep, back_with, language, render, said
 
 
@@ -156,8 +156,10 @@ def listing(
     by_team = "team_id" in spec.create.model_fields
     filters = {"team_id": team} if by_team and team is not None else None
     page = service.list(session, principal, ListQuery(q=q or None, page_size=500), filters)
+    names = _names(session, principal, services, spec.columns)
     rows = [
-        {"id": row.id, **{c: _cell(getattr(row, c)) for c in spec.columns}} for row in page.items
+        {"id": row.id, **{c: _named(names, c, getattr(row, c)) for c in spec.columns}}
+        for row in page.items
     ]
     return render(
         request,
@@ -197,7 +199,8 @@ def form(
         values = row.model_dump()
     may_change = allowed(principal, service.resource, Action.UPDATE)
     same = None if row_id == "new" else _same_person(session, principal, services, kind, values)
-    return _form(request, kind, spec, row_id, values, [], may_change, same)
+    names = _names(session, principal, services, spec.create.model_fields)
+    return _form(request, kind, spec, row_id, values, [], names, may_change, same)
 
 
 def _same_person(
@@ -246,7 +249,8 @@ def save(
             if isinstance(error, InvalidInput)
             else [{"loc": [], "msg": said(request, error)}]
         )
-        return _form(request, kind, spec, row_id, data, errors)
+        names = _names(session, principal, services, spec.create.model_fields)
+        return _form(request, kind, spec, row_id, data, errors, names)
     return RedirectResponse(f"/records/{kind}", status_code=303)
 
 
@@ -295,12 +299,16 @@ def _form(
     row_id: str,
     values: dict[str, Any],
     errors: list[dict[str, Any]],
+    names: dict[str, dict[str, str]],
     may_change: bool = True,
     same_person: dict[str, str] | None = None,
 ) -> HTMLResponse:
     schema = spec.create if row_id == "new" else spec.update
     own = KIND_LABELS.get(kind, {})
-    shown = [replace(f, label=own.get(f.name, f.label)) for f in fields(spec.create, values)]
+    shown = [
+        _picked(replace(f, label=own.get(f.name, f.label)), names)
+        for f in fields(spec.create, values)
+    ]
     editable = set(schema.model_fields)
     gettext = translations(language(request)).gettext
     problems = {str(e["loc"][-1]) if e["loc"] else "": input_error(e, gettext) for e in errors}
@@ -318,6 +326,57 @@ def _form(
     if errors:
         response.status_code = 422
     return response
+
+
+# A reference to another record is picked, and listed, by that record's name.
+_REFERENCES = {
+    "site_id": "sites",
+    "client_id": "clients",
+    "team_id": "teams",
+    "volunteer_id": "volunteers",
+    "activity_id": "activities",
+}
+_PICKABLE = 500  # more than this, and the id is typed (a list that long helps nobody)
+
+
+def _names(
+    session: Session, principal: Principal, services: Services, columns: Iterable[str]
+) -> dict[str, dict[str, str]]:
+    """For each reference among `columns`, the records within reach it may name, by id."""
+    found: dict[str, dict[str, str]] = {}
+    for column in columns:
+        service = getattr(services, _REFERENCES.get(column, ""), None)
+        if not isinstance(service, RecordService):
+            continue
+        if not allowed(principal, service.resource, Action.READ):
+            continue
+        page = service.list(session, principal, ListQuery(page_size=_PICKABLE))
+        if page.total <= _PICKABLE:
+            found[column] = {str(row.id): _name_of(row) for row in page.items}
+    return found
+
+
+def _name_of(row: Any) -> str:
+    """A record as people name it: its name, or an activity's title and day."""
+    if getattr(row, "service_date", None) is not None:
+        return f"{row.title} · {row.service_date}"
+    return str(getattr(row, "name", row.id))
+
+
+def _named(names: dict[str, dict[str, str]], column: str, value: Any) -> str:
+    text = _cell(value)
+    return names.get(column, {}).get(text, text)
+
+
+def _picked(shown: Field, names: dict[str, dict[str, str]]) -> Field:
+    """A reference field as a choice among the records it may name (the current one kept,
+    even when out of reach, so that saving loses nothing)."""
+    choices = names.get(shown.name)
+    if choices is None:
+        return shown
+    if shown.value and shown.value not in choices:
+        choices = {shown.value: shown.value, **choices}
+    return replace(shown, input="select", options=tuple(choices), names=choices)
 
 
 def _cell(value: Any) -> str:

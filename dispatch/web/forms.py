@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, time
 from enum import Enum
 from typing import Any
@@ -334,6 +335,8 @@ class Field:
     value: str
     options: tuple[str, ...] = ()
     many: bool = False  # a list, written comma-separated
+    # What an option reads as when it is not a word of `CHOICES`: a record's name by its id.
+    names: Mapping[str, str] = dataclass_field(default_factory=dict)
 
 
 def fields(schema: type[BaseModel], values: dict[str, Any]) -> list[Field]:
@@ -342,7 +345,7 @@ def fields(schema: type[BaseModel], values: dict[str, Any]) -> list[Field]:
         if name in _HIDDEN:
             continue
         kind, many, options = _shape(info.annotation)
-        value = values.get(name, info.default if info.default is not None else "")
+        value = values.get(name, "" if info.is_required() or info.default is None else info.default)
         result.append(Field(name, LABELS.get(name, name), kind, _text(value), options, many))
     return result
 

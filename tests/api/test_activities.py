@@ -97,5 +97,14 @@ def test_an_activity_invites_clients_takes_the_attendance_and_counts_in_the_mont
     assert 'id="r-attended">2<' in report
     page = api.get("/records/activities").text
     assert "失独老人月度聚会" in page
+    # Whom and what an invitation names reads as names, not numbers, on the list and the form.
+    listed_page = api.get("/records/invitations").text
+    assert "老人0" in listed_page
+    assert "失独老人月度聚会 · 2026-11-20" in listed_page
+    form = api.get("/records/invitations/new").text
+    assert f'<option value="{ident(clients[1])}" >老人1</option>' in form
+    assert f'<option value="{activity_id}" >失独老人月度聚会 · 2026-11-20</option>' in form
+    assert "别站老人" not in form  # another station's client is not within reach
+    assert "PydanticUndefined" not in form  # a required field starts empty
     trail = api.get("/api/audit", params={"station_id": ident(station)}, headers=boss.headers)
     assert trail.text.count('"invitation"') >= 6  # three invitations, three attendances
