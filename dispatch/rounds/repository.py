@@ -20,7 +20,7 @@ from models import (
     Task,
     Volunteer,
 )
-from models.enums import PlanStatus, ReleaseStatus, RoundEvent, StopKind
+from models.enums import PlanStatus, ReleaseStatus, RoundEvent, ServiceKind, StopKind
 
 RowT = TypeVar("RowT", bound=SQLModel)
 
@@ -217,3 +217,14 @@ def links_of_day(
         .where(RouteLink.station_id == station_id, RouteLink.service_date == day)
         .order_by(col(RouteLink.id))
     ).all()
+
+
+def escort_there_of(session: Session, back: Task) -> Task | None:
+    """The way there of an escort home: the same invitation's, on the same day."""
+    return session.exec(
+        select(Task).where(
+            Task.invitation_id == back.invitation_id,
+            Task.kind == ServiceKind.ESCORT_THERE,
+            Task.service_date == back.service_date,
+        )
+    ).first()

@@ -87,6 +87,8 @@ class EscortLeg(BaseModel):
     place: str
     address: str
     at: str  # when at the venue
+    # Back only: the way there was recorded as not done (no answer, refused...): how.
+    not_fetched: str | None = None
 
 
 class DoorStop(BaseModel):

@@ -31,7 +31,7 @@ from models import (
     Task,
     Volunteer,
 )
-from models.enums import ESCORTS, Role, RoundEvent, ServiceKind, StopKind
+from models.enums import ESCORTS, OutcomeKind, Role, RoundEvent, ServiceKind, StopKind
 
 
 def my_days(session: Session, principal: Principal, first: date) -> list[date]:
@@ -152,7 +152,22 @@ def _escort(session: Session, task: Task, venue: PlanStop | None) -> EscortLeg |
         place=site.name,
         address=site.address,
         at=clock(venue.start_seconds or 0) if venue else "",
+        not_fetched=_not_fetched(session, task),
     )
+
+
+def _not_fetched(session: Session, task: Task) -> str | None:
+    """For the way back, how the way there ended when it was not done: nobody to bring
+    home then, unless the coordinator says otherwise."""
+    if task.kind is not ServiceKind.ESCORT_BACK:
+        return None
+    there = repository.escort_there_of(session, task)
+    if there is None or there.id is None:
+        return None
+    outcome = plans.latest_outcomes(session, [there.id]).get(there.id)
+    if outcome is None or outcome.kind is OutcomeKind.DELIVERED:
+        return None
+    return outcome.kind.value
 
 
 def volunteer_of(principal: Principal) -> int:

@@ -147,6 +147,7 @@ def test_escorts_are_planned_with_the_rounds_and_shown_to_the_volunteer(
         "place": "社区活动室",
         "address": hall.address,
         "at": venue["start"],
+        "not_fetched": None,
     }
     assert cards["老人0", "escort_back"]["escort"]["there"] is False
     assert all(s["escort"] is None for s in mine["stops"] if s["bring"] == "meal")
@@ -171,8 +172,17 @@ def test_escorts_are_planned_with_the_rounds_and_shown_to_the_volunteer(
     record_outcome(api, card["stop_id"], phone_account.headers, outcome("no_answer"))
     alerts = api.get(f"/api/stations/{ident(station)}/alerts", headers=boss.headers).json()
     assert [a["client_id"] for a in alerts] == [ident(elders[0])]
+    # Whoever fetches her after it is told she was not taken there.
+    back = api.get(f"/api/me/routes/{DAY}", headers=phone_account.headers).json()
+    home_card = next(c for c in back["stops"] if c["bring"] == "escort_back")
+    assert home_card["escort"]["not_fetched"] == "no_answer"
+    assert "去程未能接到老人（无人应门）" in phone.get(f"/me/{DAY}").text
     # She opened after all and was taken there: she came (the attendance says so).
     record_outcome(api, card["stop_id"], phone_account.headers, outcome("delivered"))
+    again_route = api.get(f"/api/me/routes/{DAY}", headers=phone_account.headers).json()
+    assert all(
+        c["escort"] is None or c["escort"]["not_fetched"] is None for c in again_route["stops"]
+    )
     invitation = api.get(f"/api/invitations/{escorted['id']}", headers=boss.headers).json()
     assert invitation["attended"] is True
     assert invitation["attendance_noted_at"] is not None
