@@ -87,6 +87,7 @@ class Model:
         self.jobs = jobs
         self.params = params
         self.fair = fair_share(problem, len(jobs)) if fair is None else fair
+        self.pairs = any(job.pickup is not None for job in jobs)  # pickups with their doors
         self.deadline = 0.0
         self.closed = False
         self.status = STATUS[0]
