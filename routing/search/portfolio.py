@@ -237,7 +237,10 @@ def search_day(
         after = plan.sequences() if plan is not None else None
         polished = run(model, on_progress, began, end, history, Search(), start=after)
     else:
-        polished = run(model, on_progress, began, end, history, Search(), resume=True)
+        # From the first run's best plan; from the pieces' plan again if that run had none
+        # (out of time while OR-Tools closed the model, on a busy machine): building a first
+        # plan from nothing would take longer and cost more than the plan already reported.
+        polished = run(model, on_progress, began, end, history, Search(), start=start, resume=True)
     if plan is None or (polished is not None and polished.cost <= plan.cost):
         plan = polished
     return plan, warm_started, model.status
