@@ -116,12 +116,15 @@ def test_a_300_stop_station_day_is_planned_within_seconds(tmp_path: Path) -> Non
     whole-day insertion was too slow, and continuity priced per volunteer stalled the
     search. Now all 300 fit in 5 s on the development machine. This guards against that kind
     of fall (half the day left out), not a few stops: how many fit at a time limit depends
-    on the machine, and bench_rounds.py measures it (296 of 300 in 8 s on a loaded CI run)."""
+    on the machine, and bench_rounds.py measures it (296 of 300 in 8 s on a loaded CI run).
+    The limit leaves room for a machine twice as slow: at 8 s a CI machine 40% slower than
+    the development one placed 248, and this machine with two busy loops beside it 148 (the
+    model of the whole day took 3.8 s to build instead of 1); at 15 s, with the loops, 298."""
     from routing.matrix.roads import RoadNetwork
     from scripts import bench_rounds
 
     day = bench_rounds.station_day(300, RoadNetwork(bench_rounds.EXTRACT, cache_dir=tmp_path))
-    plan = solve(day, SolveParams(time_limit=8))
+    plan = solve(day, SolveParams(time_limit=15))
     assert check(day, plan.sequences()).feasible
-    assert len(plan.assignment()) >= 285, plan.unplanned[:3]
+    assert len(plan.assignment()) >= 270, plan.unplanned[:3]
     assert plan.history[0].cost > plan.cost  # the whole-day search improved on the pieces
