@@ -119,7 +119,7 @@ def test_a_300_stop_station_day_is_planned_within_seconds(tmp_path: Path) -> Non
     on the machine, and bench_rounds.py measures it (296 of 300 in 8 s on a loaded CI run).
     The limit leaves room for a machine twice as slow: at 8 s a CI machine 40% slower than
     the development one placed 248, and this machine with two busy loops beside it 148 (the
-    model of the whole day took 3.8 s to build instead of 1); at 15 s, with the loops, 298."""
+    whole day's model took 3.8 s to build and close instead of 1); at 15 s, with the loops, 298."""
     from routing.matrix.roads import RoadNetwork
     from scripts import bench_rounds
 
