@@ -1,11 +1,13 @@
 """The engine, one transaction per request, and session_scope() for commands and jobs."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, event
-from sqlmodel import Session, create_engine
+from sqlalchemy import Engine, Insert, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, SQLModel, create_engine
 
 # An execution option: the transaction will write (SQLite then takes the write lock first).
 WRITES = "careroute_writes"
@@ -68,3 +70,20 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def insert_unless_present(
+    session: Session, table: type[SQLModel], values: Mapping[str, Any], key: str
+) -> int | None:
+    """Insert a row unless a row with the same `key` (a unique column) is there: the new
+    row's id, or None. Concurrent inserts of one key wait for each other: one row."""
+    connection = session.connection()
+    statement = _insert_or_nothing(connection.dialect.name, table.__table__, key)  # type: ignore[attr-defined]
+    id_: int | None = connection.execute(statement, dict(values)).scalar_one_or_none()
+    return id_
+
+
+@cache
+def _insert_or_nothing(dialect: str, table: Table, key: str) -> Insert:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c.id)

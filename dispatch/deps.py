@@ -1,6 +1,6 @@
 """Dependencies of the endpoints, each declared once as an Annotated alias."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -44,23 +44,36 @@ FORM_TOKEN_HEADER = "x-csrf-token"
 FORM_TOKEN_FIELD = "csrf_token"
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed before the response is sent, or rolled back."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One transaction per request: committed before the response is sent, or rolled back.
+
+    The session connects at its first statement, in the endpoint's thread; only its end
+    (commit or rollback, then close) waits on the database, so only the end goes to a
+    thread: one hop fewer for every request than a generator run in threads at both ends.
+    """
     engine = request.app.state.engine
     own_turns = getattr(request.state, OWN_WRITE_TURNS, False)  # writes in sessions of its own
     if request.method not in SAFE_METHODS and not own_turns:
         engine = for_writing(engine)
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+    except BaseException:
+        await run_in_threadpool(_end, session, commit=False)
+        raise
+    await run_in_threadpool(_end, session, commit=True)
     if session.info.get(AUTH_CHANGED):
         request.app.state.signed_in.clear()  # a token now stands for something else, or nothing
     if session.info.get(WROTE_MESSAGES) and request.app.state.wake_sender is not None:
         request.app.state.wake_sender()  # the messages go now, not at the sender's next pass
+
+
+def _end(session: Session, *, commit: bool) -> None:
+    with session:  # closed whatever happens
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
 
 
 async def get_settings(request: Request) -> Settings:

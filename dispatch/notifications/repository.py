@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import case, func, update
+from sqlalchemy import bindparam, case, func, update
 from sqlmodel import Session, col, select
 
 from models import (
@@ -25,16 +25,18 @@ from models import (
 )
 from models.enums import AlertStatus, Audience, NoticeStatus, PlanStatus, Role, StopKind
 
+# Built once: every outcome recorded asks for the family's preference.
+_PREFERENCE = select(ContactPreference).where(
+    ContactPreference.audience == bindparam("audience"),
+    ContactPreference.person_id == bindparam("person_id"),
+    col(ContactPreference.archived_at).is_(None),
+)
+
 
 def preference(session: Session, audience: Audience, person_id: int) -> ContactPreference | None:
     """The person's preference, if they have one and it is not archived."""
-    return session.exec(
-        select(ContactPreference).where(
-            ContactPreference.audience == audience,
-            ContactPreference.person_id == person_id,
-            col(ContactPreference.archived_at).is_(None),
-        )
-    ).first()
+    found = session.exec(_PREFERENCE, params={"audience": audience, "person_id": person_id})
+    return found.first()
 
 
 def staff_preferences(

@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TypeVar
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
 from dispatch.access import Action, Principal, Resource, require, station_scope
 from dispatch.activities import service as activities
 from dispatch.alerts import service as alerts
 from dispatch.audit import chain
+from dispatch.db import insert_unless_present
 from dispatch.errors import Conflict, NotFound
 from dispatch.i18n import N_
 from dispatch.notifications import service as notices
@@ -156,13 +156,12 @@ def mark_round(
 def _once(session: Session, row: RowT, event_id: str, table: type[RowT]) -> tuple[RowT, bool]:
     """Insert `row` unless its event id is stored already: (the stored row, whether new).
     The insert comes first: a repeat is the rare case, and its unique key says so."""
-    try:
-        with session.begin_nested():  # a savepoint: a repeat undoes only this insert
-            session.add(row)
-            session.flush()
-    except IntegrityError:
+    new_id = insert_unless_present(
+        session, table, row.model_dump(exclude={"id"}), key="client_event_id"
+    )
+    if new_id is None:
         existing = repository.by_event(session, table, event_id)
-        if existing is None:
-            raise  # another rule broken, not a repeat
+        assert existing is not None  # the row that made this one a repeat
         return existing, False
+    row.id = new_id
     return row, True

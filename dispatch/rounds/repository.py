@@ -5,7 +5,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, SQLModel, col, select
 
 from models import (
@@ -109,20 +109,24 @@ def doors_of_route(session: Session, route_id: int | None) -> int:
     ).one()
 
 
+# Built once: every outcome recorded asks, and building the statement cost more than
+# running it.
+_PUBLISHED_DOOR = (
+    select(PlanStop, PlanRoute, Plan, Task)
+    .join(PlanRoute, col(PlanRoute.id) == PlanStop.route_id)
+    .join(Plan, col(Plan.id) == PlanStop.plan_id)
+    .join(Task, col(Task.id) == PlanStop.task_id)
+    .where(
+        PlanStop.id == bindparam("stop_id"),
+        PlanStop.kind == StopKind.DOOR,
+        Plan.status == PlanStatus.PUBLISHED,
+    )
+)
+
+
 def published_door(session: Session, stop_id: int) -> tuple[PlanStop, PlanRoute, Plan, Task] | None:
-    """A door of a published plan, with its route, plan and task (one query: every outcome
-    recorded asks)."""
-    found = session.exec(
-        select(PlanStop, PlanRoute, Plan, Task)
-        .join(PlanRoute, col(PlanRoute.id) == PlanStop.route_id)
-        .join(Plan, col(Plan.id) == PlanStop.plan_id)
-        .join(Task, col(Task.id) == PlanStop.task_id)
-        .where(
-            PlanStop.id == stop_id,
-            PlanStop.kind == StopKind.DOOR,
-            Plan.status == PlanStatus.PUBLISHED,
-        )
-    ).first()
+    """A door of a published plan, with its route, plan and task."""
+    found = session.exec(_PUBLISHED_DOOR, params={"stop_id": stop_id}).first()
     return (found[0], found[1], found[2], found[3]) if found is not None else None
 
 
