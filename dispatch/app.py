@@ -17,7 +17,7 @@ from dispatch.audit import endpoints as audit_endpoints
 from dispatch.audit import pages as audit_pages
 from dispatch.auth import endpoints as auth_endpoints
 from dispatch.auth import pages as auth_pages
-from dispatch.auth.cache import SignedInCache
+from dispatch.auth.cache import SignedInCache, watch_epoch
 from dispatch.auth.ratelimit import LoginLimiter
 from dispatch.board import pages as board_pages
 from dispatch.clients import endpoints as client_endpoints
@@ -116,11 +116,13 @@ PAGES = (
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """At start, planning jobs a stopped server left running are failed (a new plan of their
-    day can start at once); at the end, this server's planning processes are stopped."""
+    day can start at once), and the auth epoch is watched; at the end, this server's
+    planning processes are stopped."""
     services: Services = app.state.services
     settings: Settings = app.state.settings
     with session_scope(app.state.engine) as session:
         services.planning.recover(session)
+    watching = asyncio.create_task(watch_epoch(app.state.signed_in, app.state.engine))
     stop_sending = threading.Event()
     if settings.notify_in_server and not settings.broker_url:
         # No broker: this server sends the messages itself (several servers may: each
@@ -134,6 +136,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             daemon=True,
         ).start()
     yield
+    watching.cancel()
     stop_sending.set()
     await asyncio.to_thread(services.planning.runner.stop_all, STOPPED, 5.0)
 

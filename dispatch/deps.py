@@ -116,8 +116,9 @@ async def current_identity(request: Request, token: TokenDep, settings: Settings
     key = auth_service.token_key(token, interface)
     found = cache.get(key)
     if found is None:
+        epoch = cache.epoch
         found = await run_in_threadpool(_look_up, request.app.state.engine, token, interface)
-        cache.put(key, found)
+        cache.put(key, found, epoch)
     return found
 
 

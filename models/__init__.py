@@ -37,6 +37,7 @@ from models.station import (
 from models.swap import RouteRelease
 from models.team import Team
 from models.user import (
+    AuthEpoch,
     AuthToken,
     User,
     UserStation,
@@ -53,6 +54,7 @@ __all__ = [
     "AuditAnchor",
     "AuditEvent",
     "AuditHead",
+    "AuthEpoch",
     "AuthToken",
     "Availability",
     "Client",

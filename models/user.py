@@ -42,3 +42,14 @@ class AuthToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     expires_at: datetime = Field(sa_type=UtcDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class AuthEpoch(SQLModel, table=True):
+    """A number that moves whenever what a token stands for changes (a logout, an account
+    changed or disabled, a volunteer moved to another station): every server process
+    watches it and forgets whom its tokens stood for when it moves. One row."""
+
+    __tablename__ = "auth_epoch"
+
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    value: int = 0
