@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from collections import Counter
 from collections.abc import Collection
 
@@ -92,14 +94,19 @@ def _overlaps(shift: TimeWindow, windows: tuple[TimeWindow, ...]) -> bool:
 
 
 def explain_unplanned(
-    problem: Problem, job_ids: Collection[str], sequences: Sequences
+    problem: Problem,
+    job_ids: Collection[str],
+    sequences: Sequences,
+    deadline: float = math.inf,
 ) -> list[Unplanned]:
     """The reason each job was left out of these routes.
 
     A job that failed the pre-check keeps that reason. Otherwise each route its allowed
     volunteers have is tried with the job inserted at every position: if one insertion keeps
     every rule, the planner simply did not find it; otherwise the reason is what blocked it
-    most often (capacity, stop limits, or time).
+    most often (capacity, stop limits, or time). Past `deadline` (a `time.perf_counter()`
+    moment) the jobs not yet looked at say that time ran out: a busy day on a slow machine
+    may leave a hundred jobs out, each worth thousands of trials.
     """
     prechecked = precheck(problem)
     jobs = problem.jobs_by_id()
@@ -109,13 +116,17 @@ def explain_unplanned(
             explained.append(prechecked[job_id])
             continue
         job = jobs[job_id]
-        explained.append(_explain_against_routes(problem, job, sequences))
+        explained.append(_explain_against_routes(problem, job, sequences, deadline))
     return explained
 
 
-def _explain_against_routes(problem: Problem, job: Job, sequences: Sequences) -> Unplanned:
+def _explain_against_routes(
+    problem: Problem, job: Job, sequences: Sequences, deadline: float
+) -> Unplanned:
     blocked: Counter[ViolationKind] = Counter()
     budget = _TRIALS_PER_JOB
+    if time.perf_counter() > deadline:
+        return _unplanned(job, Reason.OUT_OF_TIME)
     for volunteer in allowed_volunteers(problem, job):
         route = list(sequences.get(volunteer.id, ()))
         doors = sum(1 for step in route if step.kind is StopKind.DOOR)
@@ -132,6 +143,8 @@ def _explain_against_routes(problem: Problem, job: Job, sequences: Sequences) ->
             blocked.update(violation.kind for violation in violations)
             if budget <= 0:
                 break
+            if budget % 100 == 0 and time.perf_counter() > deadline:
+                return _unplanned(job, Reason.OUT_OF_TIME)
         if budget <= 0:
             break  # enough evidence: a busy day has thousands of positions to try
     if blocked and blocked.most_common(1)[0][0] is ViolationKind.CAPACITY:

@@ -21,6 +21,7 @@ class Reason(StrEnum):
     CAPACITY_FULL = "capacity_full"
     NO_TIME_LEFT = "no_time_left"
     NOT_PLACED = "not_placed"
+    OUT_OF_TIME = "out_of_time"
 
 
 _SENTENCES: dict[Reason, str] = {
@@ -62,6 +63,10 @@ _SENTENCES: dict[Reason, str] = {
     Reason.NOT_PLACED: (
         "It would fit in {volunteer}'s route but the planner did not place it in the time "
         "allowed; plan again with more time."
+    ),
+    Reason.OUT_OF_TIME: (
+        "The planner ran out of time before it could place it or tell what keeps it out; "
+        "plan again with more time."
     ),
 }
 

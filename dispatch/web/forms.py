@@ -152,6 +152,7 @@ UNPLANNED_REASONS = {
     "capacity_full": N_("Every route is full"),
     "no_time_left": N_("No time left on any route"),
     "not_placed": N_("It fits somewhere: plan again with more time"),
+    "out_of_time": N_("Not looked at in time: plan again with more time"),
     "no_position": N_("The address has no position on the map"),
 }
 # The values of the choices forms and lists show (enums and literals), for people.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from routing import (
@@ -116,6 +118,19 @@ def test_a_job_that_would_fit_is_reported_as_not_placed() -> None:
     [left] = explain_unplanned(day, ["second"], {"v1": [Step("first")]})
     assert left.reason is Reason.NOT_PLACED
     assert "v1" in left.message
+
+
+def test_past_the_deadline_a_job_says_time_ran_out_and_a_prechecked_one_keeps_its_reason() -> None:
+    people = [volunteer(capacity=3)]
+    day = problem(
+        LINE, people, [visit("first", 1), visit("second", 2), visit("huge", 1, demand=99)]
+    )
+    already = time.perf_counter() - 1  # a solve that used its whole limit and more
+
+    left = explain_unplanned(day, ["second", "huge"], {"v1": [Step("first")]}, already)
+
+    assert [u.reason for u in left] == [Reason.OUT_OF_TIME, Reason.DEMAND_OVER_CAPACITY]
+    assert "more time" in left[0].message
 
 
 def test_a_job_is_planned_when_one_volunteer_can_do_it() -> None:
