@@ -78,10 +78,6 @@ def issue_token(
     return token, row
 
 
-def principal_for_token(session: Session, token: str, *, interface: str) -> Principal:
-    return signed_in(session, token, interface=interface).principal
-
-
 def signed_in(session: Session, token: str, *, interface: str) -> SignedIn:
     """Whom a valid token stands for (else NotAuthenticated)."""
     found = repository.token_with_user(session, _digest(token))
@@ -91,12 +87,15 @@ def signed_in(session: Session, token: str, *, interface: str) -> SignedIn:
     if not _may_log_in(user):
         raise NotAuthenticated(N_("this account is disabled"))
     principal = principal_for_user(session, user, interface=interface, station=volunteer_station)
-    return SignedIn(principal, user_public(session, user), row.expires_at)
+    # A staff account's stations are its principal's: read once.
+    stations = None if user.role is Role.VOLUNTEER else sorted(principal.station_ids)
+    return SignedIn(principal, user_public(session, user, stations), row.expires_at)
 
 
-def user_public(session: Session, user: User) -> UserPublic:
-    """The account as its reader sees it, with its stations."""
-    stations = repository.station_ids(session, _id(user))
+def user_public(session: Session, user: User, stations: list[int] | None = None) -> UserPublic:
+    """The account as its reader sees it, with its stations (read unless given)."""
+    if stations is None:
+        stations = repository.station_ids(session, _id(user))
     return UserPublic.model_validate(user.model_dump() | {"station_ids": stations})
 
 

@@ -28,6 +28,7 @@ from sqlmodel import Session
 
 from dispatch.access import Principal
 from dispatch.auth import service as auth_service
+from dispatch.auth.cache import SignedInCache
 from dispatch.crud.schemas import ListQuery
 from dispatch.deps import (
     FORM_TOKEN_FIELD,
@@ -198,17 +199,23 @@ class LoginRequired(Exception):
 
 
 def signed_in(request: Request, session: Session) -> Principal | None:
-    """The user of the session cookie (or bearer token), None if nobody is signed in; kept
-    on the request for the page's navigation."""
+    """The user of the session cookie, None if nobody is signed in; kept on the request for
+    the page's navigation. From this process's cache of who is signed in, as the API's."""
     token = token_of(request, None)
     if not token:
         return None
-    try:
-        principal = auth_service.principal_for_token(session, token, interface="web")
-    except NotAuthenticated:
-        return None
-    request.state.principal = principal
-    return principal
+    cache: SignedInCache = request.app.state.signed_in
+    key = auth_service.token_key(token, "web")
+    found = cache.get(key)
+    if found is None:
+        epoch = cache.epoch
+        try:
+            found = auth_service.signed_in(session, token, interface="web")
+        except NotAuthenticated:
+            return None
+        cache.put(key, found, epoch)
+    request.state.principal = found.principal
+    return found.principal
 
 
 # Each role's sections, the same on every page; the first is where the role starts its day.
