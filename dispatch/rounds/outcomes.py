@@ -25,7 +25,7 @@ from dispatch.rounds import repository
 from dispatch.rounds.schemas import OutcomeCreate, OutcomePublic
 from dispatch.rounds.service import volunteer_of
 from models import Client, Outcome, Plan, PlanRoute, PlanStop, RoundMark, Task
-from models.enums import ProofStatus, RoundEvent, TaskStatus
+from models.enums import ProofStatus, RoundEvent
 
 RowT = TypeVar("RowT", bound=SQLModel)
 
@@ -92,8 +92,7 @@ def _store(
             N_("event id %(event)s was already used for another stop"), event=data.client_event_id
         )
     if fresh:
-        task.status = TaskStatus.DONE
-        session.add(task)
+        repository.mark_done(session, task)
         chain.record(
             session,
             principal,

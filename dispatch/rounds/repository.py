@@ -5,7 +5,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, func, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 
 from models import (
@@ -20,7 +21,7 @@ from models import (
     Task,
     Volunteer,
 )
-from models.enums import PlanStatus, ReleaseStatus, RoundEvent, ServiceKind, StopKind
+from models.enums import PlanStatus, ReleaseStatus, RoundEvent, ServiceKind, StopKind, TaskStatus
 
 RowT = TypeVar("RowT", bound=SQLModel)
 
@@ -128,6 +129,16 @@ def published_door(session: Session, stop_id: int) -> tuple[PlanStop, PlanRoute,
     """A door of a published plan, with its route, plan and task."""
     found = session.exec(_PUBLISHED_DOOR, params={"stop_id": stop_id}).first()
     return (found[0], found[1], found[2], found[3]) if found is not None else None
+
+
+_DONE = update(Task).where(col(Task.id) == bindparam("task_id")).values(status=TaskStatus.DONE)
+
+
+def mark_done(session: Session, task: Task) -> None:
+    """The task is done (an outcome was recorded): one statement, not the unit of work's
+    flush, and the loaded task says so without being written again."""
+    session.connection().execute(_DONE, {"task_id": task.id})
+    set_committed_value(task, "status", TaskStatus.DONE)
 
 
 # --- what was recorded -----------------------------------------------------------------------
