@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import pickle
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -102,18 +103,23 @@ def _side_by_side(
     others = [
         dataclasses.replace(params, cores=1, seed=params.seed + k) for k in range(1, params.cores)
     ]
+    # Pickled here, before this process's search fills the problem's cached values: the
+    # pool sends it from a thread of its own, and a dict changing while it was pickled
+    # failed the solve ("dictionary changed size during iteration").
+    sent = pickle.dumps(problem)
     # Spawned, not forked: OR-Tools' threads and a web server's state do not survive a fork.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(len(others), mp_context=context) as pool:
-        running = [pool.submit(_solve_until, problem, other, deadline) for other in others]
+        running = [pool.submit(_solve_until, sent, other, deadline) for other in others]
         plans = [solve(problem, dataclasses.replace(params, cores=1), on_progress)]
         plans += [future.result() for future in running]
     return min(plans, key=lambda plan: plan.cost)
 
 
-def _solve_until(problem: Problem, params: SolveParams, deadline: float) -> Plan:
+def _solve_until(sent: bytes, params: SolveParams, deadline: float) -> Plan:
     """Solve within what is left of the shared time limit (a process takes time to start)."""
     left = max(0.1, deadline - time.time())
+    problem: Problem = pickle.loads(sent)
     return solve(problem, dataclasses.replace(params, time_limit=left))
 
 

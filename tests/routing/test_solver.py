@@ -287,6 +287,22 @@ def test_two_cores_give_the_cheaper_of_two_seeds_plans_whatever_the_machine() ->
     assert check(day, both.sequences()).feasible
 
 
+def test_a_day_never_solved_before_plans_on_two_cores() -> None:
+    """The day goes to the other process while this one starts searching it: its cached
+    values were filled during the sending and the solve failed (seen on Solomon at 10 s)."""
+    # Many places (large matrices take a while to send), few of them visited.
+    points = [(0, 0), *((x * 13 % 83, x * 29 % 71) for x in range(1, 1200))]
+    for seed in range(3):
+        day = problem(  # fresh each time: nothing of it computed yet
+            points,
+            [volunteer(name, capacity=10) for name in "abcdef"],
+            [visit(f"j{i}", i, demand=1, windows=[(0, 4000)]) for i in range(1, 41)],
+        )
+        plan = solve(day, SolveParams(time_limit=2, seed=seed, cores=2))
+        assert check(day, plan.sequences()).feasible
+        assert len(plan.assignment()) == 40
+
+
 def test_a_day_without_volunteers_explains_every_job() -> None:
     day = problem(SQUARE, [], [visit("a", 1), visit("b", 2)])
     plan = solve(day, FAST)
