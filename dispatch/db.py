@@ -1,6 +1,6 @@
 """The engine, one transaction per request, and session_scope() for commands and jobs."""
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from typing import Any
@@ -85,5 +85,10 @@ def insert_unless_present(
 
 @cache
 def _insert_or_nothing(dialect: str, table: Table, key: str) -> Insert:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_with_conflicts(dialect)
     return insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c.id)
+
+
+def insert_with_conflicts(dialect: str) -> Callable[[Any], postgresql.Insert | sqlite.Insert]:
+    """The database's own INSERT, the one that takes ON CONFLICT (both databases have it)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert

@@ -25,12 +25,12 @@ from datetime import UTC
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, event, insert, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
 from dispatch.access import Principal
+from dispatch.db import insert_with_conflicts
 from models import AuditAnchor, AuditEvent, AuditHead
 
 GENESIS = "0" * 64  # the "previous hash" of the first event of a chain
@@ -163,8 +163,8 @@ def _locked_head(connection: Connection, number: int) -> tuple[int, str]:
     if head is None:
         # A new chain: whichever of two first writers inserts the head, both then lock it.
         values = {"chain": number, "seq": 0, "hash": GENESIS}
-        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-        connection.execute(dialect.insert(AuditHead).values(values).on_conflict_do_nothing())
+        insert_head = insert_with_conflicts(connection.dialect.name)(AuditHead)
+        connection.execute(insert_head.values(values).on_conflict_do_nothing())
         head = connection.execute(_LOCK_HEAD, {"number": number}).one()
     return head.seq, head.hash
 

@@ -21,10 +21,10 @@ from typing import Any
 
 from cachetools import TTLCache
 from sqlalchemy import Engine, event, inspect
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from dispatch.access import Principal
+from dispatch.db import insert_with_conflicts
 from dispatch.users.schemas import UserPublic
 from models import AuthEpoch, AuthToken, User, UserStation, Volunteer
 from models.common import utcnow
@@ -96,8 +96,7 @@ def _note_auth_changes(session: Session, _context: Any) -> None:
         session.info[AUTH_CHANGED] = True
         # Here, before the audit trail locks its chains at commit: always in that order.
         connection = session.connection()
-        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-        moved = insert(AuthEpoch).values(id=1, value=1)
+        moved = insert_with_conflicts(connection.dialect.name)(AuthEpoch).values(id=1, value=1)
         connection.execute(
             moved.on_conflict_do_update(
                 index_elements=["id"], set_={"value": col(AuthEpoch.value) + 1}
