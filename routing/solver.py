@@ -62,12 +62,18 @@ def solve(
     history: list[Progress] = []
     end = began + params.time_limit
     window = (began, end - min(_CERTIFY_SECONDS, _CERTIFY_SHARE * params.time_limit))
-    start = pieces.first_plan(problem, plannable, params, began, history, on_progress)
-    plan, warm_started, status = search_day(
-        problem, plannable, params, start, window, history, on_progress
-    )
+    start = pieces.first_plan(problem, plannable, params, window, history, on_progress)
+    if start is not None and len(plannable) >= pieces.HUGE_DAY:
+        # Planned a few routes at a time until the end: the whole day's model would take
+        # seconds to build and its search improved nothing (1,000-stop day at 60 s).
+        plan, warm_started, status = None, False, "success"
+    else:
+        plan, warm_started, status = search_day(
+            problem, plannable, params, start, window, history, on_progress
+        )
     if plan is None:  # out of time before the search had a plan: keep the pieces' plan
-        plan = _checked_plan(problem, start or {}, status)
+        # at the cost last reported for it (the pieces' models priced it, soft goals too)
+        plan = _checked_plan(problem, start or {}, status, history[-1].cost if history else None)
     deadline = max(end, time.perf_counter() + 0.05)  # a moment at least, however late
     plan = _certified(problem, plan, [j.id for j in plannable], list(refused), deadline)
     planned = plan.assignment()
@@ -152,13 +158,16 @@ def _certified(
     )
 
 
-def _checked_plan(problem: Problem, sequences: Sequences, status: str) -> Plan:
-    """A plan for routes the search never costed: times and cost from the checker (without
-    the soft goals' prices)."""
+def _checked_plan(
+    problem: Problem, sequences: Sequences, status: str, cost: int | None = None
+) -> Plan:
+    """A plan for routes the whole day's search never costed: times from the checker, and
+    `cost` if known, else the checker's (without the soft goals' prices)."""
     verdict = check(problem, sequences)
     routes = {route.volunteer: route for route in verdict.routes}
     every = tuple(
         routes.get(volunteer.id) or empty_route(problem, index)
         for index, volunteer in enumerate(problem.volunteers)
     )
-    return Plan(every, (), verdict.cost + verdict.penalty, 0.0, status)
+    known = verdict.cost + verdict.penalty if cost is None else cost
+    return Plan(every, (), known, 0.0, status)

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
 from routing.problem import Job, Problem, Volunteer
+from routing.solution import Step, StopKind
 
 _ROUNDS = 3  # centre updates: enough for compact pieces, cheap on a thousand jobs
+_SPARE = 2  # idle volunteers a piece of routes gets, so that a route can be split
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ def split(problem: Problem, jobs: Sequence[Job], size: int) -> list[Piece]:
     count = min(math.ceil(len(jobs) / size), len(problem.volunteers))
     if count <= 1:
         return [Piece(problem.volunteers, tuple(jobs))]
-    times = _symmetric_times(problem)
+    times = symmetric_times(problem)
     doors = np.array([job.door.location for job in jobs])
     centres = _farthest_first(times, doors, count)
     for _ in range(_ROUNDS):
@@ -63,7 +65,61 @@ def split(problem: Problem, jobs: Sequence[Job], size: int) -> list[Piece]:
     ]
 
 
-def _symmetric_times(problem: Problem) -> npt.NDArray[np.int64]:
+def routes_around(
+    problem: Problem,
+    times: npt.NDArray[np.int64],
+    routes: Mapping[str, Sequence[Step]],
+    left_out: Sequence[Job],
+    seed: str,
+    size: int,
+) -> Piece:
+    """Whole routes near `seed`'s, about `size` jobs in all, as a piece to plan again.
+
+    Routes are near by their middle doors; the piece also gets the left-out jobs nearest
+    its routes and, so that a route can be split, the idle volunteers living nearest.
+    Every rule holds for the piece alone, so its new routes fit back into the day.
+    """
+    jobs = problem.jobs_by_id()
+    people = {volunteer.id: volunteer for volunteer in problem.volunteers}
+    middles = {
+        who: _medoid(
+            times, np.array([jobs[s.job].door.location for s in steps if s.kind is StopKind.DOOR])
+        )
+        for who, steps in routes.items()
+        if any(s.kind is StopKind.DOOR for s in steps)
+    }
+    if seed not in middles:
+        raise ValueError(f"No route of {seed!r} to plan again.")
+    names = list(middles)
+    places = np.array([middles[who] for who in names])
+    centre = middles[seed]
+    chosen: list[str] = []
+    count = 0
+    for position in np.argsort(times[centre, places], kind="stable"):
+        if count >= size:
+            break
+        who = names[int(position)]
+        chosen.append(who)
+        count += sum(1 for s in routes[who] if s.kind is StopKind.DOOR)
+    taken = set(chosen)
+    own = [jobs[s.job] for who in chosen for s in routes[who] if s.kind is StopKind.DOOR]
+    extra: list[Job] = []
+    if left_out:
+        doors = np.array([job.door.location for job in left_out])
+        nearest = np.argmin(times[np.ix_(doors, places)], axis=1)
+        extra = [job for job, r in zip(left_out, nearest, strict=True) if names[int(r)] in taken]
+        extra = extra[:size]
+    # Idle volunteers for the left-out jobs at the routes' own rate, and two to spare.
+    idle = [v for v in problem.volunteers if v.id not in middles]
+    idle.sort(key=lambda volunteer: times[centre, volunteer.start])
+    crew = [people[who] for who in chosen]
+    crew += idle[: _SPARE + math.ceil(len(extra) * len(chosen) / max(1, count))]
+    members = {v.id for v in crew}
+    own += [job for job in extra if job.pinned_to is None or job.pinned_to in members]
+    return Piece(tuple(crew), tuple(own))
+
+
+def symmetric_times(problem: Problem) -> npt.NDArray[np.int64]:
     common = Counter(volunteer.profile for volunteer in problem.volunteers).most_common(1)
     profile = common[0][0] if common else next(iter(problem.matrices))
     durations = problem.matrices[profile].durations

@@ -92,6 +92,7 @@ class Model:
         self.closed = False
         self.status = STATUS[0]
         self.best: pywrapcp.Assignment | None = None
+        self.read_start = False  # whether the last run started from the routes it was given
         self.on_solution: Callable[[], None] = lambda: None  # set by each run
         self.nodes = Nodes()
         depots: dict[int, int] = {}

@@ -134,6 +134,7 @@ def run(
     else:
         first = model.initial_assignment(start or model.params.initial)
     warm = first is not None and start is None and not resume
+    model.read_start = first is not None and start is not None
     if first is None and model.params.first_solution == "auto":
         first = best_first_solution(model, search)
     # The time limit covers the whole call: checks, model, first solutions and search.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
-from routing import Job, Problem, TimeWindow
-from routing.split import split
+from routing import Job, Problem, SolveParams, Step, TimeWindow, check
+from routing.search.pieces import plan_routes_again
+from routing.split import routes_around, split, symmetric_times
 from tests.routing.builders import problem, visit, volunteer
 
 DAY = TimeWindow(8 * 3600, 18 * 3600)
@@ -71,3 +73,70 @@ def test_a_piece_is_priced_like_the_whole_day() -> None:
     alone = piece.problem(day)
     assert alone.jobs == piece.jobs
     assert alone.penalty(piece.jobs[0]) == day.penalty(piece.jobs[0])
+
+
+def routes_of(day: Problem, per_route: int) -> dict[str, tuple[Step, ...]]:
+    """Each town's jobs in order, `per_route` to each of its volunteers."""
+    routes: dict[str, tuple[Step, ...]] = {}
+    for town in ("0", "1"):
+        jobs = [job for job in day.jobs if job.id.startswith(f"j{town}-")]
+        people = [v for v in day.volunteers if v.id.startswith(f"v{town}-")]
+        for n, person in enumerate(people):
+            chunk = jobs[n * per_route : (n + 1) * per_route]
+            if chunk:
+                routes[person.id] = tuple(Step(job.id) for job in chunk)
+    return routes
+
+
+def test_routes_around_a_route_are_whole_routes_of_its_own_town() -> None:
+    day = two_towns(30, 6)
+    routes = routes_of(day, 10)  # three routes in each town, three volunteers idle in each
+    piece = routes_around(day, symmetric_times(day), routes, [], "v1-0", size=20)
+    crew = {v.id for v in piece.volunteers}
+    busy = crew & set(routes)
+    assert "v1-0" in busy
+    assert len(busy) == 2
+    assert all(who.startswith("v1-") for who in busy)
+    assert {job.id for job in piece.jobs} == {s.job for who in busy for s in routes[who]}
+    assert len(crew - busy) == 2  # two idle volunteers, so that a route can be split
+
+
+def test_a_left_out_job_goes_to_the_routes_nearest_it() -> None:
+    day = two_towns(30, 6)
+    routes = routes_of(day, 10)
+    left_out = [job for job in day.jobs if job.id in ("j0-29", "j1-29")]
+    routes = {
+        who: tuple(s for s in steps if s.job not in ("j0-29", "j1-29"))
+        for who, steps in routes.items()
+    }
+    piece = routes_around(day, symmetric_times(day), routes, left_out, "v0-0", size=25)
+    ids = {job.id for job in piece.jobs}
+    assert "j0-29" in ids
+    assert "j1-29" not in ids
+
+
+def test_routes_planned_again_in_groups_are_cheaper_and_keep_every_job() -> None:
+    """Each volunteer starts with a round that crosses to the other town and back: groups of
+    nearby routes planned again bring the jobs home."""
+    day = two_towns(30, 6)
+    town = {t: [job for job in day.jobs if job.id.startswith(f"j{t}-")] for t in ("0", "1")}
+    mixed = {
+        v.id: tuple(
+            Step(job.id) for job in (*town["0"][n * 5 : n * 5 + 5], *town["1"][n * 5 : n * 5 + 5])
+        )
+        for n, v in enumerate(day.volunteers[:6])
+    }
+    before = check(day, mixed)
+    params = SolveParams(time_limit=2)
+    told: list[int] = []
+    until = time.perf_counter() + 1.5
+    routes = plan_routes_again(
+        day, list(day.jobs), params, mixed, 10**9, until, lambda _routes, cost: told.append(cost)
+    )
+    after = check(day, routes)
+    assert after.feasible
+    assert not after.unplanned
+    assert after.cost < before.cost
+    assert told
+    assert told == sorted(told, reverse=True)
+    assert told[-1] < 10**9  # each kept group is cheaper than its routes were
