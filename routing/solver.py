@@ -62,16 +62,18 @@ def solve(
     history: list[Progress] = []
     end = began + params.time_limit
     window = (began, end - min(_CERTIFY_SECONDS, _CERTIFY_SHARE * params.time_limit))
-    start = pieces.first_plan(problem, plannable, params, window, history, on_progress)
-    if start is not None and len(plannable) >= pieces.HUGE_DAY:
-        # Planned a few routes at a time until the end: the whole day's model would take
-        # seconds to build and its search improved nothing (1,000-stop day at 60 s).
+    # A large day is planned in pieces, then a few routes at a time to the end when time
+    # allows: the whole day's model takes seconds to build and its search did less in the
+    # same time (docs/benchmarks, issue 17, eleventh session).
+    first = pieces.first_plan(problem, plannable, params, window, history, on_progress)
+    start, to_the_end = first if first is not None else (None, False)
+    if to_the_end:
         plan, warm_started, status = None, False, "success"
     else:
         plan, warm_started, status = search_day(
             problem, plannable, params, start, window, history, on_progress
         )
-    if plan is None:  # out of time before the search had a plan: keep the pieces' plan
+    if plan is None:  # no plan from the whole day's search: the pieces' if any
         # at the cost last reported for it (the pieces' models priced it, soft goals too)
         plan = _checked_plan(problem, start or {}, status, history[-1].cost if history else None)
     deadline = max(end, time.perf_counter() + 0.05)  # a moment at least, however late
