@@ -26,8 +26,8 @@ _FIRST_PER_JOB = 0.003  # seconds per job for the first plan in pieces: 1.5 s fo
 # then left up to 29 out (0.0025 s per job), where 0.003 planned all.
 _FIRST_SECONDS = 2.5
 # Groups of routes planned again (Gehring-Homberger 1,000 customers at 60 s, six instances,
-# mean gap: 16.2% without; 100 jobs for 2 s 11.3%, for 1 s 10.5%; 150 jobs for 3 s 10.1%,
-# 1.5 s 10.0%; 200 jobs for 3 s 10.2%). Until 90% of the limit instead of 60%: 11.5%.
+# mean gap 16.2% without; 150 jobs for 2 s each to the end 8.7%; the other sizes, times and
+# shares of the limit tried are in docs/benchmarks/README.md, eleventh session).
 _GROUP = 150  # jobs in a group of routes planned again together
 _GROUP_SECONDS = 2.0  # a group's search at most
 _LEAST_GROUP = 0.2  # seconds: less is not worth a group's model
