@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from routing.problem import Job, Problem, Stop, Volunteer
@@ -152,7 +152,7 @@ def check(problem: Problem, sequences: Sequences) -> Check:
 def evaluate(
     problem: Problem, volunteer: Volunteer, steps: Sequence[Step]
 ) -> tuple[Route, list[Violation]]:
-    """Times of one route, earliest first, and every rule it breaks."""
+    """Times of one route, the earliest that keep its rules, and every rule it breaks."""
     jobs = problem.jobs_by_id()
     violations = _order_violations(problem, volunteer, steps, jobs)
     stops = [_stop(jobs[step.job], step.kind) for step in steps]
@@ -226,6 +226,8 @@ def evaluate(
         timing = _Timing(problem, volunteer, steps, stops, visits, arrive)
         violations.extend(timing.violations())
         depart = timing.latest_departure()
+        if not violations:
+            visits, arrive = timing.kept(visits, arrive)
     return Route(volunteer.id, tuple(visits), depart, arrive, distance, travel), violations
 
 
@@ -317,7 +319,7 @@ class _Timing:
         self.work = None if volunteer.max_work is None else (1, count + 2, volunteer.max_work)
 
     def violations(self) -> list[Violation]:
-        extra = [edge for _, edge in self.rides] + ([self.work] if self.work else [])
+        extra = self._extra()
         if not extra or self._consistent(extra):
             return []
         found = [
@@ -354,16 +356,53 @@ class _Timing:
 
     def latest_departure(self) -> int:
         """Leave as late as the route allows: waiting at home, not at a door."""
-        extra = [edge for _, edge in self.rides] + ([self.work] if self.work else [])
+        extra = self._extra()
         distances = self._shortest(extra)
         return self.volunteer.shift.start if distances is None else distances[1]
+
+    def kept(self, visits: list[Visit], arrive: int) -> tuple[list[Visit], int]:
+        """The earliest times that keep every ride and the working time: a meal collected
+        early then carried past its limit to a door that is not open yet is collected later
+        instead, so the times a volunteer is shown keep the rules the plan was judged by."""
+        if all(visits[d - 2].start - visits[p - 2].start <= most for _, (p, d, most) in self.rides):
+            return visits, arrive
+        # Lower bounds of the network: minus the shortest distance from each node to zero.
+        bounds = self._shortest(self._extra(), backwards=True)
+        if bounds is None:
+            return visits, arrive
+        starts = [-bounds[index + 2] for index in range(len(visits))]
+        if all(start <= visit.start for start, visit in zip(starts, visits, strict=True)):
+            return visits, arrive
+        shifted: list[Visit] = []
+        delay = 0  # how much later the stop before starts: arrivals move with it
+        for visit, start in zip(visits, starts, strict=True):
+            start = max(start, visit.start)
+            arrival = visit.arrival + delay
+            shifted.append(
+                replace(
+                    visit,
+                    arrival=arrival,
+                    start=start,
+                    departure=start + (visit.departure - visit.start),
+                )
+            )
+            delay = start - visit.start
+        return shifted, arrive + delay
+
+    def _extra(self) -> list[tuple[int, int, int]]:
+        return [edge for _, edge in self.rides] + ([self.work] if self.work else [])
 
     def _consistent(self, extra: list[tuple[int, int, int]]) -> bool:
         return self._shortest(extra) is not None
 
-    def _shortest(self, extra: list[tuple[int, int, int]]) -> list[int] | None:
-        """Bellman-Ford from the zero node; None on a negative cycle (inconsistent)."""
+    def _shortest(
+        self, extra: list[tuple[int, int, int]], backwards: bool = False
+    ) -> list[int] | None:
+        """Bellman-Ford from the zero node (along the edges reversed, `backwards`); None on a
+        negative cycle (inconsistent)."""
         edges = self.base + extra
+        if backwards:
+            edges = [(head, tail, weight) for tail, head, weight in edges]
         infinity = 1 << 60
         distance = [infinity] * self.size
         distance[0] = 0

@@ -122,6 +122,11 @@ def test_ride_time_is_judged_on_the_best_timing_not_the_earliest() -> None:
     verdict = check(day, {"v1": steps(("m", P), ("m", D))})
     assert verdict.feasible
     assert verdict.routes[0].depart > 0  # leaves home later rather than waiting at a door
+    # ... and the times it reports are that schedule: collected within the ride of the door
+    pickup, door = verdict.routes[0].visits
+    assert door.start == 1000
+    assert door.start - pickup.start <= 150
+    assert pickup.start <= pickup.departure <= door.arrival <= door.start
 
 
 def test_working_time_counts_from_the_best_departure() -> None:
