@@ -70,9 +70,21 @@ def solve(
     if to_the_end:
         plan, warm_started, status = None, False, "success"
     else:
+        # A small day's guided local search stalls in its own penalties long before the end:
+        # half the window to it, the rest to groups of nearby routes, each searched afresh.
+        groups = pieces.in_groups_after_search(params, plannable)
+        search_end = began + pieces.SMALL_SHARE * (window[1] - began) if groups else window[1]
         plan, warm_started, status = search_day(
-            problem, plannable, params, start, window, history, on_progress
+            problem, plannable, params, start, (began, search_end), history, on_progress
         )
+        if groups and plan is not None:
+            tell = pieces.teller(began, history, on_progress)
+            size = pieces.SMALL_GROUP
+            routes = pieces.plan_routes_again(
+                problem, plannable, params, plan.sequences(), plan.cost, window[1], tell, size
+            )
+            if history[-1].cost < plan.cost:
+                plan = _checked_plan(problem, routes, status, history[-1].cost)
     if plan is None:  # no plan from the whole day's search: the pieces' if any
         # at the cost last reported for it (the pieces' models priced it, soft goals too)
         plan = _checked_plan(problem, start or {}, status, history[-1].cost if history else None)
