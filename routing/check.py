@@ -361,7 +361,7 @@ class _Timing:
         return self.volunteer.shift.start if distances is None else distances[1]
 
     def kept(self, visits: list[Visit], arrive: int) -> tuple[list[Visit], int]:
-        """The earliest times that keep every ride and the working time: a meal collected
+        """The earliest times that keep every ride (and the working time): a meal collected
         early then carried past its limit to a door that is not open yet is collected later
         instead, so the times a volunteer is shown keep the rules the plan was judged by."""
         if all(visits[d - 2].start - visits[p - 2].start <= most for _, (p, d, most) in self.rides):
@@ -371,8 +371,6 @@ class _Timing:
         if bounds is None:
             return visits, arrive
         starts = [-bounds[index + 2] for index in range(len(visits))]
-        if all(start <= visit.start for start, visit in zip(starts, visits, strict=True)):
-            return visits, arrive
         shifted: list[Visit] = []
         delay = 0  # how much later the stop before starts: arrivals move with it
         for visit, start in zip(visits, starts, strict=True):

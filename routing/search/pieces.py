@@ -157,7 +157,7 @@ def first_plan(
     if time allows, a few nearby routes at a time until the window's end; and whether it
     went to the end (else the whole day's search is to go on from it). None for a day small
     enough for the whole day's search alone."""
-    if params.first_solution != "auto" or params.initial is not None or len(jobs) <= LARGE_DAY:
+    if not _fresh(params) or len(jobs) <= LARGE_DAY:
         return None
     began, end = window
     quick = min(_PIECES * params.time_limit, _FIRST_PER_JOB * len(jobs), _FIRST_SECONDS)
@@ -185,7 +185,12 @@ def first_plan(
 def in_groups_after_search(params: SolveParams, jobs: list[Job]) -> bool:
     """Whether a small day's search hands over to groups of routes (`SMALL_SHARE`): not when
     re-planning from an earlier plan, whose changes only the whole day's model prices."""
-    return params.first_solution == "auto" and params.initial is None and len(jobs) <= LARGE_DAY
+    return _fresh(params) and len(jobs) <= LARGE_DAY
+
+
+def _fresh(params: SolveParams) -> bool:
+    """A day left to "auto" and not re-planned from an earlier plan."""
+    return params.first_solution == "auto" and params.initial is None
 
 
 def teller(
