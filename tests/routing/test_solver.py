@@ -339,7 +339,11 @@ def test_bad_search_settings_are_refused(field: str, value: object, message: str
 
 def test_a_day_too_large_for_one_insertion_pass_is_planned_piece_by_piece() -> None:
     """300 hot meals from three kitchens: the first plan comes from neighbourhoods planned
-    alone (routing/split.py), then the whole day is searched from it."""
+    alone (routing/split.py), then the whole day is searched from it.
+
+    8 s, not 4: on the thirteenth session's machine 4 s planned all 300 in 1 of 6 runs (202 to
+    299 in the others; the first pieces, 0.9 s in all, placed 154 to 258 in nine runs), 8 s in
+    9 of 9, 4 of them beside another solve."""
     points: list[tuple[float, float]] = []
     people = []
     jobs = []
@@ -361,7 +365,7 @@ def test_a_day_too_large_for_one_insertion_pass_is_planned_piece_by_piece() -> N
     weights = Weights(continuity=600, balance=300, change=900)
     day = problem(points, people, jobs, weights=weights)
     seen: list[Progress] = []
-    plan = planned(solve(day, SolveParams(time_limit=4), on_progress=seen.append), day)
+    plan = planned(solve(day, SolveParams(time_limit=8), on_progress=seen.append), day)
     assert len(plan.assignment()) == 300
     assert seen[-1].cost == plan.cost
 
