@@ -40,7 +40,9 @@ class Server:
             stderr=subprocess.DEVNULL,
         )
         self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 60
+        # Generous: two server processes on PostgreSQL, beside another test worker's solves on
+        # a slow 2-core CI machine, once took more than 60 s to answer.
+        deadline = time.monotonic() + 180
         while True:
             try:
                 if httpx.get(f"{self.url}/livez", timeout=1).status_code == 200:
