@@ -159,7 +159,7 @@ def run(
     return Plan(
         routes,
         (),
-        int(solution.ObjectiveValue()),
+        cost,
         time.perf_counter() - began,
         model.status,
         tuple(history),
