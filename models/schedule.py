@@ -7,7 +7,7 @@ from pydantic import BaseModel, model_validator
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
-from models.common import EnumText, TableBase
+from models.common import EnumText, TableBase, TypedJSON
 from models.enums import Recurrence, ServiceKind
 from models.validation import LocalTime, Refusal, check_window
 
@@ -40,8 +40,8 @@ class ScheduleBase(SQLModel):
     interval_weeks: int = Field(default=1, ge=1, le=8)
     start_date: date
     end_date: date | None = None
-    skip_dates: list[date] = Field(default_factory=list, sa_type=JSON)
-    holds: list[Hold] = Field(default_factory=list, sa_type=JSON)
+    skip_dates: list[date] = Field(default_factory=list, sa_type=TypedJSON(list[date]))
+    holds: list[Hold] = Field(default_factory=list, sa_type=TypedJSON(list[Hold]))
     window_start: LocalTime | None = None  # None: the client's preferred window
     window_end: LocalTime | None = None
     service_minutes: int = Field(default=5, ge=1, le=240)

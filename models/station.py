@@ -4,7 +4,6 @@ from typing import Annotated, Self
 from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, model_validator
-from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
 from models.alert import Rung, check_ladder, default_ladder
@@ -110,7 +109,9 @@ class SiteBase(LocatedMixin):
     kind: SiteKind = Field(sa_type=EnumText(SiteKind, 20))
     address: str = Field(default="", max_length=300)
     phone: Phone | None = Field(default=None, max_length=20)
-    opening_hours: list[OpeningHours] = Field(default_factory=list, sa_type=JSON)
+    opening_hours: list[OpeningHours] = Field(
+        default_factory=list, sa_type=TypedJSON(list[OpeningHours])
+    )
     notes: str = Field(default="", max_length=1000)
     external_id: str | None = Field(default=None, max_length=64, index=True)
 

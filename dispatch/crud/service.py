@@ -31,7 +31,7 @@ from dispatch.crud.schemas import ListQuery, Page
 from dispatch.errors import Conflict, HasHistory, InvalidInput, NotFound
 from dispatch.i18n import N_
 from models import TableBase
-from models.common import utcnow
+from models.common import TypedJSON, utcnow
 
 CreateT = TypeVar("CreateT", bound=SQLModel)
 UpdateT = TypeVar("UpdateT", bound=SQLModel)
@@ -198,12 +198,17 @@ class RecordService(Generic[RowT, CreateT, UpdateT]):
         return station_id
 
     def row_values(self, data: SQLModel) -> dict[str, Any]:
-        """Schema values as the table stores them: JSON columns get JSON-ready values."""
+        """Schema values as the table stores them: plain JSON columns get JSON-ready values,
+        typed ones the typed values they are read back as."""
         columns = self.table.__table__.columns  # type: ignore[attr-defined]
         values = data.model_dump()
         json_values = data.model_dump(mode="json")
         return {
-            name: json_values[name] if isinstance(columns[name].type, JSON) else value
+            name: getattr(data, name)
+            if isinstance(columns[name].type, TypedJSON)
+            else json_values[name]
+            if isinstance(columns[name].type, JSON)
+            else value
             for name, value in values.items()
             if name in columns
         }

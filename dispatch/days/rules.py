@@ -6,10 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from pydantic import TypeAdapter
-
 from dispatch.days.schemas import Shift
-from models import Activity, Availability, Client, Hold, ServiceSchedule
+from models import Activity, Availability, Client, ServiceSchedule
 from models.enums import AvailabilityKind, ClientStatus, Recurrence, ServiceKind
 
 
@@ -41,17 +39,12 @@ def why_not_due(schedule: ServiceSchedule, client: Client, day: date, weekday: i
         return "not a scheduled weekday"
     elif _weeks_between(schedule.start_date, day) % schedule.interval_weeks:
         return f"every {schedule.interval_weeks} weeks: not this week"
-    # JSON columns hold ISO strings once stored; read them as dates and holds.
-    if day in _DATES.validate_python(schedule.skip_dates):
+    if day in schedule.skip_dates:
         return "skipped on this date"
-    for hold in _HOLDS.validate_python(schedule.holds):
+    for hold in schedule.holds:
         if hold.start <= day <= hold.end:
             return f"on hold: {hold.reason}" if hold.reason else "on hold"
     return None
-
-
-_DATES = TypeAdapter(list[date])
-_HOLDS = TypeAdapter(list[Hold])
 
 
 # An escort fetches the client at home up to an hour before the activity and arrives at most

@@ -10,13 +10,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
 
-from pydantic import TypeAdapter
 from sqlmodel import Session
 
 from dispatch.days.rules import escort_times
 from dispatch.days.schemas import AvailableVolunteer
 from dispatch.volunteers.repository import members_by_team, volunteers_of_clients
-from models import Activity, Client, Invitation, OpeningHours, Site, Station, Task, Volunteer
+from models import Activity, Client, Invitation, Site, Station, Task, Volunteer
 from models.enums import ESCORTS, ServiceKind, StopKind, TravelMode
 from routing import (
     Job,
@@ -252,7 +251,7 @@ def _collect(session: Session, site_id: int, places: _Places, weekday: int) -> S
     at = places.index("site", site_id, site.lat, site.lon)
     if at is None:
         return None
-    hours = [_window(h.opens, h.closes) for h in _opening(site) if h.weekday == weekday]
+    hours = [_window(h.opens, h.closes) for h in site.opening_hours if h.weekday == weekday]
     return Stop(at, tuple(hours) or (_DAY,), 300)
 
 
@@ -285,10 +284,3 @@ def _window(start: time | None, end: time | None) -> TimeWindow:
         _DAY.start if start is None else seconds(start),
         _DAY.end if end is None else seconds(end),
     )
-
-
-_HOURS = TypeAdapter(list[OpeningHours])
-
-
-def _opening(site: Site) -> list[OpeningHours]:
-    return _HOURS.validate_python(site.opening_hours)  # stored as plain dicts

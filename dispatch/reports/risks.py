@@ -44,13 +44,13 @@ def risk_signals(
             )
     for schedule in repository.schedules_of_station(session, station_id):
         for hold in schedule.holds:
-            start, end = _dates(hold)
+            start, end = hold.start, hold.end
             if start <= last and end >= first:
                 events[schedule.client_id].append(
                     SignalEvent(
                         day=start,
                         signal="hold",
-                        detail=f"{start} – {end} {_reason(hold)}".strip(),
+                        detail=f"{start} – {end} {hold.reason}".strip(),
                         by=None,
                         recorded_at=None,
                     )
@@ -72,14 +72,3 @@ def risk_signals(
                 )
             )
     return sorted(risks, key=lambda r: (-sum(r.signals.values()), r.client_name))
-
-
-def _dates(hold: object) -> tuple[date, date]:
-    """A hold as stored (a dict from JSON) or as a model."""
-    if isinstance(hold, dict):
-        return date.fromisoformat(str(hold["start"])), date.fromisoformat(str(hold["end"]))
-    return hold.start, hold.end  # type: ignore[attr-defined]
-
-
-def _reason(hold: object) -> str:
-    return str(hold.get("reason", "") if isinstance(hold, dict) else getattr(hold, "reason", ""))

@@ -1,6 +1,7 @@
 """The day's work: tasks derived from schedules, across weeks, holidays and closures, and
 the volunteers free on the day."""
 
+import warnings
 from datetime import date, time, timedelta
 
 import pytest
@@ -8,10 +9,16 @@ from sqlmodel import Session, select
 
 from dispatch.access import Principal
 from dispatch.days.service import DayService
-from dispatch.schedules.schemas import ScheduleUpdate
+from dispatch.schedules.schemas import ScheduleCreate, ScheduleUpdate
 from dispatch.schedules.service import ScheduleService
-from models import AuditEvent, Client, ServiceSchedule, Station, StationClosure, Task
-from models.enums import AvailabilityKind, ClientStatus, Recurrence, Role, TaskStatus
+from models import AuditEvent, Client, Hold, ServiceSchedule, Station, StationClosure, Task
+from models.enums import (
+    AvailabilityKind,
+    ClientStatus,
+    Recurrence,
+    Role,
+    TaskStatus,
+)
 from tests.builders.records import (
     create_availability,
     create_client,
@@ -164,6 +171,48 @@ def test_generating_again_changes_nothing_and_follows_the_schedule(
     actions = session.exec(select(AuditEvent.action).where(AuditEvent.entity == "task")).all()
     assert actions.count("generate") == 3  # created, quantity changed, reopened
     assert actions.count("cancel") == 1
+
+
+def test_skip_dates_and_holds_are_dates_whether_just_saved_or_read_back(
+    session: Session, station: Station, coordinator: Principal, client: Client
+) -> None:
+    schedules = ScheduleService()
+    hold = {"start": "2026-11-30", "end": "2026-12-04", "reason": "回老家"}
+    created = schedules.create(
+        session,
+        coordinator,
+        ScheduleCreate.model_validate(  # as a form or a JSON body gives it: text
+            {
+                "client_id": ident(client),
+                "site_id": ident(create_site(session, station=station)),
+                "kind": "meal",
+                "recurrence": "weekly",
+                "weekdays": [0, 1, 2, 3, 4],
+                "start_date": "2026-11-02",
+                "skip_dates": ["2026-12-31"],
+                "holds": [hold],
+            }
+        ),
+    )
+    typed = (
+        [date(2026, 12, 31)],
+        [Hold(start=date(2026, 11, 30), end=date(2026, 12, 4), reason="回老家")],
+    )
+    assert (created.skip_dates, created.holds) == typed  # as saved in this session
+    session.commit()
+    session.expire_all()
+    loaded = session.get(ServiceSchedule, ident(created))
+    assert loaded is not None
+    assert (loaded.skip_dates, loaded.holds) == typed  # as read back
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a page dumping the record warned: strings for dates
+        assert loaded.model_dump(mode="json")["skip_dates"] == ["2026-12-31"]
+    trail = session.exec(
+        select(AuditEvent).where(AuditEvent.entity == "schedule", AuditEvent.action == "create")
+    ).one()
+    assert trail.changes["holds"] == [None, [hold]]  # the trail keeps the text it always kept
+    away = tasks_between(session, coordinator, station, date(2026, 11, 30), 5)
+    assert away == []  # and the days follow the hold
 
 
 def test_a_planned_task_is_never_dropped_only_flagged(
