@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from models import PlanningJob
 from models.enums import JobStatus
-from tests.builders.accounts import Account
+from tests.builders.accounts import Account, sign_in
 from tests.builders.days import small_day
 from tests.builders.records import (
     ident,
@@ -123,6 +123,15 @@ def test_a_job_whose_watcher_stopped_beating_is_failed_when_it_is_read(
     gone = _job(api, ident(stale), coordinator)
     assert gone["status"] == "failed"
     assert "stopped answering" in str(gone["error"])
+    # The coordinator's page says so in words of the catalogue and what to do; the technical
+    # text (English) stays folded away for the administrator.
+    assert sign_in(api, coordinator.user.username).status_code == 303
+    page = api.get(f"/days/{station_id}/2026-11-24").text
+    status = page.index('class="job-status"')
+    assert "规划失败" in page[status:]
+    assert "请重新规划当天" in page
+    folded = page.index('<details class="error">')
+    assert page.index("stopped answering") > folded
     # Not ours to stop: its watcher is asked to, and stops it at its next heartbeat.
     cancelled = api.post(f"/api/planning-jobs/{ident(fresh)}/cancel", headers=coordinator.headers)
     assert cancelled.status_code == 200, cancelled.text
