@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from dispatch.config import Settings
 from models import Notification
@@ -101,7 +101,7 @@ def test_a_message_whose_sender_died_while_sending_it_is_sent_again(
     day, _doors = family_messages(api, session, clients=1)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    [row] = session.query(Notification).all()
+    [row] = session.exec(select(Notification)).all()
     row.status = NoticeStatus.SENDING
     row.taken_by = f"{socket.gethostname()}:{dead.pid}"
     row.attempts = 1

@@ -1,11 +1,14 @@
 """The outbox as a page, and the page an opt-out link opens."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from dispatch.deps import SessionDep, SettingsDep, StationsDep
 from dispatch.errors import DispatchError
 from dispatch.notifications import service
+from dispatch.notifications.schemas import OutboxQuery
 from dispatch.web.kit import PageUserDep, language, link_gone, render
 
 router = APIRouter(include_in_schema=False)
@@ -18,11 +21,17 @@ def outbox_page(
     principal: PageUserDep,
     session: SessionDep,
     stations: StationsDep,
+    query: Annotated[OutboxQuery, Query()],
 ) -> Response:
     station = stations.get(session, principal, station_id)
-    messages = service.outbox(session, principal, station_id)
+    messages = service.outbox(session, principal, station_id, query)
     return render(
-        request, "outbox.html", language(request, station), station=station, messages=messages
+        request,
+        "outbox.html",
+        language(request, station),
+        station=station,
+        messages=messages,
+        status=query.status.value if query.status else "",
     )
 
 

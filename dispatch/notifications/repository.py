@@ -175,14 +175,25 @@ def being_sent(session: Session) -> Sequence[Notification]:
 
 
 def outbox(
-    session: Session, station_id: int, since: datetime, limit: int
-) -> Sequence[Notification]:
-    return session.exec(
-        select(Notification)
-        .where(Notification.station_id == station_id, Notification.created_at >= since)
-        .order_by(col(Notification.id).desc())
-        .limit(limit)
+    session: Session,
+    station_id: int,
+    since: datetime,
+    status: NoticeStatus | None,
+    offset: int,
+    limit: int,
+) -> tuple[Sequence[Notification], int]:
+    """A page of the station's messages written since `since`, newest first, and how many
+    there are in all."""
+    found = select(Notification).where(
+        Notification.station_id == station_id, Notification.created_at >= since
+    )
+    if status is not None:
+        found = found.where(Notification.status == status)
+    total = session.exec(select(func.count()).select_from(found.subquery())).one()
+    rows = session.exec(
+        found.order_by(col(Notification.id).desc()).offset(offset).limit(limit)
     ).all()
+    return rows, total
 
 
 def attempts_of(session: Session, ids: list[int]) -> Sequence[NotificationAttempt]:

@@ -47,6 +47,15 @@ class AttemptPublic(BaseModel):
     detail: str
 
 
+class OutboxQuery(BaseModel):
+    """Which messages of the outbox: the last `days`, of one status or all, a page of them."""
+
+    days: int = Field(default=7, ge=1, le=92)
+    status: NoticeStatus | None = None
+    page: int = Field(default=1, ge=1, le=1_000_000)
+    page_size: int = Field(default=100, ge=1, le=500)
+
+
 class NotificationPublic(BaseModel):
     """A message in the outbox: to whom, about what, and how its sending went."""
 

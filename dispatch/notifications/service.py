@@ -21,6 +21,7 @@ from sqlmodel import Session
 from dispatch.access import Action, Principal, Resource, reachable, require, system_principal
 from dispatch.audit import chain
 from dispatch.crud.repository import RecordRepository
+from dispatch.crud.schemas import Page
 from dispatch.crud.service import RecordService, snapshot
 from dispatch.errors import InvalidInput, NotFound
 from dispatch.notifications import repository
@@ -28,6 +29,7 @@ from dispatch.notifications.messages import text
 from dispatch.notifications.schemas import (
     AttemptPublic,
     NotificationPublic,
+    OutboxQuery,
     PreferenceCreate,
     PreferenceUpdate,
 )
@@ -269,19 +271,24 @@ def _steps_due(session: Session, now: datetime) -> int:
 
 
 def outbox(
-    session: Session, principal: Principal, station_id: int, *, days: int = 7, limit: int = 500
-) -> list[NotificationPublic]:
-    """The station's messages of the last days, newest first, each with its delivery log."""
+    session: Session, principal: Principal, station_id: int, query: OutboxQuery
+) -> Page[NotificationPublic]:
+    """A page of the station's messages of the last days, newest first, each with its
+    delivery log."""
     require(principal, Resource.NOTIFICATION, Action.READ)
     reachable(session, principal, Station, station_id, "station")
-    rows = repository.outbox(session, station_id, utcnow() - timedelta(days=days), limit)
+    since = utcnow() - timedelta(days=query.days)
+    offset = (query.page - 1) * query.page_size
+    rows, total = repository.outbox(
+        session, station_id, since, query.status, offset, query.page_size
+    )
     log: dict[int, list[AttemptPublic]] = {}
     for attempt in repository.attempts_of(session, [r.id for r in rows if r.id is not None]):
         log.setdefault(attempt.notification_id, []).append(
             AttemptPublic.model_validate(attempt, from_attributes=True)
         )
     names = repository.names_of(session, {(row.audience, row.person_id) for row in rows})
-    return [
+    items = [
         NotificationPublic.model_validate(
             row.model_dump()
             | {
@@ -291,6 +298,7 @@ def outbox(
         )
         for row in rows
     ]
+    return Page(items=items, total=total, page=query.page, page_size=query.page_size)
 
 
 def opt_out_token(secret: str, preference_id: int) -> str:

@@ -107,6 +107,25 @@ def test_a_published_route_is_emailed_to_its_volunteer_in_their_language_with_it
     page = api.get(f"/stations/{ident(day.station)}/notifications").text
     assert page.count("路线发布") == 2
     assert "已发送" in page
+    assert 'id="older"' not in page  # one page holds both
+
+    # A busy station's outbox comes a page at a time, and by status.
+    messages = f"/api/stations/{ident(day.station)}/notifications"
+    first, second = (
+        api.get(messages, params={"page_size": 1, "page": n}, headers=day.coordinator.headers)
+        for n in (1, 2)
+    )
+    assert (first.json()["total"], len(first.json()["items"])) == (2, 1)
+    assert first.json()["items"][0]["id"] > second.json()["items"][0]["id"]  # newest first
+    failed = api.get(messages, params={"status": "failed"}, headers=day.coordinator.headers)
+    assert (failed.json()["total"], failed.json()["items"]) == (0, [])
+    paged = api.get(f"/stations/{ident(day.station)}/notifications?page_size=1").text
+    assert paged.count("路线发布") == 1
+    assert 'id="older"' in paged
+    assert "较早的消息" in paged
+    assert "共 2 条消息" in paged
+    only_failed = api.get(f"/stations/{ident(day.station)}/notifications?status=failed").text
+    assert "路线发布" not in only_failed
 
 
 def test_a_no_answer_tells_the_coordinator_on_duty_and_the_chat_and_each_step_due(

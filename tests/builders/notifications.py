@@ -55,5 +55,5 @@ def outbox(api: httpx.Client, day: PlannedDay) -> list[dict[str, Any]]:
         f"/api/stations/{ident(day.station)}/notifications", headers=day.coordinator.headers
     )
     answer.raise_for_status()
-    messages: list[dict[str, Any]] = answer.json()
+    messages: list[dict[str, Any]] = answer.json()["items"]
     return messages
