@@ -32,6 +32,7 @@ def outbox_page(
         station=station,
         messages=messages,
         status=query.status.value if query.status else "",
+        days=query.days,
     )
 
 

@@ -124,6 +124,10 @@ def test_a_published_route_is_emailed_to_its_volunteer_in_their_language_with_it
     assert 'id="older"' in paged
     assert "较早的消息" in paged
     assert "共 2 条消息" in paged
+    assert "最近 7 天的消息" in paged
+    month = api.get(f"/stations/{ident(day.station)}/notifications?days=30&page_size=1").text
+    assert "最近 30 天的消息" in month
+    assert "?days=30&amp;page=2" in month  # the older page keeps the period
     only_failed = api.get(f"/stations/{ident(day.station)}/notifications?status=failed").text
     assert "路线发布" not in only_failed
 
