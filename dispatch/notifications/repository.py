@@ -184,14 +184,16 @@ def outbox(
 ) -> tuple[Sequence[Notification], int]:
     """A page of the station's messages written since `since`, newest first, and how many
     there are in all."""
-    found = select(Notification).where(
-        Notification.station_id == station_id, Notification.created_at >= since
-    )
+    where = [Notification.station_id == station_id, Notification.created_at >= since]
     if status is not None:
-        found = found.where(Notification.status == status)
-    total = session.exec(select(func.count()).select_from(found.subquery())).one()
+        where.append(Notification.status == status)
+    total = session.exec(select(func.count()).select_from(Notification).where(*where)).one()
     rows = session.exec(
-        found.order_by(col(Notification.id).desc()).offset(offset).limit(limit)
+        select(Notification)
+        .where(*where)
+        .order_by(col(Notification.id).desc())
+        .offset(offset)
+        .limit(limit)
     ).all()
     return rows, total
 
