@@ -113,6 +113,8 @@ def _day(
         "certificate_insertions": plan.inserted_stops,
         "volunteers": len(services.days.get(session, who, station_id, day).volunteers),
         "routes": len(plan.routes),
+        "clients_with_regular": plan.with_regular,
+        "clients_by_regular": plan.by_regular,
         "time_limit_seconds": time_limit,
         "solve_seconds": plan.solve_seconds,
         "solve_wall_seconds": _wall(first),
@@ -235,8 +237,8 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
         "",
         "| date | tasks | planned % | unplanned (why) | inserted by the pass | volunteers | "
         "routes | wall s (limit) | longest meal carry min (limit) | demo login's doors | "
-        "moved others % | pins kept | re-plan unplanned |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "clients served by their regular | moved others % | pins kept | re-plan unplanned |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         why = ", ".join(f"{k} {n}" for k, n in r["unplanned_by_reason"].items()) or "–"
@@ -245,7 +247,9 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
             f"{r['certificate_insertions']} | {r['volunteers']} | {r['routes']} | "
             f"{r['solve_wall_seconds']} ({r['time_limit_seconds']:g}) | "
             f"{r['max_meal_carry_minutes']:g} ({r['meal_carry_limit_minutes']}) | "
-            f"{r['demo_volunteer_routes']} | {r['replan_moved_other_pct']} | "
+            f"{r['demo_volunteer_routes']} | "
+            f"{r['clients_by_regular']}/{r['clients_with_regular']} | "
+            f"{r['replan_moved_other_pct']} | "
             f"{r['pins_kept']}/{r['pins_total']} | {r['replan_unplanned']} |"
         )
     return "\n".join(lines) + "\n"

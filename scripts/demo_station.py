@@ -10,7 +10,7 @@ external ids, so running it again refreshes the demo instead of duplicating it.
 """
 
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -627,10 +627,10 @@ def load_demo_station(
         availability += _gathering_drivers(volunteers)
     _sync_availability(session, services, principal, station.id, availability)
     clients: list[Client] = []
+    regulars = _Regulars(volunteers)
     for n, data in enumerate(_clients(station.id, rng, places, shape.clients)):
         data.team_id = teams.of(data.lat, data.lon) if teams else None
-        known = [volunteer_ids[(n * 7) % len(volunteer_ids)]] if n % 3 == 0 else []
-        data.preferred_volunteer_ids = known
+        data.preferred_volunteer_ids = regulars.of(data) if n % 3 == 0 else []
         data.excluded_volunteer_ids = (
             [volunteer_ids[(n * 11 + 1) % len(volunteer_ids)]] if n % 40 == 9 else []
         )
@@ -669,6 +669,27 @@ def load_demo_station(
         "accounts": len(DEMO_PASSWORDS) if shape == DEMO else 0,
         "teams": 3 if teams else 0,
     }
+
+
+class _Regulars:
+    """A client's regular volunteer: the nearest who brings lunch, as a station pairs them
+    (someone from the same streets, free at noon), with at most a few clients each."""
+
+    most = 4
+
+    def __init__(self, volunteers: list[Volunteer]) -> None:
+        self.lunch = [v for n, v in enumerate(volunteers) if not _afternoon(n) and v.lat and v.lon]
+        self.taken: Counter[int] = Counter()
+
+    def of(self, client: ClientCreate) -> list[int]:
+        free = [v for v in self.lunch if v.id is not None and self.taken[v.id] < self.most]
+        if client.lat is None or client.lon is None or not free:
+            return []
+        lat, lon = client.lat, client.lon
+        nearest = min(free, key=lambda v: ((v.lat or 0) - lat) ** 2 + ((v.lon or 0) - lon) ** 2)
+        assert nearest.id is not None
+        self.taken[nearest.id] += 1
+        return [nearest.id]
 
 
 @dataclass(frozen=True)

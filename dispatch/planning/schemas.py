@@ -90,6 +90,7 @@ class StopPublic(SQLModel):
     explanation: str
     outcome: str | None = None  # what the volunteer (or a paper sheet) recorded last
     outcome_on_paper: bool = False
+    regular: bool = False  # a door brought by one of the client's preferred volunteers
 
 
 class RoutePublic(SQLModel):
@@ -122,6 +123,10 @@ class PlanPublic(SQLModel):
     unplanned_stops: int
     moved_stops: int
     inserted_stops: int
+    # Continuity: the day's clients with preferred volunteers, and how many of them one of
+    # those volunteers serves (a client left out is one without their regular).
+    with_regular: int = 0
+    by_regular: int = 0
     routes: list[RoutePublic]
     unplanned: list[StopPublic]
 

@@ -669,10 +669,20 @@ def plan_public(session: Session, plan: Plan) -> PlanPublic:
     stops = repository.stops_with_clients(session, plan.id)
     sites = repository.sites_of_station(session, plan.station_id)
     latest = repository.latest_outcomes(session, [task.id for _s, task, _c in stops if task.id])
+    crews = repository.routes_with_volunteers(session, plan.id)
+    volunteer_of = {route.id: route.volunteer_id for route, _volunteer in crews}
     by_route: dict[int | None, list[StopPublic]] = {}
+    with_regular: set[int] = set()  # clients
+    by_regular: set[int] = set()
     for stop, task, client in stops:
         site = sites.get(task.site_id) if stop.kind is StopKind.PICKUP else None
         door = stop.kind is StopKind.DOOR
+        known = door and bool(client.preferred_volunteer_ids)
+        regular = known and volunteer_of.get(stop.route_id) in client.preferred_volunteer_ids
+        if known:
+            with_regular.add(task.client_id)
+        if regular:
+            by_regular.add(task.client_id)
         assert stop.id is not None
         assert task.id is not None
         by_route.setdefault(stop.route_id, []).append(
@@ -697,10 +707,11 @@ def plan_public(session: Session, plan: Plan) -> PlanPublic:
                 outcome_on_paper=door
                 and task.id in latest
                 and latest[task.id].entered_by_coordinator,
+                regular=regular,
             )
         )
     routes = []
-    for route, volunteer in repository.routes_with_volunteers(session, plan.id):
+    for route, volunteer in crews:
         assert route.id is not None
         routes.append(
             RoutePublic(
@@ -719,6 +730,8 @@ def plan_public(session: Session, plan: Plan) -> PlanPublic:
     assert plan.id is not None
     return PlanPublic(
         **plan.model_dump(exclude={"created_at", "updated_at", "archived_at"}),
+        with_regular=len(with_regular),
+        by_regular=len(by_regular),
         routes=routes,
         unplanned=by_route.get(None, []),
     )

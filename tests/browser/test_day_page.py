@@ -4,6 +4,7 @@ volunteer off sick (re-plan: the hand-made choices survive), publish, switch lan
 Screenshots of the day overview and the map are saved in test-artifacts/ (or
 $CAREROUTE_TEST_ARTIFACTS)."""
 
+import re
 from datetime import time as clock
 
 import pytest
@@ -27,6 +28,7 @@ TEXTS = {
         "tasks": "项任务",
         "draft": "草稿",
         "planned": "规划完成",
+        "regulars": "位由其固定志愿者服务",
         "pinned": "已指定",
         "version 2": "第 2 版",
         "moved": "站有调整",
@@ -39,6 +41,7 @@ TEXTS = {
         "tasks": "tasks",
         "draft": "Draft",
         "planned": "Planned",
+        "regulars": "clients with a regular volunteer get theirs",
         "pinned": "pinned",
         "version 2": "version 2",
         "moved": "moved",  # one stop or several
@@ -97,6 +100,17 @@ def test_a_coordinator_plans_adjusts_and_publishes_the_demo_day(
     expect(page.locator("#job .job-status")).to_contain_text(text["planned"])
     routes = page.locator("article.route")
     assert routes.count() >= 2
+    # Continuity at a glance: how many of the day's clients who have a regular volunteer
+    # get theirs, and a mark on each such door.
+    expect(page.locator("#regulars")).to_contain_text(text["regulars"])
+    served, total = map(int, re.findall(r"\d+", page.locator("#regulars").inner_text()))
+    if locale == "zh-CN":
+        total, served = served, total  # the sentence names the total first
+    assert total > 0
+    assert served <= total
+    badges = page.locator("li.door .badge.regular").count()  # a client may have two doors
+    assert served <= badges
+    assert (badges == 0) == (served == 0)
     page.screenshot(path=str(ARTIFACTS / f"day-overview-{locale}.png"), full_page=True)
     page.locator("#map").screenshot(path=str(ARTIFACTS / f"day-map-{locale}.png"))
 

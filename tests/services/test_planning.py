@@ -608,6 +608,40 @@ def test_a_clients_team_volunteers_are_preferred_for_their_stops(
     assert teamed[task_of_client[ident(clients[1])]] == frozenset()  # no team: no preference
 
 
+def test_the_plan_shows_which_clients_their_regular_volunteer_serves(
+    planning: PlanningService, session: Session, coordinator: Principal, station: Station
+) -> None:
+    """Continuity as the coordinator reads it: each door brought by a volunteer the client
+    knows is marked, and the plan counts the clients who get theirs (a hand move shows)."""
+    job = plan(planning, session, coordinator, station, 1)
+    wait(session, job, {JobStatus.SUCCEEDED})
+    assert job.plan_id is not None
+    draft = planning.plan(session, coordinator, job.plan_id)
+    assert (draft.with_regular, draft.by_regular) == (0, 0)  # nobody has a regular yet
+    doors = [(r.volunteer_id, s) for r in draft.routes for s in r.stops if s.kind is StopKind.DOOR]
+    regular, known = doors[0]
+    _elsewhere, stranger = next(door for door in doors if door[0] != regular)
+    clients = ClientService(None)
+    for stop in (known, stranger):
+        update = ClientUpdate(preferred_volunteer_ids=[regular])
+        clients.update(session, coordinator, stop.client_id, update)
+
+    shown = planning.plan(session, coordinator, draft.id)
+    marked = [s.client_id for r in shown.routes for s in r.stops if s.regular]
+    assert marked == [known.client_id]  # the door only: the pickup is not the client's
+    assert (shown.with_regular, shown.by_regular) == (2, 1)
+
+    edits = PlanEdits(GreatCircle(), DayService())
+    edit = MoveStop(revision=shown.revision, volunteer_id=regular)
+    moved, _outcome = edits.move_stop(session, coordinator, draft.id, stranger.id, edit)
+    after = planning.plan(session, coordinator, ident(moved))
+    assert {s.client_id for r in after.routes for s in r.stops if s.regular} == {
+        known.client_id,
+        stranger.client_id,
+    }
+    assert (after.with_regular, after.by_regular) == (2, 2)
+
+
 def coordinator_of(station: Station) -> Principal:
     return Principal(user_id=None, role=Role.COORDINATOR, station_ids=frozenset({ident(station)}))
 
