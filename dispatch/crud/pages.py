@@ -129,7 +129,11 @@ router = APIRouter(include_in_schema=False)
 
 async def _posted(request: Request) -> dict[str, str]:
     """The posted form as text (an async dependency: the endpoint itself stays sync)."""
-    return {key: str(value) for key, value in (await request.form()).items()}
+    posted: dict[str, str] = {}
+    for key, value in (await request.form()).multi_items():
+        # A list picked from a multiple choice arrives one value at a time: joined as typed.
+        posted[key] = f"{posted[key]},{value}" if key in posted else str(value)
+    return posted
 
 
 def _station_of(session: Session, principal: Principal, services: Services) -> int | None:
@@ -335,6 +339,8 @@ _REFERENCES = {
     "team_id": "teams",
     "volunteer_id": "volunteers",
     "activity_id": "activities",
+    "preferred_volunteer_ids": "volunteers",
+    "excluded_volunteer_ids": "volunteers",
 }
 _PICKABLE = 500  # more than this, and the id is typed (a list that long helps nobody)
 
@@ -364,8 +370,11 @@ def _name_of(row: Any) -> str:
 
 
 def _named(names: dict[str, dict[str, str]], column: str, value: Any) -> str:
+    known = names.get(column, {})
+    if isinstance(value, list):
+        return ", ".join(known.get(str(v), str(v)) for v in value)
     text = _cell(value)
-    return names.get(column, {}).get(text, text)
+    return known.get(text, text)
 
 
 def _picked(shown: Field, names: dict[str, dict[str, str]]) -> Field:
@@ -374,8 +383,8 @@ def _picked(shown: Field, names: dict[str, dict[str, str]]) -> Field:
     choices = names.get(shown.name)
     if choices is None:
         return shown
-    if shown.value and shown.value not in choices:
-        choices = {shown.value: shown.value, **choices}
+    current = shown.chosen()
+    choices = {value: value for value in current if value not in choices} | choices
     return replace(shown, input="select", options=tuple(choices), names=choices)
 
 

@@ -65,8 +65,8 @@ LABELS = {
     "emergency_contact_phone": N_("Emergency phone"),
     "emergency_contact_relation": N_("Relation"),
     "health_notes": N_("Health notes"),
-    "preferred_volunteer_ids": N_("Preferred volunteers (ids)"),
-    "excluded_volunteer_ids": N_("Excluded volunteers (ids)"),
+    "preferred_volunteer_ids": N_("Preferred volunteers"),
+    "excluded_volunteer_ids": N_("Excluded volunteers"),
     "status": N_("Status"),
     "status_from": N_("Status from"),
     "status_until": N_("Status until"),
@@ -338,6 +338,12 @@ class Field:
     many: bool = False  # a list, written comma-separated
     # What an option reads as when it is not a word of `CHOICES`: a record's name by its id.
     names: Mapping[str, str] = dataclass_field(default_factory=dict)
+
+    def chosen(self) -> list[str]:
+        """The values it holds: one, or a list's each."""
+        if not self.many:
+            return [self.value] if self.value else []
+        return [part.strip() for part in self.value.split(",") if part.strip()]
 
 
 def fields(schema: type[BaseModel], values: dict[str, Any]) -> list[Field]:

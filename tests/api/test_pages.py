@@ -146,6 +146,41 @@ def test_records_pages_list_create_validate_edit_and_import(
     assert "赵大爷" in api.get("/records/clients").text
 
 
+def test_a_clients_familiar_volunteers_are_picked_by_name_not_typed_as_ids(
+    api: httpx.Client, session: Session
+) -> None:
+    station = create_station(session)
+    client = create_client(session, station=station, name="王秀英")
+    known = create_volunteer(session, station=station, name="陈志强")
+    also = create_volunteer(session, station=station, name="林晓雨")
+    create_volunteer(session, station=create_station(session), name="别站志愿者")
+    user = create_user(session, role=Role.COORDINATOR, stations=(station,))
+    sign_in(api, user.username)
+    page = f"/records/clients/{ident(client)}"
+
+    form = api.get(page).text
+    assert '<select name="preferred_volunteer_ids" multiple' in form
+    assert f'<option value="{ident(known)}" >陈志强</option>' in form
+    assert "别站志愿者" not in form  # another station's volunteers are not offered
+    picked = [str(ident(known)), str(ident(also))]  # a multiple choice posts each value
+    saved = api.post(
+        page,
+        data={"name": "王秀英", "lat": "32.05", "lon": "118.78", "preferred_volunteer_ids": picked},
+    )
+    assert saved.status_code == 303
+    session.refresh(client)
+    assert client.preferred_volunteer_ids == [ident(known), ident(also)]
+    again = api.get(page).text
+    assert f'<option value="{ident(known)}" selected>陈志强</option>' in again
+    assert f'<option value="{ident(also)}" selected>林晓雨</option>' in again
+
+    cleared = api.post(page, data={"name": "王秀英", "lat": "32.05", "lon": "118.78"})
+    assert cleared.status_code == 303  # nothing chosen: a multiple choice posts nothing
+    session.rollback()  # a new transaction sees what the server wrote
+    session.refresh(client)
+    assert client.preferred_volunteer_ids == []
+
+
 def test_availability_closures_and_menus_are_kept_from_their_pages(
     api: httpx.Client, session: Session
 ) -> None:

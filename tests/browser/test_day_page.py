@@ -28,7 +28,7 @@ TEXTS = {
         "tasks": "项任务",
         "draft": "草稿",
         "planned": "规划完成",
-        "regulars": "位由其固定志愿者服务",
+        "regulars": "位由其熟悉的志愿者服务",
         "pinned": "已指定",
         "version 2": "第 2 版",
         "moved": "站有调整",
