@@ -352,7 +352,10 @@ def fields(schema: type[BaseModel], values: dict[str, Any]) -> list[Field]:
         if name in _HIDDEN:
             continue
         kind, many, options = _shape(info.annotation)
-        value = values.get(name, "" if info.is_required() or info.default is None else info.default)
+        # A list's default comes from its factory (read as the default itself, it showed the
+        # words "PydanticUndefined" in a new record's form, which saving then refused).
+        default = None if info.is_required() else info.get_default(call_default_factory=True)
+        value = values.get(name, "" if default is None else default)
         result.append(Field(name, LABELS.get(name, name), kind, _text(value), options, many))
     return result
 

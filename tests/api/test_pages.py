@@ -157,6 +157,9 @@ def test_a_clients_familiar_volunteers_are_picked_by_name_not_typed_as_ids(
     user = create_user(session, role=Role.COORDINATOR, stations=(station,))
     sign_in(api, user.username)
     page = f"/records/clients/{ident(client)}"
+    new = api.get("/records/clients/new").text
+    assert '<select name="preferred_volunteer_ids" multiple' in new
+    assert "PydanticUndefined" not in new  # an empty list, not the words of a missing default
 
     form = api.get(page).text
     assert '<select name="preferred_volunteer_ids" multiple' in form
