@@ -353,7 +353,7 @@ def fields(schema: type[BaseModel], values: dict[str, Any]) -> list[Field]:
             continue
         kind, many, options = _shape(info.annotation)
         # A list's default comes from its factory (read as the default itself, it showed the
-        # words "PydanticUndefined" in a new record's form, which saving then refused).
+        # words "PydanticUndefined" in a new record's form, and saving kept them as a value).
         default = None if info.is_required() else info.get_default(call_default_factory=True)
         value = values.get(name, "" if default is None else default)
         result.append(Field(name, LABELS.get(name, name), kind, _text(value), options, many))
