@@ -1,7 +1,7 @@
 """Dependencies of the endpoints, each declared once as an Annotated alias."""
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -61,7 +61,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     except BaseException:
         await run_in_threadpool(_end, session, commit=False)
         raise
-    await run_in_threadpool(_end, session, commit=True)
+    if session.in_transaction():
+        await run_in_threadpool(_end, session, commit=True)
+    else:  # never used, or committed already (committed()): nothing waits on the database
+        session.close()
     if session.info.get(AUTH_CHANGED):
         request.app.state.signed_in.clear()  # a token now stands for something else, or nothing
     if session.info.get(WROTE_MESSAGES) and request.app.state.wake_sender is not None:
@@ -74,6 +77,22 @@ def _end(session: Session, *, commit: bool) -> None:
             session.commit()
         else:
             session.rollback()
+
+
+T = TypeVar("T")
+
+
+async def committed(session: Session, work: Callable[[], T]) -> T:
+    """A request's work and its commit in one trip to a worker thread. A plain `def`
+    endpoint makes three (its body, the check of its answer, the session's end), each some
+    0.2 ms of CPU: worth saving on the requests a day is made of, the phones' outcomes."""
+    return await run_in_threadpool(_work_then_commit, session, work)
+
+
+def _work_then_commit(session: Session, work: Callable[[], T]) -> T:
+    result = work()
+    session.commit()
+    return result
 
 
 async def get_settings(request: Request) -> Settings:

@@ -1,11 +1,12 @@
 """A volunteer's own routes over HTTP."""
 
 from datetime import date
+from functools import partial
 from typing import Literal
 
 from fastapi import APIRouter, Request, Response, status
 
-from dispatch.deps import PlanningDep, PrincipalDep, SessionDep, SettingsDep
+from dispatch.deps import PlanningDep, PrincipalDep, SessionDep, SettingsDep, committed
 from dispatch.errors import Conflict, Forbidden, Gone, NotFound
 from dispatch.http import absolute_url, error_responses
 from dispatch.planning.schemas import PlanningJobPublic
@@ -13,6 +14,7 @@ from dispatch.rounds.links import issue_link, links_of, principal_of_link, revok
 from dispatch.rounds.outcomes import (
     mark_round,
     outcomes_of,
+    record_linked_outcome,
     record_outcome,
     record_paper_outcome,
 )
@@ -67,7 +69,7 @@ def route(day: date, session: SessionDep, principal: PrincipalDep) -> MyRoute:
         **error_responses(Forbidden, NotFound, Conflict),
     },
 )
-def record(
+async def record(
     stop_id: int,
     body: OutcomeCreate,
     response: Response,
@@ -76,7 +78,7 @@ def record(
 ) -> OutcomePublic:
     """Record what happened at my stop. The same client_event_id again stores nothing
     and answers 200 with the first event; a correction is a new event."""
-    stored = record_outcome(session, principal, stop_id, body)
+    stored = await committed(session, partial(record_outcome, session, principal, stop_id, body))
     if stored.duplicate:
         response.status_code = status.HTTP_200_OK
     return stored
@@ -101,7 +103,7 @@ def history(stop_id: int, session: SessionDep, principal: PrincipalDep) -> list[
         **error_responses(Forbidden, NotFound, Conflict),
     },
 )
-def record_from_paper(
+async def record_from_paper(
     stop_id: int,
     body: OutcomeCreate,
     response: Response,
@@ -110,7 +112,9 @@ def record_from_paper(
 ) -> OutcomePublic:
     """A coordinator enters an outcome ticked on a paper route sheet: stored as the
     route's volunteer's, marked entered_by_coordinator."""
-    stored = record_paper_outcome(session, principal, stop_id, body)
+    stored = await committed(
+        session, partial(record_paper_outcome, session, principal, stop_id, body)
+    )
     if stored.duplicate:
         response.status_code = status.HTTP_200_OK
     return stored
@@ -274,7 +278,7 @@ def linked_route(token: str, session: SessionDep, settings: SettingsDep) -> MyRo
     tags=["route links"],
     responses=error_responses(NotFound, Gone, Conflict),
 )
-def linked_record(
+async def linked_record(
     token: str,
     stop_id: int,
     body: OutcomeCreate,
@@ -282,8 +286,10 @@ def linked_record(
     session: SessionDep,
     settings: SettingsDep,
 ) -> OutcomePublic:
-    who, link = principal_of_link(session, settings.resolved_secret_key, token)
-    stored = record_outcome(session, who, stop_id, body, only_day=link.service_date)
+    stored = await committed(
+        session,
+        partial(record_linked_outcome, session, settings.resolved_secret_key, token, stop_id, body),
+    )
     if stored.duplicate:
         response.status_code = status.HTTP_200_OK
     return stored

@@ -22,6 +22,7 @@ from dispatch.errors import Conflict, NotFound
 from dispatch.i18n import N_
 from dispatch.notifications import service as notices
 from dispatch.rounds import repository
+from dispatch.rounds.links import principal_of_link
 from dispatch.rounds.schemas import OutcomeCreate, OutcomePublic
 from dispatch.rounds.service import volunteer_of
 from models import Client, Outcome, Plan, PlanRoute, PlanStop, RoundMark, Task
@@ -50,6 +51,14 @@ def record_outcome(
         raise NotFound("stop", stop_id)
     stop, route, plan, task = found
     return _store(session, principal, stop, route, plan, task, data, by_coordinator=False)
+
+
+def record_linked_outcome(
+    session: Session, secret: str, token: str, stop_id: int, data: OutcomeCreate
+) -> OutcomePublic:
+    """What happened at a door, recorded through a route link (the link is the credential)."""
+    who, link = principal_of_link(session, secret, token)
+    return record_outcome(session, who, stop_id, data, only_day=link.service_date)
 
 
 def record_paper_outcome(
