@@ -18,7 +18,7 @@ from models.day import (
 from models.geocode import GeocodeCacheEntry
 from models.link import RouteLink
 from models.notification import ContactPreference, Notification, NotificationAttempt
-from models.outcome import Outcome, RoundMark
+from models.outcome import Outcome, OutcomeRecord, RoundMark
 from models.plan import (
     Plan,
     PlanningJob,
@@ -67,6 +67,7 @@ __all__ = [
     "NotificationAttempt",
     "OpeningHours",
     "Outcome",
+    "OutcomeRecord",
     "Plan",
     "PlanRoute",
     "PlanStop",

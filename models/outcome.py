@@ -41,6 +41,20 @@ class Outcome(OutcomeBase, table=True):
     proof: ProofStatus = Field(default=ProofStatus.NONE, sa_type=EnumText(ProofStatus, 10))
 
 
+class OutcomeRecord(OutcomeBase):
+    """An event as stored, without the table's machinery: what recording one passes on
+    (building a table row costs an outcome more than writing it)."""
+
+    id: int
+    station_id: int
+    plan_stop_id: int
+    task_id: int
+    volunteer_id: int
+    received_at: datetime
+    entered_by_coordinator: bool
+    proof: ProofStatus
+
+
 class RoundMark(SQLModel, table=True):
     """The start or the finish of a volunteer's round (their hours)."""
 

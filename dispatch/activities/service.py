@@ -21,7 +21,7 @@ from dispatch.audit import chain
 from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService, snapshot
 from dispatch.errors import InvalidInput
-from models import Activity, Client, Invitation, Outcome, Site, Task
+from models import Activity, Client, Invitation, OutcomeRecord, Site
 from models.common import utcnow
 from models.enums import OutcomeKind, ServiceKind
 
@@ -97,12 +97,18 @@ def activity_figures(session: Session, station_id: int, first: date, last: date)
     return figures
 
 
-def note_escorted(session: Session, principal: Principal, task: Task, outcome: Outcome) -> None:
-    """A client their escort brought to the activity came to it: the attendance says so,
-    unless it was taken already."""
-    if task.kind is not ServiceKind.ESCORT_THERE or outcome.kind is not OutcomeKind.DELIVERED:
+def note_escorted(
+    session: Session,
+    principal: Principal,
+    task_kind: ServiceKind,
+    invitation_id: int | None,
+    outcome: OutcomeRecord,
+) -> None:
+    """A client their escort brought to the activity (the task's invitation) came to it:
+    the attendance says so, unless it was taken already."""
+    if task_kind is not ServiceKind.ESCORT_THERE or outcome.kind is not OutcomeKind.DELIVERED:
         return
-    invitation = session.get(Invitation, task.invitation_id)
+    invitation = session.get(Invitation, invitation_id)
     if invitation is None or invitation.attended is not None:
         return
     before = snapshot(invitation)

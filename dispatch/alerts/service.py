@@ -20,12 +20,24 @@ from dispatch.errors import Conflict
 from dispatch.i18n import N_
 from dispatch.notifications import service as notices
 from dispatch.planning import repository as plans
-from models import Alert, AlertStep, Client, Outcome, Plan, PlanStop, Station, Volunteer
+from models import (
+    Alert,
+    AlertStep,
+    Client,
+    Outcome,
+    OutcomeRecord,
+    Plan,
+    PlanStop,
+    Station,
+    Volunteer,
+)
 from models.common import utcnow
 from models.enums import AlertReason, AlertStatus, OutcomeKind
 
 
-def raise_for(session: Session, principal: Principal, outcome: Outcome, client_id: int) -> None:
+def raise_for(
+    session: Session, principal: Principal, outcome: OutcomeRecord, client_id: int
+) -> None:
     """Raise the alert a freshly stored outcome calls for, if any: a no-answer, or a concern."""
     if outcome.kind is OutcomeKind.NO_ANSWER:
         reason = AlertReason.NO_ANSWER
@@ -33,7 +45,6 @@ def raise_for(session: Session, principal: Principal, outcome: Outcome, client_i
         reason = AlertReason.CONCERN
     else:
         return
-    assert outcome.id is not None
     alert = Alert(
         station_id=outcome.station_id,
         outcome_id=outcome.id,

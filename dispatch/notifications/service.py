@@ -41,7 +41,7 @@ from models import (
     Client,
     ContactPreference,
     Notification,
-    Outcome,
+    OutcomeRecord,
     Plan,
     PlanStop,
     Station,
@@ -161,7 +161,7 @@ def alert_raised(session: Session, alert: Alert) -> None:
         )
 
 
-def outcome_recorded(session: Session, outcome: Outcome, client_id: int) -> None:
+def outcome_recorded(session: Session, outcome: OutcomeRecord, client_id: int) -> None:
     """Tell the client's family contact, if they opted in: done, or nobody answered."""
     if outcome.kind is OutcomeKind.NO_ANSWER:
         event = NoticeEvent.FAMILY_NO_ANSWER

@@ -9,9 +9,8 @@ with a new id; nothing is ever overwritten.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TypeVar
 
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, require, station_scope
 from dispatch.activities import service as activities
@@ -25,10 +24,9 @@ from dispatch.rounds import repository
 from dispatch.rounds.links import principal_of_link
 from dispatch.rounds.schemas import OutcomeCreate, OutcomePublic
 from dispatch.rounds.service import volunteer_of
-from models import Client, Outcome, Plan, PlanRoute, PlanStop, RoundMark, Task
+from models import Client, Outcome, OutcomeRecord, RoundMark
+from models.common import utcnow
 from models.enums import ProofStatus, RoundEvent
-
-RowT = TypeVar("RowT", bound=SQLModel)
 
 
 def record_outcome(
@@ -41,16 +39,15 @@ def record_outcome(
     """A volunteer records what happened at a door of their own published route (through a
     route link: of that link's day only)."""
     volunteer = volunteer_of(principal)
-    found = repository.published_door(session, stop_id)
+    door = repository.published_door(session, stop_id)
     # Another volunteer's stop, or one of a plan not published, does not exist for them.
     if (
-        found is None
-        or found[1].volunteer_id != volunteer
-        or (only_day is not None and found[2].service_date != only_day)
+        door is None
+        or door.volunteer_id != volunteer
+        or (only_day is not None and door.service_date != only_day)
     ):
         raise NotFound("stop", stop_id)
-    stop, route, plan, task = found
-    return _store(session, principal, stop, route, plan, task, data, by_coordinator=False)
+    return _store(session, principal, door, data, by_coordinator=False)
 
 
 def record_linked_outcome(
@@ -66,56 +63,58 @@ def record_paper_outcome(
 ) -> OutcomePublic:
     """A coordinator enters what a volunteer ticked on a paper route sheet."""
     require(principal, Resource.OUTCOME, Action.CREATE)
-    found = repository.published_door(session, stop_id)
+    door = repository.published_door(session, stop_id)
     scope = station_scope(principal)
-    if found is None or (scope is not None and found[2].station_id not in scope):
+    if door is None or (scope is not None and door.station_id not in scope):
         raise NotFound("stop", stop_id)
-    stop, route, plan, task = found
-    return _store(session, principal, stop, route, plan, task, data, by_coordinator=True)
+    return _store(session, principal, door, data, by_coordinator=True)
 
 
 def _store(
     session: Session,
     principal: Principal,
-    stop: PlanStop,
-    route: PlanRoute,
-    plan: Plan,
-    task: Task,
+    door: repository.Door,
     data: OutcomeCreate,
     *,
     by_coordinator: bool,
 ) -> OutcomePublic:
-    assert stop.id is not None
-    row = Outcome(
-        **data.model_dump(exclude={"card_code"}),
-        station_id=plan.station_id,
-        plan_stop_id=stop.id,
-        task_id=stop.task_id,
-        volunteer_id=route.volunteer_id,
-        entered_by_coordinator=by_coordinator,
-        proof=_proof(session, task.client_id, data.card_code),
+    assert door.volunteer_id is not None  # a door's route has its volunteer
+    values = data.model_dump(exclude={"card_code"}) | {
+        "station_id": door.station_id,
+        "plan_stop_id": door.stop_id,
+        "task_id": door.task_id,
+        "volunteer_id": door.volunteer_id,
+        "received_at": utcnow(),
+        "entered_by_coordinator": by_coordinator,
+        "proof": _proof(session, door.client_id, data.card_code),
+    }
+    # The insert comes first: a repeat is the rare case, and the event id's unique key says so.
+    new_id = insert_unless_present(session, Outcome, values, key="client_event_id")
+    if new_id is None:
+        existing = repository.by_event(session, Outcome, data.client_event_id)
+        assert existing is not None  # the row that made this one a repeat
+        if existing.plan_stop_id != door.stop_id:
+            raise Conflict(
+                N_("event id %(event)s was already used for another stop"),
+                event=data.client_event_id,
+            )
+        return OutcomePublic.model_validate(existing.model_dump() | {"duplicate": True})
+    stored = OutcomeRecord.model_validate(values | {"id": new_id})
+    repository.mark_done(session, door.task_id)
+    chain.record(
+        session,
+        principal,
+        action="record_outcome",
+        entity="outcome",
+        entity_id=new_id,
+        station_id=door.station_id,
+        changes=chain.diff({}, stored.model_dump(mode="json")),
+        client_id=door.client_id,
     )
-    stored, fresh = _once(session, row, data.client_event_id, Outcome)
-    if stored.plan_stop_id != stop.id:
-        raise Conflict(
-            N_("event id %(event)s was already used for another stop"), event=data.client_event_id
-        )
-    if fresh:
-        repository.mark_done(session, task)
-        chain.record(
-            session,
-            principal,
-            action="record_outcome",
-            entity="outcome",
-            entity_id=stored.id,
-            station_id=plan.station_id,
-            changes=chain.diff({}, stored.model_dump(mode="json")),
-            client_id=task.client_id,
-        )
-        alerts.raise_for(session, principal, stored, task.client_id)
-        notices.outcome_recorded(session, stored, task.client_id)
-        activities.note_escorted(session, principal, task, stored)
-    return OutcomePublic.model_validate(stored.model_dump() | {"duplicate": not fresh})
+    alerts.raise_for(session, principal, stored, door.client_id)
+    notices.outcome_recorded(session, stored, door.client_id)
+    activities.note_escorted(session, principal, door.task_kind, door.invitation_id, stored)
+    return OutcomePublic.model_validate(values | {"id": new_id, "duplicate": False})
 
 
 def _proof(session: Session, client_id: int, code: str | None) -> ProofStatus:
@@ -157,19 +156,11 @@ def mark_round(
         event=event,
         recorded_at=recorded_at,
     )
-    stored, _fresh = _once(session, mark, client_event_id, RoundMark)
-    return stored
-
-
-def _once(session: Session, row: RowT, event_id: str, table: type[RowT]) -> tuple[RowT, bool]:
-    """Insert `row` unless its event id is stored already: (the stored row, whether new).
-    The insert comes first: a repeat is the rare case, and its unique key says so."""
-    new_id = insert_unless_present(
-        session, table, row.model_dump(exclude={"id"}), key="client_event_id"
-    )
+    values = mark.model_dump(exclude={"id"})
+    new_id = insert_unless_present(session, RoundMark, values, key="client_event_id")
     if new_id is None:
-        existing = repository.by_event(session, table, event_id)
+        existing: RoundMark | None = repository.by_event(session, RoundMark, client_event_id)
         assert existing is not None  # the row that made this one a repeat
-        return existing, False
-    row.id = new_id
-    return row, True
+        return existing
+    mark.id = new_id
+    return mark

@@ -3,10 +3,10 @@ marks by their event ids, released days and route links. Nothing here commits.""
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import bindparam, func, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from models import (
@@ -110,35 +110,58 @@ def doors_of_route(session: Session, route_id: int | None) -> int:
     ).one()
 
 
+class Door(NamedTuple):
+    """A door of a published plan: what recording an outcome there needs of its stop,
+    route, plan and task (columns, not records: loading four records cost an outcome more
+    than anything else it read)."""
+
+    stop_id: int
+    task_id: int
+    task_kind: ServiceKind
+    invitation_id: int | None
+    client_id: int
+    volunteer_id: int | None
+    station_id: int
+    service_date: date
+
+
 # Built once: every outcome recorded asks, and building the statement cost more than
 # running it.
 _PUBLISHED_DOOR = (
-    select(PlanStop, PlanRoute, Plan, Task)
+    sa_select(
+        col(PlanStop.id),
+        col(PlanStop.task_id),
+        col(Task.kind),
+        col(Task.invitation_id),
+        col(Task.client_id),
+        col(PlanRoute.volunteer_id),
+        col(Plan.station_id),
+        col(Plan.service_date),
+    )
     .join(PlanRoute, col(PlanRoute.id) == PlanStop.route_id)
     .join(Plan, col(Plan.id) == PlanStop.plan_id)
     .join(Task, col(Task.id) == PlanStop.task_id)
     .where(
-        PlanStop.id == bindparam("stop_id"),
-        PlanStop.kind == StopKind.DOOR,
-        Plan.status == PlanStatus.PUBLISHED,
+        col(PlanStop.id) == bindparam("stop_id"),
+        col(PlanStop.kind) == StopKind.DOOR,
+        col(Plan.status) == PlanStatus.PUBLISHED,
     )
 )
 
 
-def published_door(session: Session, stop_id: int) -> tuple[PlanStop, PlanRoute, Plan, Task] | None:
-    """A door of a published plan, with its route, plan and task."""
-    found = session.exec(_PUBLISHED_DOOR, params={"stop_id": stop_id}).first()
-    return (found[0], found[1], found[2], found[3]) if found is not None else None
+def published_door(session: Session, stop_id: int) -> Door | None:
+    """A door of a published plan."""
+    found = session.connection().execute(_PUBLISHED_DOOR, {"stop_id": stop_id}).first()
+    return Door._make(found) if found is not None else None
 
 
 _DONE = update(Task).where(col(Task.id) == bindparam("task_id")).values(status=TaskStatus.DONE)
 
 
-def mark_done(session: Session, task: Task) -> None:
+def mark_done(session: Session, task_id: int) -> None:
     """The task is done (an outcome was recorded): one statement, not the unit of work's
-    flush, and the loaded task says so without being written again."""
-    session.connection().execute(_DONE, {"task_id": task.id})
-    set_committed_value(task, "status", TaskStatus.DONE)
+    flush."""
+    session.connection().execute(_DONE, {"task_id": task_id})
 
 
 # --- what was recorded -----------------------------------------------------------------------

@@ -5,8 +5,8 @@ from datetime import date, datetime
 from pydantic import BaseModel
 from sqlmodel import Field, SQLModel
 
-from models.enums import ProofStatus, ReleaseStatus
-from models.outcome import OutcomeBase
+from models.enums import ReleaseStatus
+from models.outcome import OutcomeBase, OutcomeRecord
 
 
 class RoundMarkRequest(BaseModel):
@@ -35,14 +35,7 @@ class OutcomeCreate(OutcomeBase):
     card_code: str | None = Field(default=None, max_length=20)
 
 
-class OutcomePublic(OutcomeBase):
-    id: int
-    plan_stop_id: int
-    task_id: int
-    volunteer_id: int
-    received_at: datetime
-    entered_by_coordinator: bool
-    proof: ProofStatus
+class OutcomePublic(OutcomeRecord):
     duplicate: bool = False  # this id had already been stored: nothing new was written
 
 
