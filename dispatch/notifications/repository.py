@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, case, func, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from models import (
@@ -26,17 +27,22 @@ from models import (
 from models.enums import AlertStatus, Audience, NoticeStatus, PlanStatus, Role, StopKind
 
 # Built once: every outcome recorded asks for the family's preference.
-_PREFERENCE = select(ContactPreference).where(
-    ContactPreference.audience == bindparam("audience"),
-    ContactPreference.person_id == bindparam("person_id"),
+_PREFERENCE = sa_select(col(ContactPreference.id)).where(
+    col(ContactPreference.audience) == bindparam("audience"),
+    col(ContactPreference.person_id) == bindparam("person_id"),
     col(ContactPreference.archived_at).is_(None),
 )
 
 
 def preference(session: Session, audience: Audience, person_id: int) -> ContactPreference | None:
-    """The person's preference, if they have one and it is not archived."""
-    found = session.exec(_PREFERENCE, params={"audience": audience, "person_id": person_id})
-    return found.first()
+    """The person's preference, if they have one and it is not archived. Asked as one
+    column first: most families have none, and a record is loaded only for those who do."""
+    found = (
+        session.connection()
+        .execute(_PREFERENCE, {"audience": audience, "person_id": person_id})
+        .scalar()
+    )
+    return None if found is None else session.get(ContactPreference, found)
 
 
 def staff_preferences(

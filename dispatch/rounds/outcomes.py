@@ -24,7 +24,7 @@ from dispatch.rounds import repository
 from dispatch.rounds.links import principal_of_link
 from dispatch.rounds.schemas import OutcomeCreate, OutcomePublic
 from dispatch.rounds.service import volunteer_of
-from models import Client, Outcome, OutcomeRecord, RoundMark
+from models import Client, Outcome, RoundMark
 from models.common import utcnow
 from models.enums import ProofStatus, RoundEvent
 
@@ -99,7 +99,7 @@ def _store(
                 event=data.client_event_id,
             )
         return OutcomePublic.model_validate(existing.model_dump() | {"duplicate": True})
-    stored = OutcomeRecord.model_validate(values | {"id": new_id})
+    stored = OutcomePublic.model_validate(values | {"id": new_id, "duplicate": False})
     repository.mark_done(session, door.task_id)
     chain.record(
         session,
@@ -108,13 +108,13 @@ def _store(
         entity="outcome",
         entity_id=new_id,
         station_id=door.station_id,
-        changes=chain.diff({}, stored.model_dump(mode="json")),
+        changes=chain.diff({}, stored.model_dump(mode="json", exclude={"duplicate"})),
         client_id=door.client_id,
     )
     alerts.raise_for(session, principal, stored, door.client_id)
     notices.outcome_recorded(session, stored, door.client_id)
     activities.note_escorted(session, principal, door.task_kind, door.invitation_id, stored)
-    return OutcomePublic.model_validate(values | {"id": new_id, "duplicate": False})
+    return stored
 
 
 def _proof(session: Session, client_id: int, code: str | None) -> ProofStatus:
