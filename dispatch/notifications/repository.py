@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, case, func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from models import (
     Alert,
@@ -45,10 +46,7 @@ def preference(session: Session, audience: Audience, person_id: int) -> ContactP
     return None if found is None else session.get(ContactPreference, found)
 
 
-def staff_preferences(
-    session: Session, station_id: int, role: Role, *, on_duty: bool = False
-) -> list[ContactPreference]:
-    """The preferences of the station's active users of a role (only those on duty)."""
+def _staff_query(*, on_duty: bool) -> SelectOfScalar[ContactPreference]:
     query = (
         select(ContactPreference)
         .join(User, col(User.id) == ContactPreference.person_id)
@@ -56,15 +54,25 @@ def staff_preferences(
         .where(
             ContactPreference.audience == Audience.STAFF,
             col(ContactPreference.archived_at).is_(None),
-            UserStation.station_id == station_id,
-            User.role == role,
+            UserStation.station_id == bindparam("station_id"),
+            User.role == bindparam("role"),
             col(User.active).is_(True),
         )
         .order_by(col(ContactPreference.id))
     )
-    if on_duty:
-        query = query.where(col(ContactPreference.on_duty).is_(True))
-    return list(session.exec(query).all())
+    return query.where(col(ContactPreference.on_duty).is_(True)) if on_duty else query
+
+
+# Built once: every no-answer asks (building the statement cost more than running it).
+_STAFF = {on_duty: _staff_query(on_duty=on_duty) for on_duty in (False, True)}
+
+
+def staff_preferences(
+    session: Session, station_id: int, role: Role, *, on_duty: bool = False
+) -> list[ContactPreference]:
+    """The preferences of the station's active users of a role (only those on duty)."""
+    params = {"station_id": station_id, "role": role}
+    return list(session.exec(_STAFF[on_duty], params=params).all())
 
 
 def route_summaries(session: Session, plan_id: int) -> dict[int, tuple[int, int | None]]:
