@@ -31,9 +31,10 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +78,11 @@ from scripts.bench_report import write_reports
 
 DAY = date(2026, 11, 24)
 KINDS = (("delivered", 0.9), ("no_answer", 0.07), ("refused", 0.03))
-# Outcomes sent after the paced load, as the GETs are: the first warm the connections.
-CLOSED_LOOP_WARM, CLOSED_LOOP_OUTCOMES = 40, 1000
+# Requests sent after the paced load to measure the CPU of each kind, eight at a time: in
+# ten rounds of a batch of each, after a batch of each that warms up.
+PARALLEL, ROUNDS, WARM = 8, 10, 40
+BATCHES = {"livez": 304, "auth_read": 304, "outcome": 96}  # multiples of PARALLEL
+CORRECTIONS = WARM + ROUNDS * BATCHES["outcome"]  # the outcomes they add
 
 
 @dataclass(frozen=True)
@@ -332,10 +336,8 @@ def run(
         latencies, statuses, dropped, elapsed = asyncio.run(drive(base, planned))
         cpu = _cpu_seconds(server.pid) - cpu_before
         token = routes[0][0].token
-        livez = asyncio.run(cpu_per_request(server.pid, base, "/livez", None))
-        auth_read = asyncio.run(cpu_per_request(server.pid, base, "/api/auth/me", token))
-        corrections = [door for route in routes for door in route]
-        outcome = asyncio.run(cpu_per_outcome(server.pid, base, corrections))
+        doors = [door for route in routes for door in route]
+        cpu_ms = asyncio.run(cpu_per_request(server.pid, base, token, doors))
     finally:
         server.terminate()
         try:
@@ -378,8 +380,7 @@ def run(
         "unique_submissions": unique,
         "retried": sum(1 for item in planned if item.retry),
         "stored": stored,
-        "stored_exactly_once": stored == unique
-        and others == CLOSED_LOOP_WARM + CLOSED_LOOP_OUTCOMES,
+        "stored_exactly_once": stored == unique and others == CORRECTIONS,
         "alerts": alerts,
         "no_answers": sum(1 for item in planned if item.body["kind"] == "no_answer"),
         "created_201": statuses.count(201),
@@ -392,45 +393,35 @@ def run(
         "p99_ms": round(ms[min(len(ms) - 1, int(0.99 * len(ms)))], 1),
         "max_ms": round(ms[-1], 1),
         "server_cpu_ms_per_submission": round(per_outcome, 2),
-        "cpu_ms_per_outcome": round(outcome, 3),
-        "cpu_ms_per_livez": round(livez, 3),
-        "cpu_ms_per_auth_read": round(auth_read, 3),
-        "outcome_to_livez": round(outcome / livez, 1),
-        "auth_read_to_livez": round(auth_read / livez, 1),
+        "cpu_ms_per_outcome": round(cpu_ms["outcome"], 3),
+        "cpu_ms_per_livez": round(cpu_ms["livez"], 3),
+        "cpu_ms_per_auth_read": round(cpu_ms["auth_read"], 3),
+        "outcome_to_livez": round(cpu_ms["outcome"] / cpu_ms["livez"], 1),
+        "auth_read_to_livez": round(cpu_ms["auth_read"] / cpu_ms["livez"], 1),
     }
 
 
-async def cpu_per_request(pid: int, base: str, path: str, token: str | None) -> float:
-    """The server's CPU milliseconds per GET of `path`, over a few thousand requests sent
-    eight at a time on kept-alive connections."""
-    count, parallel = 3000, 8
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+async def cpu_per_request(pid: int, base: str, token: str, doors: list[Door]) -> dict[str, float]:
+    """The server's CPU milliseconds per `/livez`, per authenticated read (`/api/auth/me`)
+    and per outcome, each sent eight at a time on kept-alive connections, in rounds that
+    take turns (a batch of each per round): a machine's speed drifts within a run, and the
+    three figures must compare like with like. The paced load before also paid for waking
+    an idle server at each request; not here. Each outcome is a correction at a door of the
+    run (a new event id: stored, audited, alerted like any), with the run's mix of kinds,
+    by volunteers whose tokens the server knows."""
+    rng = random.Random(20261130)
+    numbers = iter(range(CORRECTIONS))  # the doors, in turn
+    headers = {"Authorization": f"Bearer {token}"}
     async with aiohttp.ClientSession(base, connector=aiohttp.TCPConnector(limit=32)) as client:
 
-        async def some(n: int) -> None:
-            for _ in range(n):
-                async with client.get(path, headers=headers) as answer:
+        async def get(path: str, auth: dict[str, str], count: int) -> None:
+            for _ in range(count):
+                async with client.get(path, headers=auth) as answer:
                     await answer.read()
                     assert answer.status == 200, f"{path}: {answer.status}"
 
-        await some(50)  # warm
-        before = _cpu_seconds(pid)
-        await asyncio.gather(*(some(count // parallel) for _ in range(parallel)))
-        return 1000 * (_cpu_seconds(pid) - before) / (count // parallel * parallel)
-
-
-async def cpu_per_outcome(pid: int, base: str, doors: list[Door]) -> float:
-    """The server's CPU milliseconds per outcome measured as `cpu_per_request` measures a
-    GET: sent eight at a time on kept-alive connections, so that the three figures compare
-    like with like (the paced load above also pays for waking an idle server each time).
-    Each is a correction at a door of the run (a new event id: stored, audited, alerted
-    like any), with the run's mix of kinds, by volunteers whose tokens the server knows."""
-    rng = random.Random(20261130)
-    parallel, warm = 8, CLOSED_LOOP_WARM
-    async with aiohttp.ClientSession(base, connector=aiohttp.TCPConnector(limit=32)) as client:
-
-        async def some(numbers: Iterator[int]) -> None:
-            for n in numbers:  # shared: the eight take the next number in turn
+        async def outcome(count: int) -> None:
+            for n in islice(numbers, count):
                 door = doors[n % len(doors)]
                 body = {
                     "client_event_id": uuid.uuid4().hex,
@@ -445,12 +436,25 @@ async def cpu_per_outcome(pid: int, base: str, doors: list[Door]) -> float:
                     await answer.read()
                     assert answer.status == 201, f"outcome: {answer.status}"
 
-        warming = iter(range(warm))
-        await asyncio.gather(*(some(warming) for _ in range(parallel)))
-        measured = iter(range(warm, warm + CLOSED_LOOP_OUTCOMES))
-        before = _cpu_seconds(pid)
-        await asyncio.gather(*(some(measured) for _ in range(parallel)))
-        return 1000 * (_cpu_seconds(pid) - before) / CLOSED_LOOP_OUTCOMES
+        def batch(kind: str, count: int) -> Awaitable[Any]:
+            each = count // PARALLEL
+            if kind == "livez":
+                return asyncio.gather(*(get("/livez", {}, each) for _ in range(PARALLEL)))
+            if kind == "auth_read":
+                return asyncio.gather(
+                    *(get("/api/auth/me", headers, each) for _ in range(PARALLEL))
+                )
+            return asyncio.gather(*(outcome(each) for _ in range(PARALLEL)))
+
+        for kind in BATCHES:  # warm the connections and the code
+            await batch(kind, WARM)
+        spent = dict.fromkeys(BATCHES, 0.0)
+        for _ in range(ROUNDS):
+            for kind, count in BATCHES.items():
+                before = _cpu_seconds(pid)
+                await batch(kind, count)
+                spent[kind] += _cpu_seconds(pid) - before
+        return {kind: 1000 * spent[kind] / (ROUNDS * count) for kind, count in BATCHES.items()}
 
 
 def _cpu_seconds(pid: int) -> float:
