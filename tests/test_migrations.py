@@ -14,8 +14,11 @@ from dispatch import migrate
 from dispatch.access import system_principal
 from dispatch.audit import chain
 from dispatch.db import make_engine
-from models import AuditEvent, AuditHead
+from models import AuditEvent, AuditHead, Client, Volunteer
+from tests.builders.records import create_client, create_station, create_volunteer, ident
 from tests.conftest import POSTGRES_URL
+
+PLACEHOLDER = "PydanticUndefined"
 
 
 @pytest.fixture
@@ -111,3 +114,29 @@ def test_a_broken_chain_is_not_moved(empty_engine: Engine) -> None:
         connection.execute(text("UPDATE audit_event SET action = 'innocent' WHERE id = 3"))
     with pytest.raises(RuntimeError, match="broken at event 3"):
         migrate.upgrade(empty_engine)
+
+
+def test_the_words_a_form_saved_for_an_empty_list_are_taken_out(empty_engine: Engine) -> None:
+    """A new record's form once showed an empty list as "PydanticUndefined", and saving kept
+    it: a client allergic to it clashed with every menu saved the same way."""
+    migrate.upgrade(empty_engine)
+    with Session(empty_engine) as session:
+        station = create_station(session)
+        client = create_client(session, station=station, allergies=[PLACEHOLDER, "花生"])
+        helper = create_volunteer(session, station=station, skills=[PLACEHOLDER])
+        own = create_volunteer(session, station=station, skills=["会说PydanticUndefined"])
+        ids = ident(client), ident(helper), ident(own)
+    migrate.downgrade(empty_engine, "0019")  # the records stay; they go through 0020 again
+    migrate.upgrade(empty_engine)
+    with Session(empty_engine) as session:
+        assert session.get(Client, ids[0]).allergies == ["花生"]  # type: ignore[union-attr]
+        assert session.get(Volunteer, ids[1]).skills == []  # type: ignore[union-attr]
+        assert session.get(Volunteer, ids[2]).skills == ["会说PydanticUndefined"]  # type: ignore[union-attr]
+        events = session.exec(
+            select(AuditEvent).where(AuditEvent.interface == "upgrade").order_by(col(AuditEvent.id))
+        ).all()
+        assert [(e.entity, e.entity_id, e.changes) for e in events] == [
+            ("client", ids[0], {"allergies": [[PLACEHOLDER, "花生"], ["花生"]]}),
+            ("volunteer", ids[1], {"skills": [[PLACEHOLDER], []]}),
+        ]
+        assert chain.verify(session).intact
