@@ -36,7 +36,8 @@ def _can_take_write_lock(path: str) -> bool:
         other.execute("ROLLBACK")
         return True
     except sqlite3.OperationalError as error:
-        assert "locked" in str(error)
+        if "locked" not in str(error):
+            raise
         return False
     finally:
         other.close()
