@@ -161,17 +161,21 @@ def alert_raised(session: Session, alert: Alert) -> None:
         )
 
 
-def outcome_recorded(session: Session, outcome: OutcomeRecord, client_id: int) -> None:
-    """Tell the client's family contact, if they opted in: done, or nobody answered."""
+def outcome_recorded(
+    session: Session, outcome: OutcomeRecord, client_id: int, family_preference_id: int | None
+) -> None:
+    """Tell the client's family contact, if they opted in (`family_preference_id`: their
+    preference, which the outcome's door was read with): done, or nobody answered."""
     if outcome.kind is OutcomeKind.NO_ANSWER:
         event = NoticeEvent.FAMILY_NO_ANSWER
     elif outcome.kind is OutcomeKind.DELIVERED:
         event = NoticeEvent.FAMILY_DELIVERED
     else:
         return
-    preference = repository.preference(session, Audience.FAMILY, client_id)
-    if preference is None:
+    if family_preference_id is None:
         return
+    preference = session.get(ContactPreference, family_preference_id)
+    assert preference is not None  # read in this transaction
     client, station = session.get(Client, client_id), session.get(Station, outcome.station_id)
     assert client
     assert station

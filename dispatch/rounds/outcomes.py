@@ -112,7 +112,7 @@ def _store(
         client_id=door.client_id,
     )
     alerts.raise_for(session, principal, stored, door.client_id)
-    notices.outcome_recorded(session, stored, door.client_id)
+    notices.outcome_recorded(session, stored, door.client_id, door.family_preference_id)
     activities.note_escorted(session, principal, door.task_kind, door.invitation_id, stored)
     return stored
 
