@@ -1,7 +1,6 @@
 """A volunteer's own routes over HTTP."""
 
 from datetime import date
-from functools import partial
 from typing import Literal
 
 from fastapi import APIRouter, Request, Response, status
@@ -72,13 +71,15 @@ def route(day: date, session: SessionDep, principal: PrincipalDep) -> MyRoute:
 async def record(
     stop_id: int,
     body: OutcomeCreate,
+    request: Request,
     response: Response,
-    session: SessionDep,
     principal: PrincipalDep,
 ) -> OutcomePublic:
     """Record what happened at my stop. The same client_event_id again stores nothing
     and answers 200 with the first event; a correction is a new event."""
-    stored = await committed(session, partial(record_outcome, session, principal, stop_id, body))
+    stored = await committed(
+        request, lambda session: record_outcome(session, principal, stop_id, body)
+    )
     if stored.duplicate:
         response.status_code = status.HTTP_200_OK
     return stored
@@ -106,14 +107,14 @@ def history(stop_id: int, session: SessionDep, principal: PrincipalDep) -> list[
 async def record_from_paper(
     stop_id: int,
     body: OutcomeCreate,
+    request: Request,
     response: Response,
-    session: SessionDep,
     principal: PrincipalDep,
 ) -> OutcomePublic:
     """A coordinator enters an outcome ticked on a paper route sheet: stored as the
     route's volunteer's, marked entered_by_coordinator."""
     stored = await committed(
-        session, partial(record_paper_outcome, session, principal, stop_id, body)
+        request, lambda session: record_paper_outcome(session, principal, stop_id, body)
     )
     if stored.duplicate:
         response.status_code = status.HTTP_200_OK
@@ -282,13 +283,13 @@ async def linked_record(
     token: str,
     stop_id: int,
     body: OutcomeCreate,
+    request: Request,
     response: Response,
-    session: SessionDep,
     settings: SettingsDep,
 ) -> OutcomePublic:
+    secret = settings.resolved_secret_key
     stored = await committed(
-        session,
-        partial(record_linked_outcome, session, settings.resolved_secret_key, token, stop_id, body),
+        request, lambda session: record_linked_outcome(session, secret, token, stop_id, body)
     )
     if stored.duplicate:
         response.status_code = status.HTTP_200_OK
