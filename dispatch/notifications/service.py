@@ -133,22 +133,15 @@ def plan_published(session: Session, principal: Principal, published: Published)
 
 def alert_raised(session: Session, alert: Alert) -> None:
     """Tell the coordinators on duty and the station's chat: a door did not open."""
-    client, volunteer = (
-        session.get(Client, alert.client_id),
-        session.get(Volunteer, alert.volunteer_id),
-    )
-    station = session.get(Station, alert.station_id)
-    assert client
-    assert volunteer
-    assert station
     assert alert.id is not None
+    client, volunteer, timezone = repository.alert_parties(session, alert)
     values = {
-        "client": client.name,
-        "volunteer": volunteer.name,
+        "client": client,
+        "volunteer": volunteer,
         "reason": alert.reason.value,
-        "time": _local_clock(alert.raised_at, station),
+        "time": _local_clock(alert.raised_at, timezone),
     }
-    for preference in _told(session, station, [Notify.ON_DUTY, Notify.STATION_CHAT]):
+    for preference in _told(session, alert.station_id, [Notify.ON_DUTY, Notify.STATION_CHAT]):
         _write(
             session,
             alert.station_id,
@@ -182,7 +175,7 @@ def outcome_recorded(
     values = {
         "station": station.name,
         "client": client.name,
-        "time": _local_clock(outcome.recorded_at, station),
+        "time": _local_clock(outcome.recorded_at, station.timezone),
         "phone": station.phone or "",
     }
     _write(session, outcome.station_id, event, f"outcome:{outcome.id}", preference, values)
@@ -252,11 +245,11 @@ def _steps_due(session: Session, now: datetime) -> int:
                 continue
             values = {
                 "client": client.name,
-                "time": _local_clock(alert.raised_at, station),
+                "time": _local_clock(alert.raised_at, station.timezone),
                 "step": rung.step.value,
-                "due": _local_clock(due, station),
+                "due": _local_clock(due, station.timezone),
             }
-            for preference in _told(session, station, rung.notify):
+            for preference in _told(session, alert.station_id, rung.notify):
                 written += _write(
                     session,
                     alert.station_id,
@@ -419,31 +412,30 @@ def _write(
     return 1
 
 
-def _told(session: Session, station: Station, who: list[Notify]) -> list[ContactPreference]:
+def _told(session: Session, station_id: int, who: list[Notify]) -> list[ContactPreference]:
     """The preferences of whom a step tells, each once: the coordinators on duty (all the
     station's coordinators when none is), the coordinators, the managers, the chat."""
-    assert station.id is not None
     found: dict[int, ContactPreference] = {}
     for kind in who:
         if kind is Notify.STATION_CHAT:
-            chat = repository.preference(session, Audience.STATION, station.id)
+            chat = repository.preference(session, Audience.STATION, station_id)
             people = [chat] if chat else []
         elif kind is Notify.MANAGERS:
-            people = repository.staff_preferences(session, station.id, Role.MANAGER)
+            people = repository.staff_preferences(session, station_id, Role.MANAGER)
         elif kind is Notify.COORDINATORS:
-            people = repository.staff_preferences(session, station.id, Role.COORDINATOR)
+            people = repository.staff_preferences(session, station_id, Role.COORDINATOR)
         else:
             people = repository.staff_preferences(
-                session, station.id, Role.COORDINATOR, on_duty=True
-            ) or repository.staff_preferences(session, station.id, Role.COORDINATOR)
+                session, station_id, Role.COORDINATOR, on_duty=True
+            ) or repository.staff_preferences(session, station_id, Role.COORDINATOR)
         for person in people:
             assert person.id is not None
             found.setdefault(person.id, person)
     return list(found.values())
 
 
-def _local_clock(moment: datetime, station: Station) -> str:
-    return moment.astimezone(ZoneInfo(station.timezone)).strftime("%H:%M")
+def _local_clock(moment: datetime, timezone: str) -> str:
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%H:%M")
 
 
 def _board(session: Session, alert: Alert) -> str:
