@@ -78,11 +78,11 @@ from scripts.bench_report import write_reports
 
 DAY = date(2026, 11, 24)
 KINDS = (("delivered", 0.9), ("no_answer", 0.07), ("refused", 0.03))
-# Requests sent after the paced load to measure the CPU of each kind, eight at a time: in
-# ten rounds of a batch of each, after a batch of each that warms up.
+# Requests sent after the paced load to measure the CPU of each kind, eight at a time and
+# then one at a time: in ten rounds of a batch of each, after a batch of each that warms up.
 PARALLEL, ROUNDS, WARM = 8, 10, 40
 BATCHES = {"livez": 304, "auth_read": 304, "outcome": 96}  # multiples of PARALLEL
-CORRECTIONS = WARM + ROUNDS * BATCHES["outcome"]  # the outcomes they add
+CORRECTIONS = 2 * (WARM + ROUNDS * BATCHES["outcome"])  # the outcomes they add
 
 
 @dataclass(frozen=True)
@@ -337,7 +337,8 @@ def run(
         cpu = _cpu_seconds(server.pid) - cpu_before
         token = routes[0][0].token
         doors = [door for route in routes for door in route]
-        cpu_ms = asyncio.run(cpu_per_request(server.pid, base, token, doors))
+        cpu_ms = asyncio.run(cpu_per_request(server.pid, base, token, doors, PARALLEL))
+        alone = asyncio.run(cpu_per_request(server.pid, base, token, doors, 1))
     finally:
         server.terminate()
         try:
@@ -396,19 +397,27 @@ def run(
         "cpu_ms_per_auth_read": round(cpu_ms["auth_read"], 3),
         "outcome_to_livez": round(cpu_ms["outcome"] / cpu_ms["livez"], 1),
         "auth_read_to_livez": round(cpu_ms["auth_read"] / cpu_ms["livez"], 1),
+        # One request at a time: no batching on the event loop, no waiting for the GIL.
+        "cpu_ms_per_outcome_one_at_a_time": round(alone["outcome"], 3),
+        "cpu_ms_per_livez_one_at_a_time": round(alone["livez"], 3),
+        "cpu_ms_per_auth_read_one_at_a_time": round(alone["auth_read"], 3),
+        "outcome_to_livez_one_at_a_time": round(alone["outcome"] / alone["livez"], 1),
+        "auth_read_to_livez_one_at_a_time": round(alone["auth_read"] / alone["livez"], 1),
     }
 
 
-async def cpu_per_request(pid: int, base: str, token: str, doors: list[Door]) -> dict[str, float]:
+async def cpu_per_request(
+    pid: int, base: str, token: str, doors: list[Door], parallel: int
+) -> dict[str, float]:
     """The server's CPU milliseconds per `/livez`, per authenticated read (`/api/auth/me`)
-    and per outcome, each sent eight at a time on kept-alive connections, in rounds that
+    and per outcome, each sent `parallel` at a time on kept-alive connections, in rounds that
     take turns (a batch of each per round): a machine's speed drifts within a run, and the
     three figures must compare like with like. The paced load before also paid for waking
     an idle server at each request; not here. Each outcome is a correction at a door of the
     run (a new event id: stored, audited, alerted like any), with the run's mix of kinds,
     by volunteers whose tokens the server knows."""
     rng = random.Random(20261130)
-    numbers = iter(range(CORRECTIONS))  # the doors, in turn
+    numbers = iter(range(CORRECTIONS))  # the doors, in turn (each a new event id)
     headers = {"Authorization": f"Bearer {token}"}
     async with aiohttp.ClientSession(base, connector=aiohttp.TCPConnector(limit=32)) as client:
 
@@ -435,14 +444,14 @@ async def cpu_per_request(pid: int, base: str, token: str, doors: list[Door]) ->
                     assert answer.status == 201, f"outcome: {answer.status}"
 
         def batch(kind: str, count: int) -> Awaitable[Any]:
-            each = count // PARALLEL
+            each = count // parallel
             if kind == "livez":
-                return asyncio.gather(*(get("/livez", {}, each) for _ in range(PARALLEL)))
+                return asyncio.gather(*(get("/livez", {}, each) for _ in range(parallel)))
             if kind == "auth_read":
                 return asyncio.gather(
-                    *(get("/api/auth/me", headers, each) for _ in range(PARALLEL))
+                    *(get("/api/auth/me", headers, each) for _ in range(parallel))
                 )
-            return asyncio.gather(*(outcome(each) for _ in range(PARALLEL)))
+            return asyncio.gather(*(outcome(each) for _ in range(parallel)))
 
         for kind in BATCHES:  # warm the connections and the code
             await batch(kind, WARM)
@@ -494,7 +503,13 @@ def markdown(row: dict[str, Any], command: str) -> str:
             f"outcome {row['cpu_ms_per_outcome']} ms ({row['outcome_to_livez']}x `/livez`), "
             f"authenticated read {row['cpu_ms_per_auth_read']} ms "
             f"({row['auth_read_to_livez']}x), `/livez` {row['cpu_ms_per_livez']} ms; "
-            f"per submission of the paced load {row['server_cpu_ms_per_submission']} ms.",
+            f"per submission of the paced load {row['server_cpu_ms_per_submission']} ms. "
+            "One at a time: "
+            f"outcome {row['cpu_ms_per_outcome_one_at_a_time']} ms "
+            f"({row['outcome_to_livez_one_at_a_time']}x `/livez`), authenticated read "
+            f"{row['cpu_ms_per_auth_read_one_at_a_time']} ms "
+            f"({row['auth_read_to_livez_one_at_a_time']}x), `/livez` "
+            f"{row['cpu_ms_per_livez_one_at_a_time']} ms.",
             "",
             "Targets: p99 under 100 ms; an outcome at most 4x and an authenticated read at "
             "most 2x the CPU of `/livez` (issue 15).",
