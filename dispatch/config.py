@@ -41,8 +41,9 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = Field(default=5, ge=1)
     # Seconds a server process keeps who a token stands for (0: ask the database every time).
     # A logout or an account changed is seen at once by the process that made the change,
-    # by the others within a second (dispatch.auth.cache).
-    auth_cache_seconds: float = Field(default=300.0, ge=0, le=3600)
+    # by the others within a second (dispatch.auth.cache). An hour: a volunteer's doors are
+    # 10-15 minutes apart, so five minutes looked the token up again at nearly every door.
+    auth_cache_seconds: float = Field(default=3600.0, ge=0, le=3600)
     secure_cookies: bool = False  # set true behind HTTPS
     # Limits on what one request may send: a body past the size is refused with 413 (an
     # import file included); an import past the rows with 422, nothing of it kept.
