@@ -27,23 +27,17 @@ from models import (
 )
 from models.enums import AlertStatus, Audience, NoticeStatus, PlanStatus, Role, StopKind
 
-# Built once: every outcome recorded asks for the family's preference.
-_PREFERENCE = sa_select(col(ContactPreference.id)).where(
-    col(ContactPreference.audience) == bindparam("audience"),
-    col(ContactPreference.person_id) == bindparam("person_id"),
-    col(ContactPreference.archived_at).is_(None),
-)
-
 
 def preference(session: Session, audience: Audience, person_id: int) -> ContactPreference | None:
-    """The person's preference, if they have one and it is not archived. Asked as one
-    column first: most families have none, and a record is loaded only for those who do."""
-    found = (
-        session.connection()
-        .execute(_PREFERENCE, {"audience": audience, "person_id": person_id})
-        .scalar()
-    )
-    return None if found is None else session.get(ContactPreference, found)
+    """The person's preference, if they have one and it is not archived. (A client's family
+    contact, asked at every outcome, is read with the door: rounds.repository.)"""
+    return session.exec(
+        select(ContactPreference).where(
+            ContactPreference.audience == audience,
+            ContactPreference.person_id == person_id,
+            col(ContactPreference.archived_at).is_(None),
+        )
+    ).first()
 
 
 # Built once: every no-answer asks.
