@@ -274,7 +274,21 @@ async def drive(base: str, planned: list[Submission]) -> tuple[list[float], list
     return latencies, statuses, dropped, elapsed
 
 
-def serve(url: str, workdir: Path, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
+SERVE = "from dispatch.cli import app; app()"  # `careroute serve`, with this interpreter
+
+
+def serve(
+    url: str,
+    workdir: Path,
+    workers: int = 1,
+    *,
+    under: Sequence[str] = (),
+    code: str = SERVE,
+    settings: dict[str, str] | None = None,
+    start_seconds: float = 60,
+) -> tuple[subprocess.Popen[bytes], str]:
+    """The server on a free port, once it answers; `under`: a command it runs under (a
+    profiler), `settings`: more of its environment."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -282,11 +296,13 @@ def serve(url: str, workdir: Path, workers: int = 1) -> tuple[subprocess.Popen[b
         "CAREROUTE_DATABASE_URL": url,
         "CAREROUTE_DATA_DIR": str(workdir),
         "CAREROUTE_GEOCODER": "none",
+        **(settings or {}),
     }
     command = [
+        *under,
         sys.executable,
         "-c",
-        "from dispatch.cli import app; app()",
+        code,
         "serve",
         "--port",
         str(port),
@@ -297,16 +313,25 @@ def serve(url: str, workdir: Path, workers: int = 1) -> tuple[subprocess.Popen[b
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + start_seconds
     while True:
         try:
-            if httpx.get(f"{base}/livez", timeout=1).status_code == 200:
+            if httpx.get(f"{base}/livez", timeout=5).status_code == 200:
                 return server, base
         except httpx.TransportError:
             pass
         if server.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError("the server did not start")
         time.sleep(0.2)
+
+
+def stop(server: subprocess.Popen[bytes], seconds: float = 10) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def run(
@@ -340,12 +365,7 @@ def run(
         cpu_ms = asyncio.run(cpu_per_request(server.pid, base, token, doors, PARALLEL))
         alone = asyncio.run(cpu_per_request(server.pid, base, token, doors, 1))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
     engine = make_engine(url)
     paced = col(Outcome.client_event_id).in_([item.body["client_event_id"] for item in planned])
     with Session(engine) as session:
