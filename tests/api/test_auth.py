@@ -44,6 +44,20 @@ def test_api_client_gets_a_bearer_token(api: httpx.Client, session: Session) -> 
     assert me.json()["role"] == "admin"
 
 
+def test_the_api_description_declares_the_bearer_token_where_one_is_needed(
+    api: httpx.Client,
+) -> None:
+    """What /docs' "Authorize" button relies on."""
+    schema = api.get("/openapi.json").json()
+    flows = schema["components"]["securitySchemes"]["OAuth2PasswordBearer"]["flows"]
+    assert flows["password"]["tokenUrl"] == "/api/auth/token"
+    bearer: list[dict[str, list[str]]] = [{"OAuth2PasswordBearer": []}]
+    assert schema["paths"]["/api/me/stops/{stop_id}/outcomes"]["post"]["security"] == bearer
+    assert schema["paths"]["/api/auth/me"]["get"]["security"] == bearer
+    assert "security" not in schema["paths"]["/livez"]["get"]
+    assert "security" not in schema["paths"]["/api/auth/token"]["post"]
+
+
 def test_wrong_password_and_unknown_user_get_the_same_answer(
     api: httpx.Client, session: Session
 ) -> None:
