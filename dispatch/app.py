@@ -19,6 +19,7 @@ from dispatch.auth import endpoints as auth_endpoints
 from dispatch.auth import pages as auth_pages
 from dispatch.auth.cache import SignedInCache, watch_epoch
 from dispatch.auth.ratelimit import LoginLimiter
+from dispatch.batches import WriteBatches
 from dispatch.board import pages as board_pages
 from dispatch.clients import endpoints as client_endpoints
 from dispatch.clients import pages as client_pages
@@ -58,6 +59,7 @@ from dispatch.reports import endpoints as report_endpoints
 from dispatch.reports import pages as report_pages
 from dispatch.rounds import endpoints as round_endpoints
 from dispatch.rounds import pages as round_pages
+from dispatch.rounds.endpoints import writes_in_batches
 from dispatch.schedules import endpoints as schedule_endpoints
 from dispatch.sites import endpoints as site_endpoints
 from dispatch.stations import endpoints as station_endpoints
@@ -144,6 +146,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 STOPPED = "the server stopped while planning; plan again"
 
 
+def takes_own_write_turns(path: str) -> bool:
+    """Requests that take their write turns themselves: imports, in parts; outcomes, in
+    batches."""
+    return takes_its_own_turns(path) or writes_in_batches(path)
+
+
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     settings = settings or Settings()
     services = services or build_services(
@@ -167,7 +175,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute, settings.broker_url)
     app.state.signed_in = SignedInCache(settings.auth_cache_seconds)
     app.state.write_turns = WriteTurns(serial_writes=app.state.engine.dialect.name == "sqlite")
-    app.add_middleware(Admission, turns=app.state.write_turns, own_turns=takes_its_own_turns)
+    app.state.write_batches = WriteBatches(app.state.writer, app.state.write_turns)
+    app.add_middleware(Admission, turns=app.state.write_turns, own_turns=takes_own_write_turns)
     # Before admission: a large or refused body is read without holding the write turn.
     app.add_middleware(RequestGuard, max_bytes=settings.max_request_megabytes * 1_000_000)
     # The last added runs first: every answer gets the headers, refusals included.

@@ -1,7 +1,7 @@
 """Dependencies of the endpoints, each declared once as an Annotated alias."""
 
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -15,6 +15,7 @@ from dispatch.admission import OWN_WRITE_TURNS
 from dispatch.auth import service as auth_service
 from dispatch.auth.cache import AUTH_CHANGED, SignedIn, SignedInCache
 from dispatch.auth.ratelimit import LoginLimiter
+from dispatch.batches import WriteBatches
 from dispatch.clients.service import ClientService
 from dispatch.config import Settings
 from dispatch.container import Services
@@ -60,7 +61,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         await run_in_threadpool(_end, session, commit=True)
     else:  # never used: nothing waits on the database
         session.close()
-    _after_commit(request, session)
+    _after_commit(request, session.info)
 
 
 def _session_for(request: Request) -> Session:
@@ -70,10 +71,11 @@ def _session_for(request: Request) -> Session:
     return Session(engine, expire_on_commit=False)
 
 
-def _after_commit(request: Request, session: Session) -> None:
-    if session.info.get(AUTH_CHANGED):
+def _after_commit(request: Request, info: dict[Any, Any]) -> None:
+    """`info`: what the committed session noted."""
+    if info.get(AUTH_CHANGED):
         request.app.state.signed_in.clear()  # a token now stands for something else, or nothing
-    if session.info.get(WROTE_MESSAGES) and request.app.state.wake_sender is not None:
+    if info.get(WROTE_MESSAGES) and request.app.state.wake_sender is not None:
         request.app.state.wake_sender()  # the messages go now, not at the sender's next pass
 
 
@@ -89,22 +91,15 @@ T = TypeVar("T")
 
 
 async def committed(request: Request, work: Callable[[Session], T]) -> T:
-    """A request's work in a session of its own: the work, its commit and the session's end
-    in one trip to a worker thread, where a plain `def` endpoint with the session dependency
-    makes three (its body, the check of its answer, the session's end), and FastAPI has no
-    generator dependency to run. Worth it on the requests a day is made of, the phones'
-    outcomes."""
-    session = _session_for(request)
-    result = await run_in_threadpool(_work_then_commit, session, work)
-    _after_commit(request, session)
+    """A request's work, committed, with the work of the same kind that arrived meanwhile
+    (dispatch.batches): the work, its commit and the session's end in one trip to a worker
+    thread, where a plain `def` endpoint with the session dependency makes three (its body,
+    the check of its answer, the session's end). Worth it on the requests a day is made of,
+    the phones' outcomes; their paths take their own write turns (`writes_in_batches`)."""
+    batches: WriteBatches = request.app.state.write_batches
+    result, info = await batches.write(work)
+    _after_commit(request, info)
     return result
-
-
-def _work_then_commit(session: Session, work: Callable[[Session], T]) -> T:
-    with session:  # closed whatever happens: what was not committed is rolled back
-        result = work(session)
-        session.commit()
-        return result
 
 
 async def get_settings(request: Request) -> Settings:

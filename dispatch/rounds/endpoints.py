@@ -43,6 +43,12 @@ from models.enums import RoundEvent
 router = APIRouter(tags=["my route"])
 
 
+def writes_in_batches(path: str) -> bool:
+    """The outcome endpoints: their writes go with the others that arrive meanwhile
+    (dispatch.deps.committed), and take the write turn as a batch."""
+    return path.endswith("/outcomes")
+
+
 @router.get("/api/me/days", response_model=list[date], responses=error_responses(Forbidden))
 def days(session: SessionDep, principal: PrincipalDep, since: date) -> list[date]:
     """Days from `since` on which a published plan gives me a route."""

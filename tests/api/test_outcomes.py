@@ -6,9 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import httpx
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from models import Outcome, Task
+from dispatch.audit import chain
+from models import Alert, AuditEvent, Outcome, Task
 from models.enums import TaskStatus
 from tests.builders.days import DAY, plan_day
 from tests.conftest import RunningServer
@@ -82,3 +83,64 @@ def test_outcomes_are_stored_once_never_overwritten_and_only_for_ones_own_stops(
         headers=me.headers,
     )
     assert started.status_code == 204
+
+
+def test_outcomes_sent_at_once_by_several_volunteers_each_get_their_own_answer(
+    api: httpx.Client, session: Session, server: RunningServer
+) -> None:
+    """Outcomes that arrive together are written together (dispatch.batches): a bad one among
+    them is refused alone, the others are stored once each, alerted and audited."""
+    day = plan_day(api, session, clients=8, volunteers=3)
+    routes = [r for r in day.plan["routes"] if day.doors(r["volunteer_id"])]
+    assert len(routes) >= 2
+    first, second = routes[0]["volunteer_id"], routes[1]["volunteer_id"]
+    used = uuid.uuid4().hex  # stored before, at the first volunteer's first door
+
+    def body(event: str, kind: str) -> dict[str, str]:
+        return {
+            "client_event_id": event,
+            "kind": kind,
+            "recorded_at": datetime.now(UTC).isoformat(),
+        }
+
+    def sent(volunteer: int, stop_id: int, event: str, kind: str) -> tuple[int, str]:
+        url = f"/api/me/stops/{stop_id}/outcomes"
+        headers = day.volunteers[volunteer].headers
+        with httpx.Client(base_url=server.url, timeout=30) as phone:
+            return phone.post(url, json=body(event, kind), headers=headers).status_code, event
+
+    assert sent(first, day.doors(first)[0]["id"], used, "delivered")[0] == 201
+    good = [
+        (route["volunteer_id"], door["id"], uuid.uuid4().hex, kind)
+        for route in routes
+        for door, kind in zip(
+            day.doors(route["volunteer_id"]),
+            ["no_answer", "delivered", "refused"] * 3,
+            strict=False,
+        )
+    ]
+    bad = [
+        (second, day.doors(first)[-1]["id"], uuid.uuid4().hex, "delivered"),  # not theirs: 404
+        (second, day.doors(second)[0]["id"], used, "delivered"),  # an event id of another stop
+        (first, day.doors(first)[0]["id"], used, "delivered"),  # the same again: 200
+    ]
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = [status for status, _event in pool.map(lambda a: sent(*a), [*good, *bad])]
+
+    assert answers == [201] * len(good) + [404, 409, 200]
+    assert [sent(*item)[0] for item in bad] == [404, 409, 200]  # as when sent alone
+    events = [event for _v, _s, event, _k in good]
+    stored = session.exec(select(Outcome).where(col(Outcome.client_event_id).in_(events))).all()
+    assert sorted(o.client_event_id for o in stored) == sorted(events)  # each once
+    assert len(session.exec(select(Outcome).where(Outcome.client_event_id == used)).all()) == 1
+    no_answers = {o.id for o in stored if o.kind == "no_answer"}
+    alerts = session.exec(select(Alert).where(col(Alert.outcome_id).in_(no_answers))).all()
+    assert len(alerts) == len(no_answers) > 0
+    audited = session.exec(
+        select(AuditEvent).where(
+            AuditEvent.action == "record_outcome",
+            col(AuditEvent.entity_id).in_([o.id for o in stored]),
+        )
+    ).all()
+    assert len(audited) == len(stored)
+    assert chain.verify(session).intact
