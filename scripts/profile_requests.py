@@ -1,12 +1,13 @@
 """Count the instructions the server spends per request, under valgrind's callgrind.
 
     python scripts/profile_requests.py --json OUT [--outcomes 100] [--reads 200]
-        [--keep DIR]
+        [--keep DIR] [--database-url URL]
 
 CPU seconds move from run to run and from machine to machine; instructions do not: the same
 code, inputs and interpreter give the same count to about 1%, whatever else the machine is
-doing. This starts `careroute serve` on a fresh SQLite file (one station, a published plan,
-volunteers with routes, as `bench_outcomes.py` makes) under `valgrind --tool=callgrind`,
+doing. This starts `careroute serve` on a fresh SQLite file, or on the database at URL, with
+one station, a published plan and volunteers with routes (as `bench_outcomes.py` makes them),
+under `valgrind --tool=callgrind` (only the server's process counts, not the database's),
 warms it up, then sends one request at a time: `/livez`, the authenticated read
 (`/api/auth/me`) and outcomes with `bench_outcomes.py`'s mix of kinds. It reports each
 kind's instructions per request and the ratios to `/livez` that issue 15 sets (an outcome at
@@ -76,8 +77,8 @@ def outcome_body(rng: random.Random) -> dict[str, Any]:
     }
 
 
-def run(outcomes: int, reads: int, workdir: Path) -> dict[str, Any]:
-    url = f"sqlite:///{workdir / 'profile.db'}"
+def run(outcomes: int, reads: int, workdir: Path, url: str | None = None) -> dict[str, Any]:
+    url = url or f"sqlite:///{workdir / 'profile.db'}"
     _stations, routes = set_up(url, volunteers=20, stops=10, stations=1)
     doors = iter([door for route in routes for door in route] * 2)
     token = routes[0][0].token
@@ -136,6 +137,7 @@ def run(outcomes: int, reads: int, workdir: Path) -> dict[str, Any]:
         stop(server, seconds=60)
     per = {kind: (counts[kind] - counts["wake"]) / count for kind, (_send, count) in kinds.items()}
     return {
+        "database": url.split(":", 1)[0].split("+", 1)[0],
         "outcomes": outcomes,
         "reads": reads,
         "instructions_per_livez": round(per["livez"]),
@@ -159,8 +161,8 @@ def markdown(row: dict[str, Any], command: str) -> str:
             f"Reproduce: `{command}`",
             "",
             "User-space instructions of the server under callgrind, one request at a time on "
-            f"SQLite, after a warm-up: {row['reads']} `/livez`, {row['reads']} authenticated "
-            f"reads, {row['outcomes']} outcomes.",
+            f"{row['database']}, after a warm-up: {row['reads']} `/livez`, {row['reads']} "
+            f"authenticated reads, {row['outcomes']} outcomes.",
             "",
             "| request | instructions | to `/livez` |",
             "|---|---|---|",
@@ -181,11 +183,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--outcomes", type=int, default=100)
     parser.add_argument("--reads", type=int, default=200)
     parser.add_argument("--keep", type=Path, help="keep callgrind's files here")
+    parser.add_argument("--database-url", help="default: a fresh SQLite file")
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         parser.error("valgrind is not installed (Debian: apt-get install valgrind)")
     with tempfile.TemporaryDirectory() as workdir:
-        row = run(args.outcomes, args.reads, Path(workdir))
+        row = run(args.outcomes, args.reads, Path(workdir), args.database_url)
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=True)
             for dump in Path(workdir).glob("callgrind.out.*"):
