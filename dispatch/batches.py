@@ -7,12 +7,16 @@ SQLite they would wait for the one writer anyway), then go together, in arrival 
 one transaction. If any of them fails, that transaction is rolled back and each is written
 again on its own, so that one's error is its own and the others are stored as if alone.
 A write that finds nobody writing goes at once: nothing waits for company.
+
+On PostgreSQL, where writers run side by side, only writes of one station go together
+(`together`): each station's audit chain has its own lock, and a station whose chain is held
+must not hold up the others' writes.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
@@ -30,6 +34,7 @@ Info = dict[Any, Any]
 Done = tuple[Any, BaseException | None]  # a work's result, or its error
 
 MOST = 32  # writes in one transaction
+_ALL = "all"  # the one queue where the database has one writer
 
 
 @dataclass
@@ -39,28 +44,46 @@ class _Queue:
 
 
 class WriteBatches:
-    """The queue of each event loop (tests may serve the app from more than one)."""
+    """The queues of each event loop (tests may serve the app from more than one)."""
 
     def __init__(self, engine: Engine, turns: WriteTurns) -> None:
         """`engine`: one whose transactions write (dispatch.db.for_writing)."""
         self.engine = engine
         self.turns = turns
-        self._queues: WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue] = WeakKeyDictionary()
+        self._queues: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Hashable, _Queue]] = (
+            WeakKeyDictionary()
+        )
 
-    async def write(self, work: Callable[[Session], T]) -> tuple[T, Info]:
-        """`work`'s result once committed, with what its transaction noted; or its error."""
+    async def write(
+        self, work: Callable[[Session], T], together: Hashable | None = None
+    ) -> tuple[T, Info]:
+        """`work`'s result once committed, with what its transaction noted; or its error.
+        `together`: what the writes that may share a transaction have in common (a station);
+        None: this one goes alone, unless the database has one writer (SQLite), where all
+        writes wait for each other anyway."""
+        if self.turns.serial_writes:
+            together = _ALL
+        elif together is None:
+            [(result, error)], info = await self._in_turn([work])
+            if error is not None:
+                raise error
+            return result, info
         loop = asyncio.get_running_loop()
-        queue = self._queues.get(loop)
+        queues = self._queues.get(loop)
+        if queues is None:
+            queues = self._queues[loop] = {}
+        queue = queues.get(together)
         if queue is None:
-            queue = self._queues[loop] = _Queue()
+            queue = queues[together] = _Queue()
         done: asyncio.Future[tuple[Any, Info]] = loop.create_future()
         queue.waiting.append((work, done))
         if queue.writer is None:
-            queue.writer = loop.create_task(self._write_all(queue))
-        result: tuple[T, Info] = await done
-        return result
+            queue.writer = loop.create_task(self._write_all(queues, together))
+        written: tuple[T, Info] = await done
+        return written
 
-    async def _write_all(self, queue: _Queue) -> None:
+    async def _write_all(self, queues: dict[Hashable, _Queue], together: Hashable) -> None:
+        queue = queues[together]
         batch: list[tuple[Work, asyncio.Future[tuple[Any, Info]]]] = []
         try:
             while queue.waiting:
@@ -82,7 +105,7 @@ class WriteBatches:
             queue.waiting = []
             raise
         finally:
-            queue.writer = None
+            del queues[together]  # empty: the next write starts another
 
     async def _in_turn(self, works: list[Work]) -> tuple[list[Done], Info]:
         if not self.turns.serial_writes:

@@ -1,6 +1,6 @@
 """Dependencies of the endpoints, each declared once as an Annotated alias."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Hashable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -90,14 +90,17 @@ def _end(session: Session, *, commit: bool) -> None:
 T = TypeVar("T")
 
 
-async def committed(request: Request, work: Callable[[Session], T]) -> T:
+async def committed(
+    request: Request, work: Callable[[Session], T], together: Hashable | None = None
+) -> T:
     """A request's work, committed, with the work of the same kind that arrived meanwhile
     (dispatch.batches): the work, its commit and the session's end in one trip to a worker
     thread, where a plain `def` endpoint with the session dependency makes three (its body,
     the check of its answer, the session's end). Worth it on the requests a day is made of,
-    the phones' outcomes; their paths take their own write turns (`writes_in_batches`)."""
+    the phones' outcomes; their paths take their own write turns (`writes_in_batches`).
+    `together`: what the writes that may share a transaction have in common (a station)."""
     batches: WriteBatches = request.app.state.write_batches
-    result, info = await batches.write(work)
+    result, info = await batches.write(work, together)
     _after_commit(request, info)
     return result
 

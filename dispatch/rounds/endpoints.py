@@ -5,6 +5,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Request, Response, status
 
+from dispatch.access import Principal
 from dispatch.deps import PlanningDep, PrincipalDep, SessionDep, SettingsDep, committed
 from dispatch.errors import Conflict, Forbidden, Gone, NotFound
 from dispatch.http import absolute_url, error_responses
@@ -49,6 +50,12 @@ def writes_in_batches(path: str) -> bool:
     return path.endswith("/outcomes")
 
 
+def _station_of(principal: Principal) -> int | None:
+    """The station whose outcomes this user's may be written with: a volunteer's, or a
+    coordinator's only station; None (written alone) for one of several."""
+    return next(iter(principal.station_ids)) if len(principal.station_ids) == 1 else None
+
+
 @router.get("/api/me/days", response_model=list[date], responses=error_responses(Forbidden))
 def days(session: SessionDep, principal: PrincipalDep, since: date) -> list[date]:
     """Days from `since` on which a published plan gives me a route."""
@@ -84,7 +91,9 @@ async def record(
     """Record what happened at my stop. The same client_event_id again stores nothing
     and answers 200 with the first event; a correction is a new event."""
     stored = await committed(
-        request, lambda session: record_outcome(session, principal, stop_id, body)
+        request,
+        lambda session: record_outcome(session, principal, stop_id, body),
+        together=_station_of(principal),
     )
     if stored.duplicate:
         response.status_code = status.HTTP_200_OK
@@ -120,7 +129,9 @@ async def record_from_paper(
     """A coordinator enters an outcome ticked on a paper route sheet: stored as the
     route's volunteer's, marked entered_by_coordinator."""
     stored = await committed(
-        request, lambda session: record_paper_outcome(session, principal, stop_id, body)
+        request,
+        lambda session: record_paper_outcome(session, principal, stop_id, body),
+        together=_station_of(principal),
     )
     if stored.duplicate:
         response.status_code = status.HTTP_200_OK
@@ -295,7 +306,9 @@ async def linked_record(
 ) -> OutcomePublic:
     secret = settings.resolved_secret_key
     stored = await committed(
-        request, lambda session: record_linked_outcome(session, secret, token, stop_id, body)
+        request,
+        lambda session: record_linked_outcome(session, secret, token, stop_id, body),
+        together=("route link", token),  # one volunteer's route: one station
     )
     if stored.duplicate:
         response.status_code = status.HTTP_200_OK

@@ -2,6 +2,7 @@
 database: one transaction for the lot, and one's failure stays its own."""
 
 import asyncio
+import threading
 from collections.abc import Callable
 from itertools import count
 
@@ -14,6 +15,7 @@ from dispatch.batches import WriteBatches
 from dispatch.db import for_writing
 from dispatch.errors import NotFound
 from models import Station
+from tests.conftest import POSTGRES_URL
 
 Work = Callable[[Session], int]
 _sessions = count()  # a number for each session a work runs in
@@ -48,7 +50,12 @@ def test_writes_that_arrive_together_share_one_transaction(engine: Engine) -> No
 
     async def arrive_together() -> list[int]:
         works = [add_station(f"s{n}", transactions) for n in range(6)]
-        return [result for result, _info in await asyncio.gather(*map(batches.write, works))]
+        return [
+            result
+            for result, _info in await asyncio.gather(
+                *(batches.write(work, together=1) for work in works)
+            )
+        ]
 
     ids = asyncio.run(arrive_together())
 
@@ -65,7 +72,9 @@ def test_one_failing_write_fails_alone_and_the_others_are_stored(engine: Engine)
 
     async def arrive_together() -> list[object]:
         works = [add_station(f"s{n}", transactions, fail=n == 2) for n in range(5)]
-        return await asyncio.gather(*map(batches.write, works), return_exceptions=True)
+        return await asyncio.gather(
+            *(batches.write(work, together=1) for work in works), return_exceptions=True
+        )
 
     answers = asyncio.run(arrive_together())
 
@@ -85,3 +94,27 @@ def test_a_write_alone_goes_at_once_and_its_error_reaches_its_caller(engine: Eng
 
     assert stored_codes(engine) == ["alone"]
     assert len(transactions) == 2
+
+
+@pytest.mark.skipif(
+    not POSTGRES_URL, reason="SQLite has one writer: every write waits for the one before"
+)
+def test_writes_of_another_station_do_not_wait_for_one_held_up(engine: Engine) -> None:
+    batches, transactions = batches_on(engine), list[int]()
+    held = threading.Event()
+
+    def held_up(session: Session) -> int:
+        assert held.wait(timeout=20)
+        return add_station("held", transactions)(session)
+
+    async def two_stations() -> None:
+        first = asyncio.ensure_future(batches.write(held_up, together=1))
+        await asyncio.sleep(0.05)  # writing, and held up
+        await asyncio.wait_for(batches.write(add_station("other", transactions), together=2), 10)
+        assert not first.done()
+        held.set()
+        await first
+
+    asyncio.run(two_stations())
+
+    assert stored_codes(engine) == ["held", "other"]
