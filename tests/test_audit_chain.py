@@ -16,10 +16,11 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, func, select
 
+from dispatch.access import system_principal
 from dispatch.audit import chain
-from models import AuditEvent
+from models import AuditEvent, AuditHead
 from tests.builders.days import PlannedDay, plan_day
-from tests.builders.records import ident
+from tests.builders.records import create_station, ident
 from tests.conftest import POSTGRES_URL, RunningServer
 
 
@@ -159,3 +160,35 @@ def test_one_stations_writers_never_wait_for_another_stations(
         assert waiting.result(timeout=20) == 201
     session.rollback()
     assert chain.verify(session, [ident(busy.station), ident(other.station)]).intact
+
+
+def test_one_transaction_writing_to_several_chains_moves_each_head(
+    session: Session, engine: Engine
+) -> None:
+    """As outcomes of several stations committed together do: chains with a head and a
+    chain without one, in one transaction."""
+    stations = [ident(create_station(session)) for _ in range(3)]
+    admin = system_principal("test")
+
+    def write(station_ids: list[int]) -> None:
+        with Session(engine) as writer:
+            for station_id in station_ids:
+                chain.record(
+                    writer,
+                    admin,
+                    action="note",
+                    entity="station",
+                    entity_id=station_id,
+                    station_id=station_id,
+                    changes={},
+                )
+            writer.commit()
+
+    write(stations[:2])  # two chains begin
+    write([stations[1], stations[0], stations[2], stations[1]])  # two go on, one begins
+
+    session.rollback()
+    report = chain.verify(session, stations)
+    assert report.intact, report.problems
+    heads = dict(session.exec(select(AuditHead.chain, AuditHead.seq)).all())
+    assert [heads[s] for s in stations] == [2, 3, 1]
