@@ -127,7 +127,12 @@ def test_a_published_route_is_emailed_to_its_volunteer_in_their_language_with_it
     assert "最近 7 天的消息" in paged
     month = api.get(f"/stations/{ident(day.station)}/notifications?days=30&page_size=1").text
     assert "最近 30 天的消息" in month
-    assert "?days=30&amp;page=2" in month  # the older page keeps the period
+    # The older page keeps the period and the page size: it holds the other message.
+    assert "?days=30&amp;page_size=1&amp;page=2" in month
+    older = api.get(f"/stations/{ident(day.station)}/notifications?days=30&page_size=1&page=2")
+    assert older.text.count("路线发布") == 1
+    assert 'id="newer"' in older.text
+    assert 'id="older"' not in older.text
     only_failed = api.get(f"/stations/{ident(day.station)}/notifications?status=failed").text
     assert "路线发布" not in only_failed
 
