@@ -39,6 +39,9 @@ _ALL = "all"  # the one queue where the database has one writer
 
 @dataclass
 class _Queue:
+    """Writes waiting for their turn, and the task writing them (while it runs, the queue
+    is in its loop's queues)."""
+
     waiting: list[tuple[Work, asyncio.Future[tuple[Any, Info]]]] = field(default_factory=list)
     writer: asyncio.Task[None] | None = None
 
@@ -73,12 +76,11 @@ class WriteBatches:
         if queues is None:
             queues = self._queues[loop] = {}
         queue = queues.get(together)
-        if queue is None:
+        if queue is None:  # nobody writing: a writer for this write and those that follow
             queue = queues[together] = _Queue()
+            queue.writer = loop.create_task(self._write_all(queues, together))
         done: asyncio.Future[tuple[Any, Info]] = loop.create_future()
         queue.waiting.append((work, done))
-        if queue.writer is None:
-            queue.writer = loop.create_task(self._write_all(queues, together))
         written: tuple[T, Info] = await done
         return written
 
