@@ -1,7 +1,7 @@
 """Benchmark the planner on public instances, through the same `routing.solve` production uses.
 
     python scripts/bench_routing.py FILES_OR_FOLDERS... --time-limit S [S...] --json OUT
-        [--compare] [--vroom] [--processes N] [--cores C]
+        [--compare] [--vroom] [--processes N] [--cores C] [--seeds K [K...]]
 
 Every plan (ours, PyVRP's with --compare, VROOM's with --vroom) is verified by `routing.check` and
 costed in the instance set's own rounding convention; the gap is to the best-known solution
@@ -11,7 +11,12 @@ the worst instance; with several time limits, the best cost at each (time to qua
 
 Each solver runs on one thread, ours then PyVRP's on the same instance; `--processes N` runs N
 instances at a time (on a machine of N cores or more: each solver keeps its thread). `--cores`
-gives our planner that many (PyVRP keeps one).
+gives our planner that many (PyVRP keeps one). `--seeds` runs our planner once per seed
+(`SolveParams.seed`: guided local search's penalty weight and the order in which groups of
+routes are searched again) and reports each seed's means beside the summary: one time-limited
+run moves by a point of gap or more on an instance, so a lever is screened on several seeds
+and kept only if it shows through their spread (docs/benchmarks/README.md, fourteenth
+session).
 """
 
 from __future__ import annotations
@@ -39,9 +44,9 @@ from scripts.bench_report import write_reports
 Row = dict[str, Any]
 
 
-def run_ours(instance: Instance, time_limit: float, cores: int = 1) -> Row:
+def run_ours(instance: Instance, time_limit: float, cores: int = 1, seed: int = 0) -> Row:
     began = time.perf_counter()
-    plan = solve(instance.problem, SolveParams(time_limit=time_limit, cores=cores))
+    plan = solve(instance.problem, SolveParams(time_limit=time_limit, cores=cores, seed=seed))
     seconds = time.perf_counter() - began
     return _row(instance, plan.sequences(), seconds) | {
         "first_feasible_seconds": round(plan.history[0].seconds, 3) if plan.history else None,
@@ -86,9 +91,15 @@ def bench(
     processes: int = 1,
     cores: int = 1,
     vroom: bool = False,
+    seeds: Sequence[int] = (0,),
 ) -> list[Row]:
-    """One row per file and time limit, in that order, `processes` at a time."""
-    tasks = [(path, limit, compare, cores, vroom) for path in files for limit in limits]
+    """One row per seed, file and time limit, in that order, `processes` at a time."""
+    tasks = [
+        (path, limit, compare, cores, vroom, seed)
+        for seed in seeds
+        for path in files
+        for limit in limits
+    ]
     if processes <= 1:
         return [_measure(*task) for task in tasks]
     # A fresh process per task: nothing one solve leaves behind slows the next.
@@ -97,7 +108,9 @@ def bench(
         return list(pool.map(_measure, *zip(*tasks, strict=True)))
 
 
-def _measure(path: Path, time_limit: float, compare: bool, cores: int, vroom: bool) -> Row:
+def _measure(
+    path: Path, time_limit: float, compare: bool, cores: int, vroom: bool, seed: int = 0
+) -> Row:
     instance = load(path)
     bks = best_known().get(instance.name.upper()) or best_known().get(instance.name)
     row: Row = {
@@ -109,8 +122,9 @@ def _measure(path: Path, time_limit: float, compare: bool, cores: int, vroom: bo
         "bks_routes": bks[1] if bks else None,
         "time_limit": time_limit,
         "cores": cores,
+        "seed": seed,
     }
-    row |= run_ours(instance, time_limit, cores)
+    row |= run_ours(instance, time_limit, cores, seed)
     if compare:
         pyvrp = run_pyvrp(instance, time_limit)
         row |= {f"pyvrp_{key}": value for key, value in pyvrp.items()}
@@ -131,7 +145,8 @@ def _ratio(ours: Row, other: Row) -> float | None:
 
 def _line(row: Row) -> str:
     text = (
-        f"{row['instance']:<12} {row['time_limit']}s cost {row['cost']:>12} gap {row['gap_pct']}% "
+        f"{row['instance']:<12} {row['time_limit']}s seed {row.get('seed', 0)} "
+        f"cost {row['cost']:>12} gap {row['gap_pct']}% "
         f"routes {row['routes']} {row['seconds']}s feasible {row['feasible']}"
     )
     if "ratio_pyvrp" in row:
@@ -161,6 +176,9 @@ def markdown(rows: list[Row], command: str) -> str:
         *summary_table(rows),
         "",
     ]
+    seeded = _seeded(rows)
+    if seeded:
+        lines += ["## By seed", "", *seed_table(rows), ""]
     limits = sorted({row["time_limit"] for row in rows})
     if len(limits) > 1:
         lines += ["## Time to quality", "", *quality_table(rows, limits), ""]
@@ -173,8 +191,8 @@ def markdown(rows: list[Row], command: str) -> str:
     ]
     for r in rows:
         line = (
-            f"| {r['instance']} | {r['set']} | {r['clients']} | {r['time_limit']:g} | {r['bks']} "
-            f"| {r['cost']} | {r['gap_pct']} | {r['routes']} | {r['seconds']} | "
+            f"| {_label(r, seeded)} | {r['set']} | {r['clients']} | {r['time_limit']:g} | "
+            f"{r['bks']} | {r['cost']} | {r['gap_pct']} | {r['routes']} | {r['seconds']} | "
             f"{r.get('first_feasible_seconds')} | {r['feasible']} |"
         )
         if compare:
@@ -217,6 +235,26 @@ def summary_table(rows: Sequence[Row]) -> list[str]:
     return lines
 
 
+def seed_table(rows: Sequence[Row]) -> list[str]:
+    """Per set, time limit and cores, each seed's mean gap and ratio to PyVRP: the spread
+    a lever has to show through."""
+    lines = [
+        "| set | limit s | cores | seed | instances | mean gap % | mean ratio to PyVRP |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    groups: dict[tuple[str, float, int, int], list[Row]] = defaultdict(list)
+    for row in rows:
+        groups[row["set"], row["time_limit"], row.get("cores", 1), row.get("seed", 0)].append(row)
+    for (name, limit, cores, seed), group in sorted(groups.items()):
+        gaps = [r["gap_pct"] for r in group if r["gap_pct"] is not None]
+        ratios = [r["ratio_pyvrp"] for r in group if r.get("ratio_pyvrp")]
+        lines.append(
+            f"| {name} | {limit:g} | {cores} | {seed} | {len(group)} | {_mean(gaps)} | "
+            f"{_mean(ratios, 4)} |"
+        )
+    return lines
+
+
 def quality_table(rows: Sequence[Row], limits: Sequence[float]) -> list[str]:
     """The cost each solver reached at each time limit, one run per limit."""
     lines = [
@@ -224,8 +262,9 @@ def quality_table(rows: Sequence[Row], limits: Sequence[float]) -> list[str]:
         "|---|---|" + "---|" * len(limits),
     ]
     by_instance: dict[str, dict[float, Row]] = defaultdict(dict)
+    seeded = _seeded(rows)
     for row in rows:
-        by_instance[row["instance"]][row["time_limit"]] = row
+        by_instance[_label(row, seeded)][row["time_limit"]] = row
     for name, runs in by_instance.items():
         for solver, key in (("ours", "cost"), ("PyVRP", "pyvrp_cost")):
             cells = [_cost(runs.get(limit), key) for limit in limits]
@@ -233,6 +272,15 @@ def quality_table(rows: Sequence[Row], limits: Sequence[float]) -> list[str]:
                 continue
             lines.append(f"| {name} | {solver} | " + " | ".join(cells) + " |")
     return lines
+
+
+def _seeded(rows: Sequence[Row]) -> bool:
+    return len({row.get("seed", 0) for row in rows}) > 1
+
+
+def _label(row: Row, seeded: bool) -> str:
+    """An instance's name in a table, with the seed when a report holds several."""
+    return f"{row['instance']} (seed {row.get('seed', 0)})" if seeded else row["instance"]
 
 
 def _cost(row: Row | None, key: str) -> str:
@@ -265,9 +313,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--vroom", action="store_true", help="also run VROOM (its own time)")
     parser.add_argument("--processes", type=int, default=1, help="instances run at a time")
     parser.add_argument("--cores", type=int, default=1, help="cores our planner may use")
+    parser.add_argument(
+        "--seeds", type=int, nargs="+", default=[0], help="our planner's seeds: one run each"
+    )
     args = parser.parse_args(argv)
     files = instance_files(args.files)
-    rows = bench(files, args.time_limit, args.compare, args.processes, args.cores, args.vroom)
+    rows = bench(
+        files, args.time_limit, args.compare, args.processes, args.cores, args.vroom, args.seeds
+    )
     write_reports(args.json, rows, "bench_routing.py", argv, markdown)
     return 0
 

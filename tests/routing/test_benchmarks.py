@@ -99,6 +99,29 @@ def test_bench_routing_reports_time_to_quality_and_merges_into_one_table(
     assert "| tiny | ours | 24.0 | 24.0 | 24.0 |" in merged
 
 
+def test_bench_routing_runs_each_seed_and_reports_each_seeds_means(tmp_path: Path) -> None:
+    from scripts import bench_routing
+
+    out = tmp_path / "seeds.json"
+    source = Path(__file__).parent / "data" / "tiny.txt"
+    arguments = [str(source), "--time-limit", "0.5", "1", "--seeds", "0", "3", "--json", str(out)]
+    assert bench_routing.main(arguments) == 0
+    rows = json.loads(out.read_text())
+    assert [(row["seed"], row["time_limit"]) for row in rows] == [
+        (0, 0.5),
+        (0, 1),
+        (3, 0.5),
+        (3, 1),
+    ]
+    assert all(row["feasible"] and row["cost"] == 24.0 for row in rows)
+    report = out.with_suffix(".md").read_text()
+    assert "## By seed" in report
+    assert "| solomon | 1 | 1 | 3 | 1 | - | - |" in report
+    # Time to quality per seed: a later seed's runs do not overwrite the first's.
+    assert "| tiny (seed 0) | ours | 24.0 | 24.0 |" in report
+    assert "| tiny (seed 3) | ours | 24.0 | 24.0 |" in report
+
+
 def test_a_generated_station_day_is_planned_and_checked(tmp_path: Path) -> None:
     from scripts import bench_rounds
 
