@@ -6,11 +6,13 @@ from functools import cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, Insert, Table
+from sqlalchemy import Engine, Table
 from sqlalchemy.dialects import postgresql, registry, sqlite
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
+
+from dispatch.precompiled import PrecompiledStatement
 
 # Connections an engine may open; the app admits fewer requests at once (dispatch.admission).
 POOL_SIZE, POOL_OVERFLOW = 10, 10
@@ -102,15 +104,21 @@ def insert_unless_present(
     """Insert a row unless a row with the same `key` (a unique column) is there: the new
     row's id, or None. Concurrent inserts of one key wait for each other: one row."""
     connection = session.connection()
-    statement = _insert_or_nothing(connection.dialect.name, table.__table__, key)  # type: ignore[attr-defined]
-    id_: int | None = connection.execute(statement, dict(values)).scalar_one_or_none()
-    return id_
+    columns = tuple(values)
+    statement = _insert_or_nothing(connection.dialect.name, table.__table__, key, columns)  # type: ignore[attr-defined]
+    found = statement.first(connection, values)
+    return None if found is None else int(found[0])
 
 
 @cache
-def _insert_or_nothing(dialect: str, table: Table, key: str) -> Insert:
+def _insert_or_nothing(
+    dialect: str, table: Table, key: str, columns: tuple[str, ...]
+) -> PrecompiledStatement:
+    # Compiled once for each set of columns (a table's inserts give the same ones): the
+    # outcome's, run with every outcome recorded.
     insert = insert_with_conflicts(dialect)
-    return insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c.id)
+    statement = insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c.id)
+    return PrecompiledStatement(statement, columns)
 
 
 def insert_with_conflicts(dialect: str) -> Callable[[Any], postgresql.Insert | sqlite.Insert]:

@@ -20,7 +20,7 @@ import json
 import time
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +31,7 @@ from sqlmodel import Session, col, select
 
 from dispatch.access import Principal
 from dispatch.db import insert_with_conflicts
+from dispatch.precompiled import PrecompiledStatement
 from models import AuditAnchor, AuditEvent, AuditHead
 from models.common import utcnow
 
@@ -162,17 +163,18 @@ def seal(session: OrmSession) -> None:
         moves.append({"number": number, "new_seq": seq, "new_hash": hash_})
     # One statement for the heads of several chains (a transaction of outcomes of several
     # stations, say); one chain's is a plain statement, cheaper than one for many.
-    connection.execute(_MOVE_HEAD, moves if len(moves) > 1 else moves[0])
+    _MOVE_HEAD.run_many(connection, moves)
     # Written as rows, not through the session's unit of work: every outcome recorded pays
     # for this, and nothing reads the events back in the same transaction.
-    connection.execute(_ADD_EVENT, [vars(row) for row in pending])  # not asdict: no copies
+    _ADD_EVENT.run_many(connection, [vars(row) for row in pending])  # not asdict: no copies
     if time.monotonic() >= _next_anchor:
         _next_anchor = time.monotonic() + ANCHOR_SECONDS
         anchor(session, wait=False)
 
 
-# Built once (seal runs in every transaction that records a change).
-_LOCK_HEAD = (
+# Built and compiled once, run on the driver's cursor (seal runs in every transaction that
+# records a change).
+_LOCK_HEAD = PrecompiledStatement(
     select(AuditHead.chain, AuditHead.seq, AuditHead.hash)
     .where(AuditHead.chain == bindparam("number"))
     .with_for_update()
@@ -185,12 +187,12 @@ _LOCK_HEADS = (
     .order_by(col(AuditHead.chain))
     .with_for_update()
 )
-_MOVE_HEAD = (
+_MOVE_HEAD = PrecompiledStatement(
     update(AuditHead)
     .where(col(AuditHead.chain) == bindparam("number"))
     .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 )
-_ADD_EVENT = insert(AuditEvent)
+_ADD_EVENT = PrecompiledStatement(insert(AuditEvent), [f.name for f in fields(PendingEvent)])
 
 
 def _locked_heads(connection: Connection, numbers: list[int]) -> dict[int, tuple[int, str]]:
@@ -200,18 +202,18 @@ def _locked_heads(connection: Connection, numbers: list[int]) -> dict[int, tuple
     in one order, then create what does not in one order: none waits for another in a
     circle)."""
     if len(numbers) == 1:
-        found = connection.execute(_LOCK_HEAD, {"number": numbers[0]})
+        found = _LOCK_HEAD.rows(connection, {"number": numbers[0]})
     else:
-        found = connection.execute(_LOCK_HEADS, {"numbers": numbers})
-    heads = {head.chain: (head.seq, head.hash) for head in found}
+        found = [tuple(row) for row in connection.execute(_LOCK_HEADS, {"numbers": numbers})]
+    heads = {chain: (seq, hash_) for chain, seq, hash_ in found}
     for number in numbers:
         if number not in heads:
             # Whichever of two first writers inserts the head, both then lock it.
             values = {"chain": number, "seq": 0, "hash": GENESIS}
             insert_head = insert_with_conflicts(connection.dialect.name)(AuditHead)
             connection.execute(insert_head.values(values).on_conflict_do_nothing())
-            head = connection.execute(_LOCK_HEAD, {"number": number}).one()
-            heads[number] = head.seq, head.hash
+            [(_, seq, hash_)] = _LOCK_HEAD.rows(connection, {"number": number})
+            heads[number] = seq, hash_
     return heads
 
 

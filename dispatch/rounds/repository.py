@@ -9,6 +9,7 @@ from sqlalchemy import and_, bindparam, func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
+from dispatch.precompiled import PrecompiledStatement
 from models import (
     Client,
     ContactPreference,
@@ -137,9 +138,8 @@ class Door(NamedTuple):
     family_preference_id: int | None
 
 
-# Built once: every outcome recorded asks, and building the statement cost more than
-# running it.
-_PUBLISHED_DOOR = (
+# Built and compiled once, run on the driver's cursor: every outcome recorded asks.
+_PUBLISHED_DOOR = PrecompiledStatement(
     sa_select(
         col(PlanStop.id),
         col(PlanStop.task_id),
@@ -172,17 +172,19 @@ _PUBLISHED_DOOR = (
 
 def published_door(session: Session, stop_id: int) -> Door | None:
     """A door of a published plan."""
-    found = session.connection().execute(_PUBLISHED_DOOR, {"stop_id": stop_id}).first()
+    found = _PUBLISHED_DOOR.first(session.connection(), {"stop_id": stop_id})
     return Door._make(found) if found is not None else None
 
 
-_DONE = update(Task).where(col(Task.id) == bindparam("task_id")).values(status=TaskStatus.DONE)
+_DONE = PrecompiledStatement(
+    update(Task).where(col(Task.id) == bindparam("task_id")).values(status=TaskStatus.DONE)
+)
 
 
 def mark_done(session: Session, task_id: int) -> None:
     """The task is done (an outcome was recorded): one statement, not the unit of work's
     flush."""
-    session.connection().execute(_DONE, {"task_id": task_id})
+    _DONE.rows(session.connection(), {"task_id": task_id})
 
 
 # --- what was recorded -----------------------------------------------------------------------
