@@ -108,14 +108,16 @@ def route_summaries(session: Session, plan_id: int) -> dict[int, tuple[int, int 
     return {volunteer: (doors, start) for volunteer, doors, start in rows if doors}
 
 
-def published_plan(session: Session, station_id: int, day: date) -> Plan | None:
-    return session.exec(
+def published_plans(session: Session, days: dict[int, date]) -> dict[int, Plan]:
+    """Each station's published plan of its day in `days` (station: day), if it has one."""
+    rows = session.exec(
         select(Plan).where(
-            Plan.station_id == station_id,
-            Plan.service_date == day,
+            col(Plan.station_id).in_(list(days)),
+            col(Plan.service_date).in_(set(days.values())),
             Plan.status == PlanStatus.PUBLISHED,
         )
-    ).first()
+    ).all()
+    return {plan.station_id: plan for plan in rows if days[plan.station_id] == plan.service_date}
 
 
 def stations(session: Session) -> Sequence[Station]:
@@ -159,6 +161,23 @@ def with_preference(session: Session, audience: Audience, people: set[int]) -> s
         )
     ).all()
     return set(found)
+
+
+def told_of_keys(session: Session, keys: set[str]) -> set[tuple[str, str, int]]:
+    """Who has a message of each of these event keys, as (key, audience, person)."""
+    found: set[tuple[str, str, int]] = set()
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), _KEYS_AT_ONCE):
+        rows = session.exec(
+            select(Notification.event_key, Notification.audience, Notification.person_id).where(
+                col(Notification.event_key).in_(ordered[start : start + _KEYS_AT_ONCE])
+            )
+        ).all()
+        found.update((key, audience, person) for key, audience, person in rows)
+    return found
+
+
+_KEYS_AT_ONCE = 500  # an IN list of parameters well within every database's limit
 
 
 def told(session: Session, key_prefix: str, audience: Audience) -> set[int]:

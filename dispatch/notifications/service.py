@@ -44,6 +44,7 @@ from models import (
     OutcomeRecord,
     Plan,
     PlanStop,
+    Rung,
     Station,
     User,
     UserStation,
@@ -184,23 +185,33 @@ def outcome_recorded(
 def scan(session: Session, now: datetime, reminder_at: time) -> int:
     """Write what time makes due: the evening-before reminders of tomorrow's routes, and the
     steps of open alerts' ladders due and not taken. Safe to run as often as wanted."""
+    # Held for the whole scan: the session keeps only what is referenced, and the alerts'
+    # steps need their stations' ladders again.
+    stations = {station.id: station for station in repository.stations(session)}
     written = 0
-    for station in repository.stations(session):
-        written += _reminders(session, station, now, reminder_at)
-    written += _steps_due(session, now)
+    # Each station past its reminder time, with the day after its today: their published
+    # plans in one query, not one per station every few seconds all evening.
+    evening = {}
+    for station in stations.values():
+        local = now.astimezone(ZoneInfo(station.timezone))
+        if local.time() >= reminder_at and station.id is not None:
+            evening[station.id] = local.date() + timedelta(days=1)
+    plans = repository.published_plans(session, evening) if evening else {}
+    for station_id, plan in sorted(plans.items()):
+        written += _reminders(session, stations[station_id], plan, now, reminder_at)
+    written += _steps_due(session, stations, now)
     return written
 
 
-def _reminders(session: Session, station: Station, now: datetime, reminder_at: time) -> int:
+def _reminders(
+    session: Session, station: Station, plan: Plan, now: datetime, reminder_at: time
+) -> int:
+    """Tomorrow's routes of the plan, told the evening before to each volunteer not told."""
     zone = ZoneInfo(station.timezone)
-    local = now.astimezone(zone)
-    if local.time() < reminder_at:
+    tomorrow = plan.service_date
+    if plan.id is None:
         return 0
-    tomorrow = local.date() + timedelta(days=1)
-    plan = repository.published_plan(session, station.id, tomorrow)  # type: ignore[arg-type]
-    if plan is None or plan.id is None:
-        return 0
-    reminder_moment = datetime.combine(local.date(), reminder_at, zone)
+    reminder_moment = datetime.combine(tomorrow - timedelta(days=1), reminder_at, zone)
     if plan.published_at and reminder_moment <= plan.published_at <= now:
         return 0  # published this evening: its own message has just told them
     written = 0
@@ -228,40 +239,67 @@ def _reminders(session: Session, station: Station, now: datetime, reminder_at: t
     return written
 
 
-def _steps_due(session: Session, now: datetime) -> int:
+def _steps_due(session: Session, stations: dict[int | None, Station], now: datetime) -> int:
+    """The messages of the steps due and not taken, to whoever does not have theirs yet.
+    The scan comes back every few seconds and after every alert raised, over every alert
+    open: what is already told is found in one query, not asked alert by alert."""
     alerts = repository.open_alerts_since(session, now - timedelta(hours=ESCALATION_HOURS))
     if not alerts:
         return 0
     taken = repository.steps_taken(session, [a.id for a in alerts if a.id is not None])
-    written = 0
+    due: list[tuple[Alert, Station, Rung, datetime]] = []
     for alert in alerts:
-        station = session.get(Station, alert.station_id)
-        client = session.get(Client, alert.client_id)
-        assert station
-        assert client
+        station = stations.get(alert.station_id)
+        if station is None:  # archived: its open alerts still climb their ladder
+            station = session.get(Station, alert.station_id)
+            assert station
+            stations[alert.station_id] = station
         for rung in station.alert_ladder:
-            due = alert.raised_at + timedelta(minutes=rung.due_minutes)
-            if now < due or (alert.id, rung.step.value) in taken:
-                continue
-            values = {
-                "client": client.name,
-                "time": _local_clock(alert.raised_at, station.timezone),
-                "step": rung.step.value,
-                "due": _local_clock(due, station.timezone),
-            }
-            for preference in _told(session, alert.station_id, rung.notify):
-                written += _write(
-                    session,
-                    alert.station_id,
-                    NoticeEvent.ALERT_STEP_DUE,
-                    f"alert:{alert.id}:{rung.step.value}",
-                    preference,
-                    values,
-                    link=partial(_board, session, alert),
-                    urgent=True,
-                    at=now,
-                )
+            due_at = alert.raised_at + timedelta(minutes=rung.due_minutes)
+            if now >= due_at and (alert.id, rung.step.value) not in taken:
+                due.append((alert, station, rung, due_at))
+    if not due:
+        return 0
+    told = repository.told_of_keys(session, {_step_key(alert, rung) for alert, _, rung, _ in due})
+    recipients: dict[tuple[int, tuple[Notify, ...]], list[ContactPreference]] = {}
+    written = 0
+    for alert, station, rung, due_at in due:
+        key = _step_key(alert, rung)
+        whom = (alert.station_id, tuple(rung.notify))
+        if whom not in recipients:
+            recipients[whom] = _told(session, alert.station_id, rung.notify)
+        waiting = [
+            p
+            for p in recipients[whom]
+            if p.opted_out_at is None and (key, p.audience, p.person_id) not in told
+        ]
+        if not waiting:
+            continue
+        client = session.get(Client, alert.client_id)
+        assert client
+        values = {
+            "client": client.name,
+            "time": _local_clock(alert.raised_at, station.timezone),
+            "step": rung.step.value,
+            "due": _local_clock(due_at, station.timezone),
+        }
+        for preference in waiting:
+            written += _write(
+                session,
+                alert.station_id,
+                NoticeEvent.ALERT_STEP_DUE,
+                key,
+                preference,
+                values,
+                link=partial(_board, session, alert),
+                urgent=True,
+                at=now,
+            )
     return written
+
+
+def _step_key(alert: Alert, rung: Rung) -> str:
+    return f"alert:{alert.id}:{rung.step.value}"
 
 
 # --- the outbox as people see it ----------------------------------------------------------

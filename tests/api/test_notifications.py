@@ -3,15 +3,16 @@ stand-ins on this machine (SMTP, webhooks through Apprise, Tencent Cloud SMS).""
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from dispatch.config import Settings
+from dispatch.notifications import service as notices
 from models.enums import Role
 from tests.builders.accounts import create_account, sign_in
 from tests.builders.days import DAY, outcome, plan_day, planned, published, record_outcome
@@ -221,6 +222,63 @@ def test_a_no_answer_tells_the_coordinator_on_duty_and_the_chat_and_each_step_du
     assert len(hooks.posts("/station")) == 3  # raised, a social worker's visit, emergency services
     assert hooks.posts("/off-duty") == []
     assert chatter.run_once(raised + timedelta(minutes=200)) == 0  # each step once
+
+
+def test_a_scan_asks_no_more_of_the_database_for_many_alerts_told_than_for_one(
+    api: httpx.Client,
+    session: Session,
+    engine: Engine,
+    settings: Settings,
+    server: RunningServer,
+    hooks: HttpStandIn,
+) -> None:
+    """The scan comes back every few seconds and after each alert over every open alert:
+    the steps already told are found at once, not alert by alert (at lunch a city has
+    hundreds open)."""
+    day = plan_day(api, session)
+    prefer(
+        api,
+        day,
+        audience="staff",
+        person_id=ident(day.coordinator.user),
+        channel="chat",
+        address=f"json://{hooks.url}/on-duty",
+        on_duty=True,
+    )
+    doors = [
+        (door, day.volunteers[route["volunteer_id"]])
+        for route in day.plan["routes"]
+        for door in day.doors(route["volunteer_id"])
+    ]
+    assert len(doors) >= 4
+    chatter = make_sender(engine, settings, server)
+    later = datetime.now(UTC) + timedelta(minutes=125)  # every step of the ladder due
+
+    def statements_of_a_scan() -> int:
+        counted: list[str] = []
+
+        def count(*args: object) -> None:
+            counted.append(str(args[2]))
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            with Session(engine) as scanning:
+                assert notices.scan(scanning, later, time(23, 59)) == 0  # all told
+                scanning.rollback()
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(counted)
+
+    door, volunteer = doors[0]
+    record_outcome(api, door["id"], volunteer.headers, outcome("no_answer"))
+    first = chatter.run_once(later)
+    assert first == 5  # the alert, and the four steps due to the coordinator on duty
+    one = statements_of_a_scan()
+    for door, volunteer in doors[1:]:
+        record_outcome(api, door["id"], volunteer.headers, outcome("no_answer"))
+    assert chatter.run_once(later) == 5 * (len(doors) - 1)
+    assert statements_of_a_scan() == one
+    assert chatter.run_once(later) == 0  # each step once
 
 
 def test_a_family_contact_who_consented_gets_an_sms_that_tencent_would_accept(
