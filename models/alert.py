@@ -68,6 +68,9 @@ class Alert(SQLModel, table=True):
         default=AlertStatus.OPEN, sa_type=EnumText(AlertStatus, 10), index=True
     )
     raised_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    # When the notification scan next has a step of the ladder to announce (None: none
+    # left): it reads the open alerts whose time has come, not every open alert.
+    next_notice_at: datetime | None = Field(default=None, sa_type=UtcDateTime, index=True)
     resolution: Resolution | None = Field(default=None, sa_type=EnumText(Resolution, 30))
     resolution_note: str = Field(default="", max_length=1000)
     resolved_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

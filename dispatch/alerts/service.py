@@ -45,7 +45,10 @@ def raise_for(
         reason = AlertReason.CONCERN
     else:
         return
+    now = utcnow()
     alert = Alert(
+        raised_at=now,
+        next_notice_at=now,  # the scan walks its ladder from the start
         station_id=outcome.station_id,
         outcome_id=outcome.id,
         client_id=client_id,

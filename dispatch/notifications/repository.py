@@ -124,9 +124,14 @@ def stations(session: Session) -> Sequence[Station]:
     return session.exec(select(Station).where(col(Station.archived_at).is_(None))).all()
 
 
-def open_alerts_since(session: Session, since: datetime) -> Sequence[Alert]:
+def alerts_with_notice_due(session: Session, now: datetime, since: datetime) -> Sequence[Alert]:
+    """The open alerts raised since `since` that have a step to announce by `now`."""
     return session.exec(
-        select(Alert).where(Alert.status == AlertStatus.OPEN, Alert.raised_at >= since)
+        select(Alert).where(
+            col(Alert.next_notice_at) <= now,
+            Alert.status == AlertStatus.OPEN,
+            Alert.raised_at >= since,
+        )
     ).all()
 
 

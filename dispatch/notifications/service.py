@@ -240,10 +240,12 @@ def _reminders(
 
 
 def _steps_due(session: Session, stations: dict[int | None, Station], now: datetime) -> int:
-    """The messages of the steps due and not taken, to whoever does not have theirs yet.
-    The scan comes back every few seconds and after every alert raised, over every alert
-    open: what is already told is found in one query, not asked alert by alert."""
-    alerts = repository.open_alerts_since(session, now - timedelta(hours=ESCALATION_HOURS))
+    """The messages of the steps fallen due since the last scan and not taken. Only the
+    alerts whose next step's time has come are read (the scan comes back every few seconds,
+    in every server process, and a city has hundreds of alerts open at lunch); who already
+    has a message is found in one query (two scans may run at once)."""
+    since = now - timedelta(hours=ESCALATION_HOURS)
+    alerts = repository.alerts_with_notice_due(session, now, since)
     if not alerts:
         return 0
     taken = repository.steps_taken(session, [a.id for a in alerts if a.id is not None])
@@ -254,9 +256,15 @@ def _steps_due(session: Session, stations: dict[int | None, Station], now: datet
             station = session.get(Station, alert.station_id)
             assert station
             stations[alert.station_id] = station
-        for rung in station.alert_ladder:
+        announced_before = alert.next_notice_at
+        assert announced_before is not None  # as read
+        alert.next_notice_at = None  # unless a step falls due later
+        for rung in station.alert_ladder:  # in the order they fall due
             due_at = alert.raised_at + timedelta(minutes=rung.due_minutes)
-            if now >= due_at and (alert.id, rung.step.value) not in taken:
+            if due_at > now:
+                alert.next_notice_at = due_at
+                break
+            if due_at >= announced_before and (alert.id, rung.step.value) not in taken:
                 due.append((alert, station, rung, due_at))
     if not due:
         return 0
