@@ -120,8 +120,11 @@ def published_plans(session: Session, days: dict[int, date]) -> dict[int, Plan]:
     return {plan.station_id: plan for plan in rows if days[plan.station_id] == plan.service_date}
 
 
-def stations(session: Session) -> Sequence[Station]:
-    return session.exec(select(Station).where(col(Station.archived_at).is_(None))).all()
+def station_zones(session: Session) -> Sequence[tuple[int, str]]:
+    """Each active station's id and time zone."""
+    return session.exec(
+        select(col(Station.id), Station.timezone).where(col(Station.archived_at).is_(None))
+    ).all()  # type: ignore[return-value]
 
 
 def alerts_with_notice_due(session: Session, now: datetime, since: datetime) -> Sequence[Alert]:

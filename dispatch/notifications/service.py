@@ -185,20 +185,21 @@ def outcome_recorded(
 def scan(session: Session, now: datetime, reminder_at: time) -> int:
     """Write what time makes due: the evening-before reminders of tomorrow's routes, and the
     steps of open alerts' ladders due and not taken. Safe to run as often as wanted."""
-    # Held for the whole scan: the session keeps only what is referenced, and the alerts'
-    # steps need their stations' ladders again.
-    stations = {station.id: station for station in repository.stations(session)}
-    written = 0
     # Each station past its reminder time, with the day after its today: their published
-    # plans in one query, not one per station every few seconds all evening.
+    # plans in one query, not one per station every few seconds all evening. Time zones
+    # only: a city's stations as records (their ladders parsed) cost more than the scan.
     evening = {}
-    for station in stations.values():
-        local = now.astimezone(ZoneInfo(station.timezone))
-        if local.time() >= reminder_at and station.id is not None:
-            evening[station.id] = local.date() + timedelta(days=1)
+    for station_id, timezone in repository.station_zones(session):
+        local = now.astimezone(ZoneInfo(timezone))
+        if local.time() >= reminder_at:
+            evening[station_id] = local.date() + timedelta(days=1)
     plans = repository.published_plans(session, evening) if evening else {}
+    # Held for the whole scan: the session keeps only what is referenced.
+    stations: dict[int, Station] = {}
+    written = 0
     for station_id, plan in sorted(plans.items()):
-        written += _reminders(session, stations[station_id], plan, now, reminder_at)
+        station = _station(session, stations, station_id)
+        written += _reminders(session, station, plan, now, reminder_at)
     written += _steps_due(session, stations, now)
     return written
 
@@ -239,7 +240,7 @@ def _reminders(
     return written
 
 
-def _steps_due(session: Session, stations: dict[int | None, Station], now: datetime) -> int:
+def _steps_due(session: Session, stations: dict[int, Station], now: datetime) -> int:
     """The messages of the steps fallen due since the last scan and not taken. Only the
     alerts whose next step's time has come are read (the scan comes back every few seconds,
     in every server process, and a city has hundreds of alerts open at lunch); who already
@@ -251,11 +252,7 @@ def _steps_due(session: Session, stations: dict[int | None, Station], now: datet
     taken = repository.steps_taken(session, [a.id for a in alerts if a.id is not None])
     due: list[tuple[Alert, Station, Rung, datetime]] = []
     for alert in alerts:
-        station = stations.get(alert.station_id)
-        if station is None:  # archived: its open alerts still climb their ladder
-            station = session.get(Station, alert.station_id)
-            assert station
-            stations[alert.station_id] = station
+        station = _station(session, stations, alert.station_id)
         announced_before = alert.next_notice_at
         assert announced_before is not None  # as read
         alert.next_notice_at = None  # unless a step falls due later
@@ -304,6 +301,16 @@ def _steps_due(session: Session, stations: dict[int | None, Station], now: datet
                 at=now,
             )
     return written
+
+
+def _station(session: Session, held: dict[int, Station], station_id: int) -> Station:
+    """The station, read once per scan (an archived one too: its open alerts still climb
+    their ladder)."""
+    if station_id not in held:
+        station = session.get(Station, station_id)
+        assert station
+        held[station_id] = station
+    return held[station_id]
 
 
 def _step_key(alert: Alert, rung: Rung) -> str:
