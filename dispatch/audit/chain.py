@@ -161,8 +161,8 @@ def seal(session: OrmSession) -> None:
             row.seq, row.prev_hash = seq, hash_
             row.hash = hash_ = digest(row)
         moves.append({"number": number, "new_seq": seq, "new_hash": hash_})
-    # One statement for the heads of several chains (a transaction of outcomes of several
-    # stations, say); one chain's is a plain statement, cheaper than one for many.
+    # The heads of several chains (a transaction of outcomes of several stations, say) in
+    # one executemany; one chain's as a plain statement (run_many chooses).
     _MOVE_HEAD.run_many(connection, moves)
     # Written as rows, not through the session's unit of work: every outcome recorded pays
     # for this, and nothing reads the events back in the same transaction.
