@@ -1,15 +1,18 @@
 """The engine, one transaction per request, and session_scope() for commands and jobs."""
 
+import select
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, Table
+from psycopg import pq as psycopg_pq
+from sqlalchemy import Engine, Table, event
 from sqlalchemy.dialects import postgresql, registry, sqlite
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, SQLModel, create_engine
 
 from dispatch.precompiled import PrecompiledStatement
@@ -30,9 +33,15 @@ def for_writing(engine: Engine) -> Engine:
 
 def make_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
-        return create_engine(
-            url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
+        # psycopg's connections are checked at checkout without a round trip; another
+        # driver's with the pool's pre-ping.
+        psycopg = make_url(url).get_driver_name() == "psycopg"
+        engine = create_engine(
+            url, pool_pre_ping=not psycopg, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
         )
+        if psycopg:
+            event.listen(engine, "checkout", _refuse_if_closed_by_server)
+        return engine
     sqlite_url = make_url(url).set(drivername=f"sqlite+{_DRIVER}")
     connect_args = {"check_same_thread": False, "timeout": 30}
     engine = create_engine(
@@ -42,6 +51,24 @@ def make_engine(url: str) -> Engine:
     # connection, which sets both dialects up.
     _writers[engine] = create_engine(sqlite_url, pool=engine.pool, begin="BEGIN IMMEDIATE")
     return engine
+
+
+def _refuse_if_closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """The pool's pre-ping without its round trip (one of an outcome's nine, at each
+    checkout). A server that ends a connection (a restart, an administrator, an idle
+    timeout) says so and closes it: an idle connection with something to read is one the
+    server has left. The pool then opens another in its place (DisconnectionError), so no
+    request fails on it. A server that vanished without a word is found by neither check
+    before the connection's first statement times out."""
+    pgconn = dbapi_connection.pgconn
+    if pgconn.status != psycopg_pq.ConnStatus.OK or _readable(pgconn.socket):
+        raise DisconnectionError("the server closed this pooled connection")
+
+
+def _readable(fd: int) -> bool:
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLERR | select.POLLHUP)
+    return bool(poller.poll(0))
 
 
 class SQLiteDialect(SQLiteDialect_pysqlite):
