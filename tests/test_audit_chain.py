@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 from sqlalchemy import Engine, text
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from dispatch.access import system_principal
 from dispatch.audit import chain
@@ -190,5 +190,18 @@ def test_one_transaction_writing_to_several_chains_moves_each_head(
     session.rollback()
     report = chain.verify(session, stations)
     assert report.intact, report.problems
-    heads = dict(session.exec(select(AuditHead.chain, AuditHead.seq)).all())
-    assert [heads[s] for s in stations] == [2, 3, 1]
+    heads = {
+        number: (seq, hash_)
+        for number, seq, hash_ in session.exec(
+            select(AuditHead.chain, AuditHead.seq, AuditHead.hash)
+        ).all()
+    }
+    assert [heads[s][0] for s in stations] == [2, 3, 1]
+    for station_id in stations:  # each head is its chain's last event
+        last = session.exec(
+            select(AuditEvent.seq, AuditEvent.hash)
+            .where(AuditEvent.chain == station_id)
+            .order_by(col(AuditEvent.seq).desc())
+        ).first()
+        assert last is not None
+        assert tuple(last) == heads[station_id]
