@@ -89,7 +89,7 @@ def _store(
         "proof": _proof(session, door.client_id, data.card_code),
     }
     # The insert comes first: a repeat is the rare case, and the event id's unique key says so.
-    new_id = insert_unless_present(session, Outcome, values, key="client_event_id")
+    new_id = repository.add_outcome(session, values)
     if new_id is None:
         existing = repository.by_event(session, Outcome, data.client_event_id)
         assert existing is not None  # the row that made this one a repeat
@@ -100,7 +100,6 @@ def _store(
             )
         return OutcomePublic.model_validate(existing.model_dump() | {"duplicate": True})
     stored = OutcomePublic.model_validate(values | {"id": new_id, "duplicate": False})
-    repository.mark_done(session, door.task_id)
     chain.record(
         session,
         principal,

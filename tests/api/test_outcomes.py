@@ -72,6 +72,12 @@ def test_outcomes_are_stored_once_never_overwritten_and_only_for_ones_own_stops(
     assert task.status is TaskStatus.DONE
 
     assert post(door["id"], event).status_code == 200  # a retry of the first, much later
+    next_door = day.doors(route["volunteer_id"])[1]
+    assert post(next_door["id"], event).status_code == 409  # the event id is another stop's
+    next_task = session.get(Task, next_door["task_id"])
+    assert next_task is not None
+    session.refresh(next_task)
+    assert next_task.status is not TaskStatus.DONE  # the refused outcome wrote nothing
     others = [r for r in plan["routes"] if r["volunteer_id"] != route["volunteer_id"]]
     for other_route in others:
         for stop in other_route["stops"]:
