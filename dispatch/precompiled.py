@@ -56,9 +56,9 @@ class PrecompiledStatement:
         cursor = connection.connection.cursor()
         try:
             cursor.execute(compiled.sql, arguments)
-            found: list[tuple[Any, ...]] = (
-                list(cursor.fetchall()) if cursor.description is not None else []
-            )
+            # Known when compiled: asking the cursor (its description) builds an object
+            # for each column, at every run.
+            found: list[tuple[Any, ...]] = list(cursor.fetchall()) if compiled.results else []
         except connection.dialect.loaded_dbapi.Error as error:
             raise _wrapped(connection, compiled, arguments, error) from error
         finally:
