@@ -54,12 +54,12 @@ def make_engine(url: str) -> Engine:
 
 
 def _refuse_if_closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-    """The pool's pre-ping without its round trip (one of an outcome's nine, at each
-    checkout). A server that ends a connection (a restart, an administrator, an idle
-    timeout) says so and closes it: an idle connection with something to read is one the
-    server has left. The pool then opens another in its place (DisconnectionError), so no
-    request fails on it. A server that vanished without a word is found by neither check
-    before the connection's first statement times out."""
+    """The pool's pre-ping without its round trip (the pre-ping made one at every
+    checkout: an outcome's first). A server that ends a connection (a restart, an
+    administrator, an idle timeout) says so and closes it: an idle connection with
+    something to read is one the server has left. The pool then opens another in its place
+    (DisconnectionError), so no request fails on it. A server that vanished without a
+    word is found by neither check before the connection's first statement times out."""
     pgconn = dbapi_connection.pgconn
     if pgconn.status != psycopg_pq.ConnStatus.OK or _readable(pgconn.socket):
         raise DisconnectionError("the server closed this pooled connection")
