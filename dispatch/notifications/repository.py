@@ -138,6 +138,19 @@ def alerts_with_notice_due(session: Session, now: datetime, since: datetime) -> 
     ).all()
 
 
+def rewind_open_alerts(session: Session, station_id: int) -> None:
+    """The station's open alerts, walked again from the time they were raised by the next
+    notification scan (the station's ladder changed). A step already told is not told
+    again (its event key); a step now due earlier than the one an alert waited for, or one
+    added after its last, is announced when due, or at once if that time has passed and
+    the step is not taken."""
+    session.execute(
+        update(Alert)
+        .where(col(Alert.station_id) == station_id, col(Alert.status) == AlertStatus.OPEN)
+        .values(next_notice_at=Alert.raised_at)
+    )
+
+
 def steps_taken(session: Session, alert_ids: list[int]) -> set[tuple[int, str]]:
     rows = session.exec(
         select(AlertStep.alert_id, AlertStep.step).where(col(AlertStep.alert_id).in_(alert_ids))

@@ -9,6 +9,7 @@ from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
 from dispatch.errors import Conflict
 from dispatch.i18n import N_
+from dispatch.notifications import repository as notification_store
 from dispatch.stations.schemas import StationCreate, StationUpdate
 from models import Station
 
@@ -24,6 +25,16 @@ class StationService(RecordService[Station, StationCreate, StationUpdate]):
 
     def station_of_new(self, session: Session, principal: Principal, data: StationCreate) -> None:
         return None
+
+    def update(
+        self, session: Session, principal: Principal, row_id: int, data: StationUpdate
+    ) -> Station:
+        ladder = list(self.get(session, principal, row_id).alert_ladder)
+        station = super().update(session, principal, row_id, data)
+        if station.alert_ladder != ladder:
+            # Its open alerts' next steps were found with the old one.
+            notification_store.rewind_open_alerts(session, row_id)
+        return station
 
     def check_references(
         self, session: Session, station_id: int | None, values: dict[str, Any]

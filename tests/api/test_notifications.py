@@ -281,6 +281,68 @@ def test_a_scan_asks_no_more_of_the_database_for_many_alerts_told_than_for_one(
     assert chatter.run_once(later) == 0  # each step once
 
 
+def test_a_ladder_changed_while_an_alert_is_open_is_walked_anew_and_nothing_told_twice(
+    api: httpx.Client,
+    session: Session,
+    engine: Engine,
+    settings: Settings,
+    server: RunningServer,
+    hooks: HttpStandIn,
+) -> None:
+    day = plan_day(api, session)
+    prefer(
+        api,
+        day,
+        audience="staff",
+        person_id=ident(day.coordinator.user),
+        channel="chat",
+        address=f"json://{hooks.url}/on-duty",
+        on_duty=True,
+    )
+    volunteer_id = day.first_route["volunteer_id"]
+    door = day.doors(volunteer_id)[0]
+    record_outcome(api, door["id"], day.volunteers[volunteer_id].headers, outcome("no_answer"))
+    chatter = make_sender(engine, settings, server)
+    assert chatter.run_once() == 1  # the alert
+    alert = api.get(
+        f"/api/stations/{ident(day.station)}/alerts", headers=day.coordinator.headers
+    ).json()[0]
+    raised = datetime.fromisoformat(alert["raised_at"])
+    assert chatter.run_once(raised + timedelta(minutes=11)) == 1  # call the client (10 min)
+
+    # The emergency contact is now called at 15 minutes, not 30; a last step is added.
+    ladder = [
+        {"step": "call_client", "due_minutes": 10},
+        {"step": "call_emergency_contact", "due_minutes": 15},
+        {"step": "social_worker_visit", "due_minutes": 90},
+    ]
+    api.patch(
+        f"/api/stations/{ident(day.station)}",
+        json={"alert_ladder": ladder},
+        headers=day.coordinator.headers,
+    ).raise_for_status()
+    assert chatter.run_once(raised + timedelta(minutes=16)) == 1  # the contact, once
+    titles = [r.json()["title"] for r in hooks.posts("/on-duty")]
+    assert titles[-1] == f"{door['client_name']}的警报：“致电紧急联系人”已到时间"
+    assert chatter.run_once(raised + timedelta(minutes=31)) == 0  # not again at its old time
+
+    # Steps removed and put back: the alert has told all it had to; the visit is new.
+    api.patch(
+        f"/api/stations/{ident(day.station)}",
+        json={"alert_ladder": ladder[:2]},
+        headers=day.coordinator.headers,
+    ).raise_for_status()
+    assert chatter.run_once(raised + timedelta(minutes=95)) == 0
+    api.patch(
+        f"/api/stations/{ident(day.station)}",
+        json={"alert_ladder": ladder},
+        headers=day.coordinator.headers,
+    ).raise_for_status()
+    assert chatter.run_once(raised + timedelta(minutes=96)) == 1  # the visit, due since 90
+    assert len(hooks.posts("/on-duty")) == 4
+    assert chatter.run_once(raised + timedelta(minutes=200)) == 0
+
+
 def test_a_family_contact_who_consented_gets_an_sms_that_tencent_would_accept(
     api: httpx.Client,
     session: Session,
