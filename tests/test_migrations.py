@@ -3,6 +3,7 @@
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -52,6 +53,20 @@ def test_upgrade_from_empty_then_downgrade_and_upgrade_again(empty_engine: Engin
 
     migrate.upgrade(empty_engine)
     assert set(SQLModel.metadata.tables) <= set(inspect(empty_engine).get_table_names())
+
+
+def test_a_database_url_with_a_percent_sign_is_migrated(tmp_path: Path) -> None:
+    """As a password with "@" in it is written (%40), or a socket's folder given as the host
+    (%2F): Alembic's settings would read the "%" as interpolation. A SQLite file under a
+    folder named with "%" (written %25) shows the same."""
+    folder = tmp_path / "100%"
+    folder.mkdir()
+    engine = make_engine(f"sqlite:///{folder}/careroute.db")
+    try:
+        migrate.upgrade(engine)
+        assert set(SQLModel.metadata.tables) <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
 
 
 def test_the_migrations_match_the_models(empty_engine: Engine) -> None:
