@@ -125,6 +125,17 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A unit of work that only reads. It ends with a commit, not a rollback: at every
+    rollback psycopg forgets the connection's prepared statements (DEALLOCATE ALL, a round
+    trip), and its next statements, an outcome's among them, are parsed and planned anew.
+    Rolled back if the block raises."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+        session.commit()
+
+
 def insert_unless_present(
     session: Session, table: type[SQLModel], values: Mapping[str, Any], key: str
 ) -> int | None:

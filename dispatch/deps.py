@@ -22,6 +22,7 @@ from dispatch.container import Services
 from dispatch.days.closures import ClosureService
 from dispatch.days.menus import MenuService
 from dispatch.days.service import DayService
+from dispatch.db import reading
 from dispatch.errors import FormExpired, NotAuthenticated
 from dispatch.i18n import N_
 from dispatch.notifications.service import WROTE_MESSAGES, PreferenceService
@@ -156,7 +157,7 @@ async def current_identity(request: Request, bearer: str | None) -> SignedIn:
 
 
 def _look_up(engine: Engine, token: str, interface: str) -> SignedIn:
-    with Session(engine) as session:
+    with reading(engine) as session:
         return auth_service.signed_in(session, token, interface=interface)
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from dispatch.db import make_engine
+from dispatch.db import make_engine, reading
 from tests.conftest import POSTGRES_URL
 
 
@@ -54,3 +54,32 @@ def test_a_unit_of_work_after_the_server_closed_its_pooled_connection_succeeds(
     second = _backend(own_engine)
     assert second != first
     assert _backend(own_engine) == second  # the new one is kept
+
+
+def _prepared_statements(engine: Engine) -> int:
+    """On the pool's one connection; committed, not rolled back."""
+    with engine.connect() as connection:
+        count = connection.execute(text("SELECT count(*) FROM pg_prepared_statements"))
+        found = int(count.scalar_one())
+        connection.commit()
+    return found
+
+
+def test_a_unit_of_work_that_only_reads_leaves_the_connections_prepared_statements(
+    own_engine: Engine,
+) -> None:
+    """psycopg prepares a statement run five times on a connection, and forgets them all at
+    a rollback: a unit of work that only reads ends with a commit."""
+    with own_engine.connect() as connection:  # the pool's one connection from here on
+        for _ in range(6):
+            connection.execute(text("SELECT CAST(:n AS integer) + 1"), {"n": 1})
+        connection.commit()
+    prepared = _prepared_statements(own_engine)
+    assert prepared >= 1
+    with reading(own_engine) as session:
+        assert session.execute(text("SELECT 1")).scalar_one() == 1
+    assert _prepared_statements(own_engine) == prepared
+
+    with Session(own_engine) as session:  # what it avoids: a session closed uncommitted
+        session.execute(text("SELECT 1"))
+    assert _prepared_statements(own_engine) == 0

@@ -24,7 +24,7 @@ from sqlalchemy import Engine, event, inspect
 from sqlmodel import Session, col, select
 
 from dispatch.access import Principal
-from dispatch.db import insert_with_conflicts
+from dispatch.db import insert_with_conflicts, reading
 from dispatch.users.schemas import UserPublic
 from models import AuthEpoch, AuthToken, User, UserStation, Volunteer
 from models.common import utcnow
@@ -115,7 +115,7 @@ def _changes_who(row: object) -> bool:
 
 
 def read_epoch(engine: Engine) -> int | None:
-    with Session(engine) as session:
+    with reading(engine) as session:
         return session.execute(select(AuthEpoch.value).where(AuthEpoch.id == 1)).scalar()
 
 

@@ -23,10 +23,9 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from dispatch.config import Settings
-from dispatch.db import session_scope
+from dispatch.db import reading, session_scope
 from dispatch.notifications import repository, service
 from dispatch.notifications.channels import Channels, DeliveryError, Message, channels
 from dispatch.notifications.messages import LINK, opt_out_line
@@ -96,7 +95,7 @@ class Sender:
 
     def _deliver(self, notification_id: int, now: datetime) -> int:
         """Send one taken message; `now`: the pass's time (quiet hours, the next retry)."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with reading(self.engine) as session:
             row = session.get(Notification, notification_id)
             assert row is not None
             preference = session.get(ContactPreference, row.preference_id)
