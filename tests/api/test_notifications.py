@@ -16,7 +16,12 @@ from dispatch.notifications import service as notices
 from models.enums import Role
 from tests.builders.accounts import create_account, sign_in
 from tests.builders.days import DAY, outcome, plan_day, planned, published, record_outcome
-from tests.builders.notifications import make_sender, outbox, prefer
+from tests.builders.notifications import (
+    coordinator_on_duty_in_chat,
+    make_sender,
+    outbox,
+    prefer,
+)
 from tests.builders.records import ident
 from tests.conftest import RunningServer
 from tests.standins import (
@@ -150,15 +155,7 @@ def test_a_no_answer_tells_the_coordinator_on_duty_and_the_chat_and_each_step_du
     other = create_account(session, role=Role.COORDINATOR, stations=(day.station,))
     manager = create_account(session, role=Role.MANAGER, stations=(day.station,))
     chat = f"json://{hooks.url}"
-    prefer(
-        api,
-        day,
-        audience="staff",
-        person_id=ident(day.coordinator.user),
-        channel="chat",
-        address=f"{chat}/on-duty",
-        on_duty=True,
-    )
+    coordinator_on_duty_in_chat(api, day, f"{chat}/on-duty")
     prefer(
         api,
         day,
@@ -236,15 +233,7 @@ def test_a_scan_asks_no_more_of_the_database_for_many_alerts_told_than_for_one(
     the steps already told are found at once, not alert by alert (at lunch a city has
     hundreds open)."""
     day = plan_day(api, session)
-    prefer(
-        api,
-        day,
-        audience="staff",
-        person_id=ident(day.coordinator.user),
-        channel="chat",
-        address=f"json://{hooks.url}/on-duty",
-        on_duty=True,
-    )
+    coordinator_on_duty_in_chat(api, day, f"json://{hooks.url}/on-duty")
     doors = [
         (door, day.volunteers[route["volunteer_id"]])
         for route in day.plan["routes"]
@@ -290,15 +279,7 @@ def test_a_ladder_changed_while_an_alert_is_open_is_walked_anew_and_nothing_told
     hooks: HttpStandIn,
 ) -> None:
     day = plan_day(api, session)
-    prefer(
-        api,
-        day,
-        audience="staff",
-        person_id=ident(day.coordinator.user),
-        channel="chat",
-        address=f"json://{hooks.url}/on-duty",
-        on_duty=True,
-    )
+    coordinator_on_duty_in_chat(api, day, f"json://{hooks.url}/on-duty")
     volunteer_id = day.first_route["volunteer_id"]
     door = day.doors(volunteer_id)[0]
     record_outcome(api, door["id"], day.volunteers[volunteer_id].headers, outcome("no_answer"))

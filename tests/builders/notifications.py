@@ -50,6 +50,20 @@ def prefer(api: httpx.Client, day: PlannedDay, **fields: Any) -> dict[str, Any]:
     return created
 
 
+def coordinator_on_duty_in_chat(api: httpx.Client, day: PlannedDay, chat: str) -> None:
+    """The day's coordinator, on duty, told in a chat at `chat` (a webhook stand-in's
+    address)."""
+    prefer(
+        api,
+        day,
+        audience="staff",
+        person_id=ident(day.coordinator.user),
+        channel="chat",
+        address=chat,
+        on_duty=True,
+    )
+
+
 def outbox(api: httpx.Client, day: PlannedDay) -> list[dict[str, Any]]:
     answer = api.get(
         f"/api/stations/{ident(day.station)}/notifications", headers=day.coordinator.headers
