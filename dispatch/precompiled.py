@@ -72,8 +72,9 @@ class PrecompiledStatement:
         found = self.rows(connection, parameters)
         return found[0] if found else None
 
-    def run_many(self, connection: Connection, parameters: Sequence[Mapping[str, Any]]) -> None:
-        """Run once for each set of parameters (an insert or update of several rows)."""
+    def run_many(self, connection: Connection, parameters: Sequence[Mapping[str, Any]]) -> int:
+        """Run once for each set of parameters (an insert or update of several rows); the
+        number of rows written in all."""
         compiled = self._compiled(connection.dialect)
         if compiled.results:
             raise ValueError("run_many is for statements that return no rows")
@@ -84,10 +85,12 @@ class PrecompiledStatement:
                 cursor.execute(compiled.sql, arguments[0])
             else:
                 cursor.executemany(compiled.sql, arguments)
+            written: int = cursor.rowcount
         except connection.dialect.loaded_dbapi.Error as error:
             raise _wrapped(connection, compiled, arguments, error) from error
         finally:
             cursor.close()
+        return written
 
     def _compiled(self, dialect: Dialect) -> _Compiled:
         found = self._by_dialect.get(dialect.name)

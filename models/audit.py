@@ -44,6 +44,9 @@ class AuditHead(SQLModel, table=True):
     chain: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     seq: int = 0
     hash: str = Field(max_length=64)
+    # The hash of the event before the head: where PostgreSQL moves the head in SQL, its
+    # UPDATE returns it for the event's row (RETURNING gives no old values before 18).
+    prev_hash: str | None = Field(default=None, max_length=64)
 
 
 class AuditAnchor(SQLModel, table=True):

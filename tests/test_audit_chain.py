@@ -3,6 +3,8 @@ writes included); an event edited or removed directly in the database, or a whol
 chain removed, is found by `careroute audit verify`; one station's writers never wait for
 another's."""
 
+import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -205,3 +207,78 @@ def test_one_transaction_writing_to_several_chains_moves_each_head(
         ).first()
         assert last is not None
         assert tuple(last) == heads[station_id]
+
+
+def test_an_events_hash_is_that_of_its_whole_canonical_json() -> None:
+    """The hash is computed around its link to the chain (PostgreSQL fills the link in
+    when it moves the head); chains written before that must still verify: the text hashed
+    is the event's JSON with sorted keys, as it always was."""
+    row = chain.PendingEvent(
+        at=datetime(2026, 11, 30, 9, 15, 2, 123456, tzinfo=UTC),
+        actor_user_id=7,
+        interface="api",
+        action="update",
+        entity="client",
+        entity_id=12,
+        station_id=3,
+        changes={"notes": ["钥匙在门垫下", '按两次"慢"'], "pins": [None, {"b": 1, "a": [2]}]},
+        client_id=12,
+        volunteer_id=None,
+        chain=3,
+        seq=41,
+        prev_hash="ab" * 32,
+    )
+    content = {
+        "seq": 41,
+        "at": "2026-11-30T09:15:02.123456+00:00",
+        "actor_user_id": 7,
+        "interface": "api",
+        "action": "update",
+        "entity": "client",
+        "entity_id": 12,
+        "station_id": 3,
+        "client_id": 12,
+        "volunteer_id": None,
+        "changes": row.changes,
+        "prev_hash": "ab" * 32,
+    }
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert chain.digest(row) == hashlib.sha256(canonical.encode()).hexdigest()
+    before, after = chain.around_the_link(row)
+    assert canonical == f'{before}"{"ab" * 32}","seq":41{after}'
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="SQLite has one writer: no two transactions meet")
+def test_transactions_of_one_station_side_by_side_chain_one_after_the_other(
+    session: Session, engine: Engine
+) -> None:
+    """PostgreSQL chains each event in the statement that moves its chain's head: a
+    transaction that waited for the head moves it from where the one before left it. Six
+    writers at once, one or two events each time, one chain shared and one each; the first
+    events of those chains race to create their heads."""
+    shared, *own = [ident(create_station(session)) for _ in range(4)]
+    admin = system_principal("test")
+
+    def write(writer_number: int) -> None:
+        for n in range(20):
+            with Session(engine) as writer:
+                for station_id in [shared] + [own[writer_number % 3]] * (n % 2):
+                    chain.record(
+                        writer,
+                        admin,
+                        action="note",
+                        entity="station",
+                        entity_id=station_id,
+                        station_id=station_id,
+                        changes={"writer": writer_number, "n": n},
+                    )
+                writer.commit()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(write, range(6)))
+    session.rollback()
+    report = chain.verify(session, [shared, *own])
+    assert report.intact, report.problems
+    assert report.events == 6 * 20 + 6 * 10
+    heads = dict(session.exec(select(AuditHead.chain, AuditHead.seq)).all())
+    assert [heads[s] for s in [shared, *own]] == [120, 20, 20, 20]

@@ -24,7 +24,19 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, event, insert, text, update
+from sqlalchemy import (
+    Connection,
+    String,
+    Text,
+    bindparam,
+    cast,
+    event,
+    func,
+    insert,
+    literal,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
@@ -112,10 +124,18 @@ def _about(entity: str, entity_id: int | None, changes: dict[str, Any], kind: st
 
 
 def digest(row: AuditEvent | PendingEvent) -> str:
-    """The hash of an event's content and of the event before it."""
+    """The hash of an event's content and of the event before it: of its canonical JSON
+    (sorted keys), where the link to the chain, `"prev_hash":...,"seq":...`, sits between
+    the rest's two parts (PostgreSQL fills it in as it moves the head, see seal)."""
+    before, after = around_the_link(row)
+    link = f'{json.dumps(row.prev_hash)},"seq":{json.dumps(row.seq)}'
+    return hashlib.sha256((before + link + after).encode()).hexdigest()
+
+
+def around_the_link(row: AuditEvent | PendingEvent) -> tuple[str, str]:
+    """An event's canonical JSON up to `"prev_hash":` and after its sequence number."""
     assert row.at is not None
     content = {
-        "seq": row.seq,
         "at": row.at.astimezone(UTC).isoformat(),
         "actor_user_id": row.actor_user_id,
         "interface": row.interface,
@@ -126,10 +146,15 @@ def digest(row: AuditEvent | PendingEvent) -> str:
         "client_id": row.client_id,
         "volunteer_id": row.volunteer_id,
         "changes": row.changes,
-        "prev_hash": row.prev_hash,
     }
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    # Sorted, "prev_hash" and "seq" are neighbours with keys on either side.
+    before = _canonical({k: v for k, v in content.items() if k < "prev_hash"})
+    after = _canonical({k: v for k, v in content.items() if k > "seq"})
+    return before[:-1] + ',"prev_hash":', "," + after[1:]
+
+
+def _canonical(content: dict[str, Any]) -> str:
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def chain_of(station_id: int | None) -> int:
@@ -152,27 +177,29 @@ def seal(session: OrmSession) -> None:
         chains[row.chain].append(row)
     connection = session.connection()
     numbers = sorted(chains)  # one order for every writer: no waiting in a circle
-    heads = _locked_heads(connection, numbers)
-    for number in numbers:
-        seq, hash_ = heads[number]
-        for row in chains[number]:
-            seq += 1
-            row.seq, row.prev_hash = seq, hash_
-            row.hash = hash_ = digest(row)
-    # Written as rows, not through the session's unit of work: every outcome recorded pays
-    # for this, and nothing reads the events back in the same transaction. Several rows in
-    # one executemany, one as a plain statement (run_many chooses); vars, not asdict: no
-    # copies.
-    lasts = [chain[-1] for chain in chains.values()]
     if connection.dialect.name == "postgresql":
-        # The last event of each chain moves its head in the same statement: one round
-        # trip fewer in every transaction that records a change.
-        earlier = [vars(row) for chain in chains.values() for row in chain[:-1]]
-        if earlier:
-            _ADD_EVENT.run_many(connection, earlier)
-        _ADD_EVENT_MOVING_HEAD.run_many(connection, [vars(row) for row in lasts])
-    else:  # SQLite has no UPDATE in a WITH clause (and no round trips to save)
-        moves = [{"number": row.chain, "new_seq": row.seq, "new_hash": row.hash} for row in lasts]
+        for number in numbers:
+            _chained_in_the_database(connection, number, chains[number])
+    else:  # SQLite: no UPDATE in a WITH clause (and no round trips to save)
+        heads = _locked_heads(connection, numbers)
+        for number in numbers:
+            seq, hash_ = heads[number]
+            for row in chains[number]:
+                seq += 1
+                row.seq, row.prev_hash = seq, hash_
+                row.hash = hash_ = digest(row)
+        # Written as rows, not through the session's unit of work: every outcome recorded
+        # pays for this, and nothing reads the events back in the same transaction. vars,
+        # not asdict: no copies.
+        moves = [
+            {
+                "number": number,
+                "new_seq": rows[-1].seq,
+                "new_hash": rows[-1].hash,
+                "prev": rows[-1].prev_hash,
+            }
+            for number, rows in chains.items()
+        ]
         _MOVE_HEAD.run_many(connection, moves)
         _ADD_EVENT.run_many(connection, [vars(row) for row in pending])
     if time.monotonic() >= _next_anchor:
@@ -198,30 +225,69 @@ _LOCK_HEADS = (
 _MOVE_HEAD = PrecompiledStatement(
     update(AuditHead)
     .where(col(AuditHead.chain) == bindparam("number"))
-    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"), prev_hash=bindparam("prev"))
 )
 _ADD_EVENT = PrecompiledStatement(insert(AuditEvent), [f.name for f in fields(PendingEvent)])
 
 
-def _add_event_moving_head() -> PrecompiledStatement:
-    """An event inserted, and its chain's head moved to it, in one statement (PostgreSQL).
-    Its values are selected, not listed after VALUES, so that the head's update can take the
-    same parameters (chain, seq, hash)."""
-    table = AuditEvent.__table__  # type: ignore[attr-defined]
-    names = [f.name for f in fields(PendingEvent)]
-    given = {name: bindparam(name, type_=table.c[name].type) for name in names}
-    move_head = (
-        update(AuditHead)
-        .where(col(AuditHead.chain) == given["chain"])
-        .values(seq=given["seq"], hash=given["hash"])
+def _add_event_after_head() -> PrecompiledStatement:
+    """An event chained after its chain's head and inserted, in one statement (PostgreSQL):
+    the head's UPDATE computes the event's hash from the head's (the text around the link
+    given, see `around_the_link`), moves the head to it and locks it until the transaction
+    ends; the event's row takes the head's new place and the hash before it. A writer
+    waiting for the head's lock moves it from where the one before left it."""
+    head = AuditHead.__table__  # type: ignore[attr-defined]
+    events = AuditEvent.__table__  # type: ignore[attr-defined]
+    given = {name: bindparam(name, type_=events.c[name].type) for name in _CONTENT}
+    text_ = String()
+    link = (
+        bindparam("before", type_=text_)
+        + literal('"', text_)
+        + head.c.hash
+        + literal('","seq":', text_)
+        + cast(head.c.seq + 1, Text)
+        + bindparam("after", type_=text_)
+    )
+    moved = (
+        update(head)
+        .where(head.c.chain == given["chain"])
+        .values(
+            seq=head.c.seq + 1,
+            prev_hash=head.c.hash,
+            hash=func.encode(func.sha256(func.convert_to(link, literal("UTF8", text_))), "hex"),
+        )
+        .returning(head.c.seq, head.c.prev_hash, head.c.hash)
         .cte("moved_head")
     )
+    columns = [*given.values(), moved.c.seq, moved.c.prev_hash, moved.c.hash]
+    chained = select(*columns)
     return PrecompiledStatement(
-        insert(AuditEvent).from_select(names, select(*given.values())).add_cte(move_head)
+        insert(events).from_select([*_CONTENT, "seq", "prev_hash", "hash"], chained).add_cte(moved)
     )
 
 
-_ADD_EVENT_MOVING_HEAD = _add_event_moving_head()
+_CONTENT = [f.name for f in fields(PendingEvent) if f.name not in {"seq", "prev_hash", "hash"}]
+_ADD_EVENT_AFTER_HEAD = _add_event_after_head()
+
+
+def _chained_in_the_database(connection: Connection, number: int, rows: list[PendingEvent]) -> None:
+    """A chain's events chained and inserted by PostgreSQL, in order; the chain's head
+    created at its first event."""
+    values = []
+    for row in rows:
+        before, after = around_the_link(row)
+        values.append(
+            {**{name: getattr(row, name) for name in _CONTENT}, "before": before, "after": after}
+        )
+    if _ADD_EVENT_AFTER_HEAD.run_many(connection, values) == len(rows):
+        return
+    # No head to move, so nothing was written: whichever of two first writers inserts the
+    # head, both then move it.
+    insert_head = insert_with_conflicts(connection.dialect.name)(AuditHead)
+    connection.execute(
+        insert_head.values(chain=number, seq=0, hash=GENESIS).on_conflict_do_nothing()
+    )
+    _ADD_EVENT_AFTER_HEAD.run_many(connection, values)
 
 
 def _locked_heads(connection: Connection, numbers: list[int]) -> dict[int, tuple[int, str]]:
