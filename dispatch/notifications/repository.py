@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, case, func, update
+from sqlalchemy import and_, bindparam, case, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from models import (
     Alert,
@@ -64,33 +63,45 @@ def alert_parties(session: Session, alert: Alert) -> tuple[str, str, str]:
     return client, volunteer, timezone
 
 
-def _staff_query(*, on_duty: bool) -> SelectOfScalar[ContactPreference]:
-    query = (
-        select(ContactPreference)
-        .join(User, col(User.id) == ContactPreference.person_id)
-        .join(UserStation, col(UserStation.user_id) == User.id)
-        .where(
-            ContactPreference.audience == Audience.STAFF,
-            col(ContactPreference.archived_at).is_(None),
-            UserStation.station_id == bindparam("station_id"),
-            User.role == bindparam("role"),
-            col(User.active).is_(True),
-        )
-        .order_by(col(ContactPreference.id))
-    )
-    return query.where(col(ContactPreference.on_duty).is_(True)) if on_duty else query
-
-
 # Built once: every no-answer asks (building the statement cost more than running it).
-_STAFF = {on_duty: _staff_query(on_duty=on_duty) for on_duty in (False, True)}
+_AUDIENCE = (
+    select(ContactPreference, User.role)
+    .outerjoin(
+        User,
+        and_(
+            col(ContactPreference.audience) == Audience.STAFF,
+            col(User.id) == ContactPreference.person_id,
+            col(User.active).is_(True),
+        ),
+    )
+    .outerjoin(
+        UserStation,
+        and_(
+            col(UserStation.user_id) == User.id,
+            col(UserStation.station_id) == bindparam("station_id"),
+        ),
+    )
+    .where(
+        col(ContactPreference.archived_at).is_(None),
+        or_(
+            and_(
+                col(ContactPreference.audience) == Audience.STATION,
+                col(ContactPreference.person_id) == bindparam("station_id"),
+            ),
+            col(UserStation.station_id).is_not(None),
+        ),
+    )
+    .order_by(col(ContactPreference.id))
+)
 
 
-def staff_preferences(
-    session: Session, station_id: int, role: Role, *, on_duty: bool = False
-) -> list[ContactPreference]:
-    """The preferences of the station's active users of a role (only those on duty)."""
-    params = {"station_id": station_id, "role": role}
-    return list(session.exec(_STAFF[on_duty], params=params).all())
+def station_audience(
+    session: Session, station_id: int
+) -> list[tuple[ContactPreference, Role | None]]:
+    """The preferences of whom a station's alerts may tell, in one statement: its chat (with
+    no role) and its active users, each with their role."""
+    rows = session.exec(_AUDIENCE, params={"station_id": station_id}).all()
+    return [(preference, None if role is None else Role(role)) for preference, role in rows]
 
 
 def route_summaries(session: Session, plan_id: int) -> dict[int, tuple[int, int | None]]:

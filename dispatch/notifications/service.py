@@ -135,6 +135,9 @@ def plan_published(session: Session, principal: Principal, published: Published)
 def alert_raised(session: Session, alert: Alert) -> None:
     """Tell the coordinators on duty and the station's chat: a door did not open."""
     assert alert.id is not None
+    told = _told(session, alert.station_id, [Notify.ON_DUTY, Notify.STATION_CHAT])
+    if not told:
+        return
     client, volunteer, timezone = repository.alert_parties(session, alert)
     values = {
         "client": client,
@@ -142,7 +145,7 @@ def alert_raised(session: Session, alert: Alert) -> None:
         "reason": alert.reason.value,
         "time": _local_clock(alert.raised_at, timezone),
     }
-    for preference in _told(session, alert.station_id, [Notify.ON_DUTY, Notify.STATION_CHAT]):
+    for preference in told:
         _write(
             session,
             alert.station_id,
@@ -468,19 +471,20 @@ def _write(
 def _told(session: Session, station_id: int, who: list[Notify]) -> list[ContactPreference]:
     """The preferences of whom a step tells, each once: the coordinators on duty (all the
     station's coordinators when none is), the coordinators, the managers, the chat."""
+    audience = repository.station_audience(session, station_id)
+    chat = [preference for preference, role in audience if role is None]
+    managers = [preference for preference, role in audience if role is Role.MANAGER]
+    coordinators = [preference for preference, role in audience if role is Role.COORDINATOR]
     found: dict[int, ContactPreference] = {}
     for kind in who:
         if kind is Notify.STATION_CHAT:
-            chat = repository.preference(session, Audience.STATION, station_id)
-            people = [chat] if chat else []
+            people = chat
         elif kind is Notify.MANAGERS:
-            people = repository.staff_preferences(session, station_id, Role.MANAGER)
+            people = managers
         elif kind is Notify.COORDINATORS:
-            people = repository.staff_preferences(session, station_id, Role.COORDINATOR)
+            people = coordinators
         else:
-            people = repository.staff_preferences(
-                session, station_id, Role.COORDINATOR, on_duty=True
-            ) or repository.staff_preferences(session, station_id, Role.COORDINATOR)
+            people = [p for p in coordinators if p.on_duty] or coordinators
         for person in people:
             assert person.id is not None
             found.setdefault(person.id, person)

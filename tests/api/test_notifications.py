@@ -221,6 +221,60 @@ def test_a_no_answer_tells_the_coordinator_on_duty_and_the_chat_and_each_step_du
     assert chatter.run_once(raised + timedelta(minutes=200)) == 0  # each step once
 
 
+def test_with_nobody_on_duty_a_no_answer_tells_every_active_coordinator_of_the_station(
+    api: httpx.Client, session: Session
+) -> None:
+    """Not a coordinator whose account is off, nor one whose preference is archived, nor one
+    of another station, nor a manager (told only from a later step of the ladder)."""
+    day = plan_day(api, session)
+    elsewhere = plan_day(api, session)
+    second = create_account(session, role=Role.COORDINATOR, stations=(day.station,))
+    off = create_account(session, role=Role.COORDINATOR, stations=(day.station,))
+    archived = create_account(session, role=Role.COORDINATOR, stations=(day.station,))
+    manager = create_account(session, role=Role.MANAGER, stations=(day.station,))
+    preferences = {}
+    for name, account in [
+        ("first", day.coordinator),
+        ("second", second),
+        ("off", off),
+        ("archived", archived),
+        ("manager", manager),
+    ]:
+        address = f"{name}@example.org"
+        preferences[name] = prefer(
+            api,
+            day,
+            audience="staff",
+            person_id=ident(account.user),
+            channel="email",
+            address=address,
+        )
+    other = elsewhere.coordinator
+    prefer(
+        api,
+        elsewhere,
+        audience="staff",
+        person_id=ident(other.user),
+        channel="email",
+        address="elsewhere@example.org",
+        on_duty=True,
+    )
+    api.post(
+        f"/api/contact-preferences/{preferences['archived']['id']}/archive",
+        headers=day.coordinator.headers,
+    ).raise_for_status()
+    off.user.active = False
+    session.add(off.user)
+    session.commit()
+
+    volunteer_id = day.first_route["volunteer_id"]
+    door = day.doors(volunteer_id)[0]
+    record_outcome(api, door["id"], day.volunteers[volunteer_id].headers, outcome("no_answer"))
+    told = {m["person_id"] for m in outbox(api, day) if m["event"] == "alert_raised"}
+    assert told == {ident(day.coordinator.user), ident(second.user)}
+    assert outbox(api, elsewhere) == []
+
+
 def test_a_scan_asks_no_more_of_the_database_for_many_alerts_told_than_for_one(
     api: httpx.Client,
     session: Session,
