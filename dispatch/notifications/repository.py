@@ -151,10 +151,11 @@ def alerts_with_notice_due(session: Session, now: datetime, since: datetime) -> 
 
 def rewind_open_alerts(session: Session, station_id: int) -> None:
     """The station's open alerts, walked again from the time they were raised by the next
-    notification scan (the station's ladder changed). A step already told is not told
-    again (its event key); a step now due earlier than the one an alert waited for, or one
-    added after its last, is announced when due, or at once if that time has passed and
-    the step is not taken."""
+    notification scan (the station's ladder changed, or whom its alerts tell). A step
+    already told is not told again to the same person (its event key); a step now due
+    earlier than the one an alert waited for, one added after its last, or one due before
+    someone was to be told of it, is announced when due, or at once if that time has passed
+    and the step is not taken."""
     session.execute(
         update(Alert)
         .where(col(Alert.station_id) == station_id, col(Alert.status) == AlertStatus.OPEN)

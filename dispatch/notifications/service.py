@@ -75,6 +75,25 @@ class PreferenceService(RecordService[ContactPreference, PreferenceCreate, Prefe
             PreferenceCreate,
         )
 
+    def create(
+        self, session: Session, principal: Principal, data: PreferenceCreate
+    ) -> ContactPreference:
+        row = super().create(session, principal, data)
+        _walk_open_alerts_again(session, row)
+        return row
+
+    def update(
+        self, session: Session, principal: Principal, row_id: int, data: PreferenceUpdate
+    ) -> ContactPreference:
+        row = super().update(session, principal, row_id, data)
+        _walk_open_alerts_again(session, row)
+        return row
+
+    def restore(self, session: Session, principal: Principal, row_id: int) -> ContactPreference:
+        row = super().restore(session, principal, row_id)
+        _walk_open_alerts_again(session, row)
+        return row
+
     def check_references(
         self, session: Session, station_id: int | None, values: dict[str, Any]
     ) -> None:
@@ -99,6 +118,14 @@ class PreferenceService(RecordService[ContactPreference, PreferenceCreate, Prefe
             raise InvalidInput.field(
                 "person_id", f"{audience.value} {person_id} is not of this station"
             )
+
+
+def _walk_open_alerts_again(session: Session, preference: ContactPreference) -> None:
+    """Staff and a station's chat are told of alerts: one added, changed (on duty, say) or
+    restored while the station's alerts are open is told of the steps due and not taken
+    by the next scan. Nobody is told a step twice (its event key)."""
+    if preference.audience in (Audience.STAFF, Audience.STATION):
+        repository.rewind_open_alerts(session, preference.station_id)
 
 
 # --- events that write messages -----------------------------------------------------------

@@ -378,6 +378,36 @@ def test_a_ladder_changed_while_an_alert_is_open_is_walked_anew_and_nothing_told
     assert chatter.run_once(raised + timedelta(minutes=200)) == 0
 
 
+def test_a_coordinator_who_comes_on_duty_while_an_alert_is_open_is_told_the_steps_due(
+    api: httpx.Client,
+    session: Session,
+    engine: Engine,
+    settings: Settings,
+    server: RunningServer,
+    hooks: HttpStandIn,
+) -> None:
+    """A step that fell due while nobody was to be told is told to whoever is now, once.
+    Before, the alert had already moved on to its next step's time: the step was never
+    told."""
+    day = plan_day(api, session)
+    volunteer_id = day.first_route["volunteer_id"]
+    door = day.doors(volunteer_id)[0]
+    record_outcome(api, door["id"], day.volunteers[volunteer_id].headers, outcome("no_answer"))
+    chatter = make_sender(engine, settings, server)
+    alert = api.get(
+        f"/api/stations/{ident(day.station)}/alerts", headers=day.coordinator.headers
+    ).json()[0]
+    raised = datetime.fromisoformat(alert["raised_at"])
+    assert chatter.run_once(raised + timedelta(minutes=11)) == 0  # call the client: nobody
+
+    coordinator_on_duty_in_chat(api, day, f"json://{hooks.url}/on-duty")
+    assert chatter.run_once(raised + timedelta(minutes=12)) == 1
+    titles = [r.json()["title"] for r in hooks.posts("/on-duty")]
+    assert titles == [f"{door['client_name']}的警报：“致电老人”已到时间"]
+    assert chatter.run_once(raised + timedelta(minutes=13)) == 0  # once
+    assert chatter.run_once(raised + timedelta(minutes=31)) == 1  # the emergency contact
+
+
 def test_a_family_contact_who_consented_gets_an_sms_that_tencent_would_accept(
     api: httpx.Client,
     session: Session,
