@@ -161,10 +161,20 @@ def plan_published(session: Session, principal: Principal, published: Published)
 
 def alert_raised(session: Session, alert: Alert) -> None:
     """Tell the coordinators on duty and the station's chat: a door did not open."""
+    _tell_raised(session, alert, _told(session, alert.station_id, _RAISED_TELLS))
+
+
+# Whom a raised alert tells (the ladder's steps say their own).
+_RAISED_TELLS = [Notify.ON_DUTY, Notify.STATION_CHAT]
+
+
+def _tell_raised(
+    session: Session, alert: Alert, preferences: list[ContactPreference], at: datetime | None = None
+) -> int:
+    """The raised alert's message to each of `preferences` who has not had it."""
     assert alert.id is not None
-    told = _told(session, alert.station_id, [Notify.ON_DUTY, Notify.STATION_CHAT])
-    if not told:
-        return
+    if not preferences:
+        return 0
     client, volunteer, timezone = repository.alert_parties(session, alert)
     values = {
         "client": client,
@@ -172,17 +182,20 @@ def alert_raised(session: Session, alert: Alert) -> None:
         "reason": alert.reason.value,
         "time": _local_clock(alert.raised_at, timezone),
     }
-    for preference in told:
+    return sum(
         _write(
             session,
             alert.station_id,
             NoticeEvent.ALERT_RAISED,
-            f"alert:{alert.id}",
+            _raised_key(alert),
             preference,
             values,
             link=partial(_board, session, alert),
             urgent=True,
+            at=at,
         )
+        for preference in preferences
+    )
 
 
 def outcome_recorded(
@@ -281,10 +294,15 @@ def _steps_due(session: Session, stations: dict[int, Station], now: datetime) ->
         return 0
     taken = repository.steps_taken(session, [a.id for a in alerts if a.id is not None])
     due: list[tuple[Alert, Station, Rung, datetime]] = []
+    # Walked from the start (new, or walked again: the ladder or whom it tells changed):
+    # whoever is to be told of the alert now and was not when it was raised is told too.
+    fresh: list[Alert] = []
     for alert in alerts:
         station = _station(session, stations, alert.station_id)
         announced_before = alert.next_notice_at
         assert announced_before is not None  # as read
+        if announced_before <= alert.raised_at:
+            fresh.append(alert)
         alert.next_notice_at = None  # unless a step falls due later
         for rung in station.alert_ladder:  # in the order they fall due
             due_at = alert.raised_at + timedelta(minutes=rung.due_minutes)
@@ -293,11 +311,18 @@ def _steps_due(session: Session, stations: dict[int, Station], now: datetime) ->
                 break
             if due_at >= announced_before and (alert.id, rung.step.value) not in taken:
                 due.append((alert, station, rung, due_at))
-    if not due:
+    if not due and not fresh:
         return 0
-    told = repository.told_of_keys(session, {_step_key(alert, rung) for alert, _, rung, _ in due})
+    keys = {_step_key(alert, rung) for alert, _, rung, _ in due}
+    told = repository.told_of_keys(session, keys | {_raised_key(alert) for alert in fresh})
     recipients: dict[tuple[int, tuple[Notify, ...]], list[ContactPreference]] = {}
     written = 0
+    for alert in fresh:
+        key, whom = _raised_key(alert), (alert.station_id, tuple(_RAISED_TELLS))
+        if whom not in recipients:
+            recipients[whom] = _told(session, alert.station_id, _RAISED_TELLS)
+        waiting = [p for p in recipients[whom] if (key, p.audience, p.person_id) not in told]
+        written += _tell_raised(session, alert, waiting, now)
     for alert, station, rung, due_at in due:
         key = _step_key(alert, rung)
         whom = (alert.station_id, tuple(rung.notify))
@@ -345,6 +370,10 @@ def _station(session: Session, held: dict[int, Station], station_id: int) -> Sta
 
 def _step_key(alert: Alert, rung: Rung) -> str:
     return f"alert:{alert.id}:{rung.step.value}"
+
+
+def _raised_key(alert: Alert) -> str:
+    return f"alert:{alert.id}"
 
 
 # --- the outbox as people see it ----------------------------------------------------------

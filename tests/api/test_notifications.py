@@ -386,9 +386,9 @@ def test_a_coordinator_who_comes_on_duty_while_an_alert_is_open_is_told_the_step
     server: RunningServer,
     hooks: HttpStandIn,
 ) -> None:
-    """A step that fell due while nobody was to be told is told to whoever is now, once.
-    Before, the alert had already moved on to its next step's time: the step was never
-    told."""
+    """The alert, and a step that fell due while nobody was to be told, are told to whoever
+    is now, once. Before, the alert had already moved on to its next step's time: neither
+    was ever told."""
     day = plan_day(api, session)
     volunteer_id = day.first_route["volunteer_id"]
     door = day.doors(volunteer_id)[0]
@@ -401,9 +401,12 @@ def test_a_coordinator_who_comes_on_duty_while_an_alert_is_open_is_told_the_step
     assert chatter.run_once(raised + timedelta(minutes=11)) == 0  # call the client: nobody
 
     coordinator_on_duty_in_chat(api, day, f"json://{hooks.url}/on-duty")
-    assert chatter.run_once(raised + timedelta(minutes=12)) == 1
-    titles = [r.json()["title"] for r in hooks.posts("/on-duty")]
-    assert titles == [f"{door['client_name']}的警报：“致电老人”已到时间"]
+    assert chatter.run_once(raised + timedelta(minutes=12)) == 2
+    titles = sorted(r.json()["title"] for r in hooks.posts("/on-duty"))
+    assert titles == [
+        f"{door['client_name']}的警报：“致电老人”已到时间",
+        f"警报：{door['client_name']}家无人应门",
+    ]
     assert chatter.run_once(raised + timedelta(minutes=13)) == 0  # once
     assert chatter.run_once(raised + timedelta(minutes=31)) == 1  # the emergency contact
 
