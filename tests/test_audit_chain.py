@@ -12,6 +12,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -33,6 +34,19 @@ def careroute_verify(database_url: str, *options: str) -> subprocess.CompletedPr
         capture_output=True,
         text=True,
         timeout=60,
+    )
+
+
+def note(writer: Session, station_id: int, changes: dict[str, Any]) -> None:
+    """An event of the station's chain, as any change of its records makes one."""
+    chain.record(
+        writer,
+        system_principal("test"),
+        action="note",
+        entity="station",
+        entity_id=station_id,
+        station_id=station_id,
+        changes=changes,
     )
 
 
@@ -178,20 +192,11 @@ def test_one_transaction_writing_to_several_chains_moves_each_head(
     """As outcomes of several stations committed together do: chains with a head and a
     chain without one, in one transaction."""
     stations = [ident(create_station(session)) for _ in range(3)]
-    admin = system_principal("test")
 
     def write(station_ids: list[int]) -> None:
         with Session(engine) as writer:
             for station_id in station_ids:
-                chain.record(
-                    writer,
-                    admin,
-                    action="note",
-                    entity="station",
-                    entity_id=station_id,
-                    station_id=station_id,
-                    changes={},
-                )
+                note(writer, station_id, {})
             writer.commit()
 
     write(stations[:2])  # two chains begin
@@ -265,21 +270,12 @@ def test_transactions_of_one_station_side_by_side_chain_one_after_the_other(
     writers at once, one or two events each time, one chain shared and one each; the first
     events of those chains race to create their heads."""
     shared, *own = [ident(create_station(session)) for _ in range(4)]
-    admin = system_principal("test")
 
     def write(writer_number: int) -> None:
         for n in range(20):
             with Session(engine) as writer:
                 for station_id in [shared] + [own[writer_number % 3]] * (n % 2):
-                    chain.record(
-                        writer,
-                        admin,
-                        action="note",
-                        entity="station",
-                        entity_id=station_id,
-                        station_id=station_id,
-                        changes={"writer": writer_number, "n": n},
-                    )
+                    note(writer, station_id, {"writer": writer_number, "n": n})
                 writer.commit()
 
     with ThreadPoolExecutor(max_workers=6) as pool:

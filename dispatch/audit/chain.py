@@ -283,13 +283,16 @@ def _chained_in_the_database(connection: Connection, number: int, rows: list[Pen
         )
     if _ADD_EVENT_AFTER_HEAD.run_many(connection, values) == len(rows):
         return
-    # No head to move, so nothing was written: whichever of two first writers inserts the
-    # head, both then move it.
-    insert_head = insert_with_conflicts(connection.dialect.name)(AuditHead)
-    connection.execute(
-        insert_head.values(chain=number, seq=0, hash=GENESIS).on_conflict_do_nothing()
-    )
+    _create_head(connection, number)  # there was none to move, so nothing was written
     _ADD_EVENT_AFTER_HEAD.run_many(connection, values)
+
+
+def _create_head(connection: Connection, number: int) -> None:
+    """A new chain's head, before its first event; whichever of two first writers inserts
+    it, both then move it."""
+    insert_head = insert_with_conflicts(connection.dialect.name)(AuditHead)
+    values = {"chain": number, "seq": 0, "hash": GENESIS}
+    connection.execute(insert_head.values(values).on_conflict_do_nothing())
 
 
 def _locked_heads(connection: Connection, numbers: list[int]) -> dict[int, tuple[int, str]]:
@@ -305,10 +308,7 @@ def _locked_heads(connection: Connection, numbers: list[int]) -> dict[int, tuple
     heads = {chain: (seq, hash_) for chain, seq, hash_ in found}
     for number in numbers:
         if number not in heads:
-            # Whichever of two first writers inserts the head, both then lock it.
-            values = {"chain": number, "seq": 0, "hash": GENESIS}
-            insert_head = insert_with_conflicts(connection.dialect.name)(AuditHead)
-            connection.execute(insert_head.values(values).on_conflict_do_nothing())
+            _create_head(connection, number)
             [(_, seq, hash_)] = _LOCK_HEAD.rows(connection, {"number": number})
             heads[number] = seq, hash_
     return heads

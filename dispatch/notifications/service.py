@@ -316,23 +316,25 @@ def _steps_due(session: Session, stations: dict[int, Station], now: datetime) ->
     keys = {_step_key(alert, rung) for alert, _, rung, _ in due}
     told = repository.told_of_keys(session, keys | {_raised_key(alert) for alert in fresh})
     recipients: dict[tuple[int, tuple[Notify, ...]], list[ContactPreference]] = {}
-    written = 0
-    for alert in fresh:
-        key, whom = _raised_key(alert), (alert.station_id, tuple(_RAISED_TELLS))
+
+    def not_told(station_id: int, notify: list[Notify], key: str) -> list[ContactPreference]:
+        """Whom a message tells (read once per station and audience) who has not had it."""
+        whom = (station_id, tuple(notify))
         if whom not in recipients:
-            recipients[whom] = _told(session, alert.station_id, _RAISED_TELLS)
-        waiting = [p for p in recipients[whom] if (key, p.audience, p.person_id) not in told]
-        written += _tell_raised(session, alert, waiting, now)
-    for alert, station, rung, due_at in due:
-        key = _step_key(alert, rung)
-        whom = (alert.station_id, tuple(rung.notify))
-        if whom not in recipients:
-            recipients[whom] = _told(session, alert.station_id, rung.notify)
-        waiting = [
+            recipients[whom] = _told(session, station_id, notify)
+        return [
             p
             for p in recipients[whom]
             if p.opted_out_at is None and (key, p.audience, p.person_id) not in told
         ]
+
+    written = 0
+    for alert in fresh:
+        waiting = not_told(alert.station_id, _RAISED_TELLS, _raised_key(alert))
+        written += _tell_raised(session, alert, waiting, now)
+    for alert, station, rung, due_at in due:
+        key = _step_key(alert, rung)
+        waiting = not_told(alert.station_id, rung.notify, key)
         if not waiting:
             continue
         client = session.get(Client, alert.client_id)

@@ -19,6 +19,7 @@ from tests.builders.days import DAY, outcome, plan_day, planned, published, reco
 from tests.builders.notifications import (
     coordinator_on_duty_in_chat,
     make_sender,
+    no_answer_raised,
     outbox,
     prefer,
 )
@@ -267,9 +268,7 @@ def test_with_nobody_on_duty_a_no_answer_tells_every_active_coordinator_of_the_s
     session.add(off.user)
     session.commit()
 
-    volunteer_id = day.first_route["volunteer_id"]
-    door = day.doors(volunteer_id)[0]
-    record_outcome(api, door["id"], day.volunteers[volunteer_id].headers, outcome("no_answer"))
+    no_answer_raised(api, day)
     told = {m["person_id"] for m in outbox(api, day) if m["event"] == "alert_raised"}
     assert told == {ident(day.coordinator.user), ident(second.user)}
     assert outbox(api, elsewhere) == []
@@ -334,15 +333,9 @@ def test_a_ladder_changed_while_an_alert_is_open_is_walked_anew_and_nothing_told
 ) -> None:
     day = plan_day(api, session)
     coordinator_on_duty_in_chat(api, day, f"json://{hooks.url}/on-duty")
-    volunteer_id = day.first_route["volunteer_id"]
-    door = day.doors(volunteer_id)[0]
-    record_outcome(api, door["id"], day.volunteers[volunteer_id].headers, outcome("no_answer"))
+    door, raised = no_answer_raised(api, day)
     chatter = make_sender(engine, settings, server)
     assert chatter.run_once() == 1  # the alert
-    alert = api.get(
-        f"/api/stations/{ident(day.station)}/alerts", headers=day.coordinator.headers
-    ).json()[0]
-    raised = datetime.fromisoformat(alert["raised_at"])
     assert chatter.run_once(raised + timedelta(minutes=11)) == 1  # call the client (10 min)
 
     # The emergency contact is now called at 15 minutes, not 30; a last step is added.
@@ -390,14 +383,8 @@ def test_a_coordinator_who_comes_on_duty_while_an_alert_is_open_is_told_the_step
     is now, once. Before, the alert had already moved on to its next step's time: neither
     was ever told."""
     day = plan_day(api, session)
-    volunteer_id = day.first_route["volunteer_id"]
-    door = day.doors(volunteer_id)[0]
-    record_outcome(api, door["id"], day.volunteers[volunteer_id].headers, outcome("no_answer"))
+    door, raised = no_answer_raised(api, day)
     chatter = make_sender(engine, settings, server)
-    alert = api.get(
-        f"/api/stations/{ident(day.station)}/alerts", headers=day.coordinator.headers
-    ).json()[0]
-    raised = datetime.fromisoformat(alert["raised_at"])
     assert chatter.run_once(raised + timedelta(minutes=11)) == 0  # call the client: nobody
 
     coordinator_on_duty_in_chat(api, day, f"json://{hooks.url}/on-duty")

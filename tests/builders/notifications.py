@@ -1,5 +1,6 @@
 """Messages through the API and a sender as `careroute notify` builds one."""
 
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -7,7 +8,7 @@ from sqlalchemy import Engine
 
 from dispatch.config import Settings
 from dispatch.notifications.sender import Sender, sender
-from tests.builders.days import PlannedDay
+from tests.builders.days import PlannedDay, outcome, record_outcome
 from tests.builders.records import ident
 from tests.conftest import RunningServer
 from tests.standins import SECRET_ID, SECRET_KEY, HttpStandIn, SmtpServer
@@ -71,3 +72,15 @@ def outbox(api: httpx.Client, day: PlannedDay) -> list[dict[str, Any]]:
     answer.raise_for_status()
     messages: list[dict[str, Any]] = answer.json()["items"]
     return messages
+
+
+def no_answer_raised(api: httpx.Client, day: PlannedDay) -> tuple[dict[str, Any], datetime]:
+    """Nobody answers at the first door of the day's first route: the door, and when the
+    alert it raised was raised."""
+    volunteer_id = day.first_route["volunteer_id"]
+    door = day.doors(volunteer_id)[0]
+    record_outcome(api, door["id"], day.volunteers[volunteer_id].headers, outcome("no_answer"))
+    alert = api.get(
+        f"/api/stations/{ident(day.station)}/alerts", headers=day.coordinator.headers
+    ).json()[0]
+    return door, datetime.fromisoformat(alert["raised_at"])
