@@ -11,7 +11,7 @@ go in arrival order. Reads are not serialised: WAL lets them run beside the one 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
@@ -72,15 +72,23 @@ async def _acquire(turns: WriteTurns) -> asyncio.Lock:
 
 class Admission:
     def __init__(
-        self, app: ASGIApp, *, turns: WriteTurns, own_turns: Callable[[str], bool]
+        self,
+        app: ASGIApp,
+        *,
+        turns: WriteTurns,
+        own_turns: Callable[[str], bool],
+        ungated: Collection[str] = (),
     ) -> None:
-        """`own_turns(path)`: requests that take their write turns themselves."""
+        """`own_turns(path)`: requests that take their write turns themselves. `ungated`:
+        paths that never wait here (a liveness probe: a supervisor that saw it wait behind a
+        full house would restart a busy, healthy server)."""
         self.app = app
         self.turns = turns
         self.own_turns = own_turns
+        self.ungated = frozenset(ungated)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in self.ungated:
             await self.app(scope, receive, send)
             return
         gates = self.turns.here()

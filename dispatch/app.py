@@ -76,6 +76,7 @@ from dispatch.web.kit import (
 )
 
 ATTRIBUTION = "Map data © OpenStreetMap contributors, ODbL 1.0"
+LIVENESS = "/livez"
 
 # The API (JSON, in OpenAPI) and the pages (HTML, left out of OpenAPI), feature by feature.
 # Matched in this order, and each route tried costs a request some 20,000 instructions: the
@@ -176,7 +177,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.signed_in = SignedInCache(settings.auth_cache_seconds)
     app.state.write_turns = WriteTurns(serial_writes=app.state.engine.dialect.name == "sqlite")
     app.state.write_batches = WriteBatches(app.state.writer, app.state.write_turns)
-    app.add_middleware(Admission, turns=app.state.write_turns, own_turns=takes_own_write_turns)
+    app.add_middleware(
+        Admission,
+        turns=app.state.write_turns,
+        own_turns=takes_own_write_turns,
+        ungated={LIVENESS},
+    )
     # Before admission: a large or refused body is read without holding the write turn.
     app.add_middleware(RequestGuard, max_bytes=settings.max_request_megabytes * 1_000_000)
     # The last added runs first: every answer gets the headers, refusals included.
@@ -186,7 +192,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_exception_handler(LoginRequired, to_login)
     app.add_exception_handler(DataError, render_out_of_range)
     app.add_exception_handler(OverflowError, render_out_of_range)
-    app.add_api_route("/livez", livez, methods=["GET"], tags=["service"])
+    app.add_api_route(LIVENESS, livez, methods=["GET"], tags=["service"])
     app.add_api_route("/healthz", healthz, methods=["GET"], tags=["service"])
     app.add_exception_handler(RequestValidationError, render_invalid_request)
     for feature in ENDPOINTS:
@@ -198,8 +204,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     return app
 
 
-def livez() -> dict[str, str]:
-    """The process answers: it checks nothing else (a supervisor's liveness probe)."""
+async def livez() -> dict[str, str]:
+    """The process answers: it checks nothing else (a supervisor's liveness probe). On the
+    event loop, not in a worker thread, and past admission: it answers whenever the loop
+    runs, however busy the threads and the database are."""
     return {"status": "ok"}
 
 

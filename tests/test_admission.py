@@ -48,3 +48,37 @@ def test_on_postgresql_writes_run_together_up_to_the_limit() -> None:
     most = hammer(False, ["POST"] * (3 * IN_FLIGHT))
     assert most["writes"] == IN_FLIGHT
     assert most["all"] == IN_FLIGHT
+
+
+def test_a_liveness_probe_passes_a_full_house() -> None:
+    """Every place taken and one more request waiting: the ungated probe is answered at once,
+    not after them."""
+    release = asyncio.Event()
+    inside: list[str] = []
+
+    async def inner(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        inside.append(scope["path"])
+        if scope["path"] == "/slow":
+            await release.wait()
+
+    app = Admission(
+        inner,  # type: ignore[arg-type]
+        turns=WriteTurns(serial_writes=True),
+        own_turns=lambda _path: False,
+        ungated={"/livez"},
+    )
+
+    def request(path: str) -> Any:
+        return app({"type": "http", "method": "GET", "path": path}, None, None)  # type: ignore[arg-type]
+
+    async def main() -> None:
+        slow = [asyncio.create_task(request("/slow")) for _ in range(IN_FLIGHT + 1)]
+        await asyncio.sleep(0.01)
+        assert inside == ["/slow"] * IN_FLIGHT  # the house is full, one waits
+        await asyncio.wait_for(request("/livez"), 1)
+        assert inside[-1] == "/livez"
+        assert all(not task.done() for task in slow)
+        release.set()
+        await asyncio.gather(*slow)
+
+    asyncio.run(main())
