@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from dispatch import migrate
@@ -29,6 +30,15 @@ audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+
+
+def _upgrade(engine: Engine, revision: str = "head") -> None:
+    """The schema brought up to date; a database that cannot serve is said so, plainly."""
+    try:
+        migrate.upgrade(engine, revision)
+    except migrate.UnsuitableDatabase as unsuitable:
+        typer.echo(f"error: {unsuitable}", err=True)
+        raise typer.Exit(2) from unsuitable
 
 
 @audit_app.command("verify")
@@ -89,7 +99,7 @@ def serve(
             "counts failed logins on its own",
             err=True,
         )
-    migrate.upgrade(make_engine(url))
+    _upgrade(make_engine(url))
     typer.echo(f"CareRoute on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     proxy = {
         "proxy_headers": bool(settings.forwarded_allow_ips),
@@ -143,7 +153,7 @@ def worker(
     if unknown or not chosen:
         typer.echo(f"unknown lanes {unknown}: choose from {', '.join(LANES)}", err=True)
         raise typer.Exit(2)
-    migrate.upgrade(make_engine(settings.resolved_database_url))
+    _upgrade(make_engine(settings.resolved_database_url))
     run_worker(settings, chosen, solvers)
 
 
@@ -159,7 +169,7 @@ def notify(
 
     settings = Settings()
     engine = make_engine(settings.resolved_database_url)
-    migrate.upgrade(engine)
+    _upgrade(engine)
     running = sender(engine, settings)
     if once:
         typer.echo(f"{running.run_once()} sent")
@@ -175,7 +185,7 @@ def demo() -> None:
 
     settings = Settings()
     engine = make_engine(settings.resolved_database_url)
-    migrate.upgrade(engine)
+    _upgrade(engine)
     with session_scope(engine) as session:
         counts = load_demo_station(session)
     typer.echo("Demo station loaded: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
@@ -195,7 +205,7 @@ def demo() -> None:
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Apply migrations up to REVISION (default: the newest)."""
     settings = Settings()
-    migrate.upgrade(make_engine(settings.resolved_database_url), revision)
+    _upgrade(make_engine(settings.resolved_database_url), revision)
     typer.echo(f"database at {revision}")
 
 
@@ -209,7 +219,7 @@ def create_admin(
     password = password or getpass.getpass("Password (10 characters or more): ")
     settings = Settings()
     engine = make_engine(settings.resolved_database_url)
-    migrate.upgrade(engine)
+    _upgrade(engine)
     from dispatch.users import service as user_service
 
     data = UserCreate(
@@ -250,7 +260,7 @@ def import_file(
     settings = Settings()
     services = build_services(build_geocoder(settings))
     engine = make_engine(settings.resolved_database_url)
-    migrate.upgrade(engine)
+    _upgrade(engine)
     try:
         with session_scope(engine) as session:
             report = import_records(

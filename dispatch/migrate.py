@@ -2,7 +2,11 @@
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+
+
+class UnsuitableDatabase(Exception):
+    """A database CareRoute cannot keep its data in as it must."""
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -16,6 +20,7 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
+        _require_utf8(connection)
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -26,3 +31,19 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
+
+
+def _require_utf8(connection: Connection) -> None:
+    """PostgreSQL computes the audit trail's hashes over each event's text converted to
+    UTF-8, and `audit verify` checks them in Python over the text it reads back: a database
+    in another encoding may hand back other characters than were written (or refuse a name
+    it cannot hold), and a sound trail would read as tampered with."""
+    if connection.dialect.name != "postgresql":
+        return
+    encoding = connection.exec_driver_sql("SHOW server_encoding").scalar()
+    if encoding != "UTF8":
+        name = connection.engine.url.database
+        raise UnsuitableDatabase(
+            f"the database {name} is in the {encoding} encoding; CareRoute needs UTF-8: "
+            f"create it with `createdb -E UTF8 -T template0 {name}` (docs/deploy.md)"
+        )
