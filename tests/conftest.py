@@ -38,12 +38,33 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'careroute.db'}"
         return
     # A fresh database on the given server for this worker, dropped afterwards.
-    name = f"careroute_test_{uuid.uuid4().hex[:12]}"
+    url = create_database("careroute_test")
+    yield url
+    drop_database(url)
+
+
+def create_database(prefix: str, encoding: str = "UTF8") -> str:
+    """A new database on the PostgreSQL server of the tests, in `encoding` whatever the
+    server's default is (with the C locale, which goes with any encoding): its URL."""
+    assert POSTGRES_URL
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+        connection.execute(
+            text(
+                f"CREATE DATABASE \"{name}\" ENCODING '{encoding}' "
+                "LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"
+            )
+        )
+    admin.dispose()
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    assert POSTGRES_URL
+    admin = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
+        name = make_url(url).database
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
 

@@ -4,35 +4,23 @@ written to it, with what to do instead: the audit trail's hashes would not verif
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
 from dispatch.db import make_engine
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, create_database, drop_database
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="a PostgreSQL server's matter")
 
 
 @pytest.fixture
 def latin1_url() -> Iterator[str]:
-    assert POSTGRES_URL
-    name = f"careroute_latin1_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(
-            text(
-                f"CREATE DATABASE \"{name}\" ENCODING 'LATIN1' "
-                "LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"
-            )
-        )
-    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    url = create_database("careroute_latin1", encoding="LATIN1")
+    yield url
+    drop_database(url)
 
 
 def test_a_database_not_in_utf8_is_refused_saying_what_to_do(latin1_url: str) -> None:

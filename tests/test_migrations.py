@@ -1,14 +1,13 @@
 """Migrations run up from an empty database and down again, and match the models."""
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect, make_url, text
+from sqlalchemy import Engine, inspect, text
 from sqlmodel import Session, SQLModel, col, select
 
 from dispatch import migrate
@@ -17,7 +16,7 @@ from dispatch.audit import chain
 from dispatch.db import make_engine
 from models import AuditEvent, AuditHead, Client, Volunteer
 from tests.builders.records import create_client, create_station, create_volunteer, ident
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, create_database, drop_database
 
 PLACEHOLDER = "PydanticUndefined"
 
@@ -29,18 +28,11 @@ def empty_engine(tmp_path: os.PathLike[str]) -> Iterator[Engine]:
         yield engine
         engine.dispose()
         return
-    name = f"careroute_mig_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(
-        make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    )
+    url = create_database("careroute_mig")
+    engine = make_engine(url)
     yield engine
     engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    drop_database(url)
 
 
 def test_upgrade_from_empty_then_downgrade_and_upgrade_again(empty_engine: Engine) -> None:
