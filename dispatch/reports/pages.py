@@ -62,12 +62,15 @@ def dashboard(
     """Completion of a day, week or month, with a chart and every figure opening into
     its stops; of the whole station or of one team."""
     station = stations.get(session, principal, station_id)
-    at = at or datetime.now(ZoneInfo(station.timezone)).date()
+    today = datetime.now(ZoneInfo(station.timezone)).date()
+    at = at or today
     first, last = _period(period, at)
     figures = completion(session, principal, station_id, first, last, team)
     teams = teams_of(session, principal, station_id)
-    # The social worker's list looks at the last four weeks of the period.
-    risks = risk_signals(session, principal, station_id, last - timedelta(days=27), last)
+    # The social worker's list looks at the last four weeks of the period, or up to today
+    # for a period not over yet (on the 1st, the four weeks before it, not the month ahead).
+    until = min(last, today)
+    risks = risk_signals(session, principal, station_id, until - timedelta(days=27), until)
     return render(
         request,
         "dashboard.html",

@@ -2,15 +2,18 @@
 with the events behind each; one refusal alone is not a signal."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from sqlmodel import Session, select
 
 from models import ServiceSchedule
-from tests.builders.accounts import sign_in
+from models.enums import Role
+from tests.builders.accounts import create_account, sign_in
 from tests.builders.days import DAY, plan_day
+from tests.builders.records import create_client, create_schedule, create_site, create_station
 
 
 def test_clients_at_risk_are_listed_with_the_events_behind_them(
@@ -73,3 +76,32 @@ def test_clients_at_risk_are_listed_with_the_events_behind_them(
     page = api.get(f"/dashboard/{day.station.id}", params={"period": "month", "at": DAY}).text
     assert "需要社工关注的老人" in page
     assert "下午再去也无人应" in page
+
+
+def test_the_dashboard_of_a_period_not_over_lists_the_four_weeks_up_to_today(
+    api: httpx.Client, session: Session
+) -> None:
+    """On the first of a month the month's dashboard still names the clients of the weeks
+    just past: the list ends today, not at the end of a period still to come (shown here
+    on a month ahead, whose last four weeks are all to come whatever today is)."""
+    station = create_station(session)
+    client = create_client(session, station=station, name="近来两次住院")
+    schedule = create_schedule(session, client=client, site=create_site(session, station=station))
+    coordinator = create_account(session, role=Role.COORDINATOR, stations=(station,))
+    session.commit()
+    today = datetime.now(ZoneInfo(station.timezone)).date()
+    holds = [
+        {"start": str(today - timedelta(days=12)), "end": str(today - timedelta(days=11))},
+        {"start": str(today - timedelta(days=3)), "end": str(today - timedelta(days=2))},
+    ]
+    answer = api.patch(
+        f"/api/schedules/{schedule.id}", json={"holds": holds}, headers=coordinator.headers
+    )
+    assert answer.status_code == 200, answer.text
+    sign_in(api, coordinator.user.username)
+    ahead = today.replace(day=1) + timedelta(days=62)  # within the month after next
+    page = api.get(f"/dashboard/{station.id}", params={"period": "month", "at": str(ahead)})
+    assert "近来两次住院" in page.text
+    past = today - timedelta(days=60)  # a month over: its own last four weeks
+    page = api.get(f"/dashboard/{station.id}", params={"period": "month", "at": str(past)})
+    assert "近来两次住院" not in page.text
