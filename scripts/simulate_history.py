@@ -42,7 +42,7 @@ from dispatch.planning.runner import InlineRunner
 from dispatch.planning.schemas import Edit, PlanningRequest
 from dispatch.rounds.outcomes import mark_round, record_outcome
 from dispatch.rounds.schemas import OutcomeCreate
-from models import Alert, Plan, PlanningJob, PlanRoute, PlanStop, Station
+from models import Alert, AlertStep, Plan, PlanningJob, PlanRoute, PlanStop, Station
 from models.enums import (
     JobStatus,
     LadderStep,
@@ -94,7 +94,11 @@ def simulate(
         if work.open and work.tasks:
             _plan_and_publish(session, services, engine, office, station_id, day, seconds)
             counts["days"] += 1
-            for key, n in _deliver(session, office, station_id, day, zone, rng).items():
+            # Only the last day's alerts may still be open: a station leaves no door that
+            # did not open unanswered for weeks.
+            may_stay_open = day == last
+            found = _deliver(session, office, station_id, day, zone, rng, may_stay_open)
+            for key, n in found.items():
                 counts[key] += n
         day += timedelta(days=1)
     return counts
@@ -136,6 +140,7 @@ def _deliver(
     day: date,
     zone: ZoneInfo,
     rng: random.Random,
+    may_stay_open: bool,
 ) -> dict[str, int]:
     counts = {"outcomes": 0, "alerts": 0}
     plan = _published(session, station_id, day)
@@ -174,7 +179,7 @@ def _deliver(
             alert = session.exec(select(Alert).where(Alert.outcome_id == stored.id)).first()
             if alert is not None:
                 counts["alerts"] += 1
-                _walk(session, office, alert, at, rng)
+                _walk(session, office, alert, at, rng, may_stay_open)
         end = midnight + timedelta(seconds=route.arrive_seconds + rng.randint(0, 900))
         mark_round(session, volunteer, day, RoundEvent.FINISHED, uuid.uuid4().hex, end)
         session.commit()
@@ -182,20 +187,30 @@ def _deliver(
 
 
 def _walk(
-    session: Session, office: Principal, alert: Alert, at: datetime, rng: random.Random
+    session: Session,
+    office: Principal,
+    alert: Alert,
+    at: datetime,
+    rng: random.Random,
+    may_stay_open: bool,
 ) -> None:
-    """The coordinator calls, and mostly finds the client safe; the alert's clock is the day's."""
+    """The coordinator calls within minutes, and mostly finds the client safe; the alert's
+    clock, its step's included, is the day's."""
     assert alert.id is not None
     alert.raised_at = at + timedelta(minutes=1)
     session.add(alert)
     alerts.take_step(
         session, office, alert.id, StepCreate(step=LadderStep.CALL_CLIENT, result="模拟：已致电")
     )
-    if rng.random() < RESOLVED:
+    resolved = rng.random() < RESOLVED or not may_stay_open
+    step = session.exec(select(AlertStep).where(AlertStep.alert_id == alert.id)).one()
+    step.done_at = alert.raised_at + timedelta(minutes=rng.randint(2, 15))
+    session.add(step)
+    if resolved:
         alerts.resolve(
             session, office, alert.id, ResolutionCreate(resolution=Resolution.CLIENT_SAFE)
         )
-        alert.resolved_at = alert.raised_at + timedelta(minutes=rng.randint(10, 180))
+        alert.resolved_at = step.done_at + timedelta(minutes=rng.randint(10, 180))
         session.add(alert)
 
 

@@ -5,7 +5,7 @@ Chinese and English), the station overview, the histories and the hours say the 
 
 import io
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import httpx
 from openpyxl import load_workbook
@@ -16,7 +16,7 @@ from dispatch.access import system_principal
 from dispatch.container import Services
 from dispatch.db import for_writing
 from dispatch.reports.completion import Figure, completion, stops_behind
-from models import Alert, Client, Outcome, Plan, PlanStop, RoundMark, Station, Task, Team
+from models import Alert, AlertStep, Client, Outcome, Plan, PlanStop, RoundMark, Station, Task, Team
 from models.enums import AlertStatus, OutcomeKind, PlanStatus, Role, StopKind
 from scripts.demo_station import STATION_CODE, load_demo_station
 from scripts.simulate_history import simulate
@@ -66,6 +66,20 @@ def test_completion_figures_agree_with_the_events_of_a_simulated_month(
         assert figures.alerts_raised == len(alerts) == counts["alerts"]
         assert figures.alerts_resolved == sum(1 for a in alerts if a.status is AlertStatus.RESOLVED)
         assert figures.alerts_open + figures.alerts_resolved == figures.alerts_raised
+        # The coordinator's call is taken minutes after the alert, on the day; only the
+        # last day's alerts may still be open.
+        for alert in alerts:
+            (step,) = session.exec(select(AlertStep).where(AlertStep.alert_id == alert.id))
+            assert timedelta(0) < step.done_at - alert.raised_at <= timedelta(minutes=15)
+            if alert.status is AlertStatus.RESOLVED:
+                assert alert.resolved_at is not None
+                assert alert.resolved_at > step.done_at
+            else:
+                outcome = session.get(Outcome, alert.outcome_id)
+                assert outcome is not None
+                task = session.get(Task, outcome.task_id)
+                assert task is not None
+                assert task.service_date == LAST
         assert len(session.exec(select(RoundMark)).all()) > 0
         assert figures.volunteer_hours > 0
         assert figures.delivered > 0
