@@ -75,9 +75,9 @@ def test_completion_figures_agree_with_the_events_of_a_simulated_month(
                 assert alert.resolved_at is not None
                 assert alert.resolved_at > step.done_at
             else:
-                outcome = session.get(Outcome, alert.outcome_id)
-                assert outcome is not None
-                task = session.get(Task, outcome.task_id)
+                recorded = session.get(Outcome, alert.outcome_id)
+                assert recorded is not None
+                task = session.get(Task, recorded.task_id)
                 assert task is not None
                 assert task.service_date == LAST
         assert len(session.exec(select(RoundMark)).all()) > 0
