@@ -2,8 +2,10 @@
 
 A task counts as planned when it is on a route of its day's published plan, as unplanned when
 that plan could not hold it. Its standing outcome (the last event) says whether it was
-delivered, and whether in its window; a planned task without an outcome, or with another
-outcome, is missed, with that outcome (or "no_outcome") as the reason. Every figure can be
+delivered, and whether in its window; a planned task with another outcome is missed, with
+that outcome as the reason, and so is one without an outcome once its window is over
+("no_outcome"); until then it is still to come (`pending`): at nine in the morning the
+day's lunches are not missed. Every figure can be
 opened into the stops behind it (`stops_behind`), so the dashboard, the reports and the raw
 events can be checked against each other.
 """
@@ -33,9 +35,10 @@ from dispatch.reports.schemas import (
 )
 from dispatch.teams import repository as teams
 from models import Station
+from models.common import utcnow
 from models.enums import AlertStatus, OutcomeKind
 
-Figure = Literal["planned", "delivered", "late", "missed", "unplanned"]
+Figure = Literal["planned", "delivered", "late", "missed", "pending", "unplanned"]
 MAX_DAYS = 366
 
 
@@ -52,6 +55,7 @@ class _Stop:
     outcome: str | None  # the standing outcome's kind
     recorded_at: datetime | None
     late: bool
+    pending: bool  # no outcome yet, and its window not over
 
 
 def completion(
@@ -61,11 +65,12 @@ def completion(
     first: date,
     last: date,
     team_id: int | None = None,
+    now: datetime | None = None,
 ) -> Completion:
     """The station's figures; with `team_id`, those of the team: its clients' stops and
-    alerts, its volunteers' routes and hours."""
+    alerts, its volunteers' routes and hours. `now`: what is still to come (default: now)."""
     station = _station(session, principal, station_id, first, last)
-    stops = _stops(session, station, first, last)
+    stops = _stops(session, station, first, last, now or utcnow())
     plans = repository.published_plans(session, station_id, first, last)
     routes = repository.routes_of_plans(session, [p.id for p in plans])
     alerts = repository.alerts_of_period(session, station_id, first, last)
@@ -77,7 +82,7 @@ def completion(
         alerts = [a for a in alerts if a.client_id in clients]
     planned = [s for s in stops if s.volunteer_id is not None]
     delivered = [s for s in planned if _delivered(s)]
-    missed = [s for s in planned if not _delivered(s)]
+    missed = [s for s in planned if _missed(s)]
     minutes = [
         (a.resolved_at - a.raised_at).total_seconds() / 60
         for a in alerts
@@ -96,7 +101,8 @@ def completion(
                 planned=len(on_route),
                 delivered=sum(1 for s in on_route if _delivered(s)),
                 late=sum(1 for s in on_route if _delivered(s) and s.late),
-                missed=sum(1 for s in on_route if not _delivered(s)),
+                missed=sum(1 for s in on_route if _missed(s)),
+                pending=sum(1 for s in on_route if s.pending),
                 unplanned=len(of_day) - len(on_route),
             )
         )
@@ -109,6 +115,7 @@ def completion(
         late=sum(1 for s in delivered if s.late),
         missed=len(missed),
         missed_by_reason=dict(sorted(Counter(s.outcome or "no_outcome" for s in missed).items())),
+        pending=sum(1 for s in planned if s.pending),
         unplanned=len(stops) - len(planned),
         by_kind=dict(sorted(Counter(s.kind for s in delivered).items())),
         alerts_raised=len(alerts),
@@ -154,7 +161,8 @@ def _by_team(session: Session, station_id: int, stops: list[_Stop]) -> list[Team
                 planned=len(on_route),
                 delivered=sum(1 for s in on_route if _delivered(s)),
                 late=sum(1 for s in on_route if _delivered(s) and s.late),
-                missed=sum(1 for s in on_route if not _delivered(s)),
+                missed=sum(1 for s in on_route if _missed(s)),
+                pending=sum(1 for s in on_route if s.pending),
                 unplanned=len(own) - len(on_route),
             )
         )
@@ -179,6 +187,7 @@ def across_stations(
         delivered=sum(r.figures.delivered for r in rows),
         late=sum(r.figures.late for r in rows),
         missed=sum(r.figures.missed for r in rows),
+        pending=sum(r.figures.pending for r in rows),
         unplanned=sum(r.figures.unplanned for r in rows),
         alerts_raised=sum(r.figures.alerts_raised for r in rows),
         alerts_open=sum(r.figures.alerts_open for r in rows),
@@ -196,11 +205,12 @@ def stops_behind(
     figure: Figure,
     reason: str | None = None,
     team_id: int | None = None,
+    now: datetime | None = None,
 ) -> list[StopRow]:
     """The stops a figure counts (for `missed`, optionally those of one reason; with
     `team_id`, of the team's clients)."""
     station = _station(session, principal, station_id, first, last)
-    stops = _stops(session, station, first, last)
+    stops = _stops(session, station, first, last, now or utcnow())
     if team_id is not None:
         clients, _volunteers = _team(session, station_id, team_id)
         stops = [s for s in stops if s.client_id in clients]
@@ -211,7 +221,8 @@ def stops_behind(
             "planned": on_route,
             "delivered": on_route and _delivered(s),
             "late": on_route and _delivered(s) and s.late,
-            "missed": on_route and not _delivered(s),
+            "missed": on_route and _missed(s),
+            "pending": on_route and s.pending,
             "unplanned": not on_route,
         }[figure]
         if keep and figure == "missed" and reason is not None:
@@ -246,7 +257,9 @@ def _station(
     return station
 
 
-def _stops(session: Session, station: Station, first: date, last: date) -> list[_Stop]:
+def _stops(
+    session: Session, station: Station, first: date, last: date, now: datetime
+) -> list[_Stop]:
     """Each task of the period's published plans once: its door stop, or its unplanned row.
     Columns, not records: a month is thousands of stops."""
     assert station.id is not None
@@ -256,9 +269,13 @@ def _stops(session: Session, station: Station, first: date, last: date) -> list[
     stops = []
     for day, reason, volunteer_id, task_id, kind, window_end, client_id, name in rows:
         outcome = latest.get(task_id)
-        late = False
-        if outcome is not None and window_end is not None:
-            late = outcome[1] > datetime.combine(day, window_end, zone)
+        # Its window's end (a task without one: the end of its day).
+        due = (
+            datetime.combine(day, window_end, zone)
+            if window_end is not None
+            else datetime.combine(day + timedelta(days=1), time(0), zone)
+        )
+        late = outcome is not None and window_end is not None and outcome[1] > due
         stops.append(
             _Stop(
                 day=day,
@@ -272,6 +289,7 @@ def _stops(session: Session, station: Station, first: date, last: date) -> list[
                 outcome=outcome[0].value if outcome else None,
                 recorded_at=outcome[1] if outcome else None,
                 late=late,
+                pending=outcome is None and now < due,
             )
         )
     return stops
@@ -279,6 +297,10 @@ def _stops(session: Session, station: Station, first: date, last: date) -> list[
 
 def _delivered(stop: _Stop) -> bool:
     return stop.outcome == OutcomeKind.DELIVERED.value
+
+
+def _missed(stop: _Stop) -> bool:
+    return not _delivered(stop) and not stop.pending
 
 
 def _hours(

@@ -130,6 +130,7 @@ def to_xlsx(report: MonthlyReport, station_name: str, gettext: Callable[[str], s
         (_("Delivered"), f.delivered),
         (_("Delivered late"), f.late),
         (_("Missed"), f.missed),
+        *([(_("Still to come"), f.pending)] if f.pending else []),
         (_("Not planned"), f.unplanned),
         *(
             (_("Delivered: %(kind)s") % {"kind": _(KINDS.get(kind, kind))}, n)
@@ -182,9 +183,9 @@ def to_xlsx(report: MonthlyReport, station_name: str, gettext: Callable[[str], s
         )
     if f.by_team:
         teams = book.create_sheet(_("By team"))
-        teams.append(
-            [_("Team"), _("Planned"), _("Delivered"), _("late"), _("Missed"), _("Not planned")]
-        )
+        to_come = [_("Still to come")] if f.pending else []
+        head = [_("Team"), _("Planned"), _("Delivered"), _("late"), _("Missed"), *to_come]
+        teams.append([*head, _("Not planned")])
         for team in f.by_team:
             teams.append(
                 inert_row(
@@ -194,6 +195,7 @@ def to_xlsx(report: MonthlyReport, station_name: str, gettext: Callable[[str], s
                         team.delivered,
                         team.late,
                         team.missed,
+                        *([team.pending] if f.pending else []),
                         team.unplanned,
                     ]
                 )

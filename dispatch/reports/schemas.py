@@ -14,6 +14,7 @@ class DayFigures(BaseModel):
     delivered: int
     late: int
     missed: int
+    pending: int  # on a route, no outcome yet, its window not over
     unplanned: int
 
 
@@ -26,6 +27,7 @@ class TeamFigures(BaseModel):
     delivered: int
     late: int
     missed: int
+    pending: int
     unplanned: int
 
 
@@ -38,6 +40,7 @@ class Completion(BaseModel):
     late: int  # delivered after the end of the task's window
     missed: int
     missed_by_reason: dict[str, int]  # no_answer, refused, not_home, unreachable, no_outcome
+    pending: int  # on a route, no outcome yet, its window not over: neither yet
     unplanned: int
     by_kind: dict[str, int]  # delivered meals, medicine and visits
     alerts_raised: int
@@ -80,6 +83,7 @@ class AcrossStations(BaseModel):
     delivered: int
     late: int
     missed: int
+    pending: int
     unplanned: int
     alerts_raised: int
     alerts_open: int

@@ -1,0 +1,49 @@
+"""A planned stop with nothing recorded is still to come until its window is over, then
+missed: the morning's dashboard does not call the day's lunches missed."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import httpx
+from sqlmodel import Session
+
+from dispatch.access import system_principal
+from dispatch.reports.completion import completion, stops_behind
+from tests.builders.days import DAY, outcome, plan_day
+
+
+def test_a_stop_is_still_to_come_until_its_window_is_over_then_missed(
+    api: httpx.Client, session: Session
+) -> None:
+    day = plan_day(api, session, clients=4, volunteers=1)  # windows 11:00-12:30
+    volunteer_id = day.first_route["volunteer_id"]
+    me = day.volunteers[volunteer_id]
+    doors = day.doors(volunteer_id)
+    assert len(doors) == 4
+    for door, kind in zip(doors, ["delivered", "no_answer"], strict=False):
+        api.post(
+            f"/api/me/stops/{door['id']}/outcomes", json=outcome(kind), headers=me.headers
+        ).raise_for_status()
+    station = day.station
+    assert station.id is not None
+    office = system_principal("test")
+    service_day = date.fromisoformat(DAY)
+
+    def at(hour: int, minute: int) -> datetime:
+        return datetime(2026, 11, 24, hour, minute, tzinfo=ZoneInfo(station.timezone))
+
+    morning = completion(session, office, station.id, service_day, service_day, now=at(9, 0))
+    assert (morning.planned, morning.delivered, morning.missed, morning.pending) == (4, 1, 1, 2)
+    assert morning.missed_by_reason == {"no_answer": 1}  # the door that did not open
+    (that_day,) = morning.days
+    assert (that_day.missed, that_day.pending) == (1, 2)
+    to_come = stops_behind(
+        session, office, station.id, service_day, service_day, "pending", now=at(9, 0)
+    )
+    assert sorted(row.client_id for row in to_come) == sorted(d["client_id"] for d in doors[2:])
+
+    still = completion(session, office, station.id, service_day, service_day, now=at(12, 29))
+    assert (still.missed, still.pending) == (1, 2)
+    over = completion(session, office, station.id, service_day, service_day, now=at(12, 31))
+    assert (over.planned, over.delivered, over.missed, over.pending) == (4, 1, 3, 0)
+    assert over.missed_by_reason == {"no_answer": 1, "no_outcome": 2}
