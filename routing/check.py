@@ -223,11 +223,10 @@ def evaluate(
         )
     depart = volunteer.shift.start
     if visits and not violations:
-        timing = _Timing(problem, volunteer, steps, stops, visits, arrive)
+        timing = _Timing(problem, volunteer, steps, stops, visits)
         violations.extend(timing.violations())
-        depart = timing.latest_departure()
         if not violations:
-            visits, arrive = timing.kept(visits, arrive)
+            visits, depart, arrive = timing.schedule(visits)
     return Route(volunteer.id, tuple(visits), depart, arrive, distance, travel), violations
 
 
@@ -288,7 +287,6 @@ class _Timing:
         steps: Sequence[Step],
         stops: list[Stop],
         visits: list[Visit],
-        arrive: int,
     ) -> None:
         self.volunteer = volunteer
         self.steps = steps
@@ -300,9 +298,12 @@ class _Timing:
         shift = volunteer.shift
         places = [volunteer.start, *(stop.location for stop in stops), volunteer.end_location]
         services = [0, *(stop.service for stop in stops)]
+        # From each node to the next: the service before it (elsewhere) and the travel.
+        self.gaps: list[int] = []
         for index in range(count + 1):
             a, b = places[index], places[index + 1]
             gap = problem.travel_time(volunteer, a, b) + (services[index] if a != b else 0)
+            self.gaps.append(gap)
             self.base.append((index + 2, index + 1, -gap))  # t[i+1] >= t[i] + gap
         self.base += [(1, 0, -shift.start), (0, count + 2, shift.end)]
         for index, (stop, visit) in enumerate(zip(stops, visits, strict=True)):
@@ -354,38 +355,33 @@ class _Timing:
             ]
         return found
 
-    def latest_departure(self) -> int:
-        """Leave as late as the route allows: waiting at home, not at a door."""
+    def schedule(self, visits: list[Visit]) -> tuple[list[Visit], int, int]:
+        """The times the volunteer is shown, and the departure and return: no longer away
+        from home than the route needs (leaving later instead of waiting at a door), and
+        every stop as early as that departure allows, so that any slack is kept for the
+        rest of the round. They keep every rule the plan was judged by: a meal is collected
+        no earlier than its ride to the door allows."""
         extra = self._extra()
-        distances = self._shortest(extra)
-        return self.volunteer.shift.start if distances is None else distances[1]
-
-    def kept(self, visits: list[Visit], arrive: int) -> tuple[list[Visit], int]:
-        """The earliest times that keep every ride (and the working time): a meal collected
-        early then carried past its limit to a door that is not open yet is collected later
-        instead, so the times a volunteer is shown keep the rules the plan was judged by."""
-        if all(visits[d - 2].start - visits[p - 2].start <= most for _, (p, d, most) in self.rides):
-            return visits, arrive
-        # Lower bounds of the network: minus the shortest distance from each node to zero.
-        bounds = self._shortest(self._extra(), backwards=True)
-        if bounds is None:
-            return visits, arrive
-        starts = [-bounds[index + 2] for index in range(len(visits))]
-        shifted: list[Visit] = []
-        delay = 0  # how much later the stop before starts: arrivals move with it
-        for visit, start in zip(visits, starts, strict=True):
-            start = max(start, visit.start)
-            arrival = visit.arrival + delay
-            shifted.append(
+        end = self.size - 1
+        earliest = self._shortest(extra, backwards=True)
+        assert earliest is not None  # consistent: judged so before
+        back = -earliest[end]
+        latest = self._shortest([*extra, (0, end, back)])  # leaving later ends no later
+        assert latest is not None
+        times = self._shortest([*extra, (1, 0, -latest[1])], backwards=True)
+        assert times is not None
+        shown: list[Visit] = []
+        for index, visit in enumerate(visits):
+            start = -times[index + 2]
+            shown.append(
                 replace(
                     visit,
-                    arrival=arrival,
+                    arrival=-times[index + 1] + self.gaps[index],
                     start=start,
                     departure=start + (visit.departure - visit.start),
                 )
             )
-            delay = start - visit.start
-        return shifted, arrive + delay
+        return shown, -times[1], -times[end]
 
     def _extra(self) -> list[tuple[int, int, int]]:
         return [edge for _, edge in self.rides] + ([self.work] if self.work else [])

@@ -6,7 +6,18 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
-from routing import Job, Problem, Step, StopKind, TimeWindow, ViolationKind, Volunteer, check
+from routing import (
+    Job,
+    JobKind,
+    Problem,
+    Step,
+    Stop,
+    StopKind,
+    TimeWindow,
+    ViolationKind,
+    Volunteer,
+    check,
+)
 from tests.routing.builders import delivery, problem, visit, volunteer
 
 LINE = [(0, 0), (100, 0), (200, 0), (300, 0)]
@@ -132,3 +143,31 @@ def test_ride_time_is_judged_on_the_best_timing_not_the_earliest() -> None:
 def test_working_time_counts_from_the_best_departure() -> None:
     day = problem(LINE, [volunteer(max_work=250)], [visit("a", 1, windows=[(1000, 1000)])])
     assert check(day, {"v1": steps("a")}).feasible  # 200 s of travel, leaving at 900
+
+
+def test_the_times_shown_follow_from_the_departure() -> None:
+    # Two meals from a kitchen that opens at 1000, their doors open from 1300: the waiting
+    # is done at home, and each time shown follows from the one before, from the departure.
+    kitchen = Stop(1, (TimeWindow(1000, 5000),))
+    jobs = [
+        Job(
+            m,
+            Stop(door, (TimeWindow(1300, 2000),)),
+            kind=JobKind.DELIVERY,
+            pickup=kitchen,
+            max_ride=900,
+        )
+        for m, door in (("m1", 2), ("m2", 3))
+    ]
+    day = problem(LINE, [volunteer()], jobs)
+    verdict = check(day, {"v1": steps(("m1", P), ("m2", P), ("m1", D), ("m2", D))})
+    assert verdict.feasible
+    (route,) = verdict.routes
+    assert route.arrive == 1700  # home as early as the round allows
+    assert route.depart == 1100  # and no longer away than it needs: no waiting anywhere
+    assert [(v.arrival, v.start) for v in route.visits] == [
+        (1200, 1200),
+        (1200, 1200),
+        (1300, 1300),
+        (1400, 1400),
+    ]

@@ -1,6 +1,7 @@
 """Demo days as the planner makes them (a short time limit): no hot meal rides longer than
 the station's limit, and what each volunteer is told about their pickups (phone, paper) and
-what the kitchen is told are the plan's own pickups, each at its own time."""
+what the kitchen is told are the plan's own pickups, each at its own time; the time to leave
+home comes before them all."""
 
 from collections import Counter
 from datetime import date
@@ -67,6 +68,12 @@ def test_a_planned_demo_day_keeps_the_hot_meal_limit_and_tells_every_pickup_as_p
             stored = session.get(PlanRoute, route.id)
             assert stored is not None
             phone = route_view(session, row, stored)
+            # The times told follow from leaving home at the time told: none before it.
+            times = [_minutes(stop.start) for stop in route.stops if stop.start is not None]
+            assert phone.depart == route.depart
+            assert _minutes(route.depart) <= times[0], route.volunteer_name
+            assert times == sorted(times)
+            assert times[-1] <= _minutes(route.arrive)
             told = [(c.site_name, c.at) for c in phone.collect]
             assert told == expected, route.volunteer_name
             phone_told.update(
