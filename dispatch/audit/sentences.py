@@ -183,7 +183,7 @@ def _value(
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
     if isinstance(value, list):
-        return "、".join(_value(field, item, gettext, timezone, names) for item in value)
+        return gettext(", ").join(_value(field, item, gettext, timezone, names) for item in value)
     if isinstance(value, str):
         if value in CHOICES:
             return gettext(CHOICES[value])

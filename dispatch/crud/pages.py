@@ -4,6 +4,7 @@ through the same record services as the API; the kinds are the table below."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from datetime import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
@@ -393,4 +394,6 @@ def _cell(value: Any) -> str:
         return ", ".join(str(v) for v in value)
     if value is None:
         return ""
+    if isinstance(value, time):
+        return value.strftime("%H:%M")  # a time of day as people read it, not 11:30:00
     return str(getattr(value, "value", value))

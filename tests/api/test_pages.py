@@ -368,6 +368,12 @@ def test_record_lists_and_forms_name_choices_and_weekdays_never_codes(
     assert ">餐食<" in schedules  # the service, not "meal"
     form = api.get("/records/schedules/new").text
     assert '<option value="weekly" >每周</option>' in form
+    assert ">11:00<" in schedules  # a time of day as people read it
+    assert "11:00:00" not in schedules
+    api.get("/language/en")
+    listed = api.get("/records/schedules").text
+    assert "Mon, Tue, Wed, Thu, Fri" in listed  # each language's own separator
+    assert "、" not in listed
 
 
 NOTHING_RECORDED = "未记录结果"
