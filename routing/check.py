@@ -397,6 +397,8 @@ class _Timing:
         edges = self.base + extra
         if backwards:
             edges = [(head, tail, weight) for tail, head, weight in edges]
+        else:  # the route's edges in the order bounds travel, from its end back: few passes
+            edges.reverse()
         infinity = 1 << 60
         distance = [infinity] * self.size
         distance[0] = 0
