@@ -88,6 +88,10 @@ _TEMPLATES = [_HERE / "templates"] + [
 ]
 
 
+# Monday first, as the records number them (0 = Monday).
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+
+
 def _make_environment(locale: str) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(_TEMPLATES),
@@ -100,6 +104,7 @@ def _make_environment(locale: str) -> jinja2.Environment:
     env.globals["kind_labels"] = KIND_LABELS
     env.globals["choices"] = CHOICES
     env.globals["unplanned_reasons"] = UNPLANNED_REASONS
+    env.globals["weekday_names"] = [translations(locale).gettext(day) for day in WEEKDAYS]
     env.filters["at"] = _local_time
     env.filters["day_name"] = lambda day: _day_name(day, locale)
     env.globals["new_event_id"] = lambda: uuid.uuid4().hex

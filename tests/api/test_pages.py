@@ -7,8 +7,9 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from models import ServiceSchedule
 from models.enums import Role
 from tests.builders.accounts import create_user, sign_in
 from tests.builders.days import DAY, plan_day
@@ -368,11 +369,40 @@ def test_record_lists_and_forms_name_choices_and_weekdays_never_codes(
     assert ">餐食<" in schedules  # the service, not "meal"
     form = api.get("/records/schedules/new").text
     assert '<option value="weekly" >每周</option>' in form
+    # The days are ticked by name, not typed as numbers; saved as ticked.
+    (schedule,) = session.exec(select(ServiceSchedule))
+    opened = api.get(f"/records/schedules/{schedule.id}").text
+    days = re.findall(
+        r'<input type="checkbox" name="weekdays" value="(\d)" (checked)?> (\S+)</label>', opened
+    )
+    assert [(value, bool(ticked), name) for value, ticked, name in days] == [
+        ("0", True, "周一"),
+        ("1", True, "周二"),
+        ("2", True, "周三"),
+        ("3", True, "周四"),
+        ("4", True, "周五"),
+        ("5", False, "周六"),
+        ("6", False, "周日"),
+    ]
+    kept = {
+        "client_id": str(client.id),
+        "kind": "meal",
+        "recurrence": "weekly",
+        "start_date": "2026-11-02",
+        "window_start": "11:00",
+        "window_end": "12:30",
+    }
+    posted = api.post(
+        f"/records/schedules/{schedule.id}",
+        data={**kept, "site_id": str(schedule.site_id), "weekdays": ["0", "2"]},
+    )
+    assert posted.status_code == 303, posted.text
+    assert "周一、周三<" in api.get("/records/schedules").text
     assert ">11:00<" in schedules  # a time of day as people read it
     assert "11:00:00" not in schedules
     api.get("/language/en")
     listed = api.get("/records/schedules").text
-    assert "Mon, Tue, Wed, Thu, Fri" in listed  # each language's own separator
+    assert "Mon, Wed<" in listed  # each language's own separator
     assert "、" not in listed
 
 
