@@ -24,6 +24,7 @@ KIND_LABELS = {
         "site_id": N_("Own pickup site"),
     },
     "volunteers": {"client_id": N_("Is also client")},
+    "availability": {"kind": N_("Kind of slot")},
     "activities": {
         "kind": N_("Kind of activity"),
         "service_date": N_("Date"),

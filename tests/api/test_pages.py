@@ -198,6 +198,9 @@ def test_availability_closures_and_menus_are_kept_from_their_pages(
     assert api.post("/records/availability/new", data=slot).status_code == 422  # no times
     slot |= {"start_time": "09:00", "end_time": "12:00"}
     assert api.post("/records/availability/new", data=slot).status_code == 303
+    slots = api.get("/records/availability").text
+    assert "<th>时段类型</th>" in slots  # a slot's kind, not a "service"
+    assert "<th>服务</th>" not in slots
     closure = {"date_from": "2026-11-24", "date_to": "2026-11-24", "reason": "消防演练"}
     assert api.post("/records/closures/new", data=closure).status_code == 303
     menu = {
