@@ -366,6 +366,9 @@ def test_record_lists_and_forms_name_choices_and_weekdays_never_codes(
     user = create_user(session, role=Role.COORDINATOR, stations=(station,))
     sign_in(api, user.username)
 
+    create_volunteer(session, station=station, name="南京话志愿者", skills=["dialect:南京话"])
+    session.commit()
+    assert "方言：南京话" in api.get("/records/volunteers").text
     schedules = api.get("/records/schedules").text
     assert "周一、周二、周三、周四、周五" in schedules
     assert "0, 1, 2" not in schedules
@@ -407,6 +410,7 @@ def test_record_lists_and_forms_name_choices_and_weekdays_never_codes(
     listed = api.get("/records/schedules").text
     assert "Mon, Wed<" in listed  # each language's own separator
     assert "、" not in listed
+    assert "dialect: 南京话" in api.get("/records/volunteers").text
 
 
 NOTHING_RECORDED = "未记录结果"
