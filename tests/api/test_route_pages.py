@@ -3,13 +3,24 @@ entered from paper on the day page (a form sent twice stores one), a volunteer r
 day and the coordinator offering the route, the volunteer seeing the offer."""
 
 import re
+from datetime import time as clock
 
 import httpx
 from sqlmodel import Session, select
 
 from models import Client, Outcome
-from tests.builders.accounts import sign_in
-from tests.builders.days import DAY, plan_day
+from models.enums import Diet, Role
+from tests.builders.accounts import create_account, sign_in
+from tests.builders.days import DAY, plan_day, planned, published
+from tests.builders.records import (
+    create_availability,
+    create_client,
+    create_schedule,
+    create_site,
+    create_station,
+    create_volunteer,
+    ident,
+)
 from tests.conftest import RunningServer
 from tests.pdf_checks import embedded_cjk_fonts
 
@@ -76,3 +87,28 @@ def test_cards_paper_outcomes_and_released_days_on_the_pages(
     other_phone.post(f"/me/offers/{release[1]}/accept", data={"back": f"/me/{DAY}"})
     assert "志愿者1 接手您的路线" in phone.get(f"/me/{DAY}").text
     assert "重新规划：交给接手人" in office.get(f"/days/{day.station.id}/{DAY}").text
+
+
+def test_the_phone_lists_what_to_collect_in_the_reader_s_language(
+    api: httpx.Client, session: Session, server: RunningServer
+) -> None:
+    station = create_station(session)
+    kitchen = create_site(session, station=station)
+    for n, diet in enumerate(["regular", "soft", "soft"]):
+        client = create_client(session, station=station, name=f"客户{n}", lat=32.04 + n / 300)
+        client.diet = Diet(diet)
+        create_schedule(session, client=client, site=kitchen)
+    volunteer = create_volunteer(session, station=station)
+    create_availability(session, volunteer=volunteer, weekday=1, start_time=clock(10))
+    boss = create_account(session, role=Role.COORDINATOR, stations=(station,))
+    rider = create_account(session, role=Role.VOLUNTEER, volunteer=volunteer)
+    day = f"/api/stations/{ident(station)}/days/{DAY}"
+    api.post(f"{day}/generate", headers=boss.headers).raise_for_status()
+    published(api, planned(api, day, boss.headers), boss.headers)
+
+    phone = browser_of(server, rider.user.username)
+    phone.get("/language/en")
+    page = phone.get(f"/me/{DAY}").text
+    assert "<p>soft × 2, regular × 1</p>" in page  # not the Chinese "，"
+    phone.get("/language/zh-CN")
+    assert "<p>软食 × 2、普通餐 × 1</p>" in phone.get(f"/me/{DAY}").text
