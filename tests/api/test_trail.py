@@ -99,4 +99,8 @@ def test_the_trail_is_read_filtered_exported_and_never_edited(
     assert f"{name} 新建了老人档案 · 王秀英" in page.text
     assert "楼层：– → 5" in page.text
     assert '<details class="raw" data-raw>' in page.text
+    api.get("/language/en")
+    english = api.get("/audit", params={"client_id": client["id"]}).text
+    assert "Floor: – → 5" in english  # not the Chinese "："
+    api.get("/language/zh-CN")
     assert f'<option value="{client["id"]}" selected>王秀英</option>' in page.text
