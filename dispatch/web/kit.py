@@ -45,6 +45,7 @@ from dispatch.web.forms import CHOICES, KIND_LABELS, LABELS, UNPLANNED_REASONS, 
 from dispatch.web.pdf import pdf_of
 from models import Station
 from models.enums import Role
+from models.volunteer import KNOWN_SKILLS
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 mimetypes.add_type("application/manifest+json", ".webmanifest")
@@ -105,6 +106,7 @@ def _make_environment(locale: str) -> jinja2.Environment:
     env.globals["choices"] = CHOICES
     env.globals["unplanned_reasons"] = UNPLANNED_REASONS
     env.globals["weekday_names"] = [translations(locale).gettext(day) for day in WEEKDAYS]
+    env.globals["known_skills"] = KNOWN_SKILLS
     env.filters["at"] = _local_time
     env.filters["day_name"] = lambda day: _day_name(day, locale)
     env.globals["new_event_id"] = lambda: uuid.uuid4().hex

@@ -366,9 +366,17 @@ def test_record_lists_and_forms_name_choices_and_weekdays_never_codes(
     user = create_user(session, role=Role.COORDINATOR, stations=(station,))
     sign_in(api, user.username)
 
-    create_volunteer(session, station=station, name="南京话志愿者", skills=["dialect:南京话"])
+    speaker = create_volunteer(
+        session, station=station, name="南京话志愿者", skills=["medicine", "dialect:南京话"]
+    )
     session.commit()
-    assert "方言：南京话" in api.get("/records/volunteers").text
+    assert "药品、方言：南京话" in api.get("/records/volunteers").text
+    # Known skills ticked by name, any other typed beside them.
+    opened = api.get(f"/records/volunteers/{speaker.id}").text
+    ticked = re.findall(r'name="skills" value="(\w+)" (checked)?> (\S+)</label>', opened)
+    assert ("medicine", "checked", "药品") in ticked
+    assert ("first_aid", "", "急救") in ticked
+    assert 'name="skills" value="dialect:南京话"' in opened
     schedules = api.get("/records/schedules").text
     assert "周一、周二、周三、周四、周五" in schedules
     assert "0, 1, 2" not in schedules
