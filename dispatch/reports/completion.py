@@ -5,9 +5,9 @@ that plan could not hold it. Its standing outcome (the last event) says whether 
 delivered, and whether in its window; a planned task with another outcome is missed, with
 that outcome as the reason, and so is one without an outcome once its window is over
 ("no_outcome"); until then it is still to come (`pending`): at nine in the morning the
-day's lunches are not missed. Every figure can be
-opened into the stops behind it (`stops_behind`), so the dashboard, the reports and the raw
-events can be checked against each other.
+day's lunches are not missed. Every figure can be opened into the stops behind it
+(`stops_behind`), so the dashboard, the reports and the raw events can be checked against
+each other.
 """
 
 from __future__ import annotations
