@@ -3,6 +3,7 @@ and the text a browser posts turned back into the schema's values."""
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -372,14 +373,23 @@ def parse(schema: type[BaseModel], form: dict[str, str]) -> dict[str, Any]:
         if kind == "checkbox":
             data[name] = raw in ("on", "true", "1")
         elif many:
-            data[name] = [
-                part.strip() for part in raw.replace("，", ",").split(",") if part.strip()
-            ]
+            parts = [part.strip() for part in raw.replace("，", ",").split(",") if part.strip()]
+            data[name] = [_skill(part) for part in parts] if name in SKILL_FIELDS else parts
         elif raw.strip() == "":
             data[name] = None if _optional(info.annotation) else info.default
         else:
             data[name] = raw.strip()
     return data
+
+
+SKILL_FIELDS = frozenset({"skills", "required_skills"})
+# A dialect as the pages show it ("方言：南京话", "dialect: 南京话"), as it is kept.
+_DIALECT = re.compile(r"^(?:dialect|方言)\s*[:：]\s*(?P<name>.+)$", re.IGNORECASE)
+
+
+def _skill(typed: str) -> str:
+    found = _DIALECT.match(typed)
+    return f"dialect:{found['name']}" if found else typed
 
 
 def _shape(annotation: Any) -> tuple[str, bool, tuple[str, ...]]:

@@ -376,7 +376,7 @@ def test_record_lists_and_forms_name_choices_and_weekdays_never_codes(
     ticked = re.findall(r'name="skills" value="(\w+)" (checked)?> (\S+)</label>', opened)
     assert ("medicine", "checked", "药品") in ticked
     assert ("first_aid", "", "急救") in ticked
-    assert 'name="skills" value="dialect:南京话"' in opened
+    assert 'name="skills" value="方言：南京话"' in opened  # and read back as kept (test_forms)
     schedules = api.get("/records/schedules").text
     assert "周一、周二、周三、周四、周五" in schedules
     assert "0, 1, 2" not in schedules
