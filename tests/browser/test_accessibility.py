@@ -60,6 +60,13 @@ def test_each_roles_main_page_has_no_serious_accessibility_violation(
             f"/stations/{station}/notifications",
         ),
         "coordinator-contacts": (day.coordinator.user.username, "/records/contacts"),
+        # Forms with days and skills ticked by name, beside fields typed.
+        "coordinator-schedule": (day.coordinator.user.username, "/records/schedules/new"),
+        "coordinator-volunteer": (
+            day.coordinator.user.username,
+            f"/records/volunteers/{volunteer_id}",
+        ),
+        "coordinator-availability": (day.coordinator.user.username, "/records/availability/new"),
     }
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     axe = Axe()
