@@ -334,7 +334,7 @@ _HIDDEN = {"station_id", "holds"}
 class Field:
     name: str
     label: str
-    input: str  # text, number, date, time, checkbox, select, textarea
+    input: str  # text, number, date, time, checkbox, select, textarea, days, skills
     value: str
     options: tuple[str, ...] = ()
     many: bool = False  # a list, written comma-separated
@@ -354,6 +354,7 @@ def fields(schema: type[BaseModel], values: dict[str, Any]) -> list[Field]:
         if name in _HIDDEN:
             continue
         kind, many, options = _shape(info.annotation)
+        kind = "days" if name in DAY_FIELDS else "skills" if name in SKILL_FIELDS else kind
         # A list's default comes from its factory (read as the default itself, it showed the
         # words "PydanticUndefined" in a new record's form, and saving kept them as a value).
         default = None if info.is_required() else info.get_default(call_default_factory=True)
@@ -382,12 +383,24 @@ def parse(schema: type[BaseModel], form: dict[str, str]) -> dict[str, Any]:
     return data
 
 
+# Ticked by name on the forms, not typed: the days of the week (0 = Monday), and the skills
+# the planner knows (any other typed beside them).
+DAY_FIELDS = frozenset({"weekdays", "weekday"})
 SKILL_FIELDS = frozenset({"skills", "required_skills"})
-# A dialect as the pages show it ("方言：南京话", "dialect: 南京话"), as it is kept.
+# A dialect is kept as "dialect:南京话" and shown as this; typed back in either language.
+DIALECT = N_("dialect: %(name)s")
 _DIALECT = re.compile(r"^(?:dialect|方言)\s*[:：]\s*(?P<name>.+)$", re.IGNORECASE)
 
 
+def skill_name(skill: str, gettext: Callable[[str], str]) -> str:
+    """A skill as people read it: a known one by its name, a dialect as 'dialect: 南京话'."""
+    if skill.startswith("dialect:"):
+        return gettext(DIALECT) % {"name": skill.removeprefix("dialect:")}
+    return gettext(CHOICES[skill]) if skill in CHOICES else skill
+
+
 def _skill(typed: str) -> str:
+    """A skill as typed on a form, as it is kept (the inverse of `skill_name`)."""
     found = _DIALECT.match(typed)
     return f"dialect:{found['name']}" if found else typed
 

@@ -41,7 +41,14 @@ from dispatch.deps import (
 from dispatch.errors import DispatchError, FormExpired, InvalidInput, NotAuthenticated
 from dispatch.http import render_error
 from dispatch.i18n import LOCALES, N_, chosen, translations
-from dispatch.web.forms import CHOICES, KIND_LABELS, LABELS, UNPLANNED_REASONS, input_error
+from dispatch.web.forms import (
+    CHOICES,
+    KIND_LABELS,
+    LABELS,
+    UNPLANNED_REASONS,
+    input_error,
+    skill_name,
+)
 from dispatch.web.pdf import pdf_of
 from models import Station
 from models.enums import Role
@@ -109,6 +116,7 @@ def _make_environment(locale: str) -> jinja2.Environment:
     env.globals["known_skills"] = KNOWN_SKILLS
     env.filters["at"] = _local_time
     env.filters["day_name"] = lambda day: _day_name(day, locale)
+    env.filters["skill_name"] = lambda skill: skill_name(skill, translations(locale).gettext)
     env.globals["new_event_id"] = lambda: uuid.uuid4().hex
     return env
 

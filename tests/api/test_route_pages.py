@@ -3,24 +3,14 @@ entered from paper on the day page (a form sent twice stores one), a volunteer r
 day and the coordinator offering the route, the volunteer seeing the offer."""
 
 import re
-from datetime import time as clock
 
 import httpx
 from sqlmodel import Session, select
 
 from models import Client, Outcome
-from models.enums import Diet, Role
-from tests.builders.accounts import create_account, sign_in
-from tests.builders.days import DAY, plan_day, planned, published
-from tests.builders.records import (
-    create_availability,
-    create_client,
-    create_schedule,
-    create_site,
-    create_station,
-    create_volunteer,
-    ident,
-)
+from models.enums import Diet
+from tests.builders.accounts import sign_in
+from tests.builders.days import DAY, plan_day
 from tests.conftest import RunningServer
 from tests.pdf_checks import embedded_cjk_fonts
 
@@ -92,19 +82,13 @@ def test_cards_paper_outcomes_and_released_days_on_the_pages(
 def test_the_phone_lists_what_to_collect_in_the_reader_s_language(
     api: httpx.Client, session: Session, server: RunningServer
 ) -> None:
-    station = create_station(session)
-    kitchen = create_site(session, station=station)
-    for n, diet in enumerate(["regular", "soft", "soft"]):
-        client = create_client(session, station=station, name=f"客户{n}", lat=32.04 + n / 300)
-        client.diet = Diet(diet)
-        create_schedule(session, client=client, site=kitchen)
-    volunteer = create_volunteer(session, station=station)
-    create_availability(session, volunteer=volunteer, weekday=1, start_time=clock(10))
-    boss = create_account(session, role=Role.COORDINATOR, stations=(station,))
-    rider = create_account(session, role=Role.VOLUNTEER, volunteer=volunteer)
-    day = f"/api/stations/{ident(station)}/days/{DAY}"
-    api.post(f"{day}/generate", headers=boss.headers).raise_for_status()
-    published(api, planned(api, day, boss.headers), boss.headers)
+    day = plan_day(api, session, clients=3, volunteers=1)
+    (rider,) = day.volunteers.values()
+    diets = iter([Diet.REGULAR, Diet.SOFT, Diet.SOFT])
+    for client in session.exec(select(Client).where(Client.station_id == day.station.id)):
+        client.diet = next(diets)  # what is collected is read with the route
+        session.add(client)
+    session.commit()
 
     phone = browser_of(server, rider.user.username)
     phone.get("/language/en")
