@@ -141,6 +141,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     watching.cancel()
     stop_sending.set()
+    await asyncio.to_thread(app.state.write_batches.close)
     await asyncio.to_thread(services.planning.runner.stop_all, STOPPED, 5.0)
 
 

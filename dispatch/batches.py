@@ -23,9 +23,10 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from dispatch.admission import WriteTurns
+from dispatch.db import POOL_CONNECTIONS
+from dispatch.worker_threads import WorkerThreads
 
 T = TypeVar("T")
 Work = Callable[[Session], Any]
@@ -53,9 +54,15 @@ class WriteBatches:
         """`engine`: one whose transactions write (dispatch.db.for_writing)."""
         self.engine = engine
         self.turns = turns
+        # SQLite writes one transaction at a time; more threads than connections would wait.
+        self.threads = WorkerThreads(1 if turns.serial_writes else POOL_CONNECTIONS, "writer")
         self._queues: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Hashable, _Queue]] = (
             WeakKeyDictionary()
         )
+
+    def close(self) -> None:
+        """At the server's end: the writes under way are finished, then the threads end."""
+        self.threads.close()
 
     async def write(
         self, work: Callable[[Session], T], together: Hashable | None = None
@@ -111,9 +118,9 @@ class WriteBatches:
 
     async def _in_turn(self, works: list[Work]) -> tuple[list[Done], Info]:
         if not self.turns.serial_writes:
-            return await run_in_threadpool(_write, self.engine, works)
+            return await self.threads.run(_write, self.engine, works)
         async with self.turns.here().writing:  # SQLite: the one writer's turn
-            return await run_in_threadpool(_write, self.engine, works)
+            return await self.threads.run(_write, self.engine, works)
 
 
 def _write(engine: Engine, works: list[Work]) -> tuple[list[Done], Info]:
