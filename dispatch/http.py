@@ -216,6 +216,10 @@ def _has_nul(scope: Scope, content_type: bytes, body: bytes) -> bool:
     if content_type.startswith(b"application/x-www-form-urlencoded"):
         return b"%00" in body or b"\x00" in body
     if content_type.startswith(b"application/json"):
+        # Decoded, a JSON text holds a NUL only where it says \u0000 (strict JSON refuses the
+        # raw character); a text in UTF-16 or UTF-32 holds zero bytes and is parsed.
+        if b"\\u0000" not in body and b"\x00" not in body:
+            return False
         try:
             return _any_nul(json.loads(body))
         except ValueError:

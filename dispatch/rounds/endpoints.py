@@ -85,9 +85,8 @@ async def record(
     stop_id: int,
     body: OutcomeCreate,
     request: Request,
-    response: Response,
     principal: PrincipalDep,
-) -> OutcomePublic:
+) -> Response:
     """Record what happened at my stop. The same client_event_id again stores nothing
     and answers 200 with the first event; a correction is a new event."""
     stored = await committed(
@@ -95,9 +94,15 @@ async def record(
         lambda session: record_outcome(session, principal, stop_id, body),
         together=_station_of(principal),
     )
-    if stored.duplicate:
-        response.status_code = status.HTTP_200_OK
-    return stored
+    return _stored(stored)
+
+
+def _stored(stored: OutcomePublic) -> Response:
+    """The stored event as the answer: 201, or 200 for an id already stored. Serialised
+    here, once: FastAPI would check again the model the service has just built, on the
+    request every door makes."""
+    code = status.HTTP_200_OK if stored.duplicate else status.HTTP_201_CREATED
+    return Response(stored.model_dump_json(), code, media_type="application/json")
 
 
 @router.get(
@@ -123,9 +128,8 @@ async def record_from_paper(
     stop_id: int,
     body: OutcomeCreate,
     request: Request,
-    response: Response,
     principal: PrincipalDep,
-) -> OutcomePublic:
+) -> Response:
     """A coordinator enters an outcome ticked on a paper route sheet: stored as the
     route's volunteer's, marked entered_by_coordinator."""
     stored = await committed(
@@ -133,9 +137,7 @@ async def record_from_paper(
         lambda session: record_paper_outcome(session, principal, stop_id, body),
         together=_station_of(principal),
     )
-    if stored.duplicate:
-        response.status_code = status.HTTP_200_OK
-    return stored
+    return _stored(stored)
 
 
 @router.post(
@@ -301,18 +303,15 @@ async def linked_record(
     stop_id: int,
     body: OutcomeCreate,
     request: Request,
-    response: Response,
     settings: SettingsDep,
-) -> OutcomePublic:
+) -> Response:
     secret = settings.resolved_secret_key
     stored = await committed(
         request,
         lambda session: record_linked_outcome(session, secret, token, stop_id, body),
         together=("route link", token),  # one volunteer's route: one station
     )
-    if stored.duplicate:
-        response.status_code = status.HTTP_200_OK
-    return stored
+    return _stored(stored)
 
 
 @router.post(

@@ -1,5 +1,6 @@
 """Bad input gets a 422 naming the field, and nothing is saved."""
 
+import json
 from typing import Any
 
 import httpx
@@ -331,6 +332,22 @@ def test_a_nul_character_anywhere_is_refused_the_same_on_both_databases(
         assert answer.status_code == 422, answer.text
         assert answer.json()["code"] == "invalid_input"
     assert api.get(url, headers=admin.headers).json()["access_notes"] == "敲门"
+
+
+def test_a_nul_in_json_is_found_in_any_encoding_and_only_where_it_is_one(
+    api: httpx.Client, admin: Account, session: Session
+) -> None:
+    client = create_client(session, station=create_station(session), access_notes="敲门")
+    url = f"/api/clients/{ident(client)}"
+    json_text = {**admin.headers, "Content-Type": "application/json"}
+    in_utf16 = json.dumps({"access_notes": "门\x00口"}).encode("utf-16")
+    answer = api.patch(url, content=in_utf16, headers=json_text)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"] == "invalid_input"
+    # A backslash before "u0000" is text, not a NUL.
+    answer = api.patch(url, content=b'{"access_notes": "C:\\\\u0000"}', headers=json_text)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["access_notes"] == "C:\\u0000"
 
 
 def test_a_body_past_the_size_limit_is_refused_before_it_is_read(
