@@ -18,6 +18,7 @@ from dispatch.reports.completion import (
 )
 from dispatch.reports.history import client_history, volunteer_hours
 from dispatch.reports.monthly import monthly_report, to_xlsx
+from dispatch.reports.periods import opening_day, period_around
 from dispatch.reports.risks import risk_signals
 from dispatch.teams.service import teams_of
 from dispatch.web.kit import PageUserDep, environment, language, printout, render
@@ -36,8 +37,8 @@ def dashboard_all(
     at: date | None = None,
 ) -> Response:
     """Every station the user reaches, side by side."""
-    at = at or datetime.now(ZoneInfo(settings.timezone)).date()
-    first, last = _period(period, at)
+    at = at or opening_day(datetime.now(ZoneInfo(settings.timezone)).date(), period)
+    first, last = period_around(period, at)
     return render(
         request,
         "dashboard_all.html",
@@ -63,8 +64,8 @@ def dashboard(
     its stops; of the whole station or of one team."""
     station = stations.get(session, principal, station_id)
     today = datetime.now(ZoneInfo(station.timezone)).date()
-    at = at or today
-    first, last = _period(period, at)
+    at = at or opening_day(today, period)
+    first, last = period_around(period, at)
     figures = completion(session, principal, station_id, first, last, team)
     teams = teams_of(session, principal, station_id)
     # The social worker's list looks at the last four weeks of the period, or up to today
@@ -219,15 +220,3 @@ def history_page(
     return render(
         request, "history.html", language(request), history=history, timezone=settings.timezone
     )
-
-
-def _period(period: str, at: date) -> tuple[date, date]:
-    """The day, the week (Monday to Sunday) or the month around `at`."""
-    if period == "day":
-        return at, at
-    if period == "week":
-        monday = at - timedelta(days=at.weekday())
-        return monday, monday + timedelta(days=6)
-    first = at.replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return first, following - timedelta(days=1)

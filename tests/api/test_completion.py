@@ -9,7 +9,11 @@ from sqlmodel import Session
 
 from dispatch.access import system_principal
 from dispatch.reports.completion import completion, stops_behind
+from dispatch.reports.periods import opening_day, period_around
+from models.enums import Role
+from tests.builders.accounts import create_account, sign_in
 from tests.builders.days import DAY, outcome, plan_day
+from tests.builders.records import create_station
 
 
 def test_a_stop_is_still_to_come_until_its_window_is_over_then_missed(
@@ -47,3 +51,26 @@ def test_a_stop_is_still_to_come_until_its_window_is_over_then_missed(
     over = completion(session, office, station.id, service_day, service_day, now=at(12, 31))
     assert (over.planned, over.delivered, over.missed, over.pending) == (4, 1, 3, 0)
     assert over.missed_by_reason == {"no_answer": 1, "no_outcome": 2}
+
+
+def test_a_dashboard_opens_on_this_month_and_on_the_1st_on_the_month_just_ended(
+    api: httpx.Client, session: Session
+) -> None:
+    """On the 1st the month has nothing done yet: the manager opens the one to report on."""
+    assert opening_day(date(2026, 12, 1), "month") == date(2026, 11, 30)
+    assert opening_day(date(2026, 12, 2), "month") == date(2026, 12, 2)
+    assert opening_day(date(2026, 12, 1), "week") == date(2026, 12, 1)  # a day or week: today's
+    assert period_around("month", opening_day(date(2027, 3, 1), "month")) == (
+        date(2027, 2, 1),
+        date(2027, 2, 28),
+    )
+    station = create_station(session)
+    manager = create_account(session, role=Role.MANAGER, stations=(station,))
+    session.commit()
+    sign_in(api, manager.user.username)
+    today = datetime.now(ZoneInfo(station.timezone)).date()
+    first, last = period_around("month", opening_day(today, "month"))
+    for page in (f"/dashboard/{station.id}", "/dashboard"):
+        answer = api.get(page)
+        assert answer.status_code == 200, answer.text
+        assert f"{first} – {last}" in answer.text
