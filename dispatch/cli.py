@@ -2,8 +2,11 @@
 
 import gc
 import getpass
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 import uvicorn
@@ -179,23 +182,27 @@ def notify(
 
 @app.command()
 def demo() -> None:
-    """Create or refresh the demo station (Xinjiekou, Nanjing) and its demo accounts."""
-    from scripts.demo_station import DEMO_PASSWORDS, load_demo_station
-    from scripts.simulate_history import DEMO_HISTORY, demo_history
+    """Create or refresh the demo station (Xinjiekou, Nanjing) and its demo accounts: its
+    first week is this week, and the weeks before it have been planned and delivered."""
+    from scripts.demo_station import DEMO, DEMO_PASSWORDS, TIMEZONE, load_demo_station, week_of
+    from scripts.simulate_history import demo_history, demo_past
 
     settings = Settings()
     engine = make_engine(settings.resolved_database_url)
     _upgrade(engine)
+    today = datetime.now(ZoneInfo(TIMEZONE)).date()
+    shape = replace(DEMO, monday=week_of(today))
     with session_scope(engine) as session:
-        counts = load_demo_station(session)
+        counts = load_demo_station(session, shape=shape)
     typer.echo("Demo station loaded: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
-    past = demo_history(engine)
+    first, last = demo_past(shape.monday, today)
+    past = demo_history(engine, (first, last))
     if past["days"]:
-        first, last = DEMO_HISTORY
         typer.echo(
-            f"Its past four weeks ({first} to {last}): {past['days']} days planned and "
-            f"delivered, {past['outcomes']} outcomes, {past['alerts']} alerts"
+            f"Its past ({first} to {last}): {past['days']} days planned and delivered, "
+            f"{past['outcomes']} outcomes, {past['alerts']} alerts"
         )
+    typer.echo(f"Its week begins on {shape.monday}; today is {today}.")
     typer.echo("Demo logins (username / password):")
     for username, password in DEMO_PASSWORDS.items():
         typer.echo(f"  {username:<12} {password}")

@@ -60,7 +60,10 @@ N_CLIENTS = 150
 N_VOLUNTEERS = 40
 # The demo volunteer who is a client of the station too, and his client record.
 CLIENT_VOLUNTEER, CLIENT_VOLUNTEER_ID = 11, "demo-client-volunteer"
-TODAY = date(2026, 11, 23)  # schedules start from a fixed Monday, so the demo is the same every run
+# The demo's first week begins on this Monday unless told another (the `demo` command gives
+# the week it runs in): what tests and benchmarks load is the same every run.
+FIRST_MONDAY = date(2026, 11, 23)
+TIMEZONE = "Asia/Shanghai"  # the demo station's
 
 DEMO_PASSWORDS = {
     "admin": "demo-admin-2026",
@@ -190,9 +193,15 @@ class Shape:
     seed: int = SEED
     clients: int = N_CLIENTS
     volunteers: int = N_VOLUNTEERS
+    monday: date = FIRST_MONDAY  # of the first week: schedules, leave and the gathering follow it
 
 
 DEMO = Shape()
+
+
+def week_of(day: date) -> date:
+    """The Monday of `day`'s week: the demo loaded on any day has that week as its first."""
+    return day - timedelta(days=day.weekday())
 
 
 def _station(shape: Shape) -> StationCreate:
@@ -203,7 +212,7 @@ def _station(shape: Shape) -> StationCreate:
         phone="025-84561234",
         lat=32.041802,
         lon=118.784308,
-        timezone="Asia/Shanghai",
+        timezone=TIMEZONE,
         locale="zh-CN",
     )
 
@@ -245,7 +254,7 @@ def _afternoon(n: int) -> bool:
 
 
 def _volunteers(
-    station_id: int, rng: random.Random, places: _Places, count: int = N_VOLUNTEERS
+    station_id: int, rng: random.Random, places: _Places, count: int, monday: date
 ) -> list[VolunteerCreate]:
     modes = [TravelMode.WALK] * 10 + [TravelMode.BICYCLE] * 8 + [TravelMode.EBIKE] * 17
     modes += [TravelMode.CAR] * 5
@@ -280,14 +289,16 @@ def _volunteers(
                 skills=skills,
                 max_hours_per_day=rng.choice([2.5, 3.0, 3.0, 4.0]),
                 max_stops_per_day=rng.randint(8, 15),
-                vetted_on=TODAY - timedelta(days=rng.randint(30, 900)),
+                vetted_on=monday - timedelta(days=rng.randint(30, 900)),
                 notes="退休教师" if i % 7 == 0 else ("大学生志愿者" if i % 5 == 0 else ""),
             )
         )
     return volunteers
 
 
-def _availability(volunteer_ids: list[int], rng: random.Random) -> list[AvailabilityCreate]:
+def _availability(
+    volunteer_ids: list[int], rng: random.Random, monday: date
+) -> list[AvailabilityCreate]:
     slots: list[AvailabilityCreate] = []
     for n, volunteer_id in enumerate(volunteer_ids):
         # The demo volunteer login (the first) comes every weekday; the others three to five.
@@ -307,7 +318,7 @@ def _availability(volunteer_ids: list[int], rng: random.Random) -> list[Availabi
                 )
             )
         if n % 9 == 4:
-            leave_start = TODAY + timedelta(days=rng.randint(1, 20))
+            leave_start = monday + timedelta(days=rng.randint(1, 20))
             slots.append(
                 AvailabilityCreate(
                     volunteer_id=volunteer_id,
@@ -322,7 +333,7 @@ def _availability(volunteer_ids: list[int], rng: random.Random) -> list[Availabi
                 AvailabilityCreate(
                     volunteer_id=volunteer_id,
                     kind=AvailabilityKind.EXTRA,
-                    date_from=TODAY + timedelta(days=5),
+                    date_from=monday + timedelta(days=5),
                     start_time=time(10, 0),
                     end_time=time(14, 0),
                     note="周六加班",
@@ -331,7 +342,7 @@ def _availability(volunteer_ids: list[int], rng: random.Random) -> list[Availabi
     return slots
 
 
-def _gathering_drivers(volunteers: list[Volunteer]) -> list[AvailabilityCreate]:
+def _gathering_drivers(volunteers: list[Volunteer], friday: date) -> list[AvailabilityCreate]:
     """Two volunteers with cars sign up to drive the elders to the month's gathering and
     home again (on foot, most of them live too far for someone who cannot go alone)."""
     drivers = [v for v in volunteers if v.travel_mode is TravelMode.CAR and v.id is not None]
@@ -339,7 +350,7 @@ def _gathering_drivers(volunteers: list[Volunteer]) -> list[AvailabilityCreate]:
         AvailabilityCreate(
             volunteer_id=driver.id,
             kind=AvailabilityKind.EXTRA,
-            date_from=_last_friday(TODAY),
+            date_from=friday,
             start_time=time(13, 30),
             end_time=time(17, 30),
             note="开车接送月度聚会的老人",
@@ -350,7 +361,7 @@ def _gathering_drivers(volunteers: list[Volunteer]) -> list[AvailabilityCreate]:
 
 
 def _clients(
-    station_id: int, rng: random.Random, places: _Places, count: int = N_CLIENTS
+    station_id: int, rng: random.Random, places: _Places, count: int, monday: date
 ) -> list[ClientCreate]:
     clients = []
     for i in range(count):
@@ -383,14 +394,14 @@ def _clients(
         if i % 21 == 5:
             status = ClientStatus.PAUSED
             status_fields = {
-                "status_from": TODAY - timedelta(days=rng.randint(1, 10)),
-                "status_until": TODAY + timedelta(days=rng.randint(3, 14)),
+                "status_from": monday - timedelta(days=rng.randint(1, 10)),
+                "status_until": monday + timedelta(days=rng.randint(3, 14)),
                 "status_reason": rng.choice(["住院", "去子女家小住"]),
             }
         elif i % 50 == 17:
             status = ClientStatus.ENDED
             status_fields = {
-                "status_from": TODAY - timedelta(days=30),
+                "status_from": monday - timedelta(days=30),
                 "status_reason": "入住养老院",
             }
         window_start = rng.choice([time(11, 0), time(11, 0), time(11, 30), time(10, 45)])
@@ -451,7 +462,7 @@ def _clients(
 
 
 def _schedules(
-    clients: list[Client], sites: dict[str, Site], rng: random.Random
+    clients: list[Client], sites: dict[str, Site], rng: random.Random, monday: date
 ) -> list[ScheduleCreate]:
     kitchens = [sites["demo-site-kitchen-1"], sites["demo-site-kitchen-2"]]
     pharmacy = sites["demo-site-pharmacy"]
@@ -490,14 +501,14 @@ def _schedules(
                 quantity=2 if n % 13 == 0 else 1,  # a couple sharing the household
                 recurrence=Recurrence.WEEKLY,
                 weekdays=list(weekdays),
-                start_date=TODAY - timedelta(days=rng.randint(7, 300)),
+                start_date=monday - timedelta(days=rng.randint(7, 300)),
                 window_start=client.preferred_window_start,
                 window_end=client.preferred_window_end,
                 service_minutes=5 if client.mobility is Mobility.INDEPENDENT else 8,
                 max_ride_minutes=45,
                 priority=5 if client.lives_alone else 3,
                 holds=holds,
-                skip_dates=[date(2026, 12, 31)] if n % 17 == 0 else [],
+                skip_dates=[monday + timedelta(days=38)] if n % 17 == 0 else [],
             )
         if n % 7 == 3:  # medicine every second Tuesday
             add(
@@ -508,7 +519,7 @@ def _schedules(
                 recurrence=Recurrence.WEEKLY,
                 weekdays=[1],
                 interval_weeks=2,
-                start_date=TODAY + timedelta(days=1),
+                start_date=monday + timedelta(days=1),
                 window_start=time(14, 0),
                 window_end=time(17, 0),
                 service_minutes=10,
@@ -522,7 +533,7 @@ def _schedules(
                 kind=ServiceKind.VISIT,
                 recurrence=Recurrence.WEEKLY,
                 weekdays=[rng.randint(0, 4)],
-                start_date=TODAY - timedelta(days=rng.randint(7, 200)),
+                start_date=monday - timedelta(days=rng.randint(7, 200)),
                 window_start=time(14, 0),
                 window_end=time(16, 30),
                 service_minutes=30,
@@ -539,7 +550,7 @@ def _schedules(
                 kind=ServiceKind.MEAL,
                 site_id=kitchen.id,
                 recurrence=Recurrence.ONCE,
-                start_date=TODAY + timedelta(days=3),
+                start_date=monday + timedelta(days=3),
                 window_start=time(11, 30),
                 window_end=time(12, 30),
                 notes="生日长寿面(一次性订单，午餐送到)",
@@ -600,11 +611,13 @@ def load_demo_station(
             station_id=station.id,
             external_id=site.external_id,
         )
-    generated = _volunteers(station.id, rng, places, shape.volunteers)
-    teams = _teams(session, services, principal, station, sites) if shape == DEMO else None
+    demo = shape.code == DEMO.code  # the demo's accounts, teams and gathering, on any week
+    friday = shape.monday + timedelta(days=4)
+    generated = _volunteers(station.id, rng, places, shape.volunteers, shape.monday)
+    teams = _teams(session, services, principal, station, sites) if demo else None
     for volunteer in generated:
         volunteer.team_id = teams.of(volunteer.lat, volunteer.lon) if teams else None
-    if shape == DEMO:  # kept linked on a refresh: no change to undo and make again
+    if demo:  # kept linked on a refresh: no change to undo and make again
         found = services.clients.repository.find(
             session, station_id=station.id, external_id=CLIENT_VOLUNTEER_ID
         )
@@ -622,13 +635,13 @@ def load_demo_station(
         for v in generated
     ]
     volunteer_ids = [v.id for v in volunteers if v.id is not None]
-    availability = _availability(volunteer_ids, rng)
-    if shape == DEMO:
-        availability += _gathering_drivers(volunteers)
+    availability = _availability(volunteer_ids, rng, shape.monday)
+    if demo:
+        availability += _gathering_drivers(volunteers, friday)
     _sync_availability(session, services, principal, station.id, availability)
     clients: list[Client] = []
     regulars = _Regulars(volunteers)
-    for n, data in enumerate(_clients(station.id, rng, places, shape.clients)):
+    for n, data in enumerate(_clients(station.id, rng, places, shape.clients, shape.monday)):
         data.team_id = teams.of(data.lat, data.lon) if teams else None
         data.preferred_volunteer_ids = regulars.of(data) if n % 3 == 0 else []
         data.excluded_volunteer_ids = (
@@ -645,7 +658,7 @@ def load_demo_station(
                 external_id=data.external_id,
             )
         )
-    schedules = _schedules(clients, sites, rng)
+    schedules = _schedules(clients, sites, rng, shape.monday)
     for schedule in schedules:
         _upsert(
             session,
@@ -656,17 +669,17 @@ def load_demo_station(
             station_id=station.id,
             external_id=schedule.external_id,
         )
-    if shape == DEMO:
+    if demo:
         clients.append(_client_who_volunteers(session, services, volunteers[CLIENT_VOLUNTEER]))
         _load_users(session, principal, station.id, volunteers[0])
-        _monthly_gathering(session, services, principal, sites["demo-site-office"], clients)
+        _monthly_gathering(session, services, principal, sites["demo-site-office"], clients, friday)
     return {
         "clients": len(clients),
         "volunteers": len(volunteers),
         "sites": len(sites),
         "schedules": len(schedules),
         "availability slots": len(availability),
-        "accounts": len(DEMO_PASSWORDS) if shape == DEMO else 0,
+        "accounts": len(DEMO_PASSWORDS) if demo else 0,
         "teams": 3 if teams else 0,
     }
 
@@ -752,22 +765,17 @@ def _teams(
 ACTIVITY_ID = "demo-activity-monthly"
 
 
-def _last_friday(day: date) -> date:
-    last = (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    return last - timedelta(days=(last.weekday() - 4) % 7)
-
-
 def _monthly_gathering(
     session: Session,
     services: Services,
     principal: Principal,
     venue: Site,
     clients: list[Client],
+    friday: date,
 ) -> Activity:
     """The month's gathering for elders who live alone (Jinan's, instead of gifts), at the
-    station's office on the last Friday of the demo's month (in its first week, like the
-    rest of the demo the same every run); the first three invited cannot come alone."""
-    friday = _last_friday(TODAY)
+    station's office on the Friday of the demo's first week (so that the demo's week shows
+    it); the first three invited cannot come alone."""
     assert venue.id is not None
     data = ActivityCreate(
         station_id=venue.station_id,

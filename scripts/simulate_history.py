@@ -226,39 +226,46 @@ def _published(session: Session, station_id: int, day: date) -> int:
     return plan.id
 
 
-# The demo's past: the four weeks before its first day (Monday 2026-11-23).
-DEMO_HISTORY = (date(2026, 10, 26), date(2026, 11, 20))
+def demo_past(monday: date, today: date) -> tuple[date, date]:
+    """The demo's past, loaded on `today` with its first week from `monday`: the four weeks
+    before that week, and the week's days before today."""
+    return monday - timedelta(days=28), max(monday, today) - timedelta(days=1)
 
 
-def demo_history(
-    engine: Engine, seconds: float = 1.5, days: tuple[date, date] = DEMO_HISTORY
-) -> dict[str, int]:
-    """Run the demo station's past `days` (its four past weeks) through the services, once:
-    plans (a short time limit, planned in-process), outcomes with a few misses, alerts.
-    Nothing is done when those days have plans already. The weeks are shared between this
+def demo_history(engine: Engine, days: tuple[date, date], seconds: float = 1.5) -> dict[str, int]:
+    """Run the demo station's past `days` through the services, a week (seven days from the
+    first) at a time: plans (a short time limit, planned in-process), outcomes with a few
+    misses, alerts. A week with a published plan already is left as it is (loaded again
+    weeks later, the demo gains the weeks since). The weeks are shared between this
     machine's cores (two at most): planning is most of the time, and each week is its own.
 
     `seconds`: each day's time limit (the demo's days are all planned at 1.5 s; at 1 s a
     few percent are left out)."""
+    first, last = days
     with Session(engine) as session:
         station = session.exec(select(Station).where(Station.code == STATION_CODE)).one()
         assert station.id is not None
-        first, last = days
-        done = session.exec(
-            select(Plan.id).where(
-                Plan.station_id == station.id,
-                Plan.status == PlanStatus.PUBLISHED,
-                col(Plan.service_date) >= first,
-                col(Plan.service_date) <= last,
-            )
-        ).first()
-    if done is not None:
+        published: set[date] = set(
+            session.exec(
+                select(col(Plan.service_date)).where(
+                    Plan.station_id == station.id,
+                    Plan.status == PlanStatus.PUBLISHED,
+                    col(Plan.service_date) >= first,
+                    col(Plan.service_date) <= last,
+                )
+            ).all()
+        )
+    weeks = [
+        (start, end, seconds)
+        for start, end in (
+            (first + timedelta(days=n), min(last, first + timedelta(days=n + 6)))
+            for n in range(0, (last - first).days + 1, 7)
+        )
+        if not any(start <= day <= end for day in published)
+    ]
+    if not weeks:
         return {"days": 0, "outcomes": 0, "alerts": 0}
     url = engine.url.render_as_string(hide_password=False)
-    weeks = [
-        (first + timedelta(days=n), min(last, first + timedelta(days=n + 6)), seconds)
-        for n in range(0, (last - first).days + 1, 7)
-    ]
     workers = max(1, min(2, os.cpu_count() or 1, len(weeks)))
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:

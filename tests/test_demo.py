@@ -1,5 +1,6 @@
 """The demo station: realistic, on the map extract, idempotent, and usable by every role."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import httpx
@@ -9,9 +10,9 @@ from sqlmodel import Session, col, func, select
 from dispatch.access import system_principal
 from dispatch.reports.completion import completion
 from models import Activity, Client, Invitation, ServiceSchedule, Site, Station, Volunteer
-from models.enums import Role, ServiceKind, SiteKind
-from scripts.demo_station import DEMO_PASSWORDS, STATION_CODE, load_demo_station
-from scripts.simulate_history import demo_history
+from models.enums import Recurrence, Role, ServiceKind, SiteKind
+from scripts.demo_station import DEMO, DEMO_PASSWORDS, STATION_CODE, load_demo_station, week_of
+from scripts.simulate_history import demo_history, demo_past
 from tests.conftest import RunningServer
 
 # Where the extract has drivable roads (its SOURCE.txt), with a margin for the building offset.
@@ -107,3 +108,35 @@ def test_the_demo_command_gives_the_station_a_past_once(
     assert figures.delivered > 0.8 * figures.planned
     assert [d.day for d in figures.days] == [date(2026, 11, 16) + timedelta(n) for n in range(5)]
     assert demo_history(engine, days=week) == {"days": 0, "outcomes": 0, "alerts": 0}
+    # Loaded again a week on, only the days since are added: the week done is kept.
+    since = demo_history(engine, days=(week[0], date(2026, 11, 23)))
+    assert since["days"] == 1
+
+
+def test_the_demo_loaded_on_any_day_has_that_week_as_its_first_and_the_days_before_as_past(
+    session: Session, server: RunningServer
+) -> None:
+    wednesday = date(2027, 3, 10)
+    monday = week_of(wednesday)
+    assert monday == date(2027, 3, 8)
+    assert week_of(date(2027, 3, 14)) == monday  # a Sunday: the week ending
+    assert demo_past(monday, wednesday) == (date(2027, 2, 8), date(2027, 3, 9))
+    assert demo_past(monday, monday) == (date(2027, 2, 8), date(2027, 3, 7))
+
+    services = server.app.state.services
+    on_the_fixed_week = load_demo_station(session, services)
+    session.commit()
+    rows = _counts(session)
+    # Loaded again in a later week: the same records, refreshed, with their dates moved.
+    assert load_demo_station(session, services, replace(DEMO, monday=monday)) == on_the_fixed_week
+    session.commit()
+    assert _counts(session) == rows
+
+    gathering = session.exec(select(Activity)).one()
+    assert gathering.service_date == date(2027, 3, 12)  # the Friday of its first week
+    schedules = session.exec(select(ServiceSchedule)).all()
+    starts = {s.kind: s.start_date for s in schedules if s.start_date >= monday}
+    assert starts[ServiceKind.MEDICINE] == date(2027, 3, 9)  # every second Tuesday from then
+    assert all(s.start_date < monday for s in schedules if s.kind is ServiceKind.VISIT)
+    once = [s for s in schedules if s.recurrence is Recurrence.ONCE]
+    assert {s.start_date for s in once} == {date(2027, 3, 11)}
