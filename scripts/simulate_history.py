@@ -54,6 +54,7 @@ from models.enums import (
     StopKind,
 )
 from routing import GreatCircle
+from routing.reasons import Reason
 from scripts.demo_station import STATION_CODE, load_demo_station
 
 # What happens at a door, in a month of a real station (roughly).
@@ -113,6 +114,24 @@ def _plan_and_publish(
     day: date,
     seconds: float,
 ) -> None:
+    plan_id = _planned(session, services, office, station_id, day, seconds)
+    plan = services.planning.plan(session, office, plan_id)
+    if any(stop.reason == Reason.NOT_PLACED for stop in plan.unplanned):
+        # As its explanation says, and a coordinator would: plan again with more time.
+        plan_id = _planned(session, services, office, station_id, day, seconds)
+        plan = services.planning.plan(session, office, plan_id)
+    services.plan_edits.publish(session, office, plan.id, Edit(revision=plan.revision))
+    session.commit()
+
+
+def _planned(
+    session: Session,
+    services: Services,
+    office: Principal,
+    station_id: int,
+    day: date,
+    seconds: float,
+) -> int:
     request = PlanningRequest(time_limit_seconds=seconds)
     job = services.planning.start(session, office, station_id, day, request)
     job_id = job.id
@@ -128,9 +147,7 @@ def _plan_and_publish(
             break
     if done.plan_id is None:
         raise RuntimeError(f"planning {day} failed: {done.error}")
-    plan = services.planning.plan(session, office, done.plan_id)
-    services.plan_edits.publish(session, office, plan.id, Edit(revision=plan.revision))
-    session.commit()
+    return done.plan_id
 
 
 def _deliver(
