@@ -40,7 +40,7 @@ TEXTS = {
         "generate": "Generate the day's tasks",
         "tasks": "tasks",
         "draft": "Draft",
-        "planned": "Planned",
+        "planned": "Planning done",
         "regulars": "clients with a regular volunteer get theirs",
         "pinned": "pinned",
         "version 2": "version 2",

@@ -153,6 +153,8 @@ def test_completion_figures_agree_with_the_events_of_a_simulated_month(
     assert page.count("<rect") == 4 * len(figures.days)  # on time, late, missed, not planned
     assert "按团队" in page
     assert all(row.team_name in page for row in figures.by_team)
+    # The team columns say what the tiles say ("Planned" was the planning job's "done").
+    assert "<th>已安排</th><th>已送达</th><th>迟送</th>" in page
     east_page = api.get(
         f"/dashboard/{station.id}",
         params={"period": "month", "at": str(LAST), "team": str(east.team_id)},
