@@ -172,6 +172,19 @@ def _phone(rng: random.Random) -> str:
     )
 
 
+def _distinct(name: str, given_names: list[str], taken: set[str]) -> str:
+    """`name`, or for a name already taken the surname with the next given name free: two
+    volunteers (or clients) of one name are hard to tell apart in a list. Nothing is drawn
+    from the generator, so the rest of the demo is as it was."""
+    surname, given = name[0], given_names.index(name[1:])
+    for other in range(given + 1, given + len(given_names)):
+        if name not in taken:
+            break
+        name = surname + given_names[other % len(given_names)]
+    taken.add(name)  # every name of this surname taken: a name twice, as stations have
+    return name
+
+
 def _plus(moment: time, minutes: int) -> time:
     total = moment.hour * 60 + moment.minute + minutes
     return time(total // 60, total % 60)
@@ -262,6 +275,7 @@ def _volunteers(
     modes[0] = TravelMode.EBIKE  # the demo volunteer login: a typical lunch round
     capacity = {TravelMode.WALK: 4, TravelMode.BICYCLE: 6, TravelMode.EBIKE: 10, TravelMode.CAR: 16}
     volunteers = []
+    taken: set[str] = set()
     for i in range(count):
         mode = modes[i % len(modes)]
         # Medicine is fetched in the afternoon: every afternoon volunteer is trained for it.
@@ -279,7 +293,11 @@ def _volunteers(
             VolunteerCreate(
                 station_id=station_id,
                 external_id=f"demo-volunteer-{i + 1:03d}",
-                name=rng.choice(_SURNAMES) + rng.choice(_YOUNG + _ELDER_FEMALE[:4]),
+                name=_distinct(
+                    rng.choice(_SURNAMES) + rng.choice(_YOUNG + _ELDER_FEMALE[:4]),
+                    _YOUNG + _ELDER_FEMALE[:4],
+                    taken,
+                ),
                 phone=_phone(rng),
                 home_address=address,
                 lat=lat,
@@ -364,9 +382,11 @@ def _clients(
     station_id: int, rng: random.Random, places: _Places, count: int, monday: date
 ) -> list[ClientCreate]:
     clients = []
+    taken: set[str] = set()
     for i in range(count):
         female = rng.random() < 0.62
-        name = rng.choice(_SURNAMES) + rng.choice(_ELDER_FEMALE if female else _ELDER_MALE)
+        given = _ELDER_FEMALE if female else _ELDER_MALE
+        name = _distinct(rng.choice(_SURNAMES) + rng.choice(given), given, taken)
         address, lat, lon = places.address()
         floor = _pick(rng, {1: 20, 2: 18, 3: 16, 4: 14, 5: 12, 6: 10, 9: 5, 14: 5})
         mobility = _pick(

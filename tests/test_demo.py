@@ -49,6 +49,10 @@ def test_demo_station_is_realistic_and_loads_idempotently(
     linked = session.exec(select(Volunteer).where(col(Volunteer.client_id).is_not(None))).one()
     assert session.get(Client, linked.client_id).name == linked.name  # type: ignore[union-attr]
     clients = session.exec(select(Client)).all()
+    volunteers = session.exec(select(Volunteer)).all()
+    # Each told apart by name in the lists a coordinator picks from.
+    assert len({c.name for c in clients}) == len(clients)
+    assert len({v.name for v in volunteers}) == len(volunteers)
     for client in clients:
         assert client.lat is not None
         assert client.lon is not None
