@@ -7,8 +7,8 @@ import httpx
 from sqlmodel import Session
 
 from models.enums import Role
-from tests.builders.accounts import create_account
-from tests.builders.days import DAY, plan_day
+from tests.builders.accounts import create_account, sign_in
+from tests.builders.days import DAY, plan_day, published
 
 
 def test_a_released_day_is_offered_taken_and_handed_over_by_a_re_plan(
@@ -68,3 +68,10 @@ def test_a_released_day_is_offered_taken_and_handed_over_by_a_re_plan(
         f"/api/stations/{day.station.id}/releases", params={"day": DAY}, headers=boss.headers
     ).json()
     assert (releases[0]["status"], releases[0]["planning_job_id"]) == ("replanned", state["id"])
+
+    published(api, draft, boss.headers)
+    assert api.get(f"/api/me/routes/{DAY}", headers=me.headers).status_code == 404
+    sign_in(api, me.user.username)
+    page = api.get(f"/me/{DAY}").text
+    assert "您已退出这一天，路线已重新规划" in page
+    assert "协调员会通知您" not in page  # nothing more to wait for: the day was given away
