@@ -24,6 +24,10 @@ __all__ = ["SolveParams", "solve"]
 # The search leaves this much of the time limit (at most) for the certificate pass.
 _CERTIFY_SECONDS = 0.5
 _CERTIFY_SHARE = 0.05
+# ... and the pass, when the search left jobs out, has at least this much, past the limit if
+# need be: at 1.5 s it had 0.075 s, and the explanations after it found where doors it had
+# no time to try would fit (docs/benchmarks, twenty-fourth session).
+_CERTIFY_AT_LEAST = 0.3
 # Past the limit, the explanations of what was left out may take this much more: a solve
 # ends within its limit and a second.
 _EXPLAIN_SECONDS = 0.5
@@ -88,7 +92,7 @@ def solve(
     if plan is None:  # no plan from the whole day's search: the pieces' if any
         # at the cost last reported for it (the pieces' models priced it, soft goals too)
         plan = _checked_plan(problem, start or {}, status, history[-1].cost if history else None)
-    deadline = max(end, time.perf_counter() + 0.05)  # a moment at least, however late
+    deadline = max(end, time.perf_counter() + _CERTIFY_AT_LEAST)
     plan = _certified(problem, plan, [j.id for j in plannable], list(refused), deadline)
     planned = plan.assignment()
     refused = {job: why for job, why in refused.items() if job not in planned}
