@@ -14,6 +14,7 @@ import contextlib
 import contextvars
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -54,13 +55,15 @@ class WorkerThreads:
         return await answer
 
     def close(self, seconds: float = 10.0) -> None:
-        """Each thread ends once the jobs before its end are done."""
+        """Each thread ends once the jobs before its end are done; waited for `seconds` in
+        all (they are daemons: one stuck does not keep the process)."""
         with self._lock:
             threads, self._threads, self._waiting = self._threads, [], 0
         for _ in threads:
             self._jobs.put(None)
+        deadline = time.monotonic() + seconds
         for thread in threads:
-            thread.join(seconds)
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     def _start(self) -> None:
         thread = threading.Thread(
