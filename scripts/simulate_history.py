@@ -316,9 +316,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     migrate.upgrade(engine)
     services = build_services(None, travel_matrices(settings))
     with Session(for_writing(engine), expire_on_commit=False) as session:
-        load_demo_station(session, services)
-        session.commit()
-        station = session.exec(select(Station).where(Station.code == STATION_CODE)).one()
+        station = session.exec(select(Station).where(Station.code == STATION_CODE)).first()
+        if station is None:  # loaded on its fixed week; one there keeps its own week's dates
+            load_demo_station(session, services)
+            session.commit()
+            station = session.exec(select(Station).where(Station.code == STATION_CODE)).one()
         assert station.id is not None
         counts = simulate(
             session, services, engine, station.id, args.first, args.last, seconds=args.seconds
