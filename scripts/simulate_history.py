@@ -117,7 +117,7 @@ def _plan_and_publish(
     plan_id = _planned(session, services, office, station_id, day, seconds)
     plan = services.planning.plan(session, office, plan_id)
     if any(stop.reason == Reason.NOT_PLACED for stop in plan.unplanned):
-        # As its explanation says, and a coordinator would: plan again with more time.
+        # Doors left out for lack of time: a coordinator, told so, plans the day again.
         plan_id = _planned(session, services, office, station_id, day, seconds)
         plan = services.planning.plan(session, office, plan_id)
     services.plan_edits.publish(session, office, plan.id, Edit(revision=plan.revision))
@@ -246,7 +246,7 @@ def _published(session: Session, station_id: int, day: date) -> int:
 def demo_past(monday: date, today: date) -> tuple[date, date]:
     """The demo's past, loaded on `today` with its first week from `monday`: the four weeks
     before that week, and the week's days before today."""
-    return monday - timedelta(days=28), max(monday, today) - timedelta(days=1)
+    return monday - timedelta(days=28), today - timedelta(days=1)
 
 
 def demo_history(engine: Engine, days: tuple[date, date], seconds: float = 1.5) -> dict[str, int]:
