@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from dispatch.audit import service as trail
 from dispatch.audit.schemas import TrailQuery
-from dispatch.audit.sentences import ENTITIES, readable
+from dispatch.audit.sentences import ENTITIES, readable, runs
 from dispatch.deps import SessionDep, SettingsDep
 from dispatch.errors import DispatchError
 from dispatch.i18n import translations
@@ -40,7 +40,7 @@ def audit_page(
         "audit.html",
         locale,
         page=found,
-        entries=[readable(event, gettext, settings.timezone) for event in found.items],
+        runs=runs([readable(event, gettext, settings.timezone) for event in found.items]),
         people=trail.people(session, principal),
         entities=ENTITIES,
         query=query,

@@ -98,6 +98,8 @@ PEOPLE_FIELDS = {
     "result": N_("Result"),
 }
 _HIDDEN = {"station_id", "site_id", "client_event_id", "revision", "plan_revision", "holds"}
+# Kinds of record whose sentence names the person they are about.
+_NAMED = ("client", "volunteer", "plan_stop", "availability", "schedule", "task")
 
 
 @dataclass(frozen=True)
@@ -113,22 +115,64 @@ class Entry:
     sentence: str
     changes: list[Change]
     raw: AuditEventPublic
+    # The sentence without whom it is about: what entries of one run have in common.
+    headline: str
+
+
+@dataclass(frozen=True)
+class Run:
+    """Entries in a row that say the same thing of different people in the same minute (a
+    day's 118 tasks generated, a file's rows imported): read as one line, opened to see each."""
+
+    entries: list[Entry]
+
+    @property
+    def first(self) -> Entry:
+        return self.entries[0]
+
+
+SHORTEST_RUN = 3  # fewer entries are read one by one
+
+
+def runs(entries: list[Entry]) -> list[Run]:
+    """The entries, in the order given, with each run of like entries gathered."""
+    gathered: list[list[Entry]] = []
+    for entry in entries:
+        if gathered and entry.headline and _alike(gathered[-1][-1], entry):
+            gathered[-1].append(entry)
+        else:
+            gathered.append([entry])
+    found: list[Run] = []
+    for run in gathered:
+        found += [Run(run)] if len(run) >= SHORTEST_RUN else [Run([entry]) for entry in run]
+    return found
+
+
+def _alike(one: Entry, other: Entry) -> bool:
+    return (one.when, one.headline, one.raw.actor_user_id, one.raw.interface) == (
+        other.when,
+        other.headline,
+        other.raw.actor_user_id,
+        other.raw.interface,
+    )
 
 
 def readable(event: AuditEventPublic, gettext: Gettext, timezone: str) -> Entry:
     _ = gettext
     who = event.actor_name or _(INTERFACES.get(_interface(event.interface), SOMEONE))
     whom = event.client_name or event.volunteer_name or ""
-    what = _(ENTITIES[event.entity]) if event.entity in ENTITIES else ""
-    if whom and event.entity in ("client", "volunteer", "plan_stop", "availability", "schedule"):
-        what = f"{what} · {whom}"
+    kind = _(ENTITIES[event.entity]) if event.entity in ENTITIES else ""
+    what = f"{kind} · {whom}" if whom and event.entity in _NAMED else kind
     values = {
         "who": who,
         "whom": whom or _("someone"),
         "what": what,
         "detail": _detail(event, gettext),
     }
-    sentence = _(SENTENCES.get(event.action, OTHERWISE)) % values
+    template = _(SENTENCES.get(event.action, OTHERWISE))
+    sentence = template % values
+    # Only a sentence that names the person in its `what` has a headline without them.
+    headline = template % (values | {"what": kind}) if what != kind else ""
     names = {
         "client_id": event.client_name,
         "volunteer_id": event.volunteer_name,
@@ -139,7 +183,7 @@ def readable(event: AuditEventPublic, gettext: Gettext, timezone: str) -> Entry:
         if (change := _change(field, values_, gettext, timezone, names)) is not None
     ]
     when = event.at.astimezone(ZoneInfo(timezone)).strftime("%m-%d %H:%M")
-    return Entry(when=when, sentence=sentence, changes=changes, raw=event)
+    return Entry(when=when, sentence=sentence, changes=changes, raw=event, headline=headline)
 
 
 def _interface(interface: str) -> str:
@@ -168,7 +212,7 @@ def _change(
     if not (isinstance(pair, list) and len(pair) == 2):
         return None
     before, after = (_value(field, v, gettext, timezone, names) for v in pair)
-    if field in ("client_id", "volunteer_id") and before == after:
+    if before == after:  # nothing a person reads changed ("–" to "–": None to an empty list)
         return None
     return Change(label=gettext(label), before=before, after=after)
 

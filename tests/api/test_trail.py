@@ -8,8 +8,10 @@ import io
 import httpx
 from sqlmodel import Session
 
+from models import Station
 from models.enums import Role
 from tests.builders.accounts import create_account, sign_in
+from tests.builders.days import small_day
 from tests.builders.records import create_station, ident
 
 
@@ -104,3 +106,27 @@ def test_the_trail_is_read_filtered_exported_and_never_edited(
     assert "Floor: – → 5" in english  # not the Chinese "："
     api.get("/language/zh-CN")
     assert f'<option value="{client["id"]}" selected>王秀英</option>' in page.text
+
+
+def test_a_day_generated_reads_as_one_line_opened_for_each_client(
+    api: httpx.Client, session: Session
+) -> None:
+    """Generating a day writes an entry per task: the page gathers them in one line that
+    names the action and how many, each entry naming its client inside; and a field that
+    went from nothing to nothing ("–" to "–") is not shown as a change."""
+    day, coordinator = small_day(session, clients=4)
+    api.post(f"{day}/generate", headers=coordinator.headers).raise_for_status()
+    station = session.get(Station, int(day.split("/")[3]))
+    assert station is not None
+    manager = create_account(session, role=Role.MANAGER, stations=(station,))
+    sign_in(api, manager.user.username)
+    page = api.get("/audit").text
+
+    name = coordinator.user.display_name
+    run = page.split('<li class="run" data-run="4">', 1)[1].split("</ol>", 1)[0]
+    assert f'<span class="sentence">{name} 生成了当日任务</span> · 4 条记录' in run
+    for n in range(4):
+        assert f"{name} 生成了当日任务 · 客户{n}" in run
+    assert run.count('<li data-seq="') == 4
+    assert "– → –" not in page
+    assert "时间窗起：– → 11:00" in run  # what was set is shown
