@@ -24,7 +24,7 @@ from dispatch.deps import (
 from dispatch.errors import NotFound
 from dispatch.planning.schemas import MAX_TIME_LIMIT_SECONDS, PLAN_TIME_LIMIT_SECONDS, PlanPublic
 from dispatch.rounds.links import links_of
-from dispatch.rounds.swaps import releases_of
+from dispatch.rounds.swaps import releases_of, takers
 from dispatch.teams.service import members, teams_of
 from dispatch.web.forms import VIOLATIONS
 from dispatch.web.kit import PageUserDep, first_page, language, render, signed_in
@@ -65,6 +65,7 @@ def day_page(
     todays = alerts.alerts_of(session, principal, station_id, day=day)
     shown = {alert.id: alert for alert in open_alerts + todays}
     places = sites.list(session, principal, first_page(station_id)).items
+    releases = releases_of(session, principal, station_id, day)
     return render(
         request,
         "day.html",
@@ -80,7 +81,8 @@ def day_page(
         map_json=json.dumps(_map(station, places, plan, settings.map_tiles), ensure_ascii=False),
         alerts=sorted(shown.values(), key=lambda a: (a.status != "open", -a.id)),
         links=links_of(session, principal, station_id, day),
-        releases=releases_of(session, principal, station_id, day),
+        releases=releases,
+        takers={release.id: takers(release, work.volunteers, plan) for release in releases},
         can_act=allowed(principal, Resource.ALERT, Action.UPDATE),
         # Only the actions the reader may take are shown (the server refuses the rest too).
         can_plan=allowed(principal, Resource.PLAN, Action.UPDATE),

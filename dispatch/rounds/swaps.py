@@ -8,23 +8,26 @@ from the moment the coordinator re-plans.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.audit import chain
+from dispatch.days.schemas import AvailableVolunteer
 from dispatch.errors import Conflict, NotFound
 from dispatch.i18n import N_
 from dispatch.planning.edits import record_leave
-from dispatch.planning.schemas import REPLAN_TIME_LIMIT_SECONDS, PlanningRequest
+from dispatch.planning.schemas import REPLAN_TIME_LIMIT_SECONDS, PlanningRequest, PlanPublic
 from dispatch.planning.service import PlanningService
 from dispatch.rounds import repository
 from dispatch.rounds.schemas import OfferCreate, ReleaseCreate, ReleasePublic
 from dispatch.rounds.service import volunteer_of
 from dispatch.times import clock
 from models import PlanningJob, RouteRelease, Station, Volunteer
-from models.enums import ReleaseStatus
+from models.enums import ReleaseStatus, StopKind
 
 _STANDING = (ReleaseStatus.OPEN, ReleaseStatus.OFFERED, ReleaseStatus.TAKEN)
 
@@ -89,6 +92,48 @@ def releases_of(
     reachable(session, principal, Station, station_id, "station")
     rows = repository.releases_of_day(session, station_id, day)
     return [_public(session, row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Taker:
+    """Someone a released route could be offered to: free that day, with their own route of
+    that day if they have one."""
+
+    volunteer: AvailableVolunteer
+    depart: str | None = None  # their own route's times, "HH:MM"
+    arrive: str | None = None
+    doors: int = 0
+
+
+def takers(
+    release: ReleasePublic, free: Sequence[AvailableVolunteer], plan: PlanPublic | None
+) -> list[Taker]:
+    """Who to ask first to take over a released route: those whose free hours span it, and
+    of them first those without a route of their own that day, then those with the fewest
+    doors already; never the one who released it."""
+    routes = {route.volunteer_id: route for route in plan.routes} if plan else {}
+    released = routes.get(release.volunteer_id)
+    found = []
+    for volunteer in free:
+        if volunteer.volunteer_id == release.volunteer_id:
+            continue
+        route = routes.get(volunteer.volunteer_id)
+        if route is None or not route.stops:
+            found.append(Taker(volunteer))
+            continue
+        doors = sum(1 for stop in route.stops if stop.kind is StopKind.DOOR)
+        found.append(Taker(volunteer, route.depart, route.arrive, doors))
+
+    def spans(taker: Taker) -> bool:
+        shift = taker.volunteer.shift
+        return released is None or (
+            shift.start.strftime("%H:%M") <= released.depart
+            and shift.end.strftime("%H:%M") >= released.arrive
+        )
+
+    return sorted(
+        found, key=lambda taker: (not spans(taker), taker.depart is not None, taker.doors)
+    )
 
 
 def offer(

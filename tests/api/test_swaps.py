@@ -1,7 +1,9 @@
 """Swaps: a volunteer releases a day; the coordinator offers the route to another volunteer,
 who takes it; the re-plan hands the route to them and leaves the first one out."""
 
+import re
 import time
+from datetime import time as clock
 
 import httpx
 from sqlmodel import Session
@@ -9,6 +11,7 @@ from sqlmodel import Session
 from models.enums import Role
 from tests.builders.accounts import create_account, sign_in
 from tests.builders.days import DAY, plan_day, published
+from tests.builders.records import create_availability, create_volunteer
 
 
 def test_a_released_day_is_offered_taken_and_handed_over_by_a_re_plan(
@@ -75,3 +78,39 @@ def test_a_released_day_is_offered_taken_and_handed_over_by_a_re_plan(
     page = api.get(f"/me/{DAY}").text
     assert "您已退出这一天，路线已重新规划" in page
     assert "协调员会通知您" not in page  # nothing more to wait for: the day was given away
+
+
+def test_a_released_route_is_offered_first_to_those_free_without_a_route(
+    api: httpx.Client, session: Session
+) -> None:
+    """The coordinator's list of who to ask: of those whose free hours span the released
+    route, first those free that day without a route of their own, then those with routes
+    (their times and doors shown); then those free at other hours; never the one who
+    released it."""
+    day = plan_day(api, session, clients=10, volunteers=2)
+    giver, other = (route["volunteer_id"] for route in day.plan["routes"])
+    spare = create_volunteer(session, station=day.station, name="志愿者9")
+    create_availability(session, volunteer=spare, weekday=1, start_time=clock(9))
+    later = create_volunteer(session, station=day.station, name="志愿者8")
+    create_availability(
+        session, volunteer=later, weekday=1, start_time=clock(14), end_time=clock(17)
+    )
+    session.commit()
+    me = day.volunteers[giver]
+    api.post(f"/api/me/days/{DAY}/release", json={"reason": "发烧"}, headers=me.headers)
+
+    sign_in(api, day.coordinator.user.username)
+    page = api.get(f"/days/{day.station.id}/{DAY}").text
+    released = page.split('<li data-release="', 1)[1].split("</select>", 1)[0]
+    options = re.findall(r'<option value="(\d+)">([^<]*)</option>', released)
+    theirs = next(r for r in day.plan["routes"] if r["volunteer_id"] == other)
+    doors = sum(1 for stop in theirs["stops"] if stop["kind"] == "door")
+    assert options == [
+        (str(spare.id), "志愿者9 · 有空 09:00–13:00 · 当天没有路线"),
+        (
+            str(other),
+            f"{theirs['volunteer_name']} · 有空 10:00–13:00 · "
+            f"已有路线 {theirs['depart']}–{theirs['arrive']}，{doors} 户",
+        ),
+        (str(later.id), "志愿者8 · 有空 14:00–17:00 · 当天没有路线"),
+    ]
