@@ -1,8 +1,9 @@
 """Plans of a day: planning jobs, and the routes and stops they produce."""
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field
 
 from models.common import EnumText, TableBase, UtcDateTime
@@ -98,3 +99,6 @@ class PlanStop(TableBase, table=True):
     pinned_volunteer_id: int | None = Field(default=None, foreign_key="volunteer.id")
     reason: str = Field(default="", max_length=40)  # unplanned: the planner's reason code
     explanation: str = Field(default="", max_length=500)  # and its sentence
+    # What the sentence names (a volunteer, the skills, the window), to say it to people in
+    # their language: {"volunteer_id": 3, "volunteer": "余丽娟"}, {"window": "11:00–12:30"}.
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)

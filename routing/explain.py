@@ -184,5 +184,5 @@ def _steps(job: Job) -> list[Step]:
     return [door] if job.pickup is None else [Step(job.id, StopKind.PICKUP), door]
 
 
-def _unplanned(job: Job, reason: Reason, **details: object) -> Unplanned:
-    return Unplanned(job.id, reason, sentence(reason, **details))
+def _unplanned(job: Job, reason: Reason, **details: str | int) -> Unplanned:
+    return Unplanned(job.id, reason, sentence(reason, **details), details)

@@ -66,6 +66,9 @@ class Unplanned:
     job: str
     reason: Reason
     message: str
+    # What the message is filled with (a volunteer's id, the skills, the window, numbers), for
+    # saying it in another language or with names.
+    details: dict[str, str | int] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)

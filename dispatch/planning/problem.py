@@ -77,6 +77,11 @@ def worker_id(volunteer_id: int) -> str:
     return f"v{volunteer_id}"
 
 
+def volunteer_id(worker: str) -> int:
+    """The volunteer a planner's volunteer id stands for (worker_id's inverse)."""
+    return int(worker.removeprefix("v"))
+
+
 def seconds(moment: time) -> int:
     return moment.hour * 3600 + moment.minute * 60 + moment.second
 

@@ -88,6 +88,9 @@ class StopPublic(SQLModel):
     pinned: bool
     reason: str
     explanation: str
+    # What the explanation names: "volunteer_id" and "volunteer" (a name), "skills",
+    # "window", "demand", "capacity", "minutes", "closes", "opens".
+    details: dict[str, str | int] = {}
     outcome: str | None = None  # what the volunteer (or a paper sheet) recorded last
     outcome_on_paper: bool = False
     regular: bool = False  # a door brought by one of the client's preferred volunteers

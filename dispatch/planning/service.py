@@ -25,7 +25,7 @@ from dispatch.db import session_scope
 from dispatch.errors import Conflict, DispatchError, InvalidInput, NotFound, Unavailable
 from dispatch.i18n import N_
 from dispatch.planning import repository
-from dispatch.planning.problem import DayProblem, build_problem, job_id, worker_id
+from dispatch.planning.problem import DayProblem, build_problem, job_id, volunteer_id, worker_id
 from dispatch.planning.runner import Finished, Outcome, Runner
 from dispatch.planning.schemas import PlanningRequest, PlanPublic, RoutePublic, StopPublic
 from dispatch.processes import THIS_PROCESS, gone
@@ -33,7 +33,7 @@ from dispatch.times import clock
 from models import Plan, PlanningJob, PlanRoute, PlanStop
 from models.common import utcnow
 from models.enums import JobStatus, PlanStatus, StopKind, TaskStatus
-from routing import MatrixProvider, Progress, SolveParams
+from routing import MatrixProvider, Progress, SolveParams, sentence
 from routing import Plan as Solution
 
 log = logging.getLogger(__name__)
@@ -618,13 +618,18 @@ def _write_unplanned(
 ) -> None:
     """Every task left out, with the planner's reason (or why it could not be placed)."""
     assert plan.id is not None
+    names = {
+        v.id: v.name for v in repository.volunteers_of_station(session, plan.station_id).values()
+    }
     for unplanned in solution.unplanned:
+        details = _named(unplanned.details, names)
         session.add(
             PlanStop(
                 plan_id=plan.id,
                 task_id=built.task_of[unplanned.job],
                 reason=str(unplanned.reason),
-                explanation=unplanned.message[:500],
+                explanation=sentence(unplanned.reason, **details)[:500],
+                details=details,
                 pinned_volunteer_id=pins.get(built.task_of[unplanned.job]),
             )
         )
@@ -638,6 +643,15 @@ def _write_unplanned(
                 pinned_volunteer_id=pins.get(task_id),
             )
         )
+
+
+def _named(details: dict[str, str | int], names: dict[int | None, str]) -> dict[str, str | int]:
+    """A reason's particulars with the volunteer by name, and their id as the station knows
+    it (the planner calls them by its own: "v3")."""
+    if "volunteer" not in details:
+        return dict(details)
+    volunteer = volunteer_id(str(details["volunteer"]))
+    return details | {"volunteer": names.get(volunteer, str(volunteer)), "volunteer_id": volunteer}
 
 
 def _copy_locked(session: Session, route_ids: list[int], plan: Plan) -> set[int]:
@@ -703,6 +717,7 @@ def plan_public(session: Session, plan: Plan) -> PlanPublic:
                 pinned=stop.pinned_volunteer_id is not None,
                 reason=stop.reason,
                 explanation=stop.explanation,
+                details=stop.details,
                 outcome=latest[task.id].kind if door and task.id in latest else None,
                 outcome_on_paper=door
                 and task.id in latest

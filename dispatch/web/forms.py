@@ -157,6 +157,25 @@ UNPLANNED_REASONS = {
     "out_of_time": N_("Not looked at in time: plan again with more time"),
     "no_position": N_("The address has no position on the map"),
 }
+# The same, with what the planner found (PlanStop.details), where it names something.
+UNPLANNED_DETAILS = {
+    "pinned_volunteer_absent": N_("Pinned to %(volunteer)s, who is not working this day"),
+    "no_skilled_volunteer": N_("Nobody working this day has the skill it needs: %(skills)s"),
+    "demand_over_capacity": N_(
+        "It needs %(demand)s places; nobody who may do it carries more than %(capacity)s"
+    ),
+    "ride_time_impossible": N_(
+        "Nobody who may do it gets from the pickup to the door within %(minutes)s minutes"
+    ),
+    "pickup_too_early": N_(
+        "Its pickup closes at %(closes)s and its time window opens at %(opens)s: more than "
+        "the %(minutes)s minutes it may ride"
+    ),
+    "no_shift_in_window": N_("Nobody who may do it works during its time window (%(window)s)"),
+    "not_placed": N_(
+        "It fits in %(volunteer)s's route: plan again with more time, or give it to them"
+    ),
+}
 # The values of the choices forms and lists show (enums and literals), for people.
 CHOICES = {
     "regular": N_("regular"),

@@ -45,6 +45,7 @@ from dispatch.web.forms import (
     CHOICES,
     KIND_LABELS,
     LABELS,
+    UNPLANNED_DETAILS,
     UNPLANNED_REASONS,
     input_error,
     skill_name,
@@ -112,6 +113,7 @@ def _make_environment(locale: str) -> jinja2.Environment:
     env.globals["kind_labels"] = KIND_LABELS
     env.globals["choices"] = CHOICES
     env.globals["unplanned_reasons"] = UNPLANNED_REASONS
+    env.globals["unplanned_details"] = UNPLANNED_DETAILS
     env.globals["weekday_names"] = [translations(locale).gettext(day) for day in WEEKDAYS]
     env.globals["known_skills"] = KNOWN_SKILLS
     env.filters["at"] = _local_time

@@ -7,7 +7,7 @@ import httpx
 from sqlmodel import Session
 
 from models.enums import Role
-from tests.builders.accounts import create_account
+from tests.builders.accounts import create_account, sign_in
 from tests.builders.days import planned
 from tests.builders.records import (
     create_availability,
@@ -58,6 +58,55 @@ def test_a_coordinator_plans_the_day_and_reads_the_draft(
     assert all(stop["start"] >= "10:00" for stop in route["stops"])
     again = api.post(f"/api/planning-jobs/{job['id']}/cancel", headers=coordinator.headers)
     assert again.status_code == 409  # it has ended
+
+
+def test_a_stop_left_out_says_why_with_what_keeps_it_out_and_whom(
+    api: httpx.Client, session: Session
+) -> None:
+    """An unplanned stop's reason comes with its particulars: the window nobody works in; the
+    volunteer it is pinned to by name (the planner's own ids never reach people), in the
+    API's sentence and, in the reader's language, on the day page."""
+    station = create_station(session)
+    kitchen = create_site(session, station=station)
+    client = create_client(session, station=station, name="午饭客户", lat=32.04)
+    create_schedule(session, client=client, site=kitchen)
+    late = create_client(session, station=station, name="晚饭客户", lat=32.05)
+    create_schedule(
+        session, client=late, site=None, kind="visit", window_start=clock(16), window_end=clock(17)
+    )
+    people = [create_volunteer(session, station=station, name=f"志愿者{n}") for n in range(2)]
+    for person in people:
+        create_availability(session, volunteer=person, weekday=1, start_time=clock(10))
+    coordinator = create_account(session, role=Role.COORDINATOR, stations=(station,))
+    day = f"/api/stations/{ident(station)}/days/2026-11-24"
+    api.post(f"{day}/generate", headers=coordinator.headers).raise_for_status()
+    plan = planned(api, day, coordinator.headers)
+    [unplanned] = plan["unplanned"]
+    assert (unplanned["reason"], unplanned["details"]) == (
+        "no_shift_in_window",
+        {"window": "16:00–17:00"},
+    )
+    sign_in(api, coordinator.user.username)
+    page = api.get(f"/days/{ident(station)}/2026-11-24").text
+    assert "可承担的志愿者在其时间窗（16:00–17:00）内都不上班" in page
+
+    keeper = ident(people[0])
+    moved = api.post(
+        f"/api/plans/{plan['id']}/stops/{unplanned['id']}/move",
+        json={"revision": plan["revision"], "volunteer_id": keeper},
+        headers=coordinator.headers,
+    )
+    assert moved.status_code == 200, moved.text
+    gone = api.patch(
+        f"/api/volunteers/{keeper}", json={"active": False}, headers=coordinator.headers
+    )
+    assert gone.status_code == 200, gone.text
+    again = planned(api, day, coordinator.headers)
+    [unplanned] = again["unplanned"]
+    assert unplanned["reason"] == "pinned_volunteer_absent"
+    assert unplanned["details"] == {"volunteer": "志愿者0", "volunteer_id": keeper}
+    assert "pinned to 志愿者0, who is not available" in unplanned["explanation"]
+    assert "已指定给志愿者0，但其当天不上班" in api.get(f"/days/{ident(station)}/2026-11-24").text
 
 
 def test_a_coordinator_gives_an_unplanned_stop_to_a_volunteer_and_re_plans_keep_it(

@@ -118,6 +118,7 @@ def test_a_job_that_would_fit_is_reported_as_not_placed() -> None:
     [left] = explain_unplanned(day, ["second"], {"v1": [Step("first")]})
     assert left.reason is Reason.NOT_PLACED
     assert "v1" in left.message
+    assert left.details == {"volunteer": "v1"}  # for saying it with the volunteer's name
 
 
 def test_past_the_deadline_a_job_says_time_ran_out_and_a_prechecked_one_keeps_its_reason() -> None:
