@@ -2,6 +2,7 @@
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,25 @@ from dispatch import migrate
 from dispatch.access import system_principal
 from dispatch.audit import chain
 from dispatch.db import make_engine
-from models import AuditEvent, AuditHead, Client, Volunteer
-from tests.builders.records import create_client, create_station, create_volunteer, ident
+from models import (
+    AuditEvent,
+    AuditHead,
+    Client,
+    Outcome,
+    Plan,
+    PlanRoute,
+    PlanStop,
+    Task,
+    Volunteer,
+)
+from models.enums import OutcomeKind, ServiceKind
+from tests.builders.records import (
+    create_client,
+    create_station,
+    create_volunteer,
+    ident,
+    save,
+)
 from tests.conftest import POSTGRES_URL, create_database, drop_database
 
 PLACEHOLDER = "PydanticUndefined"
@@ -147,3 +165,46 @@ def test_the_words_a_form_saved_for_an_empty_list_are_taken_out(empty_engine: En
             ("volunteer", ids[1], {"skills": [[PLACEHOLDER], []]}),
         ]
         assert chain.verify(session).intact
+
+
+def test_a_stop_that_outcomes_refer_to_gets_its_details_both_ways(empty_engine: Engine) -> None:
+    """plan_stop.details is added and taken away in place: copying the table to change it
+    (SQLite's way) failed on a database whose outcomes refer to its stops."""
+    migrate.upgrade(empty_engine)
+    with Session(empty_engine) as session:
+        station = create_station(session)
+        client = create_client(session, station=station)
+        helper = create_volunteer(session, station=station)
+        task = save(
+            session,
+            Task(
+                station_id=ident(station),
+                client_id=ident(client),
+                service_date=date(2026, 11, 24),
+                kind=ServiceKind.VISIT,
+            ),
+        )
+        plan = save(session, Plan(station_id=ident(station), service_date=task.service_date))
+        route = save(session, PlanRoute(plan_id=ident(plan), volunteer_id=ident(helper)))
+        stop = save(
+            session, PlanStop(plan_id=ident(plan), route_id=ident(route), task_id=ident(task))
+        )
+        save(
+            session,
+            Outcome(
+                client_event_id="e" * 16,
+                kind=OutcomeKind.DELIVERED,
+                recorded_at=datetime(2026, 11, 24, 4, tzinfo=UTC),
+                station_id=ident(station),
+                plan_stop_id=ident(stop),
+                task_id=ident(task),
+                volunteer_id=ident(helper),
+            ),
+        )
+        stop_id = ident(stop)
+    migrate.downgrade(empty_engine, "0022")
+    assert "details" not in {c["name"] for c in inspect(empty_engine).get_columns("plan_stop")}
+    migrate.upgrade(empty_engine)
+    with Session(empty_engine) as session:
+        assert session.get(PlanStop, stop_id).details == {}  # type: ignore[union-attr]
+        assert len(session.exec(select(Outcome)).all()) == 1

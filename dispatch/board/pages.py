@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from dispatch.access import Action, Resource, allowed
 from dispatch.alerts import service as alerts
+from dispatch.board.service import Way, route_ways
 from dispatch.days.schemas import DayWork
 from dispatch.deps import (
     DaysDep,
@@ -48,6 +49,7 @@ def day_page(
     days: DaysDep,
     planning: PlanningDep,
     sites: SitesDep,
+    services: ServicesDep,
     team: int | None = None,
 ) -> Response:
     """The day: tasks, who is free, the plan on a map, alerts, links and released days;
@@ -66,6 +68,8 @@ def day_page(
     shown = {alert.id: alert for alert in open_alerts + todays}
     places = sites.list(session, principal, first_page(station_id)).items
     releases = releases_of(session, principal, station_id, day)
+    modes = {v.volunteer_id: v.travel_mode for v in work.volunteers}
+    ways = route_ways(services.travel, plan, modes)
     return render(
         request,
         "day.html",
@@ -78,7 +82,9 @@ def day_page(
         plan=plan,
         job=planning.last_job(session, principal, station_id, day),
         colours=ROUTE_COLOURS,
-        map_json=json.dumps(_map(station, places, plan, settings.map_tiles), ensure_ascii=False),
+        map_json=json.dumps(
+            _map(station, places, plan, ways, settings.map_tiles), ensure_ascii=False
+        ),
         alerts=sorted(shown.values(), key=lambda a: (a.status != "open", -a.id)),
         links=links_of(session, principal, station_id, day),
         releases=releases,
@@ -118,9 +124,14 @@ def _of_team(
 
 
 def _map(
-    station: Station, sites: list[Site], plan: PlanPublic | None, tiles: str | None
+    station: Station,
+    sites: list[Site],
+    plan: PlanPublic | None,
+    ways: dict[int, Way],
+    tiles: str | None,
 ) -> dict[str, Any]:
-    """What the page's map draws: the station, its sites, each route, the unplanned."""
+    """What the page's map draws: the station, its sites, each route (along the streets
+    where the station has a street map), the unplanned."""
     routes = plan.routes if plan else []
     return {
         "station": [station.lat, station.lon],
@@ -130,6 +141,7 @@ def _map(
                 "colour": ROUTE_COLOURS[n % len(ROUTE_COLOURS)],
                 "name": route.volunteer_name,
                 "stops": [[s.lat, s.lon, s.client_name] for s in route.stops if s.lat],
+                "way": ways.get(route.id),
             }
             for n, route in enumerate(routes)
         ],

@@ -57,6 +57,7 @@ _SPEEDS: dict[str, dict[str, float]] = {
 _ONE_WAY_MODES = frozenset({"car", "ebike", "bicycle"})
 _ACCESS_KEYS = {"walk": "foot", "bicycle": "bicycle", "ebike": "bicycle", "car": "motor_vehicle"}
 _NO = frozenset({"no", "private"})
+_PATHS_AT_ONCE = 64  # sources whose shortest-path trees are held at once when drawing ways
 _BIG = 1e8  # decimetres below this; deciseconds times it stay exact in float64
 
 
@@ -289,6 +290,30 @@ class RoadNetwork:
             temporary.replace(cached)
         return result
 
+    def ways(
+        self, legs: Sequence[tuple[Location, Location]], profile: str
+    ) -> list[list[tuple[float, float]]]:
+        """Each leg's way along the mode's streets, for drawing a route: its start, the street
+        corners in order, its end (a straight line where its ends are not connected)."""
+        graph = self.graph(profile)
+        nodes, _metres = self.snap([point for leg in legs for point in leg], profile)
+        starts, ends = nodes[0::2].tolist(), nodes[1::2].tolist()
+        found: list[list[tuple[float, float]]] = [[] for _ in legs]
+        sources = sorted(set(starts))
+        for first in range(0, len(sources), _PATHS_AT_ONCE):  # bounded memory on large graphs
+            block = sources[first : first + _PATHS_AT_ONCE]
+            _, trees = dijkstra(
+                graph.weights, directed=True, indices=block, return_predecessors=True
+            )
+            tree_of = dict(zip(block, trees, strict=True))
+            for n, (start, end) in enumerate(legs):
+                if starts[n] not in tree_of:
+                    continue
+                corners = _corners(tree_of[starts[n]], starts[n], ends[n])
+                inside = [(float(graph.lats[c]), float(graph.lons[c])) for c in corners]
+                found[n] = [(start.lat, start.lon), *inside, (end.lat, end.lon)]
+        return found
+
     def _compute(self, points: Sequence[Location], profile: str) -> TravelMatrix:
         graph = self.graph(profile)
         nodes, access = self.snap(points, profile)
@@ -309,6 +334,18 @@ class RoadNetwork:
 
     def _cache_path(self, name: str) -> Path | None:
         return None if self.cache_dir is None else self.cache_dir / f"{self._key}-{name}.npz"
+
+
+def _corners(tree: npt.NDArray[np.int32], source: int, target: int) -> list[int]:
+    """The nodes from `source` to `target` in a shortest-path tree (its predecessors); none
+    if the target is not reached from the source."""
+    corners = [target]
+    while corners[-1] != source:
+        before = int(tree[corners[-1]])
+        if before < 0:  # scipy's mark of a node with no predecessor: not reached
+            return []
+        corners.append(before)
+    return corners[::-1]
 
 
 def _temporary(path: Path) -> Path:

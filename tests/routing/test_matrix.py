@@ -290,3 +290,20 @@ def test_the_streets_of_an_extract_are_its_graph_segments_once_each(
     assert graph.lons.min() <= lons.min() <= lons.max() <= graph.lons.max()
     unique = {tuple(row) for row in np.round(segments, 7)}
     assert len(unique) == len(segments)
+
+
+def test_a_leg_is_drawn_along_the_streets_its_mode_may_use(tmp_path: Path) -> None:
+    """A route's leg on the map follows the streets: 1 -> 4 by car round the one-way loop
+    1-2-3-4, on foot along the footway; each way starts and ends at the places themselves."""
+    extract = tmp_path / "tiny.osm"
+    extract.write_text(TINY_OSM)
+    roads = RoadNetwork(extract)
+    start, end = Location(32.0001, 118.0001), Location(32.0089, 118.0001)
+    [by_car] = roads.ways([(start, end)], "car")
+    [on_foot] = roads.ways([(start, end)], "walk")
+    corners = [(32.0, 118.0), (32.0, 118.01), (32.009, 118.01), (32.009, 118.0)]
+    assert by_car == [(start.lat, start.lon), *corners, (end.lat, end.lon)]
+    assert on_foot == [(start.lat, start.lon), corners[0], corners[3], (end.lat, end.lon)]
+    # The same corner at both ends (a door next to the kitchen): one corner between them.
+    [here] = roads.ways([(start, start)], "walk")
+    assert here == [(start.lat, start.lon), corners[0], (start.lat, start.lon)]

@@ -21,13 +21,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # Added with a default in place (SQLite adds the column; a copy of the table would break
+    # the outcomes' foreign keys to it).
     with op.batch_alter_table('plan_stop', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('details', sa.JSON(), nullable=True))
-    op.execute("UPDATE plan_stop SET details = '{}'")
-    with op.batch_alter_table('plan_stop', schema=None) as batch_op:
-        batch_op.alter_column('details', existing_type=sa.JSON(), nullable=False)
+        batch_op.add_column(sa.Column('details', sa.JSON(), nullable=False, server_default='{}'))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('plan_stop', schema=None) as batch_op:
-        batch_op.drop_column('details')
+    # In place too: outcomes refer to the stops.
+    op.execute('ALTER TABLE plan_stop DROP COLUMN details')

@@ -32,7 +32,8 @@
       bounds.push([site[0], site[1]]);
     });
     data.routes.forEach(function (route) {
-      var line = route.stops.map(function (stop) { return [stop[0], stop[1]]; });
+      // Along the streets where the station has a street map, else straight from stop to stop.
+      var line = route.way || route.stops.map(function (stop) { return [stop[0], stop[1]]; });
       L.polyline(line, { color: route.colour, weight: 3 }).bindTooltip(route.name).addTo(map);
       route.stops.forEach(function (stop) {
         L.circleMarker([stop[0], stop[1]], { radius: 4, color: route.colour }).bindTooltip(stop[2]).addTo(map);
