@@ -98,8 +98,18 @@ class InvalidInput(DispatchError):
         self.errors = errors
 
     @classmethod
-    def field(cls, field: str, message: str) -> "InvalidInput":
-        return cls([{"loc": ["body", field], "msg": message, "type": "value_error"}])
+    def field(cls, field: str, message: str, **params: object) -> "InvalidInput":
+        """`message`: an English sentence marked for translation (N_), with %(name)s fields
+        filled from `params`; kept as its template and values for the pages to say it in the
+        reader's language."""
+        error = {
+            "loc": ["body", field],
+            "msg": message % params if params else message,
+            "type": "value_error",
+            "template": message,
+            "params": {k: v for k, v in params.items() if _plain(v)},
+        }
+        return cls([error])
 
     @classmethod
     def of(cls, error: ValidationError) -> "InvalidInput":

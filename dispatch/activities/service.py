@@ -21,6 +21,7 @@ from dispatch.audit import chain
 from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService, snapshot
 from dispatch.errors import InvalidInput
+from dispatch.i18n import N_
 from models import Activity, Client, Invitation, OutcomeRecord, Site
 from models.common import utcnow
 from models.enums import OutcomeKind, ServiceKind
@@ -43,7 +44,9 @@ class ActivityService(RecordService[Activity, ActivityCreate, ActivityUpdate]):
         site = session.get(Site, values["site_id"])
         if site is None or site.station_id != station_id:
             raise InvalidInput.field(
-                "site_id", f"site {values['site_id']} is not a site of this station"
+                "site_id",
+                N_("site %(site)s is not a site of this station"),
+                site=values["site_id"],
             )
 
 
@@ -64,12 +67,16 @@ class InvitationService(RecordService[Invitation, InvitationCreate, InvitationUp
         activity = session.get(Activity, values["activity_id"])
         if activity is None or activity.station_id != station_id:
             raise InvalidInput.field(
-                "activity_id", f"activity {values['activity_id']} is not of this station"
+                "activity_id",
+                N_("activity %(activity)s is not of this station"),
+                activity=values["activity_id"],
             )
         client = session.get(Client, values["client_id"])
         if client is None or client.station_id != station_id:
             raise InvalidInput.field(
-                "client_id", f"client {values['client_id']} is not a client of this station"
+                "client_id",
+                N_("client %(client)s is not a client of this station"),
+                client=values["client_id"],
             )
 
     def prepare(

@@ -12,6 +12,7 @@ from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
 from dispatch.errors import InvalidInput
 from dispatch.geocoding.service import Geocoder, apply_location
+from dispatch.i18n import N_
 from dispatch.teams.service import check_team
 from models import Client, Station, Volunteer
 
@@ -54,7 +55,9 @@ class ClientService(RecordService[Client, ClientCreate, ClientUpdate]):
                 volunteer = volunteer_repository.get(session, volunteer_id)
                 if volunteer is None or volunteer.station_id != station_id:
                     raise InvalidInput.field(
-                        field, f"volunteer {volunteer_id} is not a volunteer of this station"
+                        field,
+                        N_("volunteer %(volunteer)s is not a volunteer of this station"),
+                        volunteer=volunteer_id,
                     )
 
     def prepare(

@@ -9,6 +9,7 @@ from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
 from dispatch.days.schemas import MenuCreate, MenuUpdate
 from dispatch.errors import InvalidInput, NotFound
+from dispatch.i18n import N_
 from models import Menu, Site
 from models.enums import SiteKind
 
@@ -35,6 +36,6 @@ class MenuService(RecordService[Menu, MenuCreate, MenuUpdate]):
     ) -> None:
         site = session.get(Site, values["site_id"])
         if site is None or site.station_id != station_id:
-            raise InvalidInput.field("site_id", "not a site of this station")
+            raise InvalidInput.field("site_id", N_("not a site of this station"))
         if site.kind != SiteKind.KITCHEN:
-            raise InvalidInput.field("site_id", f"{site.name} is not a kitchen")
+            raise InvalidInput.field("site_id", N_("%(site)s is not a kitchen"), site=site.name)

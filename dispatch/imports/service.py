@@ -20,6 +20,7 @@ from dispatch.container import Services
 from dispatch.crud.service import RecordService, snapshot
 from dispatch.errors import DispatchError, ImportRejected, InvalidInput
 from dispatch.geocoding.service import to_wgs84
+from dispatch.i18n import N_
 from dispatch.imports.columns import (
     BOOLEAN_VALUES,
     CLIENT_COLUMNS,
@@ -114,7 +115,9 @@ def stage_import(
     rejected here, whole, with every problem listed."""
     spec = _SPECS.get(kind)
     if spec is None:
-        raise InvalidInput.field("kind", f"{kind!r} cannot be imported; use clients or volunteers")
+        raise InvalidInput.field(
+            "kind", N_("%(kind)s cannot be imported; use clients or volunteers"), kind=repr(kind)
+        )
     service = spec.service(services)
     require(principal, service.resource, Action.CREATE)
     require(principal, service.resource, Action.UPDATE)

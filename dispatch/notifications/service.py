@@ -24,6 +24,7 @@ from dispatch.crud.repository import RecordRepository
 from dispatch.crud.schemas import Page
 from dispatch.crud.service import RecordService, snapshot
 from dispatch.errors import InvalidInput, NotFound
+from dispatch.i18n import N_
 from dispatch.notifications import repository
 from dispatch.notifications.messages import text
 from dispatch.notifications.schemas import (
@@ -100,7 +101,7 @@ class PreferenceService(RecordService[ContactPreference, PreferenceCreate, Prefe
         audience, person_id = Audience(values["audience"]), values["person_id"]
         if audience is Audience.STATION:
             if person_id != station_id:
-                raise InvalidInput.field("person_id", "a station's chat is the station's own")
+                raise InvalidInput.field("person_id", N_("a station's chat is the station's own"))
             return
         owner: Volunteer | Client | None = None
         if audience is Audience.VOLUNTEER:
@@ -112,11 +113,14 @@ class PreferenceService(RecordService[ContactPreference, PreferenceCreate, Prefe
             works_here = session.get(UserStation, (person_id, station_id)) is not None
             if user is None or user.role is Role.VOLUNTEER or not works_here:
                 raise InvalidInput.field(
-                    "person_id", f"user {person_id} is not staff of this station"
+                    "person_id", N_("user %(user)s is not staff of this station"), user=person_id
                 )
         elif owner is None or owner.station_id != station_id:
             raise InvalidInput.field(
-                "person_id", f"{audience.value} {person_id} is not of this station"
+                "person_id",
+                N_("%(kind)s %(id)s is not of this station"),
+                kind=audience.value,
+                id=person_id,
             )
 
 

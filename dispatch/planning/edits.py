@@ -68,7 +68,9 @@ class PlanEdits:
         free = {v.volunteer_id: v for v in work.volunteers}
         if edit.volunteer_id not in free:
             raise InvalidInput.field(
-                "volunteer_id", f"volunteer {edit.volunteer_id} is not free on this day"
+                "volunteer_id",
+                N_("volunteer %(volunteer)s is not free on this day"),
+                volunteer=edit.volunteer_id,
             )
         stops = repository.stops(session, plan_id)
         routes = {r.volunteer_id: r for r in repository.routes(session, plan_id)}
@@ -146,7 +148,9 @@ class PlanEdits:
             volunteer = session.get(Volunteer, edit.volunteer_id)
             if volunteer is None or volunteer.station_id != plan.station_id:
                 raise InvalidInput.field(
-                    "volunteer_id", f"volunteer {edit.volunteer_id} is not of this station"
+                    "volunteer_id",
+                    N_("volunteer %(volunteer)s is not of this station"),
+                    volunteer=edit.volunteer_id,
                 )
             task = session.get(Task, stop.task_id)
             assert task is not None
@@ -406,5 +410,6 @@ def _not_their_own_door(session: Session, volunteer_id: int, client_id: int) -> 
     if volunteer is not None and volunteer.client_id == client_id:
         raise InvalidInput.field(
             "volunteer_id",
-            f"volunteer {volunteer_id} is this client: nobody delivers to their own door",
+            N_("volunteer %(volunteer)s is this client: nobody delivers to their own door"),
+            volunteer=volunteer_id,
         )

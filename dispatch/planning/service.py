@@ -122,10 +122,14 @@ class PlanningService:
         station = self.days.station(session, principal, station_id)
         work = self.days.get(session, principal, station_id, day)
         if not work.open:
-            raise InvalidInput.field("day", f"the station is closed that day: {work.closed_reason}")
+            raise InvalidInput.field(
+                "day", N_("the station is closed that day: %(why)s"), why=work.closed_reason
+            )
         tasks = repository.plannable_tasks(session, station_id, day)
         if not tasks:
-            raise InvalidInput.field("day", "there are no tasks to plan: generate the day first")
+            raise InvalidInput.field(
+                "day", N_("there are no tasks to plan: generate the day first")
+            )
         if not build:
             return None
         basis = _basis(session, repository.current_plan(session, station_id, day))

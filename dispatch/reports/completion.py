@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, reachable, require, station_scope
 from dispatch.errors import InvalidInput
+from dispatch.i18n import N_
 from dispatch.reports import repository
 from dispatch.reports.history import round_spans
 from dispatch.reports.schemas import (
@@ -134,7 +135,9 @@ def completion(
 def _team(session: Session, station_id: int, team_id: int) -> tuple[set[int], set[int]]:
     """The team's clients and volunteers; a team of another station is not found."""
     if team_id not in repository.team_names(session, station_id):
-        raise InvalidInput.field("team", f"team {team_id} is not a team of this station")
+        raise InvalidInput.field(
+            "team", N_("team %(team)s is not a team of this station"), team=team_id
+        )
     return teams.members(session, team_id)
 
 
@@ -253,7 +256,9 @@ def _station(
     require(principal, Resource.PLAN, Action.READ)
     station = reachable(session, principal, Station, station_id, "station")
     if last < first or (last - first).days >= MAX_DAYS:
-        raise InvalidInput.field("last", f"give a period of 1 to {MAX_DAYS} days, first to last")
+        raise InvalidInput.field(
+            "last", N_("give a period of 1 to %(most)s days, first to last"), most=MAX_DAYS
+        )
     return station
 
 

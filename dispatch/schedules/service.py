@@ -8,6 +8,7 @@ from dispatch.access import Principal, Resource, in_scope
 from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
 from dispatch.errors import InvalidInput, NotFound
+from dispatch.i18n import N_
 from dispatch.schedules.schemas import ScheduleCreate, ScheduleUpdate
 from models import Client, ServiceSchedule, Site
 from models.enums import ServiceKind, SiteKind
@@ -43,11 +44,17 @@ class ScheduleService(RecordService[ServiceSchedule, ScheduleCreate, ScheduleUpd
             return
         site = session.get(Site, site_id)
         if site is None or site.station_id != station_id:
-            raise InvalidInput.field("site_id", f"site {site_id} is not a site of this station")
+            raise InvalidInput.field(
+                "site_id", N_("site %(site)s is not a site of this station"), site=site_id
+            )
         if site.archived_at is not None:
-            raise InvalidInput.field("site_id", f"site {site.name} is archived")
+            raise InvalidInput.field("site_id", N_("site %(site)s is archived"), site=site.name)
         expected = _PICKUP_SITE.get(ServiceKind(values["kind"]))
         if expected is not None and site.kind != expected:
             raise InvalidInput.field(
-                "site_id", f"a {values['kind']} is picked up at a {expected}, not a {site.kind}"
+                "site_id",
+                N_("a %(kind)s is picked up at a %(expected)s, not a %(found)s"),
+                kind=str(values["kind"]),
+                expected=str(expected),
+                found=str(site.kind),
             )

@@ -8,6 +8,7 @@ from dispatch.access import Action, Principal, Resource, reachable, require, sta
 from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
 from dispatch.errors import InvalidInput
+from dispatch.i18n import N_
 from dispatch.teams import repository
 from dispatch.teams.schemas import TeamCreate, TeamUpdate
 from models import Site, Station, Team
@@ -27,7 +28,9 @@ class TeamService(RecordService[Team, TeamCreate, TeamUpdate]):
             return
         site = session.get(Site, site_id)
         if site is None or site.station_id != station_id:
-            raise InvalidInput.field("site_id", f"site {site_id} is not a site of this station")
+            raise InvalidInput.field(
+                "site_id", N_("site %(site)s is not a site of this station"), site=site_id
+            )
 
 
 def check_team(session: Session, station_id: int | None, team_id: int | None) -> None:
@@ -36,7 +39,9 @@ def check_team(session: Session, station_id: int | None, team_id: int | None) ->
         return
     team = session.get(Team, team_id)
     if team is None or team.station_id != station_id:
-        raise InvalidInput.field("team_id", f"team {team_id} is not a team of this station")
+        raise InvalidInput.field(
+            "team_id", N_("team %(team)s is not a team of this station"), team=team_id
+        )
 
 
 def members(

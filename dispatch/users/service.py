@@ -57,7 +57,9 @@ def create_user(session: Session, principal: Principal, data: UserCreate) -> Use
     if data.volunteer_id is not None:
         if session.get(Volunteer, data.volunteer_id) is None:
             raise InvalidInput.field(
-                "volunteer_id", f"volunteer {data.volunteer_id} does not exist"
+                "volunteer_id",
+                N_("volunteer %(volunteer)s does not exist"),
+                volunteer=data.volunteer_id,
             )
         if repository.find(session, volunteer_id=data.volunteer_id):
             raise Conflict(N_("volunteer %(id)s already has an account"), id=data.volunteer_id)
@@ -116,7 +118,9 @@ def archive_user(session: Session, principal: Principal, user_id: int) -> User:
 def _check_stations(session: Session, station_ids: list[int]) -> None:
     for station_id in station_ids:
         if session.get(Station, station_id) is None:
-            raise InvalidInput.field("station_ids", f"station {station_id} does not exist")
+            raise InvalidInput.field(
+                "station_ids", N_("station %(station)s does not exist"), station=station_id
+            )
 
 
 def _public_snapshot(session: Session, user: User) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
 from dispatch.errors import InvalidInput, NotFound
 from dispatch.geocoding.service import Geocoder, apply_location
+from dispatch.i18n import N_
 from dispatch.teams.service import check_team
 from dispatch.volunteers import repository
 from dispatch.volunteers.schemas import (
@@ -48,12 +49,17 @@ class VolunteerService(RecordService[Volunteer, VolunteerCreate, VolunteerUpdate
         client = session.get(Client, client_id)
         if client is None or client.station_id != station_id:
             raise InvalidInput.field(
-                "client_id", f"client {client_id} is not a client of this station"
+                "client_id",
+                N_("client %(client)s is not a client of this station"),
+                client=client_id,
             )
         other = repository.volunteer_of_client(session, client_id)
         if other is not None and other.id != values.get("id"):
             raise InvalidInput.field(
-                "client_id", f"client {client_id} is volunteer {other.id} already"
+                "client_id",
+                N_("client %(client)s is volunteer %(volunteer)s already"),
+                client=client_id,
+                volunteer=other.id,
             )
 
     def prepare(

@@ -331,7 +331,10 @@ def input_error(error: dict[str, Any], gettext: Callable[[str], str]) -> str:
     template = error.get("template")
     if template:
         params = {
-            k: gettext(v) if isinstance(v, str) else v for k, v in error.get("params", {}).items()
+            # Words the catalogue knows ("meal") are said in the reader's language; "" is the
+            # catalogue's own header to gettext.
+            k: gettext(v) if isinstance(v, str) and v else v
+            for k, v in error.get("params", {}).items()
         }
         said: str = gettext(template)
         return said % params if params else said

@@ -332,9 +332,10 @@ def said(request: Request, error: DispatchError) -> str:
     gettext = translations(language(request)).gettext
     if not isinstance(error, InvalidInput):
         return error.words(gettext)
+    # A field people know by a label is named; one they do not (a path's "day") is not.
     return "; ".join(
-        f"{gettext(LABELS[field]) if field in LABELS else field}: {input_error(e, gettext)}"
-        if (field := str(e["loc"][-1]) if len(e["loc"]) > 1 else "")
+        f"{gettext(LABELS[field])}{gettext(': ')}{input_error(e, gettext)}"
+        if (field := str(e["loc"][-1]) if len(e["loc"]) > 1 else "") in LABELS
         else input_error(e, gettext)
         for e in error.errors
     )

@@ -7,7 +7,7 @@ import httpx
 from sqlmodel import Session
 
 from models.enums import Role
-from tests.builders.accounts import create_account, sign_in
+from tests.builders.accounts import create_account, form_token_of, sign_in
 from tests.builders.days import planned
 from tests.builders.records import (
     create_availability,
@@ -161,3 +161,29 @@ def test_a_coordinator_gives_an_unplanned_stop_to_a_volunteer_and_re_plans_keep_
     [door] = [s for s in route["stops"] if s["task_id"] == unplanned["task_id"]]
     assert door["pinned"]
     assert (door["reason"], door["explanation"]) == ("pin_kept", "shift")
+
+
+def test_planning_a_day_without_tasks_says_so_in_the_readers_language(
+    api: httpx.Client, session: Session
+) -> None:
+    """The refusal a page shows comes from the catalogue, without the field's code ("day:")."""
+    station = create_station(session)
+    coordinator = create_account(session, role=Role.COORDINATOR, stations=(station,))
+    api_answer = api.post(
+        f"/api/stations/{ident(station)}/days/2026-11-24/plan",
+        json={},
+        headers=coordinator.headers,
+    )
+    assert api_answer.status_code == 422
+    [problem] = api_answer.json()["detail"]
+    assert problem["msg"] == "there are no tasks to plan: generate the day first"
+
+    sign_in(api, coordinator.user.username)
+    page = api.post(
+        f"/days/{ident(station)}/2026-11-24/plan",
+        data={"csrf_token": form_token_of(api), "seconds": "5"},
+        follow_redirects=True,
+    )
+    assert "当天还没有可规划的任务：请先生成当日任务" in page.text
+    assert "day:" not in page.text
+    assert "generate the day first" not in page.text
