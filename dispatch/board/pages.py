@@ -24,6 +24,7 @@ from dispatch.deps import (
 )
 from dispatch.errors import NotFound
 from dispatch.planning.schemas import MAX_TIME_LIMIT_SECONDS, PLAN_TIME_LIMIT_SECONDS, PlanPublic
+from dispatch.planning.service import regulars_off
 from dispatch.rounds.links import links_of
 from dispatch.rounds.swaps import releases_of, takers
 from dispatch.teams.service import members, teams_of
@@ -69,6 +70,7 @@ def day_page(
     places = sites.list(session, principal, first_page(station_id)).items
     releases = releases_of(session, principal, station_id, day)
     modes = {v.volunteer_id: v.travel_mode for v in work.volunteers}
+    off = regulars_off(session, plan.id, modes) if plan is not None and plan.with_regular else 0
     ways = route_ways(services.travel, plan, modes)
     return render(
         request,
@@ -89,6 +91,7 @@ def day_page(
         links=links_of(session, principal, station_id, day),
         releases=releases,
         takers={release.id: takers(release, work.volunteers, plan) for release in releases},
+        regulars_off=off,
         can_act=allowed(principal, Resource.ALERT, Action.UPDATE),
         # Only the actions the reader may take are shown (the server refuses the rest too).
         can_plan=allowed(principal, Resource.PLAN, Action.UPDATE),

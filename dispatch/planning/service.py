@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -680,6 +681,26 @@ def _copy_locked(session: Session, route_ids: list[int], plan: Plan) -> set[int]
         plan.distance_m += route.distance_m
         plan.travel_seconds += route.travel_seconds
     return tasks
+
+
+def regulars_off(session: Session, plan_id: int, free: Collection[int]) -> int:
+    """The plan's clients with a regular volunteer who do not get one because none of their
+    regulars is free that day (`free`: the day's free volunteers): no plan could do better."""
+    served: set[int] = set()
+    missed: dict[int, list[int]] = {}
+    routes = {route.id: route.volunteer_id for route in repository.routes(session, plan_id)}
+    for stop, task, client in repository.stops_with_clients(session, plan_id):
+        if stop.kind is not StopKind.DOOR or not client.preferred_volunteer_ids:
+            continue
+        if routes.get(stop.route_id) in client.preferred_volunteer_ids:
+            served.add(task.client_id)
+        else:
+            missed[task.client_id] = client.preferred_volunteer_ids
+    return sum(
+        1
+        for client_id, regulars in missed.items()
+        if client_id not in served and not set(regulars) & set(free)
+    )
 
 
 def plan_public(session: Session, plan: Plan) -> PlanPublic:

@@ -187,3 +187,31 @@ def test_planning_a_day_without_tasks_says_so_in_the_readers_language(
     assert "当天还没有可规划的任务：请先生成当日任务" in page.text
     assert "day:" not in page.text
     assert "generate the day first" not in page.text
+
+
+def test_the_day_page_says_how_many_regulars_are_off_that_day(
+    api: httpx.Client, session: Session
+) -> None:
+    """Of the clients who do not get their regular volunteer, those whose regulars all have
+    the day off are counted apart: no plan could have sent them their regular."""
+    station = create_station(session)
+    kitchen = create_site(session, station=station)
+    working = create_volunteer(session, station=station, name="上班的")
+    create_availability(session, volunteer=working, weekday=1, start_time=clock(10))
+    resting = create_volunteer(session, station=station, name="休息的")
+    create_availability(session, volunteer=resting, weekday=0, start_time=clock(10))
+    for name, regular in (("甲", working), ("乙", resting)):
+        client = create_client(
+            session, station=station, name=name, preferred_volunteer_ids=[ident(regular)]
+        )
+        create_schedule(session, client=client, site=kitchen)
+    coordinator = create_account(session, role=Role.COORDINATOR, stations=(station,))
+    day = f"/api/stations/{ident(station)}/days/2026-11-24"
+    api.post(f"{day}/generate", headers=coordinator.headers).raise_for_status()
+    plan = planned(api, day, coordinator.headers)
+    assert (plan["with_regular"], plan["by_regular"]) == (2, 1)
+
+    sign_in(api, coordinator.user.username)
+    page = api.get(f"/days/{ident(station)}/2026-11-24").text
+    assert "有熟悉的志愿者的 2 位服务对象中，1 位由其熟悉的志愿者服务" in page
+    assert '<span id="regulars-off">（其余中有 1 位的熟悉志愿者当天都没空）</span>' in page
