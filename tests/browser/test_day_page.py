@@ -161,6 +161,9 @@ def test_a_coordinator_plans_adjusts_and_publishes_the_demo_day(
     # The demo volunteer's phone tells every collection of their route at its own time,
     # as the coordinator's page shows the route.
     board = page.locator(f'article.route[data-volunteer="{login.volunteer_id}"] li.stop')
+    # Counted once the route is on the page (a count is not waited for: on a loaded machine it
+    # once came while the page was still loading, and found nothing).
+    expect(board.first).to_be_visible()
     collections: list[str] = []
     previous = ""
     for n in range(board.count()):
