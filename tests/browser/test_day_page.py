@@ -161,8 +161,8 @@ def test_a_coordinator_plans_adjusts_and_publishes_the_demo_day(
     # The demo volunteer's phone tells every collection of their route at its own time,
     # as the coordinator's page shows the route.
     board = page.locator(f'article.route[data-volunteer="{login.volunteer_id}"] li.stop')
-    # Counted once the route is on the page (a count is not waited for: on a loaded machine it
-    # once came while the page was still loading, and found nothing).
+    # Counted once the route is on the page: a count is not waited for, and one taken while
+    # the page (re)loads finds nothing (a CI run on a loaded machine once found no stops).
     expect(board.first).to_be_visible()
     collections: list[str] = []
     previous = ""
