@@ -58,7 +58,7 @@ def test_a_coordinator_sets_the_hot_meal_limit_within_sensible_bounds(
     saved = api.post(url, data={"hot_meal_minutes": "30", "call_client": "10"})
     assert "message" not in saved.headers["location"]
     refused = api.post(url, data={"hot_meal_minutes": "5", "call_client": "10"})
-    assert "热餐送达时限（分钟）: 不能小于 10" in unquote(refused.headers["location"])
+    assert "热餐送达时限（分钟）：不能小于 10" in unquote(refused.headers["location"])
     session.expire_all()
     row = session.get(Station, ident(station))
     assert row is not None
