@@ -410,7 +410,8 @@ def test_a_small_day_is_searched_whole_then_a_few_routes_at_a_time() -> None:
     8 s (about two groups) a CI run still failed once in some thirty, and at 12 s (three
     groups, two of which found a cheaper plan in each of 4 runs here) once in about thirty
     fresh-clone runs again. 20 s gives the groups five: 3 of the first 4 found one in each of
-    4 runs here."""
+    4 runs here; a CI run failed on it once more (2026-12-01), so a run whose groups found
+    nothing cheaper is followed by a second: both searching on unseen is the failure."""
     points: list[tuple[float, float]] = [(0, 0)]
     shift = TimeWindow(9 * 3600, 14 * 3600)
     people = []
@@ -428,12 +429,20 @@ def test_a_small_day_is_searched_whole_then_a_few_routes_at_a_time() -> None:
         jobs.append(visit(f"j{n}", len(points), windows=windows, service=300))
         points.append((97 * n % 1700, 53 * n % 1300))
     day = problem(points, people, jobs)
-    seen: list[Progress] = []
-    plan = planned(solve(day, SolveParams(time_limit=20), on_progress=seen.append), day)
-    assert len(plan.assignment()) + len(plan.unplanned) == 140
-    assert seen[-1].cost == plan.cost
-    # The window ends at 19.5 s and the whole day's search at half of it: the search goes on.
-    assert any(progress.seconds > 9.75 for progress in seen)
+    for _run in range(2):
+        seen: list[Progress] = []
+        plan = planned(solve(day, SolveParams(time_limit=20), on_progress=seen.append), day)
+        assert len(plan.assignment()) + len(plan.unplanned) == 140
+        assert seen[-1].cost == plan.cost
+        _keeps_every_ride(plan)
+        # The window ends at 19.5 s and the whole day's search at half of it: the search goes
+        # on, seen when one of its groups finds a cheaper plan.
+        if any(progress.seconds > 9.75 for progress in seen):
+            return
+    pytest.fail("twice no group found a cheaper plan after the whole day's search")
+
+
+def _keeps_every_ride(plan: Plan) -> None:
     # Times from the checker (groups' plans), not OR-Tools': a meal is not collected early.
     rides = [
         door.start - collected[door.job]
