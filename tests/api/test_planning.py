@@ -2,12 +2,14 @@
 
 import time
 from datetime import time as clock
+from typing import Any
 
 import httpx
 from sqlmodel import Session
 
+from models import Station, Volunteer
 from models.enums import Role
-from tests.builders.accounts import create_account, form_token_of, sign_in
+from tests.builders.accounts import Account, create_account, form_token_of, sign_in
 from tests.builders.days import planned
 from tests.builders.records import (
     create_availability,
@@ -60,16 +62,17 @@ def test_a_coordinator_plans_the_day_and_reads_the_draft(
     assert again.status_code == 409  # it has ended
 
 
-def test_a_stop_left_out_says_why_with_what_keeps_it_out_and_whom(
-    api: httpx.Client, session: Session
-) -> None:
-    """An unplanned stop's reason comes with its particulars: the window nobody works in; the
-    volunteer it is pinned to by name (the planner's own ids never reach people), in the
-    API's sentence and, in the reader's language, on the day page."""
+def _lunches_and_an_evening_visit(
+    api: httpx.Client, session: Session, lunches: int
+) -> tuple[Station, list[Volunteer], Account, str, dict[str, Any]]:
+    """A station's Tuesday planned: `lunches` clients from one kitchen and an evening visit
+    after every shift (16:00–17:00), two volunteers from 10:00. The station, its volunteers,
+    its coordinator, the day's API path and the plan."""
     station = create_station(session)
     kitchen = create_site(session, station=station)
-    client = create_client(session, station=station, name="午饭客户", lat=32.04)
-    create_schedule(session, client=client, site=kitchen)
+    for n in range(lunches):
+        client = create_client(session, station=station, name=f"客户{n}", lat=32.04 + n / 500)
+        create_schedule(session, client=client, site=kitchen)
     late = create_client(session, station=station, name="晚饭客户", lat=32.05)
     create_schedule(
         session, client=late, site=None, kind="visit", window_start=clock(16), window_end=clock(17)
@@ -80,7 +83,16 @@ def test_a_stop_left_out_says_why_with_what_keeps_it_out_and_whom(
     coordinator = create_account(session, role=Role.COORDINATOR, stations=(station,))
     day = f"/api/stations/{ident(station)}/days/2026-11-24"
     api.post(f"{day}/generate", headers=coordinator.headers).raise_for_status()
-    plan = planned(api, day, coordinator.headers)
+    return station, people, coordinator, day, planned(api, day, coordinator.headers)
+
+
+def test_a_stop_left_out_says_why_with_what_keeps_it_out_and_whom(
+    api: httpx.Client, session: Session
+) -> None:
+    """An unplanned stop's reason comes with its particulars: the window nobody works in; the
+    volunteer it is pinned to by name (the planner's own ids never reach people), in the
+    API's sentence and, in the reader's language, on the day page."""
+    station, people, coordinator, day, plan = _lunches_and_an_evening_visit(api, session, 1)
     [unplanned] = plan["unplanned"]
     assert (unplanned["reason"], unplanned["details"]) == (
         "no_shift_in_window",
@@ -115,22 +127,7 @@ def test_a_coordinator_gives_an_unplanned_stop_to_a_volunteer_and_re_plans_keep_
     """A stop the planner could not fit (its window is after every shift) is given by hand;
     it is pinned there, past the volunteer's shift, and a re-plan after another volunteer is taken
     off keeps it there with its warning instead of dropping it."""
-    station = create_station(session)
-    kitchen = create_site(session, station=station)
-    for n in range(4):
-        client = create_client(session, station=station, name=f"客户{n}", lat=32.04 + n / 500)
-        create_schedule(session, client=client, site=kitchen)
-    late = create_client(session, station=station, name="晚饭客户", lat=32.05)
-    create_schedule(
-        session, client=late, site=None, kind="visit", window_start=clock(16), window_end=clock(17)
-    )
-    people = [create_volunteer(session, station=station, name=f"志愿者{n}") for n in range(2)]
-    for person in people:
-        create_availability(session, volunteer=person, weekday=1, start_time=clock(10))
-    coordinator = create_account(session, role=Role.COORDINATOR, stations=(station,))
-    day = f"/api/stations/{ident(station)}/days/2026-11-24"
-    api.post(f"{day}/generate", headers=coordinator.headers).raise_for_status()
-    plan = planned(api, day, coordinator.headers)
+    _station, people, coordinator, day, plan = _lunches_and_an_evening_visit(api, session, 4)
     [unplanned] = plan["unplanned"]
     assert unplanned["client_name"] == "晚饭客户"
     keeper, other = (ident(p) for p in people)
