@@ -61,6 +61,8 @@ def day_page(
         plan: PlanPublic | None = planning.latest(session, principal, station_id, day)
     except NotFound:
         plan = None
+    # The whole day's: a team's clients' regulars may be of other teams.
+    modes = {v.volunteer_id: v.travel_mode for v in work.volunteers}
     if team is not None:
         _team, clients, volunteers = members(session, principal, team)
         work, plan = _of_team(work, plan, clients, volunteers)
@@ -69,8 +71,7 @@ def day_page(
     shown = {alert.id: alert for alert in open_alerts + todays}
     places = sites.list(session, principal, first_page(station_id)).items
     releases = releases_of(session, principal, station_id, day)
-    modes = {v.volunteer_id: v.travel_mode for v in work.volunteers}
-    off = regulars_off(session, plan.id, modes) if plan is not None and plan.with_regular else 0
+    off = regulars_off(session, plan.id, set(modes)) if plan and plan.with_regular else 0
     ways = route_ways(services.travel, plan, modes)
     return render(
         request,
