@@ -91,7 +91,10 @@ def day_page(
         alerts=sorted(shown.values(), key=lambda a: (a.status != "open", -a.id)),
         links=links_of(session, principal, station_id, day),
         releases=releases,
-        takers={release.id: takers(release, work.volunteers, plan) for release in releases},
+        takers={
+            release.id: takers(work.volunteers, plan, release.volunteer_id) for release in releases
+        },
+        helpers=takers(work.volunteers, plan),
         regulars_off=off,
         can_act=allowed(principal, Resource.ALERT, Action.UPDATE),
         # Only the actions the reader may take are shown (the server refuses the rest too).

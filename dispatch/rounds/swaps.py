@@ -106,16 +106,16 @@ class Taker:
 
 
 def takers(
-    release: ReleasePublic, free: Sequence[AvailableVolunteer], plan: PlanPublic | None
+    free: Sequence[AvailableVolunteer], plan: PlanPublic | None, giver: int | None = None
 ) -> list[Taker]:
-    """Who to ask first to take over a released route: those whose free hours span it, and
-    of them first those without a route of their own that day, then those with the fewest
-    doors already; never the one who released it."""
+    """Who to ask first to take stops over (a released route, a stop left out): those whose
+    free hours span the giver's route, and of them first those without a route of their own
+    that day, then those with the fewest doors already; never the giver."""
     routes = {route.volunteer_id: route for route in plan.routes} if plan else {}
-    released = routes.get(release.volunteer_id)
+    given = routes.get(giver) if giver is not None else None
     found = []
     for volunteer in free:
-        if volunteer.volunteer_id == release.volunteer_id:
+        if volunteer.volunteer_id == giver:
             continue
         route = routes.get(volunteer.volunteer_id)
         if route is None or not route.stops:
@@ -126,9 +126,9 @@ def takers(
 
     def spans(taker: Taker) -> bool:
         shift = taker.volunteer.shift
-        return released is None or (
-            shift.start.strftime("%H:%M") <= released.depart
-            and shift.end.strftime("%H:%M") >= released.arrive
+        return given is None or (
+            shift.start.strftime("%H:%M") <= given.depart
+            and shift.end.strftime("%H:%M") >= given.arrive
         )
 
     return sorted(

@@ -1,5 +1,6 @@
 """Planning over HTTP: start, follow and read the plan; managers read, never plan."""
 
+import re
 import time
 from datetime import time as clock
 from typing import Any
@@ -101,6 +102,13 @@ def test_a_stop_left_out_says_why_with_what_keeps_it_out_and_whom(
     sign_in(api, coordinator.user.username)
     page = api.get(f"/days/{ident(station)}/2026-11-24").text
     assert "可承担的志愿者在其时间窗（16:00–17:00）内都不上班" in page
+    # Given by hand, it is offered first to whoever has no route that day.
+    [busy] = [route["volunteer_id"] for route in plan["routes"] if route["stops"]]
+    [idle] = [ident(p) for p in people if ident(p) != busy]
+    left_out = page.split('<li class="unplanned-stop"', 1)[1].split("</select>", 1)[0]
+    offered = re.findall(r'<option value="(\d+)" >([^<]*)</option>', left_out)
+    assert [int(volunteer) for volunteer, _label in offered] == [idle, busy]
+    assert offered[0][1].endswith("当天没有路线")
 
     keeper = ident(people[0])
     moved = api.post(
