@@ -4,15 +4,16 @@ through the same record services as the API; the kinds are the table below."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import time
+from datetime import datetime, time
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
-from dispatch.access import Action, Principal, allowed, require
+from dispatch.access import Action, Principal, Resource, allowed, require
 from dispatch.activities.schemas import (
     ActivityCreate,
     ActivityUpdate,
@@ -41,6 +42,8 @@ from dispatch.volunteers.schemas import (
 )
 from dispatch.web.forms import KIND_LABELS, Field, fields, input_error, parse
 from dispatch.web.kit import PageUserDep, back_with, language, render, said
+from models import ServiceSchedule
+from models.enums import ClientStatus
 
 
 @dataclass(frozen=True)
@@ -150,8 +153,10 @@ def listing(
     principal: PageUserDep,
     session: SessionDep,
     services: ServicesDep,
+    settings: SettingsDep,
     q: str = "",
     team: int | None = None,
+    unserved: bool = False,
 ) -> Response:
     spec = KINDS.get(kind)
     if spec is None:
@@ -166,6 +171,22 @@ def listing(
         {"id": row.id, **{c: _named(names, c, getattr(row, c)) for c in spec.columns}}
         for row in page.items
     ]
+    # A client's list says what each household receives, and who in service receives
+    # nothing: someone forgotten when a schedule ended or was never entered.
+    running: dict[int, list[ServiceSchedule]] | None = None
+    forgotten: set[int] = set()
+    if kind == "clients" and allowed(principal, Resource.SCHEDULE, Action.READ):
+        today = datetime.now(ZoneInfo(settings.timezone)).date()
+        running = services.schedules.running(
+            session, principal, [row.id for row in page.items if row.id is not None], today
+        )
+        forgotten = {
+            row.id
+            for row in page.items
+            if row.status is ClientStatus.ACTIVE and row.id not in running
+        }
+        if unserved:
+            rows = [row for row in rows if row["id"] in forgotten]
     return render(
         request,
         "records.html",
@@ -173,7 +194,10 @@ def listing(
         kind=kind,
         columns=spec.columns,
         rows=rows,
-        total=page.total,
+        total=len(rows) if unserved else page.total,
+        running=running,
+        forgotten=forgotten,
+        unserved=unserved,
         q=q,
         importable=spec.importable,
         may_create=allowed(principal, service.resource, Action.CREATE),
@@ -191,6 +215,8 @@ def form(
     principal: PageUserDep,
     session: SessionDep,
     services: ServicesDep,
+    settings: SettingsDep,
+    client_id: int | None = None,
 ) -> Response:
     spec = KINDS.get(kind)
     if spec is None:
@@ -199,13 +225,32 @@ def form(
     service = spec.service_of(services)
     if row_id == "new":
         require(principal, service.resource, Action.CREATE)  # no empty form to whom may not
+        if client_id is not None and "client_id" in spec.create.model_fields:
+            values["client_id"] = client_id  # a service added from the client's file
     else:
         row = service.public(session, principal, service.get(session, principal, int(row_id)))
         values = row.model_dump()
     may_change = allowed(principal, service.resource, Action.UPDATE)
     same = None if row_id == "new" else _same_person(session, principal, services, kind, values)
     names = _names(session, principal, services, spec.create.model_fields)
-    return _form(request, kind, spec, row_id, values, [], names, may_change, same)
+    running = None
+    if kind == "clients" and row_id != "new" and allowed(principal, Resource.SCHEDULE, Action.READ):
+        today = datetime.now(ZoneInfo(settings.timezone)).date()
+        found = services.schedules.running(session, principal, [int(row_id)], today)
+        running = found.get(int(row_id), [])
+    return _form(
+        request,
+        kind,
+        spec,
+        row_id,
+        values,
+        [],
+        names,
+        may_change,
+        same,
+        running=running,
+        may_add_schedule=allowed(principal, Resource.SCHEDULE, Action.CREATE),
+    )
 
 
 def _same_person(
@@ -307,6 +352,8 @@ def _form(
     names: dict[str, dict[str, str]],
     may_change: bool = True,
     same_person: dict[str, str] | None = None,
+    running: list[ServiceSchedule] | None = None,
+    may_add_schedule: bool = False,
 ) -> HTMLResponse:
     schema = spec.create if row_id == "new" else spec.update
     own = KIND_LABELS.get(kind, {})
@@ -323,14 +370,42 @@ def _form(
         language(request),
         kind=kind,
         row_id=row_id,
+        heading=_heading(values),
+        owner=_owner(values, names, editable),
         fields=[f for f in shown if f.name in editable],
         problems=problems,
         may_change=may_change,
         same_person=same_person,
+        running=running,
+        in_service=values.get("status") == ClientStatus.ACTIVE,
+        may_add_schedule=may_add_schedule,
     )
     if errors:
         response.status_code = 422
     return response
+
+
+def _heading(values: dict[str, Any]) -> str | None:
+    """A record's page is headed by what people call it: a name, a title, or whose it is."""
+    for field in ("name", "title", "dish"):
+        if values.get(field):
+            return str(values[field])
+    return None
+
+
+def _owner(
+    values: dict[str, Any], names: dict[str, dict[str, str]], editable: set[str]
+) -> dict[str, str] | None:
+    """The client or volunteer a record belongs to when the form cannot change it (a
+    schedule stays its client's): named and linked, not left out of the page."""
+    for field, kind in (("client_id", "clients"), ("volunteer_id", "volunteers")):
+        value = values.get(field)
+        if value is not None and field not in editable:
+            return {
+                "href": f"/records/{kind}/{value}",
+                "name": names.get(field, {}).get(str(value), str(value)),
+            }
+    return None
 
 
 # A reference to another record is picked, and listed, by that record's name.

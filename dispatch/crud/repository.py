@@ -1,6 +1,6 @@
 """Queries shared by every station-scoped table; repositories flush, never commit."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, false, func, or_
@@ -41,13 +41,19 @@ class RecordRepository(Generic[RowT]):
         search: str | None,
         include_archived: bool,
         offset: int,
-        limit: int,
+        limit: int | None,
     ) -> tuple[list[RowT], int]:
+        """A page of the rows; an `equals` value that is a set matches any of its members."""
         conditions: list[ColumnElement[bool]] = []
         if station_ids is not None:
             station = col(self.column(self.station_column))
             conditions.append(station.in_(station_ids) if station_ids else false())
-        conditions += [col(self.column(name)) == value for name, value in equals.items()]
+        conditions += [
+            col(self.column(name)).in_(value)
+            if isinstance(value, Set)
+            else col(self.column(name)) == value
+            for name, value in equals.items()
+        ]
         if not include_archived:
             conditions.append(col(self.table.archived_at).is_(None))
         if search:

@@ -2,7 +2,7 @@
 
 import re
 import time as time_module
-from datetime import time
+from datetime import date, time, timedelta
 from urllib.parse import unquote
 
 import httpx
@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from models import ServiceSchedule
-from models.enums import Role
+from models.enums import ClientStatus, Recurrence, Role, ServiceKind
 from tests.builders.accounts import create_user, sign_in
 from tests.builders.days import DAY, plan_day
 from tests.builders.records import (
@@ -419,6 +419,91 @@ def test_record_lists_and_forms_name_choices_and_weekdays_never_codes(
     assert "Mon, Wed<" in listed  # each language's own separator
     assert "、" not in listed
     assert "dialect: 南京话" in api.get("/records/volunteers").text
+
+
+def test_the_clients_list_and_file_say_what_each_household_receives_and_who_receives_nothing(
+    api: httpx.Client, session: Session
+) -> None:
+    station = create_station(session)
+    site = create_site(session, station=station)
+    today = date.today()
+    served = create_client(session, station=station, name="王秀英")
+    create_schedule(session, client=served, site=site)
+    create_schedule(
+        session,
+        client=served,
+        site=None,
+        kind=ServiceKind.VISIT,
+        weekdays=[1],
+        interval_weeks=2,
+        window_start=time(14, 0),
+        window_end=time(16, 0),
+    )
+    ended = create_client(session, station=station, name="李建国")
+    create_schedule(session, client=ended, site=site, end_date=today - timedelta(days=1))
+    past_order = create_client(session, station=station, name="孙爷爷")
+    create_schedule(
+        session,
+        client=past_order,
+        site=site,
+        recurrence=Recurrence.ONCE,
+        weekdays=[],
+        start_date=today - timedelta(days=3),
+    )
+    never = create_client(session, station=station, name="赵大爷")
+    create_client(session, station=station, name="钱奶奶", status=ClientStatus.ENDED)
+    user = create_user(session, role=Role.COORDINATOR, stations=(station,))
+    sign_in(api, user.username)
+
+    def row_of(page: str, name: str) -> str:
+        found = re.search(rf"<tr><td>{name}</td>.*?</tr>", page, re.S)
+        assert found is not None, name
+        return found.group(0)
+
+    listing = api.get("/records/clients").text
+    assert "餐食 周一至周五" in row_of(listing, "王秀英")
+    assert "探访 每 2 周的周二" in row_of(listing, "王秀英")
+    for name in ("李建国", "孙爷爷", "赵大爷"):  # ended, a past one-off, never entered
+        assert "无服务安排" in row_of(listing, name)
+    assert "无服务安排" not in row_of(listing, "钱奶奶")  # no longer served: nothing owed
+    assert "3 位服务中的客户没有在执行的服务安排" in listing
+    unserved = api.get("/records/clients?unserved=true").text
+    assert {"李建国", "孙爷爷", "赵大爷"} == set(re.findall(r"<tr><td>(\S+?)</td>", unserved))
+
+    file = api.get(f"/records/clients/{ident(served)}").text
+    receives = re.search(r'<section class="receives" id="receives">.*?</section>', file, re.S)
+    assert receives is not None
+    assert "餐食 周一至周五</a> · 11:00–12:30" in receives.group(0)
+    nothing = api.get(f"/records/clients/{ident(never)}").text
+    assert "该客户没有在执行的服务安排：什么都收不到" in nothing
+
+    # A service added from the file is the client's: the form opens on them.
+    new = api.get(f"/records/schedules/new?client_id={ident(never)}").text
+    assert f'<option value="{ident(never)}" selected>赵大爷</option>' in new
+    added = api.post(
+        "/records/schedules/new",
+        data={
+            "client_id": str(ident(never)),
+            "kind": "meal",
+            "site_id": str(ident(site)),
+            "recurrence": "weekly",
+            "weekdays": ["0", "2", "4"],
+            "start_date": str(today),
+        },
+    )
+    assert added.status_code == 303, added.text
+    listing = api.get("/records/clients").text
+    assert "餐食 周一、周三、周五" in row_of(listing, "赵大爷")
+    assert "2 位服务中的客户没有在执行的服务安排" in listing
+    # A schedule's page says whose it is: its client cannot be changed there.
+    (schedule,) = session.exec(
+        select(ServiceSchedule).where(ServiceSchedule.client_id == ident(never))
+    )
+    opened = api.get(f"/records/schedules/{schedule.id}").text
+    assert f'<a href="/records/clients/{ident(never)}">赵大爷</a></h1>' in opened
+
+    api.get("/language/en")
+    assert "meal Mon–Fri" in row_of(api.get("/records/clients").text, "王秀英")
 
 
 NOTHING_RECORDED = "未记录结果"
