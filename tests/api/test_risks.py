@@ -1,6 +1,7 @@
 """Risk signals: clients with repeated no-answers, refusals or holds, or a concern, listed
 with the events behind each; one refusal alone is not a signal."""
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -105,3 +106,36 @@ def test_the_dashboard_of_a_period_not_over_lists_the_four_weeks_up_to_today(
     past = today - timedelta(days=60)  # a month over: its own last four weeks
     page = api.get(f"/dashboard/{station.id}", params={"period": "month", "at": str(past)})
     assert "近来两次住院" not in page.text
+
+
+def test_a_long_list_of_clients_to_look_in_on_shows_the_ten_with_most_signals_and_folds_the_rest(
+    api: httpx.Client, session: Session
+) -> None:
+    station = create_station(session)
+    site = create_site(session, station=station)
+    coordinator = create_account(session, role=Role.COORDINATOR, stations=(station,))
+    today = datetime.now(ZoneInfo(station.timezone)).date()
+    for n in range(12):
+        # Client n is held n + 2 times in the last weeks: the more holds, the higher listed.
+        holds = [
+            {"start": today - timedelta(days=2 * k + 1), "end": today - timedelta(days=2 * k + 1)}
+            for k in range(n + 2)
+        ]
+        create_schedule(
+            session,
+            client=create_client(session, station=station, name=f"老人{n:02d}"),
+            site=site,
+            holds=holds,
+        )
+    session.commit()
+    sign_in(api, coordinator.user.username)
+    page = api.get(f"/dashboard/{station.id}", params={"period": "month"}).text
+    shown, folded = page.split('<details class="more-risks">')
+    listed = re.findall(r"<strong>(老人\d\d)</strong>", shown)
+    assert listed == [f"老人{n:02d}" for n in range(11, 1, -1)]  # most holds first
+    assert "其余 2 位" in folded
+    assert re.findall(r"<strong>(老人\d\d)</strong>", folded) == ["老人01", "老人00"]
+    first = re.search(r"<strong>老人11</strong>.*?</tr>", shown, re.S)
+    assert first is not None
+    assert "<td>13</td>" in first.group(0)  # thirteen holds, in the column of holds
+    assert "13 条记录" in first.group(0)
