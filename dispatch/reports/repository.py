@@ -77,7 +77,8 @@ DoorRow = tuple[date, str, int | None, int, str, time | None, int, str]
 
 def door_rows(session: Session, station_id: int, first: date, last: date) -> list[DoorRow]:
     """Each door of the period's published plans as columns: (day, reason, volunteer id,
-    task id, kind, window end, client id, client name); no volunteer when unplanned."""
+    task id, kind, window end, client id, client name); no volunteer when unplanned. In
+    order of day, then client."""
     doors = _doors(station_id, first, last)
     rows = session.execute(
         sa_select(
@@ -96,6 +97,8 @@ def door_rows(session: Session, station_id: int, first: date, last: date) -> lis
         .join(Task, col(Task.id) == PlanStop.task_id)
         .join(Client, col(Client.id) == Task.client_id)
         .where(col(PlanStop.id).in_(doors.with_only_columns(col(PlanStop.id))))
+        # Day by day, then by name: a report lists its stops as people look them up.
+        .order_by(col(Plan.service_date), col(Client.name), col(Task.id))
     ).all()
     return [cast(DoorRow, tuple(row)) for row in rows]
 

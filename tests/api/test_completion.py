@@ -1,7 +1,7 @@
 """A planned stop with nothing recorded is still to come until its window is over, then
 missed: the morning's dashboard does not call the day's lunches missed."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -12,7 +12,7 @@ from dispatch.reports.completion import completion, stops_behind
 from dispatch.reports.periods import opening_day, period_around
 from models.enums import Role
 from tests.builders.accounts import create_account, sign_in
-from tests.builders.days import DAY, outcome, plan_day
+from tests.builders.days import DAY, outcome, plan_day, planned, published
 from tests.builders.records import create_station
 
 
@@ -51,6 +51,28 @@ def test_a_stop_is_still_to_come_until_its_window_is_over_then_missed(
     over = completion(session, office, station.id, service_day, service_day, now=at(12, 31))
     assert (over.planned, over.delivered, over.missed, over.pending) == (4, 1, 3, 0)
     assert over.missed_by_reason == {"no_answer": 1, "no_outcome": 2}
+
+
+def test_a_periods_stops_are_listed_day_by_day_then_by_client_whatever_order_days_were_planned(
+    api: httpx.Client, session: Session
+) -> None:
+    """The monthly report's missed deliveries and the dashboard's lists read in date order,
+    also when an earlier day was planned after a later one."""
+    day = plan_day(api, session, clients=3, volunteers=1)
+    earlier = str(date.fromisoformat(DAY) - timedelta(days=7))
+    headers = day.coordinator.headers
+    path = f"/api/stations/{day.station.id}/days/{earlier}"
+    api.post(f"{path}/generate", headers=headers).raise_for_status()
+    published(api, planned(api, path, headers), headers)
+    rows = api.get(
+        f"/api/stations/{day.station.id}/completion/stops",
+        params={"first": earlier, "last": DAY, "figure": "missed"},
+        headers=headers,
+    ).json()
+    listed = [(row["day"], row["client_name"]) for row in rows]
+    assert listed == sorted(listed)
+    assert len(listed) == 6  # nothing recorded on either day: every door missed
+    assert listed[0][0] == earlier
 
 
 def test_a_dashboard_opens_on_this_month_and_on_the_1st_on_the_month_just_ended(
