@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from sqlmodel import Session
@@ -87,6 +88,7 @@ def monthly_report(
         activities=activity_figures(session, station_id, first, last),
         alerts=[
             AlertLine(
+                raised_at=alert.raised_at,
                 client_name=client.name,
                 reason=alert.reason.value,
                 status=alert.status.value,
@@ -114,9 +116,11 @@ def _age_band(birth_year: int | None, year: int) -> str:
     return f"{low}-{low + 9}"
 
 
-def to_xlsx(report: MonthlyReport, station_name: str, gettext: Callable[[str], str]) -> bytes:
-    """The report as a workbook: the summary, the missed deliveries, the alerts, and each
-    team's figures."""
+def to_xlsx(
+    report: MonthlyReport, station_name: str, timezone: str, gettext: Callable[[str], str]
+) -> bytes:
+    """The report as a workbook: the summary, the missed deliveries, the alerts (raised at
+    the station's wall-clock time), and each team's figures."""
     _ = gettext
     f = report.figures
     book = Workbook()
@@ -168,11 +172,15 @@ def to_xlsx(report: MonthlyReport, station_name: str, gettext: Callable[[str], s
         kind = _(KINDS.get(stop.kind, stop.kind))
         missed.append(inert_row([stop.day, stop.client_name, kind, _(outcome)]))
     alerts = book.create_sheet(_("Alerts"))
-    alerts.append([_("Client"), _("Reason"), _("Status"), _("Resolution"), _("Minutes")])
+    alerts.append(
+        [_("Raised"), _("Client"), _("Reason"), _("Status"), _("Resolution"), _("Minutes")]
+    )
+    zone = ZoneInfo(timezone)
     for alert in report.alerts:
         alerts.append(
             inert_row(
                 [
+                    alert.raised_at.astimezone(zone).replace(tzinfo=None),
                     alert.client_name,
                     _(ALERT_REASONS[alert.reason]),
                     _(ALERT_STATUS[alert.status]),

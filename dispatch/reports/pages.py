@@ -168,7 +168,7 @@ def monthly(
     filename = f"report-{station.code}-{month}.{extension or 'html'}"
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if extension == "xlsx":
-        book = to_xlsx(report, station.name, translations(locale).gettext)
+        book = to_xlsx(report, station.name, station.timezone, translations(locale).gettext)
         kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return Response(book, media_type=kind, headers=disposition)
     html = (

@@ -149,6 +149,7 @@ class ServedClients(BaseModel):
 
 
 class AlertLine(BaseModel):
+    raised_at: datetime
     client_name: str
     reason: str
     status: str

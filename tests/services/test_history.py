@@ -5,7 +5,8 @@ Chinese and English), the station overview, the histories and the hours say the 
 
 import io
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import cast
 
 import httpx
 from openpyxl import load_workbook
@@ -186,6 +187,15 @@ def test_completion_figures_agree_with_the_events_of_a_simulated_month(
         assert summary[planned_label] == figures.planned
         assert len(list(book.worksheets[1].iter_rows())) == figures.missed + 1
         assert len(list(book.worksheets[2].iter_rows())) == figures.alerts_raised + 1
+        # Missed stops day by day; each alert with when it was raised, on the station's clock.
+        missed_days = [row[0] for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)]
+        assert all(isinstance(day, datetime) for day in missed_days)
+        assert missed_days == sorted(cast(list[datetime], missed_days))
+        times = [row[0] for row in book.worksheets[2].iter_rows(min_row=2, values_only=True)]
+        alert_times = [moment for moment in times if isinstance(moment, datetime)]
+        assert alert_times == sorted(alert_times)
+        assert len(alert_times) == figures.alerts_raised
+        assert all(FIRST <= moment.date() <= LAST + timedelta(days=1) for moment in alert_times)
         by_team = list(book.worksheets[3].iter_rows(values_only=True))
         assert [row[0] for row in by_team[1:]] == [t.team_name for t in figures.by_team]
         assert [row[2] for row in by_team[1:]] == [t.delivered for t in figures.by_team]
