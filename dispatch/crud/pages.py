@@ -21,6 +21,7 @@ from dispatch.activities.schemas import (
     InvitationUpdate,
 )
 from dispatch.clients.schemas import ClientCreate, ClientUpdate
+from dispatch.config import Settings
 from dispatch.container import Services
 from dispatch.crud.schemas import ListQuery
 from dispatch.crud.service import RecordService
@@ -42,7 +43,6 @@ from dispatch.volunteers.schemas import (
 )
 from dispatch.web.forms import KIND_LABELS, Field, fields, input_error, parse
 from dispatch.web.kit import PageUserDep, back_with, language, render, said
-from models import ServiceSchedule
 from models.enums import ClientStatus
 
 
@@ -171,22 +171,22 @@ def listing(
         {"id": row.id, **{c: _named(names, c, getattr(row, c)) for c in spec.columns}}
         for row in page.items
     ]
-    # A client's list says what each household receives, and who in service receives
-    # nothing: someone forgotten when a schedule ended or was never entered.
-    running: dict[int, list[ServiceSchedule]] | None = None
-    forgotten: set[int] = set()
-    if kind == "clients" and allowed(principal, Resource.SCHEDULE, Action.READ):
-        today = datetime.now(ZoneInfo(settings.timezone)).date()
-        running = services.schedules.running(
-            session, principal, [row.id for row in page.items if row.id is not None], today
-        )
-        forgotten = {
+    # A client's list says what each household receives, a volunteer's when they are free;
+    # and who is in service with nothing: a client forgotten when a schedule ended or was
+    # never entered, a volunteer the planner never uses.
+    beside = _beside(session, principal, services, settings, kind, page.items)
+    forgotten = (
+        set()
+        if beside is None
+        else {
             row.id
             for row in page.items
-            if row.status is ClientStatus.ACTIVE and row.id not in running
+            if _in_service(getattr(row, "status", None), getattr(row, "active", None))
+            and row.id not in beside
         }
-        if unserved:
-            rows = [row for row in rows if row["id"] in forgotten]
+    )
+    if unserved:
+        rows = [row for row in rows if row["id"] in forgotten]
     return render(
         request,
         "records.html",
@@ -195,7 +195,8 @@ def listing(
         columns=spec.columns,
         rows=rows,
         total=len(rows) if unserved else page.total,
-        running=running,
+        beside=beside,
+        beside_kind=BESIDE[kind].kind if kind in BESIDE else None,
         forgotten=forgotten,
         unserved=unserved,
         q=q,
@@ -217,6 +218,7 @@ def form(
     services: ServicesDep,
     settings: SettingsDep,
     client_id: int | None = None,
+    volunteer_id: int | None = None,
 ) -> Response:
     spec = KINDS.get(kind)
     if spec is None:
@@ -225,19 +227,20 @@ def form(
     service = spec.service_of(services)
     if row_id == "new":
         require(principal, service.resource, Action.CREATE)  # no empty form to whom may not
-        if client_id is not None and "client_id" in spec.create.model_fields:
-            values["client_id"] = client_id  # a service added from the client's file
+        # A schedule added from a client's file is theirs, hours from a volunteer's theirs.
+        for owner, value in (("client_id", client_id), ("volunteer_id", volunteer_id)):
+            if value is not None and owner in spec.create.model_fields:
+                values[owner] = value
     else:
         row = service.public(session, principal, service.get(session, principal, int(row_id)))
         values = row.model_dump()
     may_change = allowed(principal, service.resource, Action.UPDATE)
     same = None if row_id == "new" else _same_person(session, principal, services, kind, values)
     names = _names(session, principal, services, spec.create.model_fields)
-    running = None
-    if kind == "clients" and row_id != "new" and allowed(principal, Resource.SCHEDULE, Action.READ):
-        today = datetime.now(ZoneInfo(settings.timezone)).date()
-        found = services.schedules.running(session, principal, [int(row_id)], today)
-        running = found.get(int(row_id), [])
+    beside = None
+    if row_id != "new":
+        found = _beside(session, principal, services, settings, kind, [row])
+        beside = None if found is None else found.get(int(row_id), [])
     return _form(
         request,
         kind,
@@ -248,8 +251,8 @@ def form(
         names,
         may_change,
         same,
-        running=running,
-        may_add_schedule=allowed(principal, Resource.SCHEDULE, Action.CREATE),
+        beside=beside,
+        may_add_beside=kind in BESIDE and allowed(principal, BESIDE[kind].resource, Action.CREATE),
     )
 
 
@@ -352,8 +355,8 @@ def _form(
     names: dict[str, dict[str, str]],
     may_change: bool = True,
     same_person: dict[str, str] | None = None,
-    running: list[ServiceSchedule] | None = None,
-    may_add_schedule: bool = False,
+    beside: list[Any] | None = None,
+    may_add_beside: bool = False,
 ) -> HTMLResponse:
     schema = spec.create if row_id == "new" else spec.update
     own = KIND_LABELS.get(kind, {})
@@ -376,13 +379,53 @@ def _form(
         problems=problems,
         may_change=may_change,
         same_person=same_person,
-        running=running,
-        in_service=values.get("status") == ClientStatus.ACTIVE,
-        may_add_schedule=may_add_schedule,
+        beside=beside,
+        beside_kind=BESIDE[kind].kind if kind in BESIDE else None,
+        in_service=_in_service(values.get("status"), values.get("active")),
+        may_add_beside=may_add_beside,
     )
     if errors:
         response.status_code = 422
     return response
+
+
+@dataclass(frozen=True)
+class Beside:
+    """Records shown beside the one they belong to: a client's schedules, a volunteer's
+    free hours and leave."""
+
+    kind: str
+    owner: str  # the column of `kind` that names the record they belong to
+    resource: Resource
+
+
+BESIDE = {
+    "clients": Beside("schedules", "client_id", Resource.SCHEDULE),
+    "volunteers": Beside("availability", "volunteer_id", Resource.AVAILABILITY),
+}
+
+
+def _beside(
+    session: Session,
+    principal: Principal,
+    services: Services,
+    settings: Settings,
+    kind: str,
+    rows: Iterable[Any],
+) -> dict[int, list[Any]] | None:
+    """What applies from today on to each of the rows (by id), or None where the kind has
+    nothing beside it or the reader may not see it."""
+    spec = BESIDE.get(kind)
+    if spec is None or not allowed(principal, spec.resource, Action.READ):
+        return None
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    service = KINDS[spec.kind].service_of(services)
+    return service.current_of(session, principal, spec.owner, [row.id for row in rows], today)
+
+
+def _in_service(status: object, active: object) -> bool:
+    """A client receiving services, a volunteer on the roster."""
+    return status == ClientStatus.ACTIVE or active is True
 
 
 def _heading(values: dict[str, Any]) -> str | None:

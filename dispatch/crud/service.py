@@ -5,8 +5,10 @@ is validated as a whole (the stored record with the changes applied), so a chang
 of a time window is checked against the other end.
 """
 
-from collections.abc import Iterator, Mapping
+import builtins
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import date
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import ValidationError
@@ -64,6 +66,11 @@ class RecordService(Generic[RowT, CreateT, UpdateT]):
     ) -> None:
         """Derive stored fields (geocoding, datum conversion) from the fields being set."""
 
+    def runs_from(self, row: RowT, day: date) -> bool:
+        """Whether the record still applies on or after `day` (a schedule not ended, leave
+        not over); by default it does."""
+        return True
+
     # --- operations ----------------------------------------------------------------------
 
     def list(
@@ -95,6 +102,27 @@ class RecordService(Generic[RowT, CreateT, UpdateT]):
             limit=query.page_size,
         )
         return Page(items=rows, total=total, page=query.page, page_size=query.page_size)
+
+    def current_of(
+        self, session: Session, principal: Principal, owner: str, ids: Collection[int], day: date
+    ) -> dict[int, builtins.list[RowT]]:
+        """The records of each of these clients or volunteers (`owner`: the column naming
+        them) that apply on or after `day`, in the list's order; one with none is not a key."""
+        require(principal, self.resource, Action.READ)
+        rows, _ = self.repository.page(
+            session,
+            station_ids=scope_of(principal),
+            equals={owner: frozenset(ids)},
+            search=None,
+            include_archived=False,
+            offset=0,
+            limit=None,
+        )
+        found: dict[int, builtins.list[RowT]] = {}
+        for row in rows:
+            if self.runs_from(row, day):
+                found.setdefault(getattr(row, owner), []).append(row)
+        return found
 
     def public(self, session: Session, principal: Principal, row: RowT) -> Any:
         """The record as this reader may see it (by default: all of it). Never changes the

@@ -1,12 +1,11 @@
 """Service schedules: what each client receives, when, and from which site."""
 
-from collections.abc import Collection
 from datetime import date
 from typing import Any
 
 from sqlmodel import Session
 
-from dispatch.access import Action, Principal, Resource, in_scope, require, station_scope
+from dispatch.access import Principal, Resource, in_scope
 from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
 from dispatch.errors import InvalidInput, NotFound
@@ -32,27 +31,10 @@ class ScheduleService(RecordService[ServiceSchedule, ScheduleCreate, ScheduleUpd
             ScheduleCreate,
         )
 
-    def running(
-        self, session: Session, principal: Principal, client_ids: Collection[int], since: date
-    ) -> dict[int, list[ServiceSchedule]]:
-        """What each of the clients receives from `since` on: their schedules not archived,
-        not ended, and for a one-off order not past; a client with none is not a key."""
-        require(principal, self.resource, Action.READ)
-        rows, _ = self.repository.page(
-            session,
-            station_ids=station_scope(principal),
-            equals={"client_id": frozenset(client_ids)},
-            search=None,
-            include_archived=False,
-            offset=0,
-            limit=None,
-        )
-        found: dict[int, list[ServiceSchedule]] = {}
-        for row in rows:
-            last = row.start_date if row.recurrence is Recurrence.ONCE else row.end_date
-            if last is None or last >= since:
-                found.setdefault(row.client_id, []).append(row)
-        return found
+    def runs_from(self, row: ServiceSchedule, day: date) -> bool:
+        """Not ended before `day`; a one-off order not past."""
+        last = row.start_date if row.recurrence is Recurrence.ONCE else row.end_date
+        return last is None or last >= day
 
     def station_of_new(self, session: Session, principal: Principal, data: ScheduleCreate) -> int:
         client = session.get(Client, data.client_id)

@@ -1,5 +1,6 @@
 """Volunteers and their availability (weekly slots, leave, extra days)."""
 
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session
@@ -19,6 +20,7 @@ from dispatch.volunteers.schemas import (
     VolunteerUpdate,
 )
 from models import Availability, Client, Volunteer
+from models.enums import AvailabilityKind
 
 
 class VolunteerService(RecordService[Volunteer, VolunteerCreate, VolunteerUpdate]):
@@ -88,6 +90,13 @@ class AvailabilityService(RecordService[Availability, AvailabilityCreate, Availa
             ),
             AvailabilityCreate,
         )
+
+    def runs_from(self, row: Availability, day: date) -> bool:
+        """A weekly slot always; leave or an extra day not over before `day`."""
+        if row.kind is AvailabilityKind.WEEKLY:
+            return True
+        last = row.date_to or row.date_from
+        return last is None or last >= day
 
     def station_of_new(
         self, session: Session, principal: Principal, data: AvailabilityCreate

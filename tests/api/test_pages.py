@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from models import ServiceSchedule
-from models.enums import ClientStatus, Recurrence, Role, ServiceKind
+from models.enums import AvailabilityKind, ClientStatus, Recurrence, Role, ServiceKind
 from tests.builders.accounts import create_user, sign_in
 from tests.builders.days import DAY, plan_day
 from tests.builders.records import (
@@ -471,9 +471,9 @@ def test_the_clients_list_and_file_say_what_each_household_receives_and_who_rece
     assert {"李建国", "孙爷爷", "赵大爷"} == set(re.findall(r"<tr><td>(\S+?)</td>", unserved))
 
     file = api.get(f"/records/clients/{ident(served)}").text
-    receives = re.search(r'<section class="receives" id="receives">.*?</section>', file, re.S)
+    receives = re.search(r'<section class="beside" id="beside">.*?</section>', file, re.S)
     assert receives is not None
-    assert "餐食 周一至周五</a> · 11:00–12:30" in receives.group(0)
+    assert "餐食 周一至周五 · 11:00–12:30</a>" in receives.group(0)
     nothing = api.get(f"/records/clients/{ident(never)}").text
     assert "该客户没有在执行的服务安排：什么都收不到" in nothing
 
@@ -504,6 +504,61 @@ def test_the_clients_list_and_file_say_what_each_household_receives_and_who_rece
 
     api.get("/language/en")
     assert "meal Mon–Fri" in row_of(api.get("/records/clients").text, "王秀英")
+
+
+def test_the_volunteers_list_and_file_say_when_each_is_free_and_who_the_planner_never_uses(
+    api: httpx.Client, session: Session
+) -> None:
+    station = create_station(session)
+    today = date.today()
+    regular = create_volunteer(session, station=station, name="陈志强")
+    for weekday in (0, 1, 2):
+        create_availability(session, volunteer=regular, weekday=weekday)  # 10:30-13:00
+    create_availability(
+        session, volunteer=regular, weekday=4, start_time=time(14, 0), end_time=time(17, 0)
+    )
+    away = today + timedelta(days=2)
+    create_availability(
+        session,
+        volunteer=regular,
+        kind=AvailabilityKind.LEAVE,
+        weekday=None,
+        date_from=away,
+        date_to=away + timedelta(days=2),
+        start_time=None,
+        end_time=None,
+    )
+    create_availability(  # over: not shown
+        session,
+        volunteer=regular,
+        kind=AvailabilityKind.LEAVE,
+        weekday=None,
+        date_from=today - timedelta(days=9),
+        start_time=None,
+        end_time=None,
+    )
+    unused = create_volunteer(session, station=station, name="林晓雨")
+    create_volunteer(session, station=station, name="已离开", active=False)
+    user = create_user(session, role=Role.COORDINATOR, stations=(station,))
+    sign_in(api, user.username)
+
+    listing = api.get("/records/volunteers").text
+    row = re.search(r"<tr><td>陈志强</td>.*?</tr>", listing, re.S)
+    assert row is not None
+    leave = f"请假 {away:%m-%d}–{away + timedelta(days=2):%m-%d}"
+    assert f"周一至周三 10:30–13:00<br>周五 14:00–17:00<br>{leave}" in row.group(0)
+    flagged = re.findall(r'<tr><td>(\S+?)</td>(?:(?!</tr>).)*class="forgotten"', listing, re.S)
+    assert flagged == ["林晓雨"]  # not whoever left the roster
+    assert "1 位在岗志愿者之后没有有空时间" in listing
+
+    file = api.get(f"/records/volunteers/{ident(regular)}").text
+    hours = re.search(r'<section class="beside" id="beside">.*?</section>', file, re.S)
+    assert hours is not None
+    assert hours.group(0).count("<li>") == 5  # four weekly slots and the leave ahead
+    add = f'href="/records/availability/new?volunteer_id={ident(unused)}"'
+    assert add in api.get(f"/records/volunteers/{ident(unused)}").text
+    new = api.get(f"/records/availability/new?volunteer_id={ident(unused)}").text
+    assert f'<option value="{ident(unused)}" selected>林晓雨</option>' in new
 
 
 NOTHING_RECORDED = "未记录结果"
