@@ -197,6 +197,7 @@ def listing(
         total=len(rows) if unserved else page.total,
         beside=beside,
         beside_kind=BESIDE[kind].kind if kind in BESIDE else None,
+        beside_names=_beside_names(session, principal, services, kind) if beside else {},
         forgotten=forgotten,
         unserved=unserved,
         q=q,
@@ -217,8 +218,6 @@ def form(
     session: SessionDep,
     services: ServicesDep,
     settings: SettingsDep,
-    client_id: int | None = None,
-    volunteer_id: int | None = None,
 ) -> Response:
     spec = KINDS.get(kind)
     if spec is None:
@@ -227,10 +226,11 @@ def form(
     service = spec.service_of(services)
     if row_id == "new":
         require(principal, service.resource, Action.CREATE)  # no empty form to whom may not
-        # A schedule added from a client's file is theirs, hours from a volunteer's theirs.
-        for owner, value in (("client_id", client_id), ("volunteer_id", volunteer_id)):
-            if value is not None and owner in spec.create.model_fields:
-                values[owner] = value
+        # Added from its owner's file (a client's schedule, a volunteer's hours, an
+        # activity's guest): the owner is chosen already.
+        for owner, value in request.query_params.items():
+            if owner in _REFERENCES and owner in spec.create.model_fields and value.isdigit():
+                values[owner] = int(value)
     else:
         row = service.public(session, principal, service.get(session, principal, int(row_id)))
         values = row.model_dump()
@@ -253,6 +253,7 @@ def form(
         same,
         beside=beside,
         may_add_beside=kind in BESIDE and allowed(principal, BESIDE[kind].resource, Action.CREATE),
+        beside_names=_beside_names(session, principal, services, kind),
     )
 
 
@@ -290,11 +291,13 @@ def save(
         if row_id == "new":
             if "station_id" in spec.create.model_fields:
                 data["station_id"] = _station_of(session, principal, services)
-            service.create(session, principal, _validated(spec.create, data))
+            saved = service.create(session, principal, _validated(spec.create, data))
         else:
             current = service.get(session, principal, int(row_id)).model_dump()
             changed = {k: v for k, v in data.items() if _cell(current.get(k)) != _cell(v)}
-            service.update(session, principal, int(row_id), _validated(spec.update, changed))
+            saved = service.update(
+                session, principal, int(row_id), _validated(spec.update, changed)
+            )
     except DispatchError as error:
         session.rollback()
         errors = (
@@ -304,7 +307,10 @@ def save(
         )
         names = _names(session, principal, services, spec.create.model_fields)
         return _form(request, kind, spec, row_id, data, errors, names)
-    return RedirectResponse(f"/records/{kind}", status_code=303)
+    # A record shown beside its owner goes back to the owner's file, where it is listed.
+    owner = next((k for k, b in BESIDE.items() if b.kind == kind), None)
+    back = f"/records/{owner}/{getattr(saved, BESIDE[owner].owner)}" if owner else None
+    return RedirectResponse(back or f"/records/{kind}", status_code=303)
 
 
 @router.post("/records/{kind}/import/file", response_model=None)
@@ -357,6 +363,7 @@ def _form(
     same_person: dict[str, str] | None = None,
     beside: list[Any] | None = None,
     may_add_beside: bool = False,
+    beside_names: dict[str, dict[str, str]] | None = None,
 ) -> HTMLResponse:
     schema = spec.create if row_id == "new" else spec.update
     own = KIND_LABELS.get(kind, {})
@@ -374,7 +381,7 @@ def _form(
         kind=kind,
         row_id=row_id,
         heading=_heading(values),
-        owner=_owner(values, names, editable),
+        owners=_owners(kind, values, names, editable),
         fields=[f for f in shown if f.name in editable],
         problems=problems,
         may_change=may_change,
@@ -383,6 +390,8 @@ def _form(
         beside_kind=BESIDE[kind].kind if kind in BESIDE else None,
         in_service=_in_service(values.get("status"), values.get("active")),
         may_add_beside=may_add_beside,
+        beside_names=beside_names or {},
+        beside_owner=BESIDE[kind].owner if kind in BESIDE else None,
     )
     if errors:
         response.status_code = 422
@@ -402,6 +411,7 @@ class Beside:
 BESIDE = {
     "clients": Beside("schedules", "client_id", Resource.SCHEDULE),
     "volunteers": Beside("availability", "volunteer_id", Resource.AVAILABILITY),
+    "activities": Beside("invitations", "activity_id", Resource.INVITATION),
 }
 
 
@@ -423,6 +433,17 @@ def _beside(
     return service.current_of(session, principal, spec.owner, [row.id for row in rows], today)
 
 
+def _beside_names(
+    session: Session, principal: Principal, services: Services, kind: str
+) -> dict[str, dict[str, str]]:
+    """The names the records beside may refer to (an activity's guests by name)."""
+    spec = BESIDE.get(kind)
+    if spec is None:
+        return {}
+    owned = KINDS[spec.kind].create.model_fields
+    return _names(session, principal, services, [f for f in owned if f != spec.owner])
+
+
 def _in_service(status: object, active: object) -> bool:
     """A client receiving services, a volunteer on the roster."""
     return status == ClientStatus.ACTIVE or active is True
@@ -436,19 +457,24 @@ def _heading(values: dict[str, Any]) -> str | None:
     return None
 
 
-def _owner(
-    values: dict[str, Any], names: dict[str, dict[str, str]], editable: set[str]
-) -> dict[str, str] | None:
-    """The client or volunteer a record belongs to when the form cannot change it (a
-    schedule stays its client's): named and linked, not left out of the page."""
-    for field, kind in (("client_id", "clients"), ("volunteer_id", "volunteers")):
-        value = values.get(field)
-        if value is not None and field not in editable:
-            return {
-                "href": f"/records/{kind}/{value}",
-                "name": names.get(field, {}).get(str(value), str(value)),
-            }
-    return None
+def _owners(
+    kind: str, values: dict[str, Any], names: dict[str, dict[str, str]], editable: set[str]
+) -> list[dict[str, str]]:
+    """Whom or what a record belongs to when the form cannot change it (a schedule stays
+    its client's, an invitation its activity's and its guest's): named and linked, not left
+    out of the page; the record it is listed beside first."""
+    owner = next((b.owner for b in BESIDE.values() if b.kind == kind), None)
+    found = []
+    for field in dict.fromkeys([owner, "client_id", "volunteer_id"]):
+        value = values.get(field) if field else None
+        if field and value is not None and field not in editable:
+            found.append(
+                {
+                    "href": f"/records/{_REFERENCES[field]}/{value}",
+                    "name": names.get(field, {}).get(str(value), str(value)),
+                }
+            )
+    return found
 
 
 # A reference to another record is picked, and listed, by that record's name.

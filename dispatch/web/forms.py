@@ -178,6 +178,8 @@ UNPLANNED_DETAILS = {
 }
 # The values of the choices forms and lists show (enums and literals), for people.
 CHOICES = {
+    "true": N_("yes"),  # a yes-or-no not yet known: a choice, not a box
+    "false": N_("no"),
     "regular": N_("regular"),
     "diabetic": N_("diabetic"),
     "low_salt": N_("low salt"),
@@ -436,7 +438,17 @@ def _shape(annotation: Any) -> tuple[str, bool, tuple[str, ...]]:
     if typing.get_origin(inner) is typing.Literal:
         return "select", False, tuple(str(v) for v in typing.get_args(inner))
     if inner is bool:
-        return "checkbox", False, ()
+        # Not yet known is an answer too (whether a guest came, before the day): a choice
+        # of yes, no or nothing, where a box left unticked would say no.
+        return (
+            ("select", False, ("true", "false"))
+            if _optional(annotation)
+            else (
+                "checkbox",
+                False,
+                (),
+            )
+        )
     if inner in (int, float):
         return "number", False, ()
     if inner is date:
@@ -460,6 +472,8 @@ def _optional(annotation: Any) -> bool:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, Enum):

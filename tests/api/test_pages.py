@@ -10,7 +10,14 @@ import pytest
 from sqlmodel import Session, select
 
 from models import ServiceSchedule
-from models.enums import AvailabilityKind, ClientStatus, Recurrence, Role, ServiceKind
+from models.enums import (
+    AvailabilityKind,
+    ClientStatus,
+    Recurrence,
+    Role,
+    ServiceKind,
+    SiteKind,
+)
 from tests.builders.accounts import create_user, sign_in
 from tests.builders.days import DAY, plan_day
 from tests.builders.records import (
@@ -492,6 +499,7 @@ def test_the_clients_list_and_file_say_what_each_household_receives_and_who_rece
         },
     )
     assert added.status_code == 303, added.text
+    assert added.headers["location"] == f"/records/clients/{ident(never)}"
     listing = api.get("/records/clients").text
     assert "餐食 周一、周三、周五" in row_of(listing, "赵大爷")
     assert "2 位服务中的客户没有在执行的服务安排" in listing
@@ -559,6 +567,66 @@ def test_the_volunteers_list_and_file_say_when_each_is_free_and_who_the_planner_
     assert add in api.get(f"/records/volunteers/{ident(unused)}").text
     new = api.get(f"/records/availability/new?volunteer_id={ident(unused)}").text
     assert f'<option value="{ident(unused)}" selected>林晓雨</option>' in new
+
+
+def test_an_activitys_page_lists_its_guests_and_a_guest_is_invited_from_it(
+    api: httpx.Client, session: Session
+) -> None:
+    station = create_station(session)
+    hall = create_site(session, station=station, kind=SiteKind.VENUE, name="社区活动室")
+    guests = [create_client(session, station=station, name=name) for name in ("王秀英", "李建国")]
+    user = create_user(session, role=Role.COORDINATOR, stations=(station,))
+    sign_in(api, user.username)
+    made = api.post(
+        "/records/activities/new",
+        data={
+            "title": "独居老人月度聚会",
+            "kind": "gathering",
+            "service_date": "2026-12-04",
+            "start_time": "14:30",
+            "end_time": "16:00",
+            "site_id": str(ident(hall)),
+        },
+    )
+    assert made.status_code == 303, made.text
+    activity_id = re.search(r'/records/activities/(\d+)">', api.get("/records/activities").text)
+    assert activity_id is not None
+    page = f"/records/activities/{activity_id.group(1)}"
+    assert "还没有邀请任何人" in api.get(page).text
+    invite = api.get(page).text
+    assert f'href="/records/invitations/new?activity_id={activity_id.group(1)}"' in invite
+    for guest, escort in zip(guests, (True, False), strict=True):
+        form = api.get(f"/records/invitations/new?activity_id={activity_id.group(1)}").text
+        assert f'<option value="{activity_id.group(1)}" selected>' in form
+        invited = api.post(
+            "/records/invitations/new",
+            data={
+                "activity_id": activity_id.group(1),
+                "client_id": str(ident(guest)),
+                **({"needs_escort": "on"} if escort else {}),
+            },
+        )
+        assert invited.status_code == 303, invited.text
+        assert invited.headers["location"] == page  # back to the activity, where it is listed
+    listed = re.search(
+        r'<section class="beside" id="beside">.*?</section>', api.get(page).text, re.S
+    )
+    assert listed is not None
+    assert "王秀英 · 需要陪同</a>" in listed.group(0)
+    assert "李建国</a>" in listed.group(0)
+    assert "2 位 (1 位需要陪同)" in api.get("/records/activities").text
+    # An invitation's page names the activity and the guest, linked; attendance not yet
+    # taken is neither yes nor no.
+    first = re.search(r'href="(/records/invitations/\d+)">王秀英', listed.group(0))
+    assert first is not None
+    opened = api.get(first.group(1)).text
+    heading = f'<a href="{page}">独居老人月度聚会 · 2026-12-04</a> · '
+    assert heading + f'<a href="/records/clients/{ident(guests[0])}">王秀英</a></h1>' in opened
+    attended = re.search(r'<select name="attended">(.*?)</select>', opened, re.S)
+    assert attended is not None
+    assert "selected" not in attended.group(1)
+    assert ">是</option>" in attended.group(1)
+    assert ">否</option>" in attended.group(1)
 
 
 NOTHING_RECORDED = "未记录结果"
