@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from dispatch.access import Principal
 from dispatch.deps import PlanningDep, PrincipalDep, SessionDep, SettingsDep, committed
-from dispatch.errors import Conflict, Forbidden, Gone, NotFound
+from dispatch.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
 from dispatch.http import absolute_url, error_responses
 from dispatch.planning.schemas import PlanningJobPublic
 from dispatch.rounds.links import issue_link, links_of, principal_of_link, revoke_link
@@ -78,7 +78,7 @@ def route(day: date, session: SessionDep, principal: PrincipalDep) -> MyRoute:
     status_code=status.HTTP_201_CREATED,
     responses={
         200: {"description": "Already stored: the event as it was stored"},
-        **error_responses(Forbidden, NotFound, Conflict),
+        **error_responses(Forbidden, NotFound, Conflict, InvalidInput),
     },
 )
 async def record(
@@ -121,7 +121,7 @@ def history(stop_id: int, session: SessionDep, principal: PrincipalDep) -> list[
     tags=["outcomes"],
     responses={
         200: {"description": "Already stored: the event as it was stored"},
-        **error_responses(Forbidden, NotFound, Conflict),
+        **error_responses(Forbidden, NotFound, Conflict, InvalidInput),
     },
 )
 async def record_from_paper(

@@ -17,13 +17,13 @@ from dispatch.activities import service as activities
 from dispatch.alerts import service as alerts
 from dispatch.audit import chain
 from dispatch.db import insert_unless_present
-from dispatch.errors import Conflict, NotFound
+from dispatch.errors import Conflict, InvalidInput, NotFound
 from dispatch.i18n import N_
 from dispatch.notifications import service as notices
 from dispatch.rounds import repository
 from dispatch.rounds.links import principal_of_link
 from dispatch.rounds.schemas import OutcomeCreate, OutcomePublic
-from dispatch.rounds.service import volunteer_of
+from dispatch.rounds.service import day_ahead, volunteer_of
 from models import Client, Outcome, RoundMark
 from models.common import utcnow
 from models.enums import ProofStatus, RoundEvent
@@ -79,12 +79,19 @@ def _store(
     by_coordinator: bool,
 ) -> OutcomePublic:
     assert door.volunteer_id is not None  # a door's route has its volunteer
+    received = utcnow()
+    if day_ahead(door.service_date, door.timezone, received):
+        raise InvalidInput.field(
+            "recorded_at",
+            N_("this door is on %(day)s's route: what happens there is recorded on that day"),
+            day=str(door.service_date),
+        )
     values = data.model_dump(exclude={"card_code"}) | {
         "station_id": door.station_id,
         "plan_stop_id": door.stop_id,
         "task_id": door.task_id,
         "volunteer_id": door.volunteer_id,
-        "received_at": utcnow(),
+        "received_at": received,
         "entered_by_coordinator": by_coordinator,
         "proof": _proof(session, door.client_id, data.card_code),
     }

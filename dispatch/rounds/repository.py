@@ -23,6 +23,7 @@ from models import (
     RoundMark,
     RouteLink,
     RouteRelease,
+    Station,
     Task,
     Volunteer,
 )
@@ -136,6 +137,7 @@ class Door(NamedTuple):
     volunteer_id: int | None
     station_id: int
     service_date: date
+    timezone: str  # the station's: whether its day has begun
     # The client's family contact's preference, if they have one (told of the outcome):
     # asked with the door, not apart, one statement fewer for every outcome.
     family_preference_id: int | None
@@ -152,10 +154,12 @@ _PUBLISHED_DOOR = PrecompiledStatement(
         col(PlanRoute.volunteer_id),
         col(Plan.station_id),
         col(Plan.service_date),
+        col(Station.timezone),
         col(ContactPreference.id),
     )
     .join(PlanRoute, col(PlanRoute.id) == PlanStop.route_id)
     .join(Plan, col(Plan.id) == PlanStop.plan_id)
+    .join(Station, col(Station.id) == Plan.station_id)
     .join(Task, col(Task.id) == PlanStop.task_id)
     .outerjoin(  # one at most: a person has one preference per audience
         ContactPreference,

@@ -118,6 +118,8 @@ class MyRoute(BaseModel):
     proof_of_delivery: bool  # ask for the client's card code at the door
     started: bool
     finished: bool
+    # The day has not begun at the station: what happens at a door is recorded on the day.
+    ahead: bool
     depart: str
     collect: list[Collect]
     stops: list[DoorStop]

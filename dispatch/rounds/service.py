@@ -8,7 +8,8 @@ exist for them (404).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -31,6 +32,7 @@ from models import (
     Task,
     Volunteer,
 )
+from models.common import utcnow
 from models.enums import ESCORTS, OutcomeKind, Role, RoundEvent, ServiceKind, StopKind
 
 
@@ -38,6 +40,12 @@ def my_days(session: Session, principal: Principal, first: date) -> list[date]:
     """Days from `first` on which a published plan gives this volunteer a route."""
     volunteer = volunteer_of(principal)
     return repository.published_days(session, volunteer, first)
+
+
+def day_ahead(service_date: date, timezone: str, now: datetime) -> bool:
+    """Whether `service_date` has not yet begun at a station in `timezone`: a route of a day
+    ahead is read, not done (an outcome tapped on it would be a false alarm)."""
+    return now.astimezone(ZoneInfo(timezone)).date() < service_date
 
 
 def my_route(session: Session, principal: Principal, day: date) -> MyRoute:
@@ -130,6 +138,7 @@ def route_view(session: Session, plan: Plan, route: PlanRoute) -> MyRoute:
         proof_of_delivery=station.proof_of_delivery,
         started=RoundEvent.STARTED in marks,
         finished=RoundEvent.FINISHED in marks,
+        ahead=day_ahead(plan.service_date, station.timezone, utcnow()),
         depart=clock(route.depart_seconds),
         collect=sites,
         stops=stops,

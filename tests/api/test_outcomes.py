@@ -3,7 +3,8 @@ overwritten, and only for the volunteer's own stops of a published plan."""
 
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 from sqlmodel import Session, col, select
@@ -11,7 +12,8 @@ from sqlmodel import Session, col, select
 from dispatch.audit import chain
 from models import Alert, AuditEvent, Outcome, Task
 from models.enums import TaskStatus
-from tests.builders.days import DAY, plan_day
+from tests.builders.accounts import sign_in
+from tests.builders.days import DAY, outcome, plan_day, planned, published
 from tests.conftest import RunningServer
 
 
@@ -150,3 +152,48 @@ def test_outcomes_sent_at_once_by_several_volunteers_each_get_their_own_answer(
     ).all()
     assert len(audited) == len(stored)
     assert chain.verify(session).intact
+
+
+def test_a_route_of_a_day_ahead_is_read_not_recorded_on(
+    api: httpx.Client, session: Session
+) -> None:
+    """Tapped on tomorrow's route, "no answer" would raise a false alarm today: a door's
+    outcome is refused until its day has begun at the station, by phone and from paper, and
+    the phone shows a day ahead without the buttons."""
+    day = plan_day(api, session, clients=2, volunteers=1)
+    headers = day.coordinator.headers
+    today = datetime.now(ZoneInfo(day.station.timezone)).date()
+    ahead = today + timedelta(days=(1 - today.weekday()) % 7 or 7)  # the next Tuesday
+    path = f"/api/stations/{day.station.id}/days/{ahead}"
+    api.post(f"{path}/generate", headers=headers).raise_for_status()
+    plan = published(api, planned(api, path, headers), headers)
+    route = plan["routes"][0]
+    me = day.volunteers[route["volunteer_id"]]
+    door = next(stop for stop in route["stops"] if stop["kind"] == "door")
+
+    early = api.post(
+        f"/api/me/stops/{door['id']}/outcomes", json=outcome("no_answer"), headers=me.headers
+    )
+    assert early.status_code == 422
+    (refusal,) = early.json()["detail"]
+    said = f"this door is on {ahead}'s route: what happens there is recorded on that day"
+    assert refusal["msg"] == said
+    paper = api.post(
+        f"/api/stops/{door['id']}/outcomes", json=outcome("delivered"), headers=headers
+    )
+    assert paper.status_code == 422
+    assert session.exec(select(Outcome).where(Outcome.plan_stop_id == door["id"])).all() == []
+    assert session.exec(select(Alert)).all() == []  # no false alarm
+
+    sign_in(api, me.user.username)
+    phone = api.get(f"/me/{ahead}").text
+    assert 'id="ahead"' in phone
+    assert 'data-kind="no_answer"' not in phone
+    past = api.get(f"/me/{DAY}").text  # a day begun: the buttons, and no note
+    assert 'data-kind="no_answer"' in past
+    assert 'id="ahead"' not in past
+    past_door = day.doors(route["volunteer_id"])[0]  # the same volunteer's, on DAY
+    done = api.post(
+        f"/api/me/stops/{past_door['id']}/outcomes", json=outcome("delivered"), headers=me.headers
+    )
+    assert done.status_code == 201, done.text
