@@ -143,7 +143,7 @@ async def record_from_paper(
 @router.post(
     "/api/me/routes/{day}/{event}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(Forbidden, NotFound),
+    responses=error_responses(Forbidden, NotFound, InvalidInput),
 )
 def mark(
     day: date,

@@ -24,7 +24,7 @@ from dispatch.rounds import repository
 from dispatch.rounds.links import principal_of_link
 from dispatch.rounds.schemas import OutcomeCreate, OutcomePublic
 from dispatch.rounds.service import day_ahead, volunteer_of
-from models import Client, Outcome, RoundMark
+from models import Client, Outcome, RoundMark, Station
 from models.common import utcnow
 from models.enums import ProofStatus, RoundEvent
 
@@ -80,12 +80,7 @@ def _store(
 ) -> OutcomePublic:
     assert door.volunteer_id is not None  # a door's route has its volunteer
     received = utcnow()
-    if day_ahead(door.service_date, door.timezone, received):
-        raise InvalidInput.field(
-            "recorded_at",
-            N_("this door is on %(day)s's route: what happens there is recorded on that day"),
-            day=str(door.service_date),
-        )
+    _on_the_day(door.service_date, door.timezone, received)
     values = data.model_dump(exclude={"card_code"}) | {
         "station_id": door.station_id,
         "plan_stop_id": door.stop_id,
@@ -140,6 +135,17 @@ def outcomes_of(session: Session, principal: Principal, stop_id: int) -> list[Ou
     return [OutcomePublic.model_validate(row.model_dump()) for row in rows]
 
 
+def _on_the_day(service_date: date, timezone: str, now: datetime) -> None:
+    """Refuse what is recorded on a route before its day has begun at the station: tapped
+    on tomorrow's route, "no answer" would raise a false alarm today."""
+    if day_ahead(service_date, timezone, now):
+        raise InvalidInput.field(
+            "recorded_at",
+            N_("this route is for %(day)s: what happens on it is recorded on that day"),
+            day=str(service_date),
+        )
+
+
 def mark_round(
     session: Session,
     principal: Principal,
@@ -154,6 +160,9 @@ def mark_round(
         raise NotFound("route on", str(day))
     plan, route = found
     assert route.id is not None
+    station = session.get(Station, plan.station_id)
+    assert station is not None
+    _on_the_day(plan.service_date, station.timezone, utcnow())
     mark = RoundMark(
         client_event_id=client_event_id,
         station_id=plan.station_id,

@@ -176,7 +176,7 @@ def test_a_route_of_a_day_ahead_is_read_not_recorded_on(
     )
     assert early.status_code == 422
     (refusal,) = early.json()["detail"]
-    said = f"this door is on {ahead}'s route: what happens there is recorded on that day"
+    said = f"this route is for {ahead}: what happens on it is recorded on that day"
     assert refusal["msg"] == said
     paper = api.post(
         f"/api/stops/{door['id']}/outcomes", json=outcome("delivered"), headers=headers
@@ -184,6 +184,12 @@ def test_a_route_of_a_day_ahead_is_read_not_recorded_on(
     assert paper.status_code == 422
     assert session.exec(select(Outcome).where(Outcome.plan_stop_id == door["id"])).all() == []
     assert session.exec(select(Alert)).all() == []  # no false alarm
+    started = api.post(
+        f"/api/me/routes/{ahead}/started",
+        json={"client_event_id": uuid.uuid4().hex, "recorded_at": datetime.now(UTC).isoformat()},
+        headers=me.headers,
+    )
+    assert started.status_code == 422  # nor does its round start before the day
 
     sign_in(api, me.user.username)
     phone = api.get(f"/me/{ahead}").text
