@@ -563,6 +563,23 @@ def _schedules(
                 priority=3,
                 notes="探访：聊天、检查生活状况",
             )
+        if not any(made.client_id == client.id for made in schedules) and n % 50 != 4:
+            # Who takes no lunch, medicine or visit is looked in on once a week; three
+            # clients are new to the file, their services not yet arranged (the clients'
+            # list names them). No draw of `rng` here: the rest of the demo stays as it was.
+            add(
+                client,
+                "look-in",
+                kind=ServiceKind.VISIT,
+                recurrence=Recurrence.WEEKLY,
+                weekdays=[n // 5 % 5],
+                start_date=monday - timedelta(days=30 + n),
+                window_start=time(14, 0),
+                window_end=time(16, 30),
+                service_minutes=20,
+                priority=3,
+                notes="关爱探访：每周上门看看",
+            )
         if n in (10, 60):
             add(
                 client,

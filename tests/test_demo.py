@@ -10,7 +10,7 @@ from sqlmodel import Session, col, func, select
 from dispatch.access import system_principal
 from dispatch.reports.completion import completion
 from models import Activity, Client, Invitation, ServiceSchedule, Site, Station, Volunteer
-from models.enums import Recurrence, Role, ServiceKind, SiteKind
+from models.enums import ClientStatus, Recurrence, Role, ServiceKind, SiteKind
 from scripts.demo_station import DEMO, DEMO_PASSWORDS, STATION_CODE, load_demo_station, week_of
 from scripts.simulate_history import demo_history, demo_past
 from tests.conftest import RunningServer
@@ -67,6 +67,19 @@ def test_demo_station_is_realistic_and_loads_idempotently(
     assert kinds == {ServiceKind.MEAL, ServiceKind.MEDICINE, ServiceKind.VISIT}
     modes = {v.travel_mode for v in session.exec(select(Volunteer)).all()}
     assert len(modes) == 4
+    # Every client in service receives something, but for four: three new to the file,
+    # their services not yet arranged, and the volunteer who is a client too. The clients'
+    # list names them (a station's file is never that tidy).
+    running = services.schedules.current_of(
+        session, system_principal("test"), "client_id", [c.id for c in clients], DEMO.monday
+    )
+    unserved = [c for c in clients if c.status is ClientStatus.ACTIVE and c.id not in running]
+    assert sorted(c.external_id or "" for c in unserved) == [
+        "demo-client-005",
+        "demo-client-055",
+        "demo-client-105",
+        "demo-client-volunteer",
+    ]
 
 
 def test_every_demo_login_works_and_sees_the_demo_records(
