@@ -52,6 +52,7 @@ class _Stop:
     client_id: int
     client_name: str
     volunteer_id: int | None
+    volunteer_name: str | None
     reason: str
     outcome: str | None  # the standing outcome's kind
     recorded_at: datetime | None
@@ -240,6 +241,7 @@ def stops_behind(
             client_name=s.client_name,
             kind=s.kind,
             volunteer_id=s.volunteer_id,
+            volunteer_name=s.volunteer_name,
             window_end=s.window_end.strftime("%H:%M") if s.window_end else None,
             outcome=s.outcome,
             recorded_at=s.recorded_at,
@@ -272,7 +274,7 @@ def _stops(
     latest = repository.standing_outcomes(session, station.id, first, last)
     zone = ZoneInfo(station.timezone)
     stops = []
-    for day, reason, volunteer_id, task_id, kind, window_end, client_id, name in rows:
+    for day, reason, volunteer_id, task_id, kind, window_end, client_id, name, by in rows:
         outcome = latest.get(task_id)
         # Its window's end (a task without one: the end of its day).
         due = (
@@ -290,6 +292,7 @@ def _stops(
                 client_id=client_id,
                 client_name=name,
                 volunteer_id=volunteer_id,
+                volunteer_name=by,
                 reason=reason,
                 outcome=outcome[0].value if outcome else None,
                 recorded_at=outcome[1] if outcome else None,

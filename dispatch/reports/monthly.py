@@ -166,11 +166,13 @@ def to_xlsx(
         summary.append(inert_row(list(row)))
     summary.column_dimensions["A"].width = 28
     missed = book.create_sheet(_("Missed"))
-    missed.append([_("Day"), _("Client"), _("Service"), _("Outcome")])
+    missed.append([_("Day"), _("Client"), _("Service"), _("Volunteer"), _("Outcome")])
     for stop in report.missed:
         outcome = OUTCOMES[stop.outcome or "no_outcome"]
         kind = _(KINDS.get(stop.kind, stop.kind))
-        missed.append(inert_row([stop.day, stop.client_name, kind, _(outcome)]))
+        missed.append(
+            inert_row([stop.day, stop.client_name, kind, stop.volunteer_name or "", _(outcome)])
+        )
     alerts = book.create_sheet(_("Alerts"))
     alerts.append(
         [_("Raised"), _("Client"), _("Reason"), _("Status"), _("Resolution"), _("Minutes")]

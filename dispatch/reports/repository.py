@@ -72,13 +72,13 @@ def _doors(station_id: int, first: date, last: date) -> SelectOfScalar[PlanStop]
     )
 
 
-DoorRow = tuple[date, str, int | None, int, str, time | None, int, str]
+DoorRow = tuple[date, str, int | None, int, str, time | None, int, str, str | None]
 
 
 def door_rows(session: Session, station_id: int, first: date, last: date) -> list[DoorRow]:
     """Each door of the period's published plans as columns: (day, reason, volunteer id,
-    task id, kind, window end, client id, client name); no volunteer when unplanned. In
-    order of day, then client."""
+    task id, kind, window end, client id, client name, volunteer name); no volunteer when
+    unplanned. In order of day, then client."""
     doors = _doors(station_id, first, last)
     rows = session.execute(
         sa_select(
@@ -90,10 +90,12 @@ def door_rows(session: Session, station_id: int, first: date, last: date) -> lis
             col(Task.window_end),
             col(Client.id),
             col(Client.name),
+            col(Volunteer.name),
         )
         .select_from(PlanStop)
         .join(Plan, col(Plan.id) == PlanStop.plan_id)
         .join(PlanRoute, col(PlanRoute.id) == PlanStop.route_id, isouter=True)
+        .join(Volunteer, col(Volunteer.id) == PlanRoute.volunteer_id, isouter=True)
         .join(Task, col(Task.id) == PlanStop.task_id)
         .join(Client, col(Client.id) == Task.client_id)
         .where(col(PlanStop.id).in_(doors.with_only_columns(col(PlanStop.id))))

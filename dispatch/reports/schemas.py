@@ -62,6 +62,7 @@ class StopRow(BaseModel):
     client_name: str
     kind: str
     volunteer_id: int | None
+    volunteer_name: str | None  # by whom: the route's volunteer
     window_end: str | None
     outcome: str | None
     recorded_at: datetime | None

@@ -72,6 +72,7 @@ def test_a_periods_stops_are_listed_day_by_day_then_by_client_whatever_order_day
     listed = [(row["day"], row["client_name"]) for row in rows]
     assert listed == sorted(listed)
     assert len(listed) == 6  # nothing recorded on either day: every door missed
+    assert {row["volunteer_name"] for row in rows} == {"志愿者0"}  # by whom: the one volunteer
     assert listed[0][0] == earlier
 
 

@@ -188,7 +188,9 @@ def test_completion_figures_agree_with_the_events_of_a_simulated_month(
         assert len(list(book.worksheets[1].iter_rows())) == figures.missed + 1
         assert len(list(book.worksheets[2].iter_rows())) == figures.alerts_raised + 1
         # Missed stops day by day; each alert with when it was raised, on the station's clock.
-        missed_days = [row[0] for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)]
+        missed_rows = list(book.worksheets[1].iter_rows(min_row=2, values_only=True))
+        assert all(row[3] for row in missed_rows)  # by whom: each missed door's volunteer
+        missed_days = [row[0] for row in missed_rows]
         assert all(isinstance(day, datetime) for day in missed_days)
         assert missed_days == sorted(cast(list[datetime], missed_days))
         times = [row[0] for row in book.worksheets[2].iter_rows(min_row=2, values_only=True)]
