@@ -73,6 +73,11 @@ class TaskBase(SQLModel):
     status_reason: str = Field(default="", max_length=200)
 
 
+# A planned or done task that the files no longer make due keeps its status, its reason
+# starting so: a new plan of the day leaves it out.
+NO_LONGER_DUE = "no longer due: "
+
+
 class Task(TaskBase, TableBase, table=True):
     __table_args__ = (
         UniqueConstraint("schedule_id", "service_date"),

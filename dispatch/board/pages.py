@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from dispatch.access import Action, Resource, allowed
 from dispatch.alerts import service as alerts
 from dispatch.board.service import Way, route_ways
-from dispatch.days.schemas import DayWork
+from dispatch.days.schemas import DayDrift, DayWork
 from dispatch.deps import (
     DaysDep,
     PlanningDep,
@@ -72,6 +72,7 @@ def day_page(
     places = sites.list(session, principal, first_page(station_id)).items
     releases = releases_of(session, principal, station_id, day)
     off = regulars_off(session, plan.id, set(modes)) if plan and plan.with_regular else 0
+    drift = _drift(days.drift(session, principal, station_id, day), plan)
     ways = route_ways(services.travel, plan, modes)
     return render(
         request,
@@ -96,6 +97,7 @@ def day_page(
         },
         helpers=takers(work.volunteers, plan),
         regulars_off=off,
+        drift=drift,
         can_act=allowed(principal, Resource.ALERT, Action.UPDATE),
         # Only the actions the reader may take are shown (the server refuses the rest too).
         can_plan=allowed(principal, Resource.PLAN, Action.UPDATE),
@@ -107,6 +109,19 @@ def day_page(
         teams=teams_of(session, principal, station_id),
         team=team,
     )
+
+
+def _drift(drift: DayDrift, plan: PlanPublic | None) -> DayDrift:
+    """What the coordinator has to act on: tasks no longer due that are still open or on
+    the plan's routes (a re-plan leaves them out: then nothing is left to do), and services
+    due with no task."""
+    routed = {stop.task_id for route in plan.routes for stop in route.stops} if plan else set()
+    gone = [
+        g.model_copy(update={"planned": g.task_id in routed})
+        for g in drift.gone
+        if not g.planned or g.task_id in routed
+    ]
+    return drift.model_copy(update={"gone": gone})
 
 
 def _of_team(

@@ -65,6 +65,12 @@ def escorts_wanted(
     return [(invitation, activity, client) for invitation, activity, client in session.exec(query)]
 
 
+def client_names(session: Session, client_ids: set[int]) -> dict[int, str]:
+    """The clients' names, by id."""
+    rows = session.exec(select(Client.id, Client.name).where(col(Client.id).in_(client_ids)))
+    return {client_id: name for client_id, name in rows.all() if client_id is not None}
+
+
 def tasks_on(session: Session, station_id: int, day: date) -> list[Task]:
     query = (
         select(Task)

@@ -62,6 +62,22 @@ class AvailableVolunteer(BaseModel):
     located: bool  # without a home position the planner starts them at the station
 
 
+class GoneTask(BaseModel):
+    """A task of the day that the files no longer make due."""
+
+    task_id: int
+    client_name: str
+    reason: str  # why not due (as the rules say it: "client paused: 住院")
+    planned: bool  # still on the day's plan
+
+
+class DayDrift(BaseModel):
+    """How the day's tasks differ from the files since they were generated."""
+
+    gone: list[GoneTask] = []
+    new: int = 0  # services due with no task yet
+
+
 class DayWork(BaseModel):
     """A station's day: whether it works, its tasks and who is free."""
 

@@ -28,10 +28,11 @@ from dispatch.days.rules import (
     why_not_due,
     window_of,
 )
-from dispatch.days.schemas import AvailableVolunteer, DayWork, TaskPublic
+from dispatch.days.schemas import AvailableVolunteer, DayDrift, DayWork, GoneTask, TaskPublic
 from dispatch.stations.service import StationService
 from models import Activity, Client, Invitation, ServiceSchedule, Station, Task
 from models.common import utcnow
+from models.day import NO_LONGER_DUE
 from models.enums import ServiceKind, TaskStatus
 
 _KEPT = (TaskStatus.PLANNED, TaskStatus.DONE)
@@ -61,17 +62,7 @@ class DayService:
         calendar = self._calendar(session, station, day)
         existing = {_key(task): task for task in repository.tasks_on(session, station_id, day)}
         counts = {"created": 0, "updated": 0, "cancelled": 0, "kept": 0}
-        due: dict[_Key, dict[str, Any]] = {}
-        if calendar.weekday is not None:
-            for schedule, client in repository.schedules_running(session, station_id, day):
-                if why_not_due(schedule, client, day, calendar.weekday) is None:
-                    assert schedule.id is not None
-                    due["schedule", schedule.id] = _task_values(schedule, client)
-            for invitation, activity, client in repository.escorts_wanted(session, station_id, day):
-                if why_client_away(client, day) is None:
-                    assert invitation.id is not None
-                    for kind in (ServiceKind.ESCORT_THERE, ServiceKind.ESCORT_BACK):
-                        due[kind, invitation.id] = _escort_values(kind, invitation, activity)
+        due = self._due(session, station_id, day, calendar)
         for key, values in due.items():
             task = existing.get(key)
             if task is None:
@@ -85,6 +76,11 @@ class DayService:
                 _apply(task, values | _open())
                 self._audit(session, principal, "generate", task, before)
                 counts["updated"] += 1
+            elif task.status in _KEPT and task.status_reason.startswith(NO_LONGER_DUE):
+                before = snapshot(task)  # due again (back from hospital): planned again
+                _apply(task, {"status_reason": ""})
+                self._audit(session, principal, "generate", task, before)
+                counts["updated"] += 1
         for key, task in existing.items():
             if key in due:
                 continue
@@ -94,15 +90,60 @@ class DayService:
                 _apply(task, {"status": TaskStatus.CANCELLED, "status_reason": reason})
                 self._audit(session, principal, "cancel", task, before)
                 counts["cancelled"] += 1
-            elif task.status in _KEPT and task.status_reason != f"no longer due: {reason}":
+            elif task.status in _KEPT and task.status_reason != f"{NO_LONGER_DUE}{reason}":
                 before = snapshot(task)
-                _apply(task, {"status_reason": f"no longer due: {reason}"})
+                _apply(task, {"status_reason": f"{NO_LONGER_DUE}{reason}"})
                 self._audit(session, principal, "flag", task, before)
                 counts["kept"] += 1
         session.flush()
         return self._day(session, station, day, calendar).model_copy(update=counts)
 
+    def drift(self, session: Session, principal: Principal, station_id: int, day: date) -> DayDrift:
+        """How the day's tasks differ from the files as they are now: tasks no longer due
+        (a client gone into hospital since the day was generated: visited in vain) and
+        services due that have no task yet (a schedule added: forgotten)."""
+        require(principal, Resource.TASK, Action.READ)
+        station = self.station(session, principal, station_id)
+        calendar = self._calendar(session, station, day)
+        tasks = repository.tasks_on(session, station_id, day)
+        if not tasks:
+            return DayDrift()  # nothing generated yet: nothing to differ from
+        due = self._due(session, station_id, day, calendar)
+        names = repository.client_names(session, {t.client_id for t in tasks})
+        gone = [
+            GoneTask(
+                task_id=task.id,
+                client_name=names.get(task.client_id, ""),
+                reason=self._why_gone(session, task, day, calendar),
+                planned=task.status is TaskStatus.PLANNED,
+            )
+            for task in tasks
+            if task.id is not None
+            and _key(task) not in due
+            and task.status in (TaskStatus.OPEN, TaskStatus.PLANNED)
+        ]
+        have = {_key(task) for task in tasks}
+        return DayDrift(gone=gone, new=sum(1 for key in due if key not in have))
+
     # --- helpers -------------------------------------------------------------------------
+
+    def _due(
+        self, session: Session, station_id: int, day: date, calendar: WorkingDay
+    ) -> dict[_Key, dict[str, Any]]:
+        """The tasks the files make due on `day`, by key, with their values."""
+        due: dict[_Key, dict[str, Any]] = {}
+        if calendar.weekday is None:
+            return due
+        for schedule, client in repository.schedules_running(session, station_id, day):
+            if why_not_due(schedule, client, day, calendar.weekday) is None:
+                assert schedule.id is not None
+                due["schedule", schedule.id] = _task_values(schedule, client)
+        for invitation, activity, client in repository.escorts_wanted(session, station_id, day):
+            if why_client_away(client, day) is None:
+                assert invitation.id is not None
+                for kind in (ServiceKind.ESCORT_THERE, ServiceKind.ESCORT_BACK):
+                    due[kind, invitation.id] = _escort_values(kind, invitation, activity)
+        return due
 
     def _calendar(self, session: Session, station: Station, day: date) -> WorkingDay:
         assert station.id is not None

@@ -20,6 +20,7 @@ from models import (
     Volunteer,
 )
 from models.common import utcnow
+from models.day import NO_LONGER_DUE
 from models.enums import JobStatus, PlanStatus, StopKind, TaskStatus
 
 ACTIVE_JOBS = (JobStatus.QUEUED, JobStatus.RUNNING)
@@ -55,13 +56,15 @@ def last_job(session: Session, station_id: int, day: date) -> PlanningJob | None
 
 
 def plannable_tasks(session: Session, station_id: int, day: date) -> list[Task]:
-    """The day's tasks still open or planned: what a plan of the day covers."""
+    """The day's tasks still open or planned: what a plan of the day covers (not those
+    the files no longer make due since they were planned: a client gone into hospital)."""
     return list(
         session.exec(
             select(Task).where(
                 Task.station_id == station_id,
                 Task.service_date == day,
                 col(Task.status).in_((TaskStatus.OPEN, TaskStatus.PLANNED)),
+                col(Task.status_reason).not_like(f"{NO_LONGER_DUE}%"),
             )
         ).all()
     )

@@ -139,6 +139,23 @@ VIOLATIONS = {
     "split": N_("a pickup and its door are on different routes"),
     "precedence": N_("a delivery comes before its pickup"),
 }
+# Why a task of the day is no longer due (dispatch.days.rules), before any text of its own.
+GONE_REASONS = {
+    "client archived": N_("the client's file is archived"),
+    "client paused": N_("service paused"),
+    "client ended": N_("service ended"),
+    "schedule not running": N_("the schedule is not running"),
+    "schedule ended": N_("the schedule has ended"),
+    "one-off order on another day": N_("the one-off order is on another day"),
+    "not a scheduled weekday": N_("no longer on this weekday"),
+    "skipped on this date": N_("skipped on this date"),
+    "on hold": N_("on hold"),
+    "invitation withdrawn": N_("the invitation was withdrawn"),
+    "no escort needed any more": N_("no escort needed any more"),
+    "activity moved or cancelled": N_("the activity moved or was cancelled"),
+    "schedule removed": N_("the schedule was removed"),
+    "schedule changed": N_("the schedule changed"),
+}
 # Why a stop is not planned (the planner's reason codes), in a few words.
 UNPLANNED_REASONS = {
     "no_volunteers": N_("No volunteer works this day"),

@@ -43,6 +43,7 @@ from dispatch.http import render_error
 from dispatch.i18n import LOCALES, N_, chosen, translations
 from dispatch.web.forms import (
     CHOICES,
+    GONE_REASONS,
     KIND_LABELS,
     LABELS,
     UNPLANNED_DETAILS,
@@ -113,6 +114,7 @@ def _make_environment(locale: str) -> jinja2.Environment:
     env.globals["kind_labels"] = KIND_LABELS
     env.globals["choices"] = CHOICES
     env.globals["unplanned_reasons"] = UNPLANNED_REASONS
+    env.globals["gone_reasons"] = GONE_REASONS
     env.globals["unplanned_details"] = UNPLANNED_DETAILS
     env.globals["weekday_names"] = [translations(locale).gettext(day) for day in WEEKDAYS]
     env.globals["known_skills"] = KNOWN_SKILLS

@@ -19,7 +19,7 @@ from models.enums import (
     SiteKind,
 )
 from tests.builders.accounts import create_user, sign_in
-from tests.builders.days import DAY, plan_day
+from tests.builders.days import DAY, plan_day, planned
 from tests.builders.records import (
     create_availability,
     create_client,
@@ -736,3 +736,36 @@ def test_a_form_refused_says_why_in_the_readers_language(
     said = unquote(settings.headers["location"])
     assert "不能小于 10" in said
     assert "hot_meal_minutes" not in said  # the field under its label, not its code
+
+
+def test_the_day_page_says_who_is_no_longer_due_until_the_day_is_planned_again(
+    api: httpx.Client, session: Session
+) -> None:
+    day = plan_day(api, session, clients=3, volunteers=1)
+    headers = day.coordinator.headers
+    door = day.doors(day.first_route["volunteer_id"])[0]
+    paused = api.patch(
+        f"/api/clients/{door['client_id']}",
+        json={
+            "status": "paused",
+            "status_from": DAY,
+            "status_until": DAY,
+            "status_reason": "住院",
+        },
+        headers=headers,
+    )
+    assert paused.status_code == 200, paused.text
+    name = paused.json()["name"]
+    sign_in(api, day.coordinator.user.username)
+    page = f"/days/{day.station.id}/{DAY}"
+    drift = re.search(r'<div class="message drift" id="drift".*?</div>', api.get(page).text, re.S)
+    assert drift is not None
+    assert f"{name}：暂停服务：住院 · <strong>仍在路线上</strong>" in drift.group(0)
+
+    path = f"/api/stations/{day.station.id}/days/{DAY}"
+    api.post(f"{path}/generate", headers=headers).raise_for_status()
+    again = planned(api, path, headers)
+    on_routes = {stop["client_id"] for route in again["routes"] for stop in route["stops"]}
+    assert door["client_id"] not in on_routes
+    assert len(on_routes) == 2
+    assert 'id="drift"' not in api.get(page).text

@@ -8,7 +8,9 @@ import pytest
 from sqlmodel import Session, select
 
 from dispatch.access import Principal
+from dispatch.days.schemas import DayDrift
 from dispatch.days.service import DayService
+from dispatch.planning.repository import plannable_tasks
 from dispatch.schedules.schemas import ScheduleCreate, ScheduleUpdate
 from dispatch.schedules.service import ScheduleService
 from models import AuditEvent, Client, Hold, ServiceSchedule, Station, StationClosure, Task
@@ -231,6 +233,49 @@ def test_a_planned_task_is_never_dropped_only_flagged(
     assert kept.status_reason == "no longer due: client ended"
     assert day.kept == 1
     assert kept.schedule_id == schedule.id
+
+
+def test_the_day_says_how_the_files_changed_since_it_was_generated_and_a_new_plan_follows(
+    session: Session, station: Station, coordinator: Principal, client: Client
+) -> None:
+    """A client gone into hospital after the day was generated and planned would be
+    visited in vain; a schedule added since would be forgotten. The day says both, and a
+    plan made after generating again leaves out what is no longer due."""
+    meals(session, client)
+    other = create_client(session, station=station, name="李建国")
+    DAYS.generate(session, coordinator, ident(station), TUESDAY)
+    assert DAYS.drift(session, coordinator, ident(station), TUESDAY) == DayDrift()
+    task = session.exec(select(Task).where(Task.client_id == client.id)).one()
+    task.status = TaskStatus.PLANNED  # on the day's plan
+    save(session, task)
+    client.status = ClientStatus.PAUSED
+    client.status_from, client.status_until = TUESDAY, TUESDAY + timedelta(days=3)
+    client.status_reason = "住院"
+    save(session, client)
+    meals(session, other)  # added after the day was generated
+
+    drift = DAYS.drift(session, coordinator, ident(station), TUESDAY)
+    assert [(g.client_name, g.reason, g.planned) for g in drift.gone] == [
+        (client.name, "client paused: 住院", True)
+    ]
+    assert drift.new == 1
+    assert {t.id for t in plannable_tasks(session, ident(station), TUESDAY)} == {task.id}
+
+    DAYS.generate(session, coordinator, ident(station), TUESDAY)
+    # Kept, as planned tasks are, but a new plan of the day leaves it out.
+    assert [t.client_id for t in plannable_tasks(session, ident(station), TUESDAY)] == [other.id]
+    drift = DAYS.drift(session, coordinator, ident(station), TUESDAY)
+    assert drift.new == 0
+    assert [g.client_name for g in drift.gone] == [client.name]  # until the plan is made again
+
+    client.status = ClientStatus.ACTIVE  # back home: due, and planned again
+    save(session, client)
+    DAYS.generate(session, coordinator, ident(station), TUESDAY)
+    assert {t.client_id for t in plannable_tasks(session, ident(station), TUESDAY)} == {
+        client.id,
+        other.id,
+    }
+    assert DAYS.drift(session, coordinator, ident(station), TUESDAY) == DayDrift()
 
 
 def test_public_holidays_close_the_station_and_make_up_days_run_the_day_given_up(
