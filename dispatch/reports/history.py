@@ -37,6 +37,7 @@ def client_history(session: Session, principal: Principal, client_id: int) -> Cl
                 volunteer_name=names.get(outcome.volunteer_id) if outcome else None,
                 entered_by_coordinator=outcome.entered_by_coordinator if outcome else False,
                 note=outcome.note if outcome else "",
+                concern=outcome.concern if outcome else False,
             )
         )
     assert client.id is not None

@@ -101,6 +101,7 @@ class ServiceLine(BaseModel):
     volunteer_name: str | None
     entered_by_coordinator: bool
     note: str
+    concern: bool = False  # the volunteer was worried about the client
 
 
 class ClientHistory(BaseModel):

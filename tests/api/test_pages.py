@@ -555,7 +555,7 @@ def test_the_volunteers_list_and_file_say_when_each_is_free_and_who_the_planner_
     assert row is not None
     leave = f"请假 {away:%m-%d}–{away + timedelta(days=2):%m-%d}"
     assert f"周一至周三 10:30–13:00<br>周五 14:00–17:00<br>{leave}" in row.group(0)
-    flagged = re.findall(r'<tr><td>(\S+?)</td>(?:(?!</tr>).)*class="forgotten"', listing, re.S)
+    flagged = re.findall(r'<tr><td>(\S+?)</td>(?:(?!</tr>).)*class="flag"', listing, re.S)
     assert flagged == ["林晓雨"]  # not whoever left the roster
     assert "1 位在岗志愿者之后没有有空时间" in listing
 

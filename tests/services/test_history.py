@@ -54,6 +54,10 @@ def test_completion_figures_agree_with_the_events_of_a_simulated_month(
         by_time = select(Outcome).order_by(col(Outcome.recorded_at), col(Outcome.id))
         for outcome in session.exec(by_time).all():
             latest[outcome.task_id] = outcome
+        worried = next(o for o in latest.values() if o.concern)  # a volunteer's concern
+        worried_client = session.exec(
+            select(Task.client_id).where(Task.id == worried.task_id)
+        ).one()
         delivered = {t for t in on_route if t in latest and latest[t].kind is OutcomeKind.DELIVERED}
         assert figures.planned == len(on_route)
         assert figures.unplanned == len({s.task_id for s in doors}) - len(on_route)
@@ -222,6 +226,9 @@ def test_completion_figures_agree_with_the_events_of_a_simulated_month(
     history = api.get(f"/api/clients/{served[0].client_id}/history").json()
     page = api.get(f"/clients/{served[0].client_id}/history").text
     assert page.count("<tr>") == len(history["services"]) + 1
+    # A volunteer's concern stands out in the household's history.
+    concerns = api.get(f"/clients/{worried_client}/history").text
+    assert concerns.count('<strong class="flag">已上报担忧</strong>') >= 1
     assert any(line["outcome"] == "delivered" for line in history["services"])
     assert all(line["volunteer_name"] for line in history["services"] if line["outcome"])
     volunteers = {row.volunteer_id for row in served if row.volunteer_id is not None}
