@@ -197,7 +197,6 @@ def listing(
         total=len(rows) if unserved else page.total,
         beside=beside,
         beside_kind=BESIDE[kind].kind if kind in BESIDE else None,
-        beside_names=_beside_names(session, principal, services, kind) if beside else {},
         forgotten=forgotten,
         unserved=unserved,
         q=q,
@@ -253,7 +252,7 @@ def form(
         same,
         beside=beside,
         may_add_beside=kind in BESIDE and allowed(principal, BESIDE[kind].resource, Action.CREATE),
-        beside_names=_beside_names(session, principal, services, kind),
+        beside_names=_beside_names(session, principal, services, kind) if beside else {},
     )
 
 
@@ -406,12 +405,13 @@ class Beside:
     kind: str
     owner: str  # the column of `kind` that names the record they belong to
     resource: Resource
+    named: tuple[str, ...] = ()  # the references the owner's file names them by
 
 
 BESIDE = {
     "clients": Beside("schedules", "client_id", Resource.SCHEDULE),
     "volunteers": Beside("availability", "volunteer_id", Resource.AVAILABILITY),
-    "activities": Beside("invitations", "activity_id", Resource.INVITATION),
+    "activities": Beside("invitations", "activity_id", Resource.INVITATION, ("client_id",)),
 }
 
 
@@ -436,12 +436,10 @@ def _beside(
 def _beside_names(
     session: Session, principal: Principal, services: Services, kind: str
 ) -> dict[str, dict[str, str]]:
-    """The names the records beside may refer to (an activity's guests by name)."""
+    """The names the records beside are listed by in the owner's file (an activity's
+    guests); none read where nothing is named."""
     spec = BESIDE.get(kind)
-    if spec is None:
-        return {}
-    owned = KINDS[spec.kind].create.model_fields
-    return _names(session, principal, services, [f for f in owned if f != spec.owner])
+    return _names(session, principal, services, spec.named) if spec else {}
 
 
 def _in_service(status: object, active: object) -> bool:
@@ -450,7 +448,7 @@ def _in_service(status: object, active: object) -> bool:
 
 
 def _heading(values: dict[str, Any]) -> str | None:
-    """A record's page is headed by what people call it: a name, a title, or whose it is."""
+    """A record's page is headed by what people call it: a name, a title, a dish."""
     for field in ("name", "title", "dish"):
         if values.get(field):
             return str(values[field])
