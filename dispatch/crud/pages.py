@@ -156,6 +156,7 @@ def listing(
     settings: SettingsDep,
     q: str = "",
     team: int | None = None,
+    station: int | None = None,
     unserved: bool = False,
 ) -> Response:
     spec = KINDS.get(kind)
@@ -165,7 +166,8 @@ def listing(
     # Clients and volunteers belong to teams: their lists may show one team's.
     by_team = "team_id" in spec.create.model_fields
     filters = {"team_id": team} if by_team and team is not None else None
-    page = service.list(session, principal, ListQuery(q=q or None, page_size=500), filters)
+    query = ListQuery(q=q or None, station_id=station, page_size=500)
+    page = service.list(session, principal, query, filters)
     names = _names(session, principal, services, spec.columns)
     rows = [
         {"id": row.id, **{c: _named(names, c, getattr(row, c)) for c in spec.columns}}
@@ -205,6 +207,7 @@ def listing(
         may_update=allowed(principal, service.resource, Action.UPDATE),
         teams=teams_of(session, principal) if by_team else [],
         team=team,
+        station=station,
     )
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from dispatch.alerts import service as alerts
-from dispatch.deps import SessionDep, SettingsDep, StationsDep, VolunteersDep
+from dispatch.deps import ServicesDep, SessionDep, SettingsDep, StationsDep, VolunteersDep
 from dispatch.i18n import translations
 from dispatch.reports.completion import (
     Figure,
@@ -33,17 +33,22 @@ def dashboard_all(
     principal: PageUserDep,
     session: SessionDep,
     settings: SettingsDep,
+    services: ServicesDep,
     period: str = "month",
     at: date | None = None,
 ) -> Response:
-    """Every station the user reaches, side by side."""
-    at = at or opening_day(datetime.now(ZoneInfo(settings.timezone)).date(), period)
+    """Every station the user reaches, side by side, and who in each receives nothing."""
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    at = at or opening_day(today, period)
     first, last = period_around(period, at)
+    across = across_stations(session, principal, first, last)
+    stations = [row.station_id for row in across.stations]
     return render(
         request,
         "dashboard_all.html",
         language(request),
-        across=across_stations(session, principal, first, last),
+        across=across,
+        nothing=services.schedules.receiving_nothing(session, principal, stations, today),
         period=period,
         at=at,
     )
@@ -56,6 +61,7 @@ def dashboard(
     principal: PageUserDep,
     stations: StationsDep,
     session: SessionDep,
+    services: ServicesDep,
     period: str = "month",
     at: date | None = None,
     team: int | None = None,
@@ -84,6 +90,8 @@ def dashboard(
         later=last + timedelta(days=1),
         most=max([d.planned + d.unplanned for d in figures.days] or [1]),
         risks=risks,
+        # Now, whatever the period: a client in service with no schedule is forgotten today.
+        nothing=services.schedules.receiving_nothing(session, principal, [station_id], today),
         teams=teams,
         team=team,
     )

@@ -1,21 +1,23 @@
 """Service schedules: what each client receives, when, and from which site."""
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
 from sqlmodel import Session
 
-from dispatch.access import Principal, Resource, in_scope
+from dispatch.access import Action, Principal, Resource, in_scope, require
 from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
 from dispatch.errors import InvalidInput, NotFound
 from dispatch.i18n import N_
 from dispatch.schedules.schemas import ScheduleCreate, ScheduleUpdate
 from models import Client, ServiceSchedule, Site
-from models.enums import Recurrence, ServiceKind, SiteKind
+from models.enums import ClientStatus, Recurrence, ServiceKind, SiteKind
 
 # Meals come from a kitchen and medicine from a pharmacy; visits start anywhere.
 _PICKUP_SITE = {ServiceKind.MEAL: SiteKind.KITCHEN, ServiceKind.MEDICINE: SiteKind.PHARMACY}
+_clients = RecordRepository(Client)
 
 
 class ScheduleService(RecordService[ServiceSchedule, ScheduleCreate, ScheduleUpdate]):
@@ -35,6 +37,30 @@ class ScheduleService(RecordService[ServiceSchedule, ScheduleCreate, ScheduleUpd
         """Not ended before `day`; a one-off order not past."""
         last = row.start_date if row.recurrence is Recurrence.ONCE else row.end_date
         return last is None or last >= day
+
+    def receiving_nothing(
+        self, session: Session, principal: Principal, station_ids: Collection[int], day: date
+    ) -> dict[int, list[int]]:
+        """The clients in service at each of these stations for whom no schedule runs on or
+        after `day`: forgotten when a schedule ended or was never entered. A station with
+        none is not a key."""
+        require(principal, Resource.CLIENT, Action.READ)
+        clients, _ = _clients.page(
+            session,
+            station_ids=frozenset(station_ids),
+            equals={"status": ClientStatus.ACTIVE},
+            search=None,
+            include_archived=False,
+            offset=0,
+            limit=None,
+        )
+        ids = [client.id for client in clients if client.id is not None]
+        served = self.current_of(session, principal, "client_id", ids, day)
+        found: dict[int, list[int]] = {}
+        for client in clients:
+            if client.id is not None and client.id not in served:
+                found.setdefault(client.station_id, []).append(client.id)
+        return found
 
     def station_of_new(self, session: Session, principal: Principal, data: ScheduleCreate) -> int:
         client = session.get(Client, data.client_id)

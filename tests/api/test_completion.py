@@ -1,6 +1,7 @@
 """A planned stop with nothing recorded is still to come until its window is over, then
 missed: the morning's dashboard does not call the day's lunches missed."""
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,10 +11,10 @@ from sqlmodel import Session
 from dispatch.access import system_principal
 from dispatch.reports.completion import completion, stops_behind
 from dispatch.reports.periods import opening_day, period_around
-from models.enums import Role
+from models.enums import ClientStatus, Role
 from tests.builders.accounts import create_account, sign_in
 from tests.builders.days import DAY, outcome, plan_day, planned, published
-from tests.builders.records import create_station
+from tests.builders.records import create_client, create_schedule, create_site, create_station
 
 
 def test_a_stop_is_still_to_come_until_its_window_is_over_then_missed(
@@ -97,3 +98,42 @@ def test_a_dashboard_opens_on_this_month_and_on_the_1st_on_the_month_just_ended(
         answer = api.get(page)
         assert answer.status_code == 200, answer.text
         assert f"{first} – {last}" in answer.text
+
+
+def test_the_manager_sees_at_each_station_the_clients_in_service_who_receive_nothing(
+    api: httpx.Client, session: Session
+) -> None:
+    """A client whose schedule ended, or was never entered, is forgotten today whatever the
+    period shown: the manager's dashboards count them, station by station, and lead to them."""
+    east, west = create_station(session, name="东站"), create_station(session, name="西站")
+    kitchen = create_site(session, station=east)
+    create_schedule(
+        session, client=create_client(session, station=east, name="王秀英"), site=kitchen
+    )
+    ended = create_client(session, station=east, name="李建国")
+    create_schedule(session, client=ended, site=kitchen, end_date=date(2026, 11, 20))
+    create_client(session, station=east, name="赵大爷")  # never given a schedule
+    create_client(session, station=east, name="钱奶奶", status=ClientStatus.ENDED)  # owed nothing
+    create_client(session, station=west, name="孙爷爷")
+    manager = create_account(session, role=Role.MANAGER, stations=(east, west))
+    session.commit()
+    sign_in(api, manager.user.username)
+
+    page = api.get(f"/dashboard/{east.id}").text
+    tile = re.search(
+        r'<a class="tile bad" id="receiving-nothing" href="([^"]+)"><b>(\d+)</b>', page
+    )
+    assert tile is not None, page
+    assert tile.group(2) == "2"  # 李建国 and 赵大爷: not 钱奶奶, not the other station's
+    listed = api.get(tile.group(1).replace("&amp;", "&")).text
+    assert {"李建国", "赵大爷"} == set(re.findall(r"<tr><td>(\S+?)</td>", listed))
+    assert "2 位服务中的客户没有在执行的服务安排" in listed
+
+    across = api.get("/dashboard").text
+    cells = dict(
+        re.findall(
+            r'>(东站|西站)</a>.*?(?:<a class="flag" href="[^"]+">)?(\d+)(?:</a>)?</td></tr>', across
+        )
+    )
+    assert cells == {"东站": "2", "西站": "1"}
+    assert re.search(r"<th>3</th></tr>\s*</table>", across)  # in all
