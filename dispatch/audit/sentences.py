@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from dispatch.audit.schemas import AuditEventPublic
 from dispatch.i18n import N_
-from dispatch.web.forms import CHOICES, LABELS
+from dispatch.web.forms import CHOICES, LABELS, period_text
 
 Gettext = Callable[[str], str]
 
@@ -97,7 +97,7 @@ PEOPLE_FIELDS = {
     "resolution": N_("How it ended"),
     "result": N_("Result"),
 }
-_HIDDEN = {"station_id", "site_id", "client_event_id", "revision", "plan_revision", "holds"}
+_HIDDEN = {"station_id", "site_id", "client_event_id", "revision", "plan_revision"}
 # Kinds of record whose sentence names the person they are about.
 _NAMED = ("client", "volunteer", "plan_stop", "availability", "schedule", "task")
 
@@ -228,6 +228,8 @@ def _value(
         return gettext("yes") if value else gettext("no")
     if isinstance(value, list):
         return gettext(", ").join(_value(field, item, gettext, timezone, names) for item in value)
+    if isinstance(value, dict) and "start" in value:  # a schedule's hold
+        return period_text(value)
     if isinstance(value, str):
         if value in CHOICES:
             return gettext(CHOICES[value])

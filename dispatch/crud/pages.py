@@ -2,9 +2,9 @@
 volunteers, schedules, availability, closures, menus), and the spreadsheet import. They go
 through the same record services as the API; the kinds are the table below."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -208,6 +208,7 @@ def listing(
         teams=teams_of(session, principal) if by_team else [],
         team=team,
         station=station,
+        today=_today(settings),
     )
 
 
@@ -256,6 +257,7 @@ def form(
         beside=beside,
         may_add_beside=kind in BESIDE and allowed(principal, BESIDE[kind].resource, Action.CREATE),
         beside_names=_beside_names(session, principal, services, kind) if beside else {},
+        today=_today(settings),
     )
 
 
@@ -289,12 +291,16 @@ def save(
         return RedirectResponse("/login", status_code=303)
     service = spec.service_of(services)
     data = parse(spec.create, posted)
+    current: dict[str, Any] = {}
     try:
         if row_id == "new":
             if "station_id" in spec.create.model_fields:
                 data["station_id"] = _station_of(session, principal, services)
             saved = service.create(session, principal, _validated(spec.create, data))
         else:
+            # The form shows only what may change (a schedule's client is in its heading):
+            # what it does not post is not a change.
+            data = {k: v for k, v in data.items() if k in spec.update.model_fields}
             current = service.get(session, principal, int(row_id)).model_dump()
             changed = {k: v for k, v in data.items() if _cell(current.get(k)) != _cell(v)}
             saved = service.update(
@@ -308,7 +314,7 @@ def save(
             else [{"loc": [], "msg": said(request, error)}]
         )
         names = _names(session, principal, services, spec.create.model_fields)
-        return _form(request, kind, spec, row_id, data, errors, names)
+        return _form(request, kind, spec, row_id, current | data, errors, names)
     # A record shown beside its owner goes back to the owner's file, where it is listed.
     owner = next((k for k, b in BESIDE.items() if b.kind == kind), None)
     back = f"/records/{owner}/{getattr(saved, BESIDE[owner].owner)}" if owner else None
@@ -366,6 +372,7 @@ def _form(
     beside: list[Any] | None = None,
     may_add_beside: bool = False,
     beside_names: dict[str, dict[str, str]] | None = None,
+    today: date | None = None,
 ) -> HTMLResponse:
     schema = spec.create if row_id == "new" else spec.update
     own = KIND_LABELS.get(kind, {})
@@ -375,7 +382,7 @@ def _form(
     ]
     editable = set(schema.model_fields)
     gettext = translations(language(request)).gettext
-    problems = {str(e["loc"][-1]) if e["loc"] else "": input_error(e, gettext) for e in errors}
+    problems = {_field_of(e["loc"], schema): input_error(e, gettext) for e in errors}
     response = render(
         request,
         "record.html",
@@ -394,6 +401,7 @@ def _form(
         may_add_beside=may_add_beside,
         beside_names=beside_names or {},
         beside_owner=BESIDE[kind].owner if kind in BESIDE else None,
+        today=today,
     )
     if errors:
         response.status_code = 422
@@ -431,9 +439,19 @@ def _beside(
     spec = BESIDE.get(kind)
     if spec is None or not allowed(principal, spec.resource, Action.READ):
         return None
-    today = datetime.now(ZoneInfo(settings.timezone)).date()
     service = KINDS[spec.kind].service_of(services)
-    return service.current_of(session, principal, spec.owner, [row.id for row in rows], today)
+    ids = [row.id for row in rows]
+    return service.current_of(session, principal, spec.owner, ids, _today(settings))
+
+
+def _field_of(loc: Sequence[Any], schema: type[BaseModel]) -> str:
+    """The form's field an error is about: a hold's bad date (holds, 0, start) is the
+    holds field's; an error of the whole record, none ("")."""
+    return next((str(part) for part in loc if part in schema.model_fields), "")
+
+
+def _today(settings: Settings) -> date:
+    return datetime.now(ZoneInfo(settings.timezone)).date()
 
 
 def _beside_names(

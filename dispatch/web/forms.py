@@ -368,14 +368,20 @@ def input_error(error: dict[str, Any], gettext: Callable[[str], str]) -> str:
 
 
 # Set by the application, not typed by people.
-_HIDDEN = {"station_id", "holds"}
+_HIDDEN = {"station_id"}
+# Periods typed one a line, "2026-12-07 – 2026-12-13 reason" (a schedule's holds).
+PERIOD_FIELDS = frozenset({"holds"})
+_PERIOD = re.compile(
+    r"^(?P<start>\d{4}-\d{1,2}-\d{1,2})"
+    r"(?:\s*(?:–|—|-|~|～|至|到|to)\s*(?P<end>\d{4}-\d{1,2}-\d{1,2}))?\s*(?P<reason>.*)$"
+)
 
 
 @dataclass(frozen=True)
 class Field:
     name: str
     label: str
-    input: str  # text, number, date, time, checkbox, select, textarea, days, skills
+    input: str  # text, number, date, time, checkbox, select, days, skills, periods
     value: str
     options: tuple[str, ...] = ()
     many: bool = False  # a list, written comma-separated
@@ -395,7 +401,15 @@ def fields(schema: type[BaseModel], values: dict[str, Any]) -> list[Field]:
         if name in _HIDDEN:
             continue
         kind, many, options = _shape(info.annotation)
-        kind = "days" if name in DAY_FIELDS else "skills" if name in SKILL_FIELDS else kind
+        kind = (
+            "days"
+            if name in DAY_FIELDS
+            else "skills"
+            if name in SKILL_FIELDS
+            else "periods"
+            if name in PERIOD_FIELDS
+            else kind
+        )
         # A list's default comes from its factory (read as the default itself, it showed the
         # words "PydanticUndefined" in a new record's form, and saving kept them as a value).
         default = None if info.is_required() else info.get_default(call_default_factory=True)
@@ -414,6 +428,8 @@ def parse(schema: type[BaseModel], form: dict[str, str]) -> dict[str, Any]:
         raw = form.get(name, "")
         if kind == "checkbox":
             data[name] = raw in ("on", "true", "1")
+        elif name in PERIOD_FIELDS:
+            data[name] = [_period(line) for line in raw.splitlines() if line.strip()]
         elif many:
             parts = [part.strip() for part in raw.replace("，", ",").split(",") if part.strip()]
             data[name] = [_skill(part) for part in parts] if name in SKILL_FIELDS else parts
@@ -438,6 +454,26 @@ def skill_name(skill: str, gettext: Callable[[str], str]) -> str:
     if skill.startswith("dialect:"):
         return gettext(DIALECT) % {"name": skill.removeprefix("dialect:")}
     return gettext(CHOICES[skill]) if skill in CHOICES else skill
+
+
+def period_text(period: Mapping[str, Any]) -> str:
+    """A period as it is read and typed: "2026-12-07 – 2026-12-13 reason"."""
+    start, end, reason = period.get("start"), period.get("end"), period.get("reason") or ""
+    dates = f"{start}" if end in (None, "", start) else f"{start} – {end}"
+    return f"{dates} {reason}".strip()
+
+
+def _period(typed: str) -> dict[str, str]:
+    """A typed line as a period; one day alone is a period of one day. A line that is not
+    a period goes on as it is, for the schema to refuse with the field named."""
+    found = _PERIOD.match(typed.strip())
+    if found is None:
+        return {"start": typed.strip(), "end": typed.strip()}
+    return {
+        "start": found["start"],
+        "end": found["end"] or found["start"],
+        "reason": found["reason"].strip(),
+    }
 
 
 def _skill(typed: str) -> str:
@@ -475,6 +511,10 @@ def _shape(annotation: Any) -> tuple[str, bool, tuple[str, ...]]:
     return "text", False, ()
 
 
+def _mapping(value: BaseModel | Mapping[str, Any]) -> Mapping[str, Any]:
+    return value.model_dump() if isinstance(value, BaseModel) else value
+
+
 def _without_none(annotation: Any) -> Any:
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
     if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(args) == 1:
@@ -491,6 +531,8 @@ def _optional(annotation: Any) -> bool:
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list) and value and isinstance(value[0], BaseModel | Mapping):
+        return "\n".join(period_text(_mapping(v)) for v in value)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, Enum):

@@ -514,6 +514,70 @@ def test_the_clients_list_and_file_say_what_each_household_receives_and_who_rece
     assert "meal Mon–Fri" in row_of(api.get("/records/clients").text, "王秀英")
 
 
+def test_a_coordinator_pauses_a_service_for_a_period_on_its_form_and_the_file_says_so(
+    api: httpx.Client, session: Session
+) -> None:
+    """A week away with family: the meals stop for those days only, typed on the schedule's
+    form; the client's file says so until the pause is over, and the audit trail reads it."""
+    station = create_station(session)
+    site = create_site(session, station=station)
+    client = create_client(session, station=station, name="王秀英")
+    schedule = create_schedule(session, client=client, site=site)
+    user = create_user(session, role=Role.COORDINATOR, stations=(station,))
+    sign_in(api, user.username)
+    today = date.today()
+    first, last = today + timedelta(days=6), today + timedelta(days=12)
+    kept = {  # what the form posts: not the client, whose schedule it stays
+        "kind": "meal",
+        "site_id": str(site.id),
+        "recurrence": "weekly",
+        "weekdays": ["0", "1", "2", "3", "4"],
+        "start_date": "2026-11-02",
+        "window_start": "11:00",
+        "window_end": "12:30",
+    }
+    opened = api.get(f"/records/schedules/{ident(schedule)}").text
+    assert '<textarea name="holds"' in opened
+
+    # A line that is not a period is refused at the field, and nothing is saved.
+    refused = api.post(
+        f"/records/schedules/{ident(schedule)}",
+        data={**kept, "holds": f"{last} – {first} 家人接去小住"},
+    )
+    assert refused.status_code == 422
+    field = re.search(r'<textarea name="holds".*?</label>', refused.text, re.S)
+    assert field is not None, refused.text
+    assert 'class="problem"' in field.group(0)
+    assert f'<a href="/records/clients/{ident(client)}">王秀英</a></h1>' in refused.text
+    assert 'class="message" role="alert"' not in refused.text  # nothing else refused
+    session.refresh(schedule)
+    assert schedule.holds == []
+
+    posted = api.post(
+        f"/records/schedules/{ident(schedule)}",
+        data={
+            **kept,
+            "holds": f"{first} – {last} 家人接去小住\n{today - timedelta(days=20)} 住院",
+        },
+    )
+    assert posted.status_code == 303, posted.text
+    session.rollback()  # a new transaction sees what the server wrote
+    session.refresh(schedule)
+    assert [(h.start, h.end, h.reason) for h in schedule.holds] == [
+        (first, last, "家人接去小住"),
+        (today - timedelta(days=20), today - timedelta(days=20), "住院"),  # one day
+    ]
+    file = api.get(f"/records/clients/{ident(client)}").text
+    paused = f"暂停 {first:%m-%d}–{last:%m-%d}</span>"
+    assert f"{paused[:-7]} (家人接去小住)</span>" in file
+    assert "住院" not in file  # a pause over is no longer said
+    reopened = api.get(f"/records/schedules/{ident(schedule)}").text
+    assert f"{first} – {last} 家人接去小住\n{today - timedelta(days=20)} 住院</textarea>" in (
+        reopened
+    )
+    assert f"{first} – {last} 家人接去小住" in api.get("/audit").text
+
+
 def test_the_volunteers_list_and_file_say_when_each_is_free_and_who_the_planner_never_uses(
     api: httpx.Client, session: Session
 ) -> None:

@@ -2,6 +2,8 @@
 point, its client who volunteers (each of the two records pointing to the other), and its
 monthly gathering with whom it invites. Screenshots in test-artifacts/."""
 
+from datetime import date, timedelta
+
 from playwright.sync_api import Browser, expect
 from sqlmodel import Session, select
 
@@ -55,3 +57,30 @@ def test_the_client_who_volunteers_has_both_records_linked(
     expect(page.locator("h1")).to_contain_text("邀请")
     expect(page.locator("table tbody tr")).to_have_count(8)
     page.screenshot(path=str(ARTIFACTS / "invitations.png"), full_page=True)
+
+
+def test_a_coordinator_pauses_a_clients_meals_from_the_clients_file(
+    browser: object, server: RunningServer, session: Session
+) -> None:
+    """From the household's file to its lunch, a week typed as paused, saved as the browser
+    posts the form (without the client, who is in the heading), back to the file."""
+    assert isinstance(browser, Browser)
+    load_demo_station(session)
+    session.commit()
+    client = session.exec(select(Client).where(Client.external_id == "demo-client-001")).one()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server.url}/login")
+    page.fill("input[name=username]", "coordinator")
+    page.fill("input[name=password]", "demo-coord-2026")
+    page.click("button[type=submit]")
+
+    page.goto(f"{server.url}/records/clients/{client.id}")
+    page.locator("#beside a", has_text="餐食").first.click()
+    expect(page.locator("h1")).to_contain_text(client.name)
+    first, last = date.today() + timedelta(days=30), date.today() + timedelta(days=34)
+    page.fill("textarea[name=holds]", f"{first} – {last} 女儿接去小住")
+    page.click("#save")
+    expect(page).to_have_url(f"{server.url}/records/clients/{client.id}")
+    paused = f"暂停 {first:%m-%d}–{last:%m-%d} (女儿接去小住)"
+    expect(page.locator("#beside")).to_contain_text(paused)
+    page.screenshot(path=str(ARTIFACTS / "client-paused.png"), full_page=True)
