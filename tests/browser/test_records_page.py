@@ -84,3 +84,26 @@ def test_a_coordinator_pauses_a_clients_meals_from_the_clients_file(
     paused = f"暂停 {first:%m-%d}–{last:%m-%d} (女儿接去小住)"
     expect(page.locator("#beside")).to_contain_text(paused)
     page.screenshot(path=str(ARTIFACTS / "client-paused.png"), full_page=True)
+
+
+def test_every_kind_of_record_saves_unchanged_as_the_browser_posts_its_form(
+    browser: object, server: RunningServer, session: Session
+) -> None:
+    """Each record's form, opened and saved as it is, is taken: nothing the form does not
+    show (a record's owner, its station) is read as a change and refused."""
+    assert isinstance(browser, Browser)
+    load_demo_station(session)
+    session.commit()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server.url}/login")
+    page.fill("input[name=username]", "coordinator")
+    page.fill("input[name=password]", "demo-coord-2026")
+    page.click("button[type=submit]")
+    kinds = ["clients", "volunteers", "teams", "activities", "invitations", "schedules"]
+    for kind in [*kinds, "availability"]:  # the kinds the demo has records of
+        page.goto(f"{server.url}/records/{kind}")
+        page.locator("table tbody tr a").last.click()
+        opened = page.url
+        page.click("#save")
+        page.wait_for_load_state()
+        assert page.url != opened, f"{kind}: {page.locator('.problem, .message').all_inner_texts()}"
