@@ -354,7 +354,7 @@ def _availability(
                     date_from=monday + timedelta(days=5),
                     start_time=time(10, 0),
                     end_time=time(14, 0),
-                    note="周六加班",
+                    note="周六也来帮忙",
                 )
             )
     return slots

@@ -600,6 +600,15 @@ def test_the_volunteers_list_and_file_say_when_each_is_free_and_who_the_planner_
         start_time=None,
         end_time=None,
     )
+    create_availability(  # an extra afternoon once back from leave
+        session,
+        volunteer=regular,
+        kind=AvailabilityKind.EXTRA,
+        weekday=None,
+        date_from=today + timedelta(days=6),
+        start_time=time(14, 0),
+        end_time=time(17, 0),
+    )
     create_availability(  # over: not shown
         session,
         volunteer=regular,
@@ -618,7 +627,8 @@ def test_the_volunteers_list_and_file_say_when_each_is_free_and_who_the_planner_
     row = re.search(r"<tr><td>陈志强</td>.*?</tr>", listing, re.S)
     assert row is not None
     leave = f"请假 {away:%m-%d}–{away + timedelta(days=2):%m-%d}"
-    assert f"周一至周三 10:30–13:00<br>周五 14:00–17:00<br>{leave}" in row.group(0)
+    extra = f"额外有空 {today + timedelta(days=6):%m-%d} 14:00–17:00"
+    assert f"周一至周三 10:30–13:00<br>周五 14:00–17:00<br>{leave}<br>{extra}" in row.group(0)
     flagged = re.findall(r'<tr><td>(\S+?)</td>(?:(?!</tr>).)*class="flag"', listing, re.S)
     assert flagged == ["林晓雨"]  # not whoever left the roster
     assert "1 位在岗志愿者之后没有有空时间" in listing
@@ -626,7 +636,10 @@ def test_the_volunteers_list_and_file_say_when_each_is_free_and_who_the_planner_
     file = api.get(f"/records/volunteers/{ident(regular)}").text
     hours = re.search(r'<section class="beside" id="beside">.*?</section>', file, re.S)
     assert hours is not None
-    assert hours.group(0).count("<li>") == 5  # four weekly slots and the leave ahead
+    # The week first, then what is dated, in date order.
+    lines = re.findall(r"<li><a [^>]+>(.*?)</a>", hours.group(0))
+    week = ["周一 10:30–13:00", "周二 10:30–13:00", "周三 10:30–13:00", "周五 14:00–17:00"]
+    assert lines == [*week, leave, extra]
     add = f'href="/records/availability/new?volunteer_id={ident(unused)}"'
     assert add in api.get(f"/records/volunteers/{ident(unused)}").text
     new = api.get(f"/records/availability/new?volunteer_id={ident(unused)}").text
