@@ -172,8 +172,8 @@ class ImportRejected(DispatchError):
         return super().words(gettext)
 
     def body(self) -> dict[str, Any]:
-        problems = [  # the sentences, without their translation keys
-            {k: v for k, v in p.items() if k not in ("template", "params")} for p in self.problems
+        problems = [  # the sentences, without what translates them
+            {k: v for k, v in p.items() if k in ("row", "column", "message")} for p in self.problems
         ]
         return {
             "detail": self.message,

@@ -27,7 +27,7 @@ from dispatch.crud.schemas import ListQuery
 from dispatch.crud.service import RecordService
 from dispatch.days.schemas import ClosureCreate, ClosureUpdate, MenuCreate, MenuUpdate
 from dispatch.deps import EngineDep, ServicesDep, SessionDep, SettingsDep
-from dispatch.errors import DispatchError, InvalidInput
+from dispatch.errors import DispatchError, ImportRejected, InvalidInput
 from dispatch.i18n import translations
 from dispatch.imports.service import stage_import
 from dispatch.imports.writing import write_in_turns
@@ -345,10 +345,40 @@ def import_file(
             settings.import_max_rows,
         )
         write_in_turns(engine, request.app.state.write_turns, staged)
+    except ImportRejected as rejected:
+        # Every row to mend, where and why: a count alone leaves the file a riddle.
+        gettext = translations(language(request)).gettext
+        problems = [
+            {"row": p["row"], "column": p["column"], "said": input_error(p, gettext)}
+            for p in rejected.problems
+        ]
+        response = render(
+            request,
+            "import_rejected.html",
+            language(request),
+            kind=kind,
+            filename=file.filename or "",
+            summary=said(request, rejected),
+            problems=problems,
+            omitted=rejected.omitted,
+        )
+        response.status_code = 422
+        return response
     except DispatchError as error:
         return back_with(f"/records/{kind}", said(request, error))
     report = staged.report
-    summary = f"+{report.created} / ~{report.updated} / ={report.unchanged}"
+    gettext = translations(language(request)).gettext
+    summary = gettext("Imported: %(created)s new, %(updated)s changed, %(unchanged)s unchanged") % {
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+    }
+    if report.pending_geocoding:
+        where = gettext("%(n)s addresses are still to be located on the map")
+        summary += gettext("; ") + where % {"n": report.pending_geocoding}
+    if report.ignored_columns:
+        columns = gettext(", ").join(report.ignored_columns)
+        summary += gettext("; ") + gettext("columns not read: %(columns)s") % {"columns": columns}
     return back_with(f"/records/{kind}", summary)
 
 

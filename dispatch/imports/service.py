@@ -144,7 +144,7 @@ def apply_rows(session: Session, staged: StagedImport, rows: list[_Row]) -> None
         try:
             _save(session, staged, row)
         except DispatchError as error:
-            problems.append({"row": row.number, "column": "", "message": error.message})
+            problems.append(_problem(row.number, "", error.template, **error.params))
     if problems:
         raise ImportRejected(problems)  # the caller's transaction rolls back what was written
 
@@ -173,17 +173,14 @@ def _map_headers(
             if header:
                 ignored.append(header)
         elif field in headers:
-            problems.append(
-                {"row": 1, "column": header, "message": f"the column {field} appears twice"}
-            )
+            twice = N_("the column %(column)s appears twice")
+            problems.append(_problem(1, header, twice, column=header))
             field = None
         else:
             headers[field] = header
         fields.append(field)
     if "name" not in headers:
-        problems.append(
-            {"row": 1, "column": "", "message": "the file has no name column (姓名 or name)"}
-        )
+        problems.append(_problem(1, "", N_("the file has no name column (姓名 or name)")))
     return fields, headers, ignored
 
 
@@ -203,9 +200,10 @@ def _parse_rows(
             if field is not None and cell.strip():
                 try:
                     values[field] = _cell_value(field, cell.strip())
-                except ValueError as error:
+                except NotYesOrNo as error:
+                    not_yes_or_no = N_("“%(value)s” is not yes/no (是/否)")
                     problems.append(
-                        {"row": number, "column": headers[field], "message": str(error)}
+                        _problem(number, headers[field], not_yes_or_no, value=error.text)
                     )
         if not any(cell.strip() for cell in cells):
             continue  # blank line
@@ -213,15 +211,11 @@ def _parse_rows(
         try:
             row.data = spec.create.model_validate(values | {"station_id": station_id})
         except ValidationError as error:
-            for e in error.errors():
-                field = str(e["loc"][0]) if e["loc"] else ""
-                problems.append(
-                    {
-                        "row": number,
-                        "column": headers.get(field, field),
-                        "message": e["msg"].removeprefix("Value error, "),
-                    }
-                )
+            # Each kept with its sentence and values, for a page to say in its language.
+            for e in InvalidInput.of(error).errors:
+                field = str(e["loc"][1]) if len(e["loc"]) > 1 else ""
+                column = headers.get(field, field)
+                problems.append({"row": number, "column": column, "message": e["msg"], **e})
         rows.append(row)
     return rows
 
@@ -229,7 +223,7 @@ def _parse_rows(
 def _cell_value(field: str, text: str) -> Any:
     if field in _BOOLEAN_FIELDS:
         if text.lower() not in BOOLEAN_VALUES:
-            raise ValueError(f"{text!r} is not yes/no (是/否)")
+            raise NotYesOrNo(text)
         return BOOLEAN_VALUES[text.lower()]
     aliases = VALUE_ALIASES.get(field, {})
     if field in LIST_FIELDS:
@@ -237,6 +231,25 @@ def _cell_value(field: str, text: str) -> Any:
             text = text.replace(separator, " ")
         return [aliases.get(item, item) for item in text.split()]
     return aliases.get(text, aliases.get(text.lower(), text))
+
+
+class NotYesOrNo(ValueError):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def _problem(row: int, column: str, template: str, /, **params: object) -> dict[str, Any]:
+    """A row's problem: the sentence in English, and its template and values for a page to
+    say it in the reader's language."""
+    message = template % params if params else template
+    return {
+        "row": row,
+        "column": column,
+        "message": message,
+        "template": template,
+        "params": params,
+    }
 
 
 def _match_key(row: _Row) -> tuple[str, ...]:
@@ -255,13 +268,9 @@ def _find_duplicates(
             continue
         key = _match_key(row)
         if key in first_row:
-            problems.append(
-                {
-                    "row": row.number,
-                    "column": headers.get("external_id" if key[0] == "id" else "name", ""),
-                    "message": f"the same person as row {first_row[key]}",
-                }
-            )
+            column = headers.get("external_id" if key[0] == "id" else "name", "")
+            same = N_("the same person as row %(row)s")
+            problems.append(_problem(row.number, column, same, row=first_row[key]))
         else:
             first_row[key] = row.number
 

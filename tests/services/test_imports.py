@@ -2,12 +2,14 @@
 
 import csv
 import io
+import re
 import time
 import uuid
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -24,7 +26,7 @@ from dispatch.imports.service import import_records, stage_import
 from dispatch.imports.writing import write_in_turns
 from models import AuditEvent, Client, Volunteer
 from models.enums import Role
-from tests.builders.accounts import Account, create_account
+from tests.builders.accounts import Account, create_account, sign_in
 from tests.builders.days import plan_day
 from tests.builders.records import create_station, ident
 
@@ -179,6 +181,45 @@ def test_bad_file_is_rejected_whole_with_every_problem(
     assert any("0, 0" in p["message"] for p in body["problems"] if p["row"] == 5)
     assert any("same person as row 2" in p["message"] for p in body["problems"])
     assert session.exec(select(Client)).all() == []  # the good row was not imported either
+
+
+def test_a_file_rejected_on_the_page_lists_each_row_to_mend_in_the_readers_language(
+    api: httpx.Client, coordinator: Account, session: Session
+) -> None:
+    """A coordinator's Excel with mistakes: the page names each row, its column and what is
+    wrong, in Chinese; mended, the file is taken and the page says what it did."""
+    rows = [
+        GOOD_ROWS[0],
+        ["C011", "孙", "12345", "某地", "", "", "", "", "", "", ""],  # bad phone
+        ["C013", "吴", "13900000002", "某地", "", "", "披萨", "", "", "", ""],  # unknown diet
+        ["C014", "郑", "13900000003", "某地", "", "", "", "也许", "", "", ""],  # not yes/no
+        ["C001", "王秀英", "13912345678", "某地", "", "", "", "", "", "", ""],  # duplicate
+    ]
+    sign_in(api, coordinator.user.username)
+    rejected = api.post(
+        "/records/clients/import/file",
+        files={"file": ("老人名单.csv", _csv(CLIENT_HEADERS, rows), "text/csv")},
+    )
+    assert rejected.status_code == 422
+    table = re.search(r'<table class="records" id="problems">.*?</table>', rejected.text, re.S)
+    assert table is not None, rejected.text
+    said = re.findall(r"<tr><td>(\d+)</td><td>(.*?)</td><td>(.*?)</td></tr>", table.group(0))
+    by_row = {(int(row), column): words for row, column, words in said}
+    assert "不是电话号码" in by_row[(3, "电话")]
+    assert by_row[(5, "独居")] == "“也许”不是“是”或“否”"
+    assert by_row[(6, "编号")] == "与第 2 行是同一个人"
+    assert (4, "饮食") in by_row
+    assert not re.search(r"\b(?:not|the|row|is|value)\b", " ".join(by_row.values()))
+    assert "文件未导入：发现 4 个问题。请在文件中改好这些行后重新导入。" in rejected.text
+    assert session.exec(select(Client)).all() == []
+
+    mended = api.post(
+        "/records/clients/import/file",
+        files={"file": ("老人名单.csv", _csv([*CLIENT_HEADERS, "备用列"], [GOOD_ROWS[0]]))},
+    )
+    assert mended.status_code == 303
+    message = unquote(mended.headers["location"].split("message=", 1)[1])
+    assert message == "已导入：新增 1 条，更新 0 条，0 条没有变化；未读取的列：备用列"
 
 
 def test_gb18030_csv_from_excel_is_read(api: httpx.Client, coordinator: Account) -> None:
