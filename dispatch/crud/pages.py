@@ -41,7 +41,7 @@ from dispatch.volunteers.schemas import (
     VolunteerCreate,
     VolunteerUpdate,
 )
-from dispatch.web.forms import KIND_LABELS, Field, fields, input_error, parse
+from dispatch.web.forms import KIND_LABELS, Field, fields, input_error, parse, sections
 from dispatch.web.kit import PageUserDep, back_with, language, render, said
 from models.enums import ClientStatus
 
@@ -421,7 +421,7 @@ def _form(
         row_id=row_id,
         heading=_heading(values),
         owners=_owners(kind, values, names, editable),
-        fields=[f for f in shown if f.name in editable],
+        sections=sections(kind, [f for f in shown if f.name in editable]),
         problems=problems,
         may_change=may_change,
         same_person=same_person,

@@ -18,6 +18,81 @@ from pydantic import BaseModel
 from dispatch.i18n import N_
 
 # Where a field means something else on one kind of record than on the others.
+# A long record's form in the parts people look for, in this order; a field of none of
+# them goes last, under "Other". A kind not here is one short list.
+SECTIONS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "clients": (
+        (N_("Person"), ("name", "phone", "birth_year", "gender", "language", "lives_alone")),
+        (
+            N_("Address and access"),
+            (
+                "address",
+                "floor",
+                "has_lift",
+                "key_box",
+                "has_dog",
+                "access_notes",
+                "lat",
+                "lon",
+                "source_datum",
+            ),
+        ),
+        (
+            N_("Needs and times"),
+            (
+                "diet",
+                "allergies",
+                "mobility",
+                "disability",
+                "preferred_window_start",
+                "preferred_window_end",
+            ),
+        ),
+        (
+            N_("Emergency contact and health (coordinators only)"),
+            (
+                "emergency_contact_name",
+                "emergency_contact_phone",
+                "emergency_contact_relation",
+                "health_notes",
+            ),
+        ),
+        (N_("Volunteers"), ("preferred_volunteer_ids", "excluded_volunteer_ids", "team_id")),
+        (N_("Service status"), ("status", "status_from", "status_until", "status_reason")),
+    ),
+    "volunteers": (
+        (N_("Person"), ("name", "phone", "home_address", "lat", "lon", "source_datum")),
+        (
+            N_("What they do"),
+            (
+                "travel_mode",
+                "capacity_meals",
+                "skills",
+                "max_hours_per_day",
+                "max_stops_per_day",
+                "team_id",
+            ),
+        ),
+        (N_("On the roster"), ("active", "vetted_on", "client_id")),
+    ),
+}
+OTHER_SECTION = N_("Other")
+
+
+def sections(kind: str, shown: list[Field]) -> list[tuple[str | None, list[Field]]]:
+    """The form's fields in their parts (one untitled part for a short kind)."""
+    parts = SECTIONS.get(kind)
+    if not parts:
+        return [(None, shown)]
+    by_name = {f.name: f for f in shown}
+    placed = {name for _, names in parts for name in names}
+    grouped: list[tuple[str | None, list[Field]]] = [
+        (title, [by_name[n] for n in names if n in by_name]) for title, names in parts
+    ]
+    grouped.append((OTHER_SECTION, [f for f in shown if f.name not in placed]))
+    return [(title, fields) for title, fields in grouped if fields]
+
+
 KIND_LABELS = {
     "teams": {
         "name": N_("Team name"),

@@ -483,6 +483,24 @@ def test_the_clients_list_and_file_say_what_each_household_receives_and_who_rece
     assert "餐食 周一至周五 · 11:00–12:30</a>" in receives.group(0)
     nothing = api.get(f"/records/clients/{ident(never)}").text
     assert "该客户没有在执行的服务安排：什么都收不到" in nothing
+    # The file in the parts people look for, the name first and the coordinates with the
+    # address, not at the top.
+    parts = re.findall(
+        r'<fieldset class="section"><legend>(.*?)</legend>(.*?)</fieldset>', file, re.S
+    )
+    assert [title for title, _ in parts] == [
+        "基本信息",
+        "住址与入户",
+        "需求与时间",
+        "紧急联系人与健康（仅协调员可见）",
+        "志愿者",
+        "服务状态",
+        "其他",
+    ]
+    named = {title: re.findall(r'name="(\w+)"', body) for title, body in parts}
+    assert named["基本信息"][0] == "name"
+    assert {"lat", "lon", "address"} <= set(named["住址与入户"])
+    assert named["其他"] == ["external_id", "notes"]
 
     # A service added from the file is the client's: the form opens on them.
     new = api.get(f"/records/schedules/new?client_id={ident(never)}").text
