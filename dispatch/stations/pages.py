@@ -1,4 +1,5 @@
-"""A station's settings as a page: public holidays, proof of delivery, the no-answer ladder."""
+"""A station's settings as a page: its name and phone, public holidays, proof of delivery,
+the no-answer ladder and whom each step tells."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -7,7 +8,8 @@ from dispatch.access import Principal
 from dispatch.deps import SessionDep, StationsDep
 from dispatch.stations.schemas import StationUpdate
 from dispatch.web.kit import PageUserDep, action, language, render, valid
-from models.enums import LadderStep
+from models.alert import USUALLY_TOLD
+from models.enums import LadderStep, Notify
 
 router = APIRouter(include_in_schema=False)
 
@@ -21,36 +23,47 @@ def settings_page(
     stations: StationsDep,
 ) -> Response:
     station = stations.editable(session, principal, station_id)
-    return render(request, "settings.html", language(request, station), station=station)
+    return render(
+        request,
+        "settings.html",
+        language(request, station),
+        station=station,
+        notify_choices=[who.value for who in Notify],
+        # A step not used yet is offered with the people it usually tells ticked.
+        usually_told={step.value: [w.value for w in who] for step, who in USUALLY_TOLD.items()},
+    )
 
 
 @router.post("/stations/{station_id}/settings", response_model=None)
 async def save_settings(
     station_id: int, request: Request, session: SessionDep, stations: StationsDep
 ) -> Response:
-    """The station's holidays, proof of delivery and no-answer ladder, from the form: a
-    step without minutes is left out of the ladder."""
+    """The station's name and phone, holidays, proof of delivery and no-answer ladder, from
+    the form: a step without minutes is left out of the ladder; each step tells whom is
+    ticked beside it."""
     form = await request.form()
     ladder: list[dict[str, object]] = sorted(
         (
-            {"step": step.value, "due_minutes": str(form[step.value]).strip()}
+            {
+                "step": step.value,
+                "due_minutes": str(form[step.value]).strip(),
+                "notify": [str(who) for who in form.getlist(f"notify_{step.value}")],
+            }
             for step in LadderStep
             if str(form.get(step.value, "")).strip()
         ),
         key=lambda rung: int(str(rung["due_minutes"])) if str(rung["due_minutes"]).isdigit() else 0,
     )
-
     # A field the form did not send is left as it is.
-    given = {"hot_meal_minutes": form["hot_meal_minutes"]} if "hot_meal_minutes" in form else {}
+    given = {
+        name: str(form[name]).strip() or None
+        for name in ("name", "phone", "address", "hot_meal_minutes")
+        if name in form
+    }
+    if given.get("address", "") is None:
+        given["address"] = ""  # an address cleared is an empty one
 
     def do(who: Principal) -> None:
-        # The form sets minutes only: whom each step tells stays as it was.
-        told = {
-            rung.step.value: rung.notify
-            for rung in stations.get(session, who, station_id).alert_ladder
-        }
-        for rung in ladder:
-            rung["notify"] = told.get(str(rung["step"]))
         update = valid(
             StationUpdate,
             observes_public_holidays="observes_public_holidays" in form,

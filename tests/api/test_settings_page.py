@@ -1,6 +1,7 @@
 """The station's settings page: holidays, proof of delivery and the no-answer ladder, saved
 through the station service; a bad ladder is refused with the reason and changes nothing."""
 
+import re
 from urllib.parse import unquote
 
 import httpx
@@ -78,3 +79,53 @@ def test_only_whom_may_change_the_settings_gets_their_form(
         api.cookies.clear()
         sign_in(api, reader.username)
         assert api.get(url).status_code == 403
+
+
+def test_a_coordinator_chooses_whom_each_step_tells_and_the_stations_phone(
+    api: httpx.Client, session: Session
+) -> None:
+    """The ladder as a table, a row a step: its minutes and whom it tells, ticked; a step
+    not used yet is offered with the people it usually tells. The station's phone, given to
+    families in their messages, is kept here too."""
+    station = create_station(session)
+    user = create_user(session, role=Role.COORDINATOR, stations=(station,))
+    sign_in(api, user.username)
+    url = f"/stations/{ident(station)}/settings"
+    page = api.get(url).text
+    ticked = re.findall(r'name="notify_(\w+)" value="(\w+)" checked', page)
+    assert ("emergency_services", "managers") in ticked  # the default ladder's usual people
+    assert ("call_client", "managers") not in ticked
+
+    saved = api.post(
+        url,
+        data={
+            "name": "华侨路社工站",
+            "phone": "025-84561234",
+            "address": "南京市华侨路1号",
+            "hot_meal_minutes": "45",
+            "call_client": "10",
+            "notify_call_client": ["on_duty", "station_chat"],
+            "social_worker_visit": "60",
+            "notify_social_worker_visit": ["coordinators", "managers"],
+        },
+    )
+    assert saved.status_code == 303
+    assert "message" not in saved.headers["location"]
+    session.expire_all()
+    row = session.get(Station, ident(station))
+    assert row is not None
+    assert (row.name, row.phone, row.address) == ("华侨路社工站", "02584561234", "南京市华侨路1号")
+    assert [(r.step.value, [w.value for w in r.notify]) for r in row.alert_ladder] == [
+        ("call_client", ["on_duty", "station_chat"]),
+        ("social_worker_visit", ["coordinators", "managers"]),
+    ]
+    again = api.get(url).text
+    ticked = re.findall(r'name="notify_(\w+)" value="(\w+)" checked', again)
+    assert ("call_client", "station_chat") in ticked
+    assert ("social_worker_visit", "on_duty") not in ticked
+    assert ("emergency_services", "managers") in ticked  # not used: offered as usual
+
+    refused = api.post(url, data={"name": "", "call_client": "10"})
+    assert "message=" in refused.headers["location"]
+    session.expire_all()
+    assert session.get(Station, ident(station)).name == "华侨路社工站"  # type: ignore[union-attr]
