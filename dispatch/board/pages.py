@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from dispatch.access import Action, Resource, allowed
 from dispatch.alerts import service as alerts
 from dispatch.board.service import Way, route_ways
+from dispatch.clients.away import away_lately
 from dispatch.days.schemas import DayDrift, DayWork
 from dispatch.deps import (
     DaysDep,
@@ -73,6 +74,9 @@ def day_page(
     releases = releases_of(session, principal, station_id, day)
     off = regulars_off(session, plan.id, set(modes)) if plan and plan.with_regular else 0
     drift = _drift(days.drift(session, principal, station_id, day), plan)
+    # Who the doors say is away, for a coordinator to pause: a reader only sees the day.
+    may_pause = allowed(principal, Resource.CLIENT, Action.UPDATE)
+    away = away_lately(session, principal, station_id, day) if may_pause else []
     ways = route_ways(services.travel, plan, modes)
     return render(
         request,
@@ -98,6 +102,7 @@ def day_page(
         helpers=takers(work.volunteers, plan),
         regulars_off=off,
         drift=drift,
+        away=away,
         can_act=allowed(principal, Resource.ALERT, Action.UPDATE),
         # Only the actions the reader may take are shown (the server refuses the rest too).
         can_plan=allowed(principal, Resource.PLAN, Action.UPDATE),

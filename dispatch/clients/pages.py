@@ -1,12 +1,19 @@
-"""A client's delivery card: issued from their record, printed to hand over."""
+"""A client's delivery card, issued from their record and printed to hand over; a pause of
+their services, from the day's page."""
+
+from datetime import date
+from typing import Annotated
 
 import segno
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
+from dispatch.access import Principal
+from dispatch.clients.schemas import ClientUpdate
 from dispatch.deps import ClientsDep, SessionDep, StationsDep
-from dispatch.web.kit import PageUserDep, action, language, printout
+from dispatch.web.kit import PageUserDep, action, language, own_path, printout, valid
+from models.enums import ClientStatus
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,3 +55,30 @@ def card_page(
         station=station,
         qr=Markup(qr),
     )
+
+
+@router.post("/clients/{client_id}/pause", response_model=None)
+def pause(
+    client_id: int,
+    request: Request,
+    session: SessionDep,
+    clients: ClientsDep,
+    status_from: Annotated[date, Form()],
+    back: Annotated[str, Form()],
+    status_until: Annotated[date | None, Form()] = None,
+    status_reason: Annotated[str, Form()] = "",
+) -> Response:
+    """The client's services paused from a day (to another, or until resumed by hand): the
+    doors said they are in hospital or away."""
+
+    def do(who: Principal) -> None:
+        update = valid(
+            ClientUpdate,
+            status=ClientStatus.PAUSED,
+            status_from=status_from,
+            status_until=status_until,
+            status_reason=status_reason.strip(),
+        )
+        clients.update(session, who, client_id, update)
+
+    return action(request, session, own_path(back), do)
