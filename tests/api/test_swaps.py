@@ -101,6 +101,8 @@ def test_a_released_route_is_offered_first_to_those_free_without_a_route(
 
     sign_in(api, day.coordinator.user.username)
     page = api.get(f"/days/{day.station.id}/{DAY}").text
+    # The morning's first thing to mend comes before the plan's routes, not under them.
+    assert page.index('<section class="releases">') < page.index('class="routes"')
     released = page.split('<li data-release="', 1)[1].split("</select>", 1)[0]
     options = re.findall(r'<option value="(\d+)">([^<]*)</option>', released)
     theirs = next(r for r in day.plan["routes"] if r["volunteer_id"] == other)
