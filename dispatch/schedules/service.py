@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from dispatch.access import Action, Principal, Resource, in_scope, require
+from dispatch.access import Action, Principal, Resource, in_scope, require, station_scope
 from dispatch.crud.repository import RecordRepository
 from dispatch.crud.service import RecordService
 from dispatch.errors import InvalidInput, NotFound
@@ -45,9 +45,11 @@ class ScheduleService(RecordService[ServiceSchedule, ScheduleCreate, ScheduleUpd
         after `day`: forgotten when a schedule ended or was never entered. A station with
         none is not a key."""
         require(principal, Resource.CLIENT, Action.READ)
+        reached = station_scope(principal)  # only the stations the reader reaches
+        asked = frozenset(station_ids)
         clients, _ = _clients.page(
             session,
-            station_ids=frozenset(station_ids),
+            station_ids=asked if reached is None else asked & reached,
             equals={"status": ClientStatus.ACTIVE},
             search=None,
             include_archived=False,

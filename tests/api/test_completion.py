@@ -8,13 +8,20 @@ from zoneinfo import ZoneInfo
 import httpx
 from sqlmodel import Session
 
-from dispatch.access import system_principal
+from dispatch.access import Principal, system_principal
 from dispatch.reports.completion import completion, stops_behind
 from dispatch.reports.periods import opening_day, period_around
+from dispatch.schedules.service import ScheduleService
 from models.enums import ClientStatus, Role
 from tests.builders.accounts import create_account, sign_in
 from tests.builders.days import DAY, outcome, plan_day, planned, published
-from tests.builders.records import create_client, create_schedule, create_site, create_station
+from tests.builders.records import (
+    create_client,
+    create_schedule,
+    create_site,
+    create_station,
+    ident,
+)
 
 
 def test_a_stop_is_still_to_come_until_its_window_is_over_then_missed(
@@ -137,3 +144,10 @@ def test_the_manager_sees_at_each_station_the_clients_in_service_who_receive_not
     )
     assert cells == {"东站": "2", "西站": "1"}
     assert re.search(r"<th>3</th></tr>\s*</table>", across)  # in all
+
+    # Asked of a station the reader does not reach, the service answers nothing of it.
+    east_only = Principal(user_id=None, role=Role.MANAGER, station_ids=frozenset({ident(east)}))
+    asked = ScheduleService().receiving_nothing(
+        session, east_only, [ident(east), ident(west)], date.today()
+    )
+    assert set(asked) == {ident(east)}
