@@ -350,7 +350,7 @@ def import_file(
         gettext = translations(language(request)).gettext
         problems = [
             {"row": p["row"], "column": p["column"], "said": input_error(p, gettext)}
-            for p in rejected.problems
+            for p in sorted(rejected.problems, key=lambda p: int(p["row"]))  # as the file reads
         ]
         response = render(
             request,

@@ -194,6 +194,7 @@ def test_a_file_rejected_on_the_page_lists_each_row_to_mend_in_the_readers_langu
         ["C013", "吴", "13900000002", "某地", "", "", "披萨", "", "", "", ""],  # unknown diet
         ["C014", "郑", "13900000003", "某地", "", "", "", "也许", "", "", ""],  # not yes/no
         ["C001", "王秀英", "13912345678", "某地", "", "", "", "", "", "", ""],  # duplicate
+        ["C016", "钱", "999", "某地", "", "", "", "", "", "", ""],  # bad phone, after it
     ]
     sign_in(api, coordinator.user.username)
     rejected = api.post(
@@ -210,7 +211,8 @@ def test_a_file_rejected_on_the_page_lists_each_row_to_mend_in_the_readers_langu
     assert by_row[(6, "编号")] == "与第 2 行是同一个人"
     assert (4, "饮食") in by_row
     assert not re.search(r"\b(?:not|the|row|is|value)\b", " ".join(by_row.values()))
-    assert "文件未导入：发现 4 个问题。请在文件中改好这些行后重新导入。" in rejected.text
+    assert [int(row) for row, _, _ in said] == [3, 4, 5, 6, 7]  # in the file's order
+    assert "文件未导入：发现 5 个问题。请在文件中改好这些行后重新导入。" in rejected.text
     assert session.exec(select(Client)).all() == []
 
     mended = api.post(
