@@ -1,6 +1,7 @@
 """A door that says the client is away: "not home / in hospital", or a no-answer found to be
 a stay in hospital. The day's page lists them for the coordinator to pause their services;
-a later delivery, or a pause, takes them off the list."""
+a later delivery, or a pause, takes them off the list. The same page counts the doors
+recorded, in all and route by route."""
 
 from datetime import date, timedelta
 
@@ -59,6 +60,9 @@ def test_the_clients_the_doors_say_are_away_are_offered_a_pause_until_paused(
     sign_in(api, day.coordinator.user.username)
     page = api.get(f"/days/{station_id}/{DAY}").text
     assert 'id="away"' in page
+    # How the day goes, as the doors said (the last word of each): on the page and its route.
+    assert "4 户中已记录 4 户 · 已送达 2 · 无人应门 1 · 不在家/住院 1</p>" in page
+    assert '<span class="badge progress">已记录 4/4</span>' in page
     assert "邻居说住院了" in page
     for door in doors[:2]:
         assert f'action="/clients/{door["client_id"]}/pause"' in page
