@@ -13,28 +13,20 @@ from dispatch.clients.away import away_lately
 from models import Alert, Client
 from models.enums import ClientStatus, Role
 from tests.builders.accounts import create_account, sign_in
-from tests.builders.days import DAY, outcome, plan_day
+from tests.builders.days import DAY, plan_day
 
 
 def test_the_clients_the_doors_say_are_away_are_offered_a_pause_until_paused(
     api: httpx.Client, session: Session
 ) -> None:
     day = plan_day(api, session, clients=4, volunteers=1)
-    volunteer_id = day.first_route["volunteer_id"]
-    me = day.volunteers[volunteer_id]
-    doors = day.doors(volunteer_id)
+    doors = day.doors(day.first_route["volunteer_id"])
     names = {door["client_id"]: door["client_name"] for door in doors}
-
-    def record(door: dict[str, object], kind: str, **fields: object) -> None:
-        api.post(
-            f"/api/me/stops/{door['id']}/outcomes", json=outcome(kind, **fields), headers=me.headers
-        ).raise_for_status()
-
-    record(doors[0], "not_home", note="邻居说住院了")
-    record(doors[1], "no_answer")
-    record(doors[2], "not_home")
-    record(doors[2], "delivered")  # a correction: the last word stands
-    record(doors[3], "delivered")
+    day.record(api, doors[0], "not_home", note="邻居说住院了")
+    day.record(api, doors[1], "no_answer")
+    day.record(api, doors[2], "not_home")
+    day.record(api, doors[2], "delivered")  # a correction: the last word stands
+    day.record(api, doors[3], "delivered")
     alert = session.exec(select(Alert)).one()
     api.post(
         f"/api/alerts/{alert.id}/resolve",

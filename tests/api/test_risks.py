@@ -2,9 +2,7 @@
 with the events behind each; one refusal alone is not a signal."""
 
 import re
-import uuid
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -21,24 +19,12 @@ def test_clients_at_risk_are_listed_with_the_events_behind_them(
     api: httpx.Client, session: Session
 ) -> None:
     day = plan_day(api, session, clients=4, volunteers=1)
-    volunteer_id = day.first_route["volunteer_id"]
-    me = day.volunteers[volunteer_id]
-    doors = day.doors(volunteer_id)
-
-    def record(door: dict[str, Any], kind: str, **extra: Any) -> None:
-        body = {
-            "client_event_id": uuid.uuid4().hex,
-            "kind": kind,
-            "recorded_at": datetime.now(UTC).isoformat(),
-        } | extra
-        api.post(
-            f"/api/me/stops/{door['id']}/outcomes", json=body, headers=me.headers
-        ).raise_for_status()
-
-    record(doors[0], "no_answer", note="第一次敲门无人应")
-    record(doors[0], "no_answer", note="下午再去也无人应")
-    record(doors[1], "delivered", concern=True, note="老人说胸口闷")
-    record(doors[2], "refused")
+    doors = day.doors(day.first_route["volunteer_id"])
+    me = day.volunteers[day.first_route["volunteer_id"]]
+    day.record(api, doors[0], "no_answer", note="第一次敲门无人应")
+    day.record(api, doors[0], "no_answer", note="下午再去也无人应")
+    day.record(api, doors[1], "delivered", concern=True, note="老人说胸口闷")
+    day.record(api, doors[2], "refused")
     schedule = session.exec(
         select(ServiceSchedule).where(ServiceSchedule.client_id == doors[3]["client_id"])
     ).one()

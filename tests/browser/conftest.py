@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.builders.accounts import PASSWORD
+
 CHROMIUM = Path(os.environ.get("CAREROUTE_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(os.environ.get("CAREROUTE_TEST_ARTIFACTS", "test-artifacts"))
 
@@ -29,3 +31,14 @@ def browser() -> Iterator[object]:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
         yield browser
         browser.close()
+
+
+def log_in(page: object, url: str, username: str, password: str = PASSWORD) -> None:
+    """Sign in on the login page as a person does."""
+    from playwright.sync_api import Page
+
+    assert isinstance(page, Page)
+    page.goto(f"{url}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")

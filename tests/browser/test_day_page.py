@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from scripts.demo_station import STATION_CODE, load_demo_station
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, log_in
 from tests.builders.records import create_client, create_schedule
 from tests.conftest import RunningServer
 
@@ -175,10 +175,7 @@ def test_a_coordinator_plans_adjusts_and_publishes_the_demo_day(
         previous = kind
     assert collections, "the lunch moved to the demo volunteer is collected on his round"
     phone = browser.new_page(viewport={"width": 360, "height": 740})
-    phone.goto(f"{server.url}/login")
-    phone.fill("input[name=username]", "volunteer")
-    phone.fill("input[name=password]", "demo-volunteer-2026")
-    phone.click("button[type=submit]")
+    log_in(phone, server.url, "volunteer", "demo-volunteer-2026")
     phone.goto(f"{server.url}/me/{DAY}")
     told = phone.locator("article.collect h2")
     expect(told).to_have_count(len(collections))

@@ -10,8 +10,8 @@ from sqlmodel import Session, col, select
 from models import Availability, Invitation, Station, Volunteer
 from models.enums import AvailabilityKind, Role, TravelMode
 from scripts.demo_station import STATION_CODE, load_demo_station
-from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_route_page import PHONE, log_in
+from tests.browser.conftest import ARTIFACTS, log_in
+from tests.browser.test_route_page import PHONE
 from tests.builders.accounts import create_account
 from tests.builders.records import ident
 from tests.conftest import RunningServer
@@ -46,10 +46,7 @@ def test_the_gathering_s_escorts_are_planned_with_the_rounds_and_shown_to_the_dr
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(90_000)
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=username]", "coordinator")
-    page.fill("input[name=password]", "demo-coord-2026")
-    page.click("button[type=submit]")
+    log_in(page, server.url, "coordinator", "demo-coord-2026")
     page.goto(f"{server.url}/days/{station.id}/{FRIDAY}")
     page.click("#generate")
     expect(page.locator(".summary")).to_contain_text("项任务")

@@ -10,8 +10,8 @@ import httpx
 from sqlmodel import Session, select
 
 from models import Outcome
-from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_route_page import PHONE, log_in
+from tests.browser.conftest import ARTIFACTS, log_in
+from tests.browser.test_route_page import PHONE
 from tests.builders.days import DAY, plan_day
 from tests.conftest import RunningServer
 from tests.processes import Server

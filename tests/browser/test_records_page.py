@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from models import Client, Volunteer
 from scripts.demo_station import CLIENT_VOLUNTEER_ID, load_demo_station
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, log_in
 from tests.conftest import RunningServer
 
 
@@ -23,10 +23,7 @@ def test_the_client_who_volunteers_has_both_records_linked(
     volunteer = session.exec(select(Volunteer).where(Volunteer.client_id == client.id)).one()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=username]", "coordinator")
-    page.fill("input[name=password]", "demo-coord-2026")
-    page.click("button[type=submit]")
+    log_in(page, server.url, "coordinator", "demo-coord-2026")
 
     page.goto(f"{server.url}/records/teams")
     rows = page.locator("table tbody tr")
@@ -69,10 +66,7 @@ def test_a_coordinator_pauses_a_clients_meals_from_the_clients_file(
     session.commit()
     client = session.exec(select(Client).where(Client.external_id == "demo-client-001")).one()
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=username]", "coordinator")
-    page.fill("input[name=password]", "demo-coord-2026")
-    page.click("button[type=submit]")
+    log_in(page, server.url, "coordinator", "demo-coord-2026")
 
     page.goto(f"{server.url}/records/clients/{client.id}")
     page.locator("#beside a", has_text="餐食").first.click()
@@ -95,10 +89,7 @@ def test_every_kind_of_record_saves_unchanged_as_the_browser_posts_its_form(
     load_demo_station(session)
     session.commit()
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=username]", "coordinator")
-    page.fill("input[name=password]", "demo-coord-2026")
-    page.click("button[type=submit]")
+    log_in(page, server.url, "coordinator", "demo-coord-2026")
     kinds = ["clients", "volunteers", "teams", "activities", "invitations", "schedules"]
     for kind in [*kinds, "availability"]:  # the kinds the demo has records of
         page.goto(f"{server.url}/records/{kind}")

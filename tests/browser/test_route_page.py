@@ -9,22 +9,11 @@ import httpx
 from sqlmodel import Session, select
 
 from models import Outcome
-from tests.browser.conftest import ARTIFACTS
-from tests.builders.accounts import PASSWORD
+from tests.browser.conftest import ARTIFACTS, log_in
 from tests.builders.days import DAY, plan_day
 from tests.conftest import RunningServer
 
 PHONE = 360, 740  # a cheap phone's screen, in CSS pixels
-
-
-def log_in(page: object, url: str, username: str) -> None:
-    from playwright.sync_api import Page
-
-    assert isinstance(page, Page)
-    page.goto(f"{url}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def test_a_volunteer_records_outcomes_through_a_lost_signal(

@@ -52,6 +52,14 @@ class PlannedDay:
         route = next(r for r in self.plan["routes"] if r["volunteer_id"] == volunteer_id)
         return [stop for stop in route["stops"] if stop["kind"] == "door"]
 
+    def record(self, api: httpx.Client, door: dict[str, Any], kind: str, **fields: Any) -> None:
+        """What the door's volunteer taps on their phone: `kind`, now."""
+        route = next(r for r in self.plan["routes"] if door in r["stops"])
+        me = self.volunteers[route["volunteer_id"]]
+        api.post(
+            f"/api/me/stops/{door['id']}/outcomes", json=outcome(kind, **fields), headers=me.headers
+        ).raise_for_status()
+
     @property
     def first_route(self) -> dict[str, Any]:
         route: dict[str, Any] = self.plan["routes"][0]
