@@ -3,15 +3,16 @@ map, alerts, route links and released days. Its actions live with their features
 planning, rounds, alerts): this page only reads."""
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from dispatch.access import Action, Resource, allowed
 from dispatch.alerts import service as alerts
-from dispatch.board.service import Way, route_ways
+from dispatch.board.service import Way, overdue_before, route_ways
 from dispatch.clients.away import away_lately
 from dispatch.days.schemas import DayDrift, DayWork
 from dispatch.deps import (
@@ -78,6 +79,7 @@ def day_page(
     may_pause = allowed(principal, Resource.CLIENT, Action.UPDATE)
     away = away_lately(session, principal, station_id, day) if may_pause else []
     ways = route_ways(services.travel, plan, modes)
+    late = overdue_before(day, datetime.now(ZoneInfo(station.timezone)))
     return render(
         request,
         "day.html",
@@ -103,6 +105,7 @@ def day_page(
         regulars_off=off,
         drift=drift,
         away=away,
+        overdue_before=late,
         can_act=allowed(principal, Resource.ALERT, Action.UPDATE),
         # Only the actions the reader may take are shown (the server refuses the rest too).
         can_plan=allowed(principal, Resource.PLAN, Action.UPDATE),

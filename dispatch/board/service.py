@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Mapping
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 
 from dispatch.planning.schemas import PlanPublic
@@ -39,3 +40,14 @@ def route_ways(
                 if not way or way[-1] != point:  # a leg starts where the one before ended
                     way.append(point)
     return dict(ways)
+
+
+# A door this long past its planned time with nothing recorded: its volunteer is behind.
+LATE_AFTER = timedelta(minutes=30)
+
+
+def overdue_before(day: date, now: datetime) -> str | None:
+    """The planned time ("HH:MM") before which a door of `day` with nothing recorded is
+    overdue at `now` (the station's local time); None on any other day than today."""
+    late = now - LATE_AFTER
+    return late.strftime("%H:%M") if late.date() == day == now.date() else None

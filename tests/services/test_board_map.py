@@ -1,12 +1,13 @@
 """The board's map draws each route along the streets its volunteer travels, stop to stop."""
 
+from datetime import date, datetime
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from dispatch.board.service import route_ways
+from dispatch.board.service import overdue_before, route_ways
 from dispatch.planning.schemas import PlanPublic, RoutePublic, StopPublic
 from models.enums import TravelMode
 from routing import GreatCircle
@@ -58,3 +59,13 @@ def test_each_route_is_drawn_along_the_streets_through_its_stops_in_order(tmp_pa
 def test_without_a_street_map_the_routes_are_drawn_straight() -> None:
     assert route_ways(GreatCircle(), _plan((1, 10, PLACES)), {}) == {}
     assert route_ways(GreatCircle(), None, {}) == {}
+
+
+def test_a_door_is_overdue_half_an_hour_after_its_time_on_the_day_itself() -> None:
+    """The day's page flags doors with nothing recorded half an hour after their planned
+    time: only today's, and not in the first half hour after midnight."""
+    lunch = datetime(2026, 12, 1, 13, 0)
+    assert overdue_before(date(2026, 12, 1), lunch) == "12:30"
+    assert overdue_before(date(2026, 12, 2), lunch) is None  # tomorrow: nothing is late
+    assert overdue_before(date(2026, 11, 30), lunch) is None  # yesterday's are missed, not late
+    assert overdue_before(date(2026, 12, 1), datetime(2026, 12, 1, 0, 10)) is None
