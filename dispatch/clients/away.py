@@ -3,7 +3,7 @@ in hospital", or a no-answer that ended with the client found in hospital or awa
 service runs on until a coordinator pauses it; the day's page offers to."""
 
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from sqlmodel import Session
@@ -16,13 +16,14 @@ from models.enums import OutcomeKind, Resolution
 
 # How far back the doors are read: a week of service days.
 LOOK_BACK = timedelta(days=6)
-_AWAY = {Resolution.IN_HOSPITAL: "in_hospital", Resolution.AWAY: "away"}
+Said = Literal["not_home", "in_hospital", "away"]
+_AWAY: dict[Resolution, Said] = {Resolution.IN_HOSPITAL: "in_hospital", Resolution.AWAY: "away"}
 
 
 class AwayLately(BaseModel):
     client_id: int
     client_name: str
-    said: Literal["not_home", "in_hospital", "away"]
+    said: Said
     service_date: date
     volunteer_name: str
     note: str
@@ -36,35 +37,31 @@ def away_lately(
     said, when and by whom."""
     require(principal, Resource.CLIENT, Action.UPDATE)
     reachable(session, principal, Station, station_id, "station")
-    last_word: dict[int, AwayLately | None] = {}
+    last: dict[int, Any] = {}  # each client's last word from the door (events oldest first)
     for event in repository.door_events(session, station_id, day - LOOK_BACK, day):
-        said = (
-            "not_home"
-            if event.kind is OutcomeKind.NOT_HOME
-            else _AWAY.get(event.resolution)
-            if event.kind is OutcomeKind.NO_ANSWER
-            else None
-        )
-        last_word[event.client_id] = (
-            None
-            if said is None
-            else AwayLately(
-                client_id=event.client_id,
-                client_name="",
+        last[event.client_id] = event
+    away = {c: (e, said) for c, e in last.items() if (said := _said(e)) is not None}
+    clients = repository.clients_by_id(session, set(away))
+    return sorted(
+        (
+            AwayLately(
+                client_id=client_id,
+                client_name=clients[client_id].name,
                 said=said,
                 service_date=event.service_date,
                 volunteer_name=event.volunteer_name,
                 note=event.note,
             )
-        )
-    away = {client_id: word for client_id, word in last_word.items() if word is not None}
-    clients = repository.clients_by_id(session, set(away))
-    return sorted(
-        (
-            word.model_copy(update={"client_name": clients[client_id].name})
-            for client_id, word in away.items()
+            for client_id, (event, said) in away.items()
             if why_client_away(clients[client_id], day + timedelta(days=1)) is None
         ),
         key=lambda word: (word.service_date, word.client_name),
         reverse=True,
     )
+
+
+def _said(event: Any) -> Said | None:
+    """What a door's event says of the client's whereabouts, if it says they are away."""
+    if event.kind is OutcomeKind.NOT_HOME:
+        return "not_home"
+    return _AWAY.get(event.resolution) if event.kind is OutcomeKind.NO_ANSWER else None

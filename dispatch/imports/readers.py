@@ -91,7 +91,19 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _whole_file(template: str, **params: object) -> dict[str, Any]:
-    """A problem of the whole file (row 0), its sentence translatable (see ImportRejected)."""
+def problem(row: int, column: str, template: str, /, **params: object) -> dict[str, Any]:
+    """A problem of a row and column: the sentence in English, and its template and values
+    for a page to say it in the reader's language (see ImportRejected)."""
     message = template % params if params else template
-    return {"row": 0, "column": "", "message": message, "template": template, "params": params}
+    return {
+        "row": row,
+        "column": column,
+        "message": message,
+        "template": template,
+        "params": params,
+    }
+
+
+def _whole_file(template: str, **params: object) -> dict[str, Any]:
+    """A problem of the whole file: row 0."""
+    return problem(0, "", template, **params)

@@ -30,7 +30,7 @@ from dispatch.imports.columns import (
     VOLUNTEER_COLUMNS,
     field_for_header,
 )
-from dispatch.imports.readers import read_table
+from dispatch.imports.readers import problem, read_table
 from dispatch.imports.schemas import ImportReport
 from dispatch.volunteers.schemas import VolunteerCreate, VolunteerUpdate
 from dispatch.volunteers.service import VolunteerService
@@ -144,7 +144,7 @@ def apply_rows(session: Session, staged: StagedImport, rows: list[_Row]) -> None
         try:
             _save(session, staged, row)
         except DispatchError as error:
-            problems.append(_problem(row.number, "", error.template, **error.params))
+            problems.append(problem(row.number, "", error.template, **error.params))
     if problems:
         raise ImportRejected(problems)  # the caller's transaction rolls back what was written
 
@@ -174,13 +174,13 @@ def _map_headers(
                 ignored.append(header)
         elif field in headers:
             twice = N_("the column %(column)s appears twice")
-            problems.append(_problem(1, header, twice, column=header))
+            problems.append(problem(1, header, twice, column=header))
             field = None
         else:
             headers[field] = header
         fields.append(field)
     if "name" not in headers:
-        problems.append(_problem(1, "", N_("the file has no name column (姓名 or name)")))
+        problems.append(problem(1, "", N_("the file has no name column (姓名 or name)")))
     return fields, headers, ignored
 
 
@@ -203,7 +203,7 @@ def _parse_rows(
                 except NotYesOrNo as error:
                     not_yes_or_no = N_("“%(value)s” is not yes/no (是/否)")
                     problems.append(
-                        _problem(number, headers[field], not_yes_or_no, value=error.text)
+                        problem(number, headers[field], not_yes_or_no, value=error.text)
                     )
         if not any(cell.strip() for cell in cells):
             continue  # blank line
@@ -239,19 +239,6 @@ class NotYesOrNo(ValueError):
         self.text = text
 
 
-def _problem(row: int, column: str, template: str, /, **params: object) -> dict[str, Any]:
-    """A row's problem: the sentence in English, and its template and values for a page to
-    say it in the reader's language."""
-    message = template % params if params else template
-    return {
-        "row": row,
-        "column": column,
-        "message": message,
-        "template": template,
-        "params": params,
-    }
-
-
 def _match_key(row: _Row) -> tuple[str, ...]:
     if row.values.get("external_id"):
         return ("id", str(row.values["external_id"]))
@@ -270,7 +257,7 @@ def _find_duplicates(
         if key in first_row:
             column = headers.get("external_id" if key[0] == "id" else "name", "")
             same = N_("the same person as row %(row)s")
-            problems.append(_problem(row.number, column, same, row=first_row[key]))
+            problems.append(problem(row.number, column, same, row=first_row[key]))
         else:
             first_row[key] = row.number
 
