@@ -1,17 +1,22 @@
-"""A station's settings as a page: its name and phone, public holidays, proof of delivery,
-the no-answer ladder and whom each step tells."""
+"""A station's settings as a page: its name and phone, where it is, its time zone and
+language, public holidays, proof of delivery, the no-answer ladder and whom each step tells."""
+
+from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from dispatch.access import Principal
 from dispatch.deps import SessionDep, StationsDep
+from dispatch.i18n import LOCALES
 from dispatch.stations.schemas import StationUpdate
 from dispatch.web.kit import PageUserDep, action, language, render, valid
 from models.alert import USUALLY_TOLD
 from models.enums import LadderStep, Notify
 
 router = APIRouter(include_in_schema=False)
+# The form's fields that are typed (or chosen) as they are stored; empty clears them.
+_TEXT_FIELDS = ("name", "phone", "address", "lat", "lon", "timezone", "locale")
 
 
 @router.get("/stations/{station_id}/settings", response_model=None)
@@ -29,6 +34,9 @@ def settings_page(
         language(request, station),
         station=station,
         notify_choices=[who.value for who in Notify],
+        locales=LOCALES,
+        # Offered as the coordinator types; a name not among them is refused on save.
+        timezones=sorted(available_timezones()),
         # A step not used yet is offered with the people it usually tells ticked.
         usually_told={step.value: [w.value for w in who] for step, who in USUALLY_TOLD.items()},
     )
@@ -38,9 +46,9 @@ def settings_page(
 async def save_settings(
     station_id: int, request: Request, session: SessionDep, stations: StationsDep
 ) -> Response:
-    """The station's name and phone, holidays, proof of delivery and no-answer ladder, from
-    the form: a step without minutes is left out of the ladder; each step tells whom is
-    ticked beside it."""
+    """The station's name, phone, place, time zone and language, holidays, proof of
+    delivery and no-answer ladder, from the form: a step without minutes is left out of
+    the ladder; each step tells whom is ticked beside it."""
     form = await request.form()
     ladder: list[dict[str, object]] = sorted(
         (
@@ -57,7 +65,7 @@ async def save_settings(
     # A field the form did not send is left as it is.
     given = {
         name: str(form[name]).strip() or None
-        for name in ("name", "phone", "address", "hot_meal_minutes")
+        for name in (*_TEXT_FIELDS, "hot_meal_minutes")
         if name in form
     }
     if given.get("address", "") is None:

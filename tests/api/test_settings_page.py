@@ -129,3 +129,48 @@ def test_a_coordinator_chooses_whom_each_step_tells_and_the_stations_phone(
     assert "message=" in refused.headers["location"]
     session.expire_all()
     assert session.get(Station, ident(station)).name == "华侨路社工站"  # type: ignore[union-attr]
+
+
+def test_a_coordinator_sets_where_the_station_is_its_time_zone_and_language(
+    api: httpx.Client, session: Session
+) -> None:
+    """Place, time zone and language were set through the API only. A time zone that is not
+    one is refused with its reason, as is a latitude without its longitude; nothing is kept."""
+    station = create_station(session)
+    user = create_user(session, role=Role.COORDINATOR, stations=(station,))
+    sign_in(api, user.username)
+    url = f"/stations/{ident(station)}/settings"
+    page = api.get(url).text
+    assert 'name="timezone" maxlength="64" required list="timezones" value="Asia/Shanghai"' in page
+    assert '<option value="Asia/Urumqi">' in page
+    assert '<option value="zh-CN" selected>' in page
+
+    saved = api.post(
+        url,
+        data={
+            "lat": "32.0415",
+            "lon": "118.7781",
+            "timezone": "Asia/Urumqi",
+            "locale": "en",
+            "call_client": "10",
+        },
+    )
+    assert "message" not in saved.headers["location"]
+    session.expire_all()
+    row = session.get(Station, ident(station))
+    assert row is not None
+    assert (row.lat, row.lon, row.timezone, row.locale) == (32.0415, 118.7781, "Asia/Urumqi", "en")
+    again = api.get(url).text
+    assert "Place, time and language" in again  # the station's pages now in English
+    assert 'value="32.0415"' in again
+
+    for bad, said in (
+        ({"timezone": "Nanjing"}, "Nanjing"),
+        ({"lat": "31.5", "lon": ""}, "纬度和经度需要同时填写"),
+    ):
+        refused = api.post(url, data={**bad, "call_client": "10"})
+        assert said in unquote(refused.headers["location"])
+    session.expire_all()
+    row = session.get(Station, ident(station))
+    assert row is not None
+    assert (row.lat, row.timezone) == (32.0415, "Asia/Urumqi")
