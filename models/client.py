@@ -49,6 +49,9 @@ class ClientBase(GeocodedMixin):
     status_from: date | None = None
     status_until: date | None = None  # e.g. expected return from hospital
     status_reason: str = Field(default="", max_length=200)
+    # A coordinator heard the client is home after all: what the doors said up to this day
+    # (not home, in hospital) is answered and no longer offers a pause.
+    away_answered_on: date | None = None
     notes: str = Field(default="", max_length=2000)
     # The station's team (or village point) the client belongs to: its volunteers are
     # preferred for the client's stops (soft, below the volunteers the client knows).

@@ -1,6 +1,7 @@
 """Clients the doors say are away: the last word from their door this week was "not home /
 in hospital", or a no-answer that ended with the client found in hospital or away. Their
-service runs on until a coordinator pauses it; the day's page offers to."""
+service runs on until a coordinator pauses it, which the day's page offers, or hears they are
+home after all, which answers the doors' word up to that day."""
 
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -11,7 +12,7 @@ from sqlmodel import Session
 from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.clients import repository
 from dispatch.days.rules import why_client_away
-from models import Station
+from models import Client, Station
 from models.enums import OutcomeKind, Resolution
 
 # How far back the doors are read: a week of service days.
@@ -54,10 +55,16 @@ def away_lately(
             )
             for client_id, (event, said) in away.items()
             if why_client_away(clients[client_id], day + timedelta(days=1)) is None
+            and not _answered(clients[client_id], event.service_date)
         ),
         key=lambda word: (word.service_date, word.client_name),
         reverse=True,
     )
+
+
+def _answered(client: Client, said_on: date) -> bool:
+    """Whether a coordinator heard the client is home after the doors said otherwise."""
+    return client.away_answered_on is not None and said_on <= client.away_answered_on
 
 
 def _said(event: Any) -> Said | None:

@@ -82,3 +82,21 @@ def pause(
         clients.update(session, who, client_id, update)
 
     return action(request, session, own_path(back), do)
+
+
+@router.post("/clients/{client_id}/home", response_model=None)
+def home_after_all(
+    client_id: int,
+    request: Request,
+    session: SessionDep,
+    clients: ClientsDep,
+    said_on: Annotated[date, Form()],
+    back: Annotated[str, Form()],
+) -> Response:
+    """The doors said the client was away on `said_on`; the coordinator heard they are home:
+    that word, and any before it, no longer offers a pause."""
+
+    def do(who: Principal) -> None:
+        clients.update(session, who, client_id, ClientUpdate(away_answered_on=said_on))
+
+    return action(request, session, own_path(back), do)

@@ -49,6 +49,7 @@ class ClientUpdate(RecordUpdate):
     status_from: date | None = None
     status_until: date | None = None
     status_reason: str | None = Field(default=None, max_length=200)
+    away_answered_on: date | None = None
     notes: str | None = Field(default=None, max_length=2000)
     team_id: int | None = None
 

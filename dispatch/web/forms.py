@@ -148,6 +148,7 @@ LABELS = {
     "status_from": N_("Status from"),
     "status_until": N_("Status until"),
     "status_reason": N_("Status reason"),
+    "away_answered_on": N_("At home after all (the doors' word up to this day)"),
     "notes": N_("Notes"),
     "travel_mode": N_("Travel mode"),
     "capacity_meals": N_("Meals carried"),
@@ -443,7 +444,8 @@ def input_error(error: dict[str, Any], gettext: Callable[[str], str]) -> str:
 
 
 # Set by the application, not typed by people.
-_HIDDEN = {"station_id"}
+# Not typed on a form: set by the page that acts on them.
+_HIDDEN = {"station_id", "away_answered_on"}
 # Periods typed one a line, "2026-12-07 – 2026-12-13 reason" (a schedule's holds).
 PERIOD_FIELDS = frozenset({"holds"})
 _PERIOD = re.compile(

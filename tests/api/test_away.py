@@ -1,7 +1,7 @@
 """A door that says the client is away: "not home / in hospital", or a no-answer found to be
 a stay in hospital. The day's page lists them for the coordinator to pause their services;
-a later delivery, or a pause, takes them off the list. The same page counts the doors
-recorded, in all and route by route."""
+a later delivery, a pause, or the coordinator hearing they are home takes them off the list.
+The same page counts the doors recorded, in all and route by route."""
 
 from datetime import date, timedelta
 
@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from dispatch.access import system_principal
 from dispatch.clients.away import away_lately
-from models import Alert, Client
+from models import Alert, AuditEvent, Client
 from models.enums import ClientStatus, Role
 from tests.builders.accounts import create_account, sign_in
 from tests.builders.days import DAY, plan_day
@@ -83,6 +83,30 @@ def test_the_clients_the_doors_say_are_away_are_offered_a_pause_until_paused(
     again = api.get(f"/days/{station_id}/{DAY}").text
     assert f'action="/clients/{doors[0]["client_id"]}/pause"' not in again
     assert f'action="/clients/{doors[1]["client_id"]}/pause"' in again
+
+    # The other was only out: the coordinator heard she is home, and her line goes.
+    home = api.post(
+        f"/clients/{doors[1]['client_id']}/home",
+        data={"said_on": DAY, "back": f"/days/{station_id}/{DAY}"},
+    )
+    assert home.headers["location"] == f"/days/{station_id}/{DAY}", home.headers["location"]
+    assert 'id="away"' not in api.get(f"/days/{station_id}/{DAY}").text
+    session.rollback()
+    client = session.get(Client, doors[1]["client_id"])
+    assert client is not None
+    assert (client.status, client.away_answered_on) == (ClientStatus.ACTIVE, service_day)
+    trail = session.exec(
+        select(AuditEvent).where(AuditEvent.entity == "client", AuditEvent.entity_id == client.id)
+    ).all()
+    assert any("away_answered_on" in event.changes for event in trail)
+    # The door's next word saying she is away is not answered by that.
+    assert away_lately(session, system_principal("test"), station_id, service_day) == []
+    client.away_answered_on = service_day - timedelta(days=1)
+    assert [
+        w.client_name
+        for w in away_lately(session, system_principal("test"), station_id, service_day)
+    ] == [names[doors[1]["client_id"]]]
+    session.rollback()
 
     # A manager reads the day, and pauses nobody.
     manager = create_account(session, role=Role.MANAGER, stations=(day.station,))
