@@ -26,13 +26,13 @@ from sqlmodel import Session, col, select
 from dispatch.access import Principal
 from dispatch.db import insert_with_conflicts, reading
 from dispatch.users.schemas import UserPublic
-from models import AuthEpoch, AuthToken, User, UserStation, Volunteer
+from models import AuthEpoch, AuthToken, Station, User, UserStation, Volunteer
 from models.common import utcnow
 
 # Set on a session whose flush changed what a token stands for: the request empties the cache
 # once the change is committed.
 AUTH_CHANGED = "careroute.auth_changed"
-_WHO = (AuthToken, User, UserStation, Volunteer)
+_WHO = (AuthToken, User, UserStation, Volunteer, Station)
 # What a login writes to the account: it changes nothing a token stands for.
 _LOGIN_TRACES = frozenset({"last_login_at", "updated_at"})
 EPOCH_SECONDS = 1.0  # how often a server process reads the auth epoch
@@ -42,11 +42,13 @@ _log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class SignedIn:
     """What a valid token stands for: the principal, the account as `/api/auth/me` shows
-    it, and when the token expires."""
+    it, when the token expires, and the language of its station's pages (the reader's
+    first station: a page of no station is read in it unless the reader chose another)."""
 
     principal: Principal
     user: UserPublic
     expires_at: datetime
+    locale: str = "zh-CN"
 
 
 class SignedInCache:
@@ -111,6 +113,8 @@ def _changes_who(row: object) -> bool:
         state = inspect(row)
         changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
         return bool(changed - _LOGIN_TRACES)
+    if isinstance(row, Station):  # only its language is kept with who is signed in
+        return bool(inspect(row).attrs.locale.history.has_changes())
     return True
 
 

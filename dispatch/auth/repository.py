@@ -3,7 +3,7 @@
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
-from models import AuthToken, User, UserStation, Volunteer
+from models import AuthToken, Station, User, UserStation, Volunteer
 
 
 def user_by_username(session: Session, username: str) -> User | None:
@@ -54,3 +54,7 @@ def active_tokens(session: Session, user_id: int) -> list[AuthToken]:
 
 def volunteer(session: Session, volunteer_id: int) -> Volunteer | None:
     return session.get(Volunteer, volunteer_id)
+
+
+def station_locale(session: Session, station_id: int) -> str | None:
+    return session.exec(select(Station.locale).where(col(Station.id) == station_id)).first()

@@ -89,7 +89,11 @@ def signed_in(session: Session, token: str, *, interface: str) -> SignedIn:
     principal = principal_for_user(session, user, interface=interface, station=volunteer_station)
     # A staff account's stations are its principal's: read once.
     stations = None if user.role is Role.VOLUNTEER else sorted(principal.station_ids)
-    return SignedIn(principal, user_public(session, user, stations), row.expires_at)
+    first = min(principal.station_ids, default=None)
+    locale = repository.station_locale(session, first) if first is not None else None
+    return SignedIn(
+        principal, user_public(session, user, stations), row.expires_at, locale or "zh-CN"
+    )
 
 
 def user_public(session: Session, user: User, stations: list[int] | None = None) -> UserPublic:

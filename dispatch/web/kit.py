@@ -144,8 +144,9 @@ def environment(locale: str) -> jinja2.Environment:
 
 
 def language(request: Request, station: Station | None = None) -> str:
-    """The page language: the reader's choice, else the station's, else Chinese."""
-    default = station.locale if station is not None else "zh-CN"
+    """The page language: the reader's choice, else the station's (the page's, or the
+    reader's own first station's), else Chinese."""
+    default = station.locale if station is not None else getattr(request.state, "locale", "zh-CN")
     return chosen(request.cookies.get(LANG_COOKIE), default)
 
 
@@ -234,6 +235,7 @@ def signed_in(request: Request, session: Session) -> Principal | None:
             return None
         cache.put(key, found, epoch)
     request.state.principal = found.principal
+    request.state.locale = found.locale
     return found.principal
 
 

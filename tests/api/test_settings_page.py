@@ -135,7 +135,8 @@ def test_a_coordinator_sets_where_the_station_is_its_time_zone_and_language(
     api: httpx.Client, session: Session
 ) -> None:
     """Place, time zone and language were set through the API only. A time zone that is not
-    one is refused with its reason, as is a latitude without its longitude; nothing is kept."""
+    one is refused with its reason, as is a latitude without its longitude; nothing is kept.
+    The station's language is its coordinators' too, on every page."""
     station = create_station(session)
     user = create_user(session, role=Role.COORDINATOR, stations=(station,))
     sign_in(api, user.username)
@@ -163,10 +164,13 @@ def test_a_coordinator_sets_where_the_station_is_its_time_zone_and_language(
     again = api.get(url).text
     assert "Place, time and language" in again  # the station's pages now in English
     assert 'value="32.0415"' in again
+    # So are the pages of no one station (the records, the audit trail), and what an action
+    # refused says, unless the reader chose a language of their own.
+    assert "<title>Clients · CareRoute</title>" in api.get("/records/clients").text
 
     for bad, said in (
-        ({"timezone": "Nanjing"}, "Nanjing"),
-        ({"lat": "31.5", "lon": ""}, "纬度和经度需要同时填写"),
+        ({"timezone": "Nanjing"}, "“Nanjing” is not an IANA time zone"),
+        ({"lat": "31.5", "lon": ""}, "latitude and longitude must be given together"),
     ):
         refused = api.post(url, data={**bad, "call_client": "10"})
         assert said in unquote(refused.headers["location"])
