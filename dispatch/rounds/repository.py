@@ -29,6 +29,7 @@ from models import (
 )
 from models.enums import (
     Audience,
+    OutcomeKind,
     PlanStatus,
     ReleaseStatus,
     RoundEvent,
@@ -114,6 +115,26 @@ def stops_of_route(
         .where(PlanStop.route_id == route_id)
         .order_by(col(PlanStop.position))
     ).all()
+
+
+def last_words(
+    session: Session, client_ids: set[int], first: date, last: date
+) -> dict[int, tuple[date, OutcomeKind]]:
+    """Each client's last outcome at their door on service days `first` to `last`: its day
+    and kind."""
+    if not client_ids:
+        return {}
+    rows = session.execute(
+        sa_select(col(Task.client_id), col(Task.service_date), col(Outcome.kind))
+        .join(Task, col(Task.id) == col(Outcome.task_id))
+        .where(
+            col(Task.client_id).in_(client_ids),
+            col(Task.service_date) >= first,
+            col(Task.service_date) <= last,
+        )
+        .order_by(col(Task.service_date), col(Outcome.recorded_at), col(Outcome.id))
+    ).all()
+    return {client_id: (day, kind) for client_id, day, kind in rows}
 
 
 def doors_of_route(session: Session, route_id: int | None) -> int:

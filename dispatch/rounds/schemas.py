@@ -84,6 +84,11 @@ class EscortLeg(BaseModel):
     not_fetched: str | None = None
 
 
+class MissedLast(BaseModel):
+    service_date: date
+    outcome: str
+
+
 class DoorStop(BaseModel):
     stop_id: int
     number: int
@@ -104,6 +109,9 @@ class DoorStop(BaseModel):
     outcome: str | None  # the last outcome recorded here, if any
     concern: bool  # that outcome raised a concern
     escort: EscortLeg | None = None
+    # The last word from this door on the days before, when it was not a delivery (nobody
+    # opened, not home, refused): worth a call before climbing the stairs.
+    missed_last: MissedLast | None = None
 
 
 class MyRoute(BaseModel):

@@ -8,7 +8,7 @@ exist for them (404).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -19,10 +19,18 @@ from dispatch.i18n import N_
 from dispatch.planning import repository as plans
 from dispatch.planning.pickups import collections
 from dispatch.rounds import repository
-from dispatch.rounds.schemas import Collect, DoorStop, EscortLeg, MyRoute, RouteSheets
+from dispatch.rounds.schemas import (
+    Collect,
+    DoorStop,
+    EscortLeg,
+    MissedLast,
+    MyRoute,
+    RouteSheets,
+)
 from dispatch.times import clock
 from models import (
     Activity,
+    Client,
     Invitation,
     Plan,
     PlanRoute,
@@ -34,6 +42,10 @@ from models import (
 )
 from models.common import utcnow
 from models.enums import ESCORTS, OutcomeKind, Role, RoundEvent, ServiceKind, StopKind
+
+ONE_DAY = timedelta(days=1)
+# How far back a door's last word is worth telling its next volunteer: a week of service.
+MISSED_LOOK_BACK = timedelta(days=7)
 
 
 def my_days(session: Session, principal: Principal, first: date) -> list[date]:
@@ -55,6 +67,20 @@ def my_route(session: Session, principal: Principal, day: date) -> MyRoute:
         raise NotFound("route on", str(day))
     plan, route = found
     return route_view(session, plan, route)
+
+
+def _missed_lately(session: Session, clients: list[Client], day: date) -> dict[int, MissedLast]:
+    """The clients whose last word from the door this past week was not a delivery, and not
+    answered since by a coordinator who heard they are home."""
+    ids = {client.id for client in clients if client.id is not None}
+    words = repository.last_words(session, ids, day - MISSED_LOOK_BACK, day - ONE_DAY)
+    answered = {c.id: c.away_answered_on for c in clients}
+    return {
+        client_id: MissedLast(service_date=said_on, outcome=kind.value)
+        for client_id, (said_on, kind) in words.items()
+        if kind is not OutcomeKind.DELIVERED
+        and not ((seen := answered.get(client_id)) is not None and said_on <= seen)
+    }
 
 
 def route_sheets(
@@ -83,6 +109,7 @@ def route_view(session: Session, plan: Plan, route: PlanRoute) -> MyRoute:
     station = session.get(Station, plan.station_id)
     assert station is not None
     venues = {task.id: stop for stop, task, _c in rows if stop.kind is StopKind.PICKUP}
+    missed = _missed_lately(session, [client for _s, _t, client in rows], plan.service_date)
     stops: list[DoorStop] = []
     for stop, task, client in rows:
         assert stop.id is not None
@@ -109,6 +136,7 @@ def route_view(session: Session, plan: Plan, route: PlanRoute) -> MyRoute:
                 outcome=latest[task.id].kind.value if task.id in latest else None,
                 concern=latest[task.id].concern if task.id in latest else False,
                 escort=_escort(session, task, venues.get(task.id)),
+                missed_last=missed.get(task.client_id),
             )
         )
     sites = []

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from models import Station
 from models.enums import Role, SiteKind, TravelMode
-from tests.builders.accounts import create_account, sign_in
+from tests.builders.accounts import browser, create_account
 from tests.builders.days import DAY, outcome, planned, published, record_outcome
 from tests.builders.records import (
     create_availability,
@@ -152,16 +152,14 @@ def test_escorts_are_planned_with_the_rounds_and_shown_to_the_volunteer(
     assert cards["老人0", "escort_back"]["escort"]["there"] is False
     assert all(s["escort"] is None for s in mine["stops"] if s["bring"] == "meal")
     assert all(site["site_name"] != "社区活动室" for site in mine["collect"])
-    phone = httpx.Client(base_url=server.url, timeout=30)
-    sign_in(phone, phone_account.user.username)
+    phone = browser(server.url, phone_account.user.username)
     page = phone.get(f"/me/{DAY}").text
     assert "陪同前往" in page
     assert f"陪同老人前往社区活动室（{hall.address}）参加“重阳茶话会”，{venue['start']}到达" in page
     assert "陪同回家" in page
 
     # The coordinator's day page says who is fetched where.
-    office = httpx.Client(base_url=server.url, timeout=30)
-    sign_in(office, boss.user.username)
+    office = browser(server.url, boss.user.username)
     board = office.get(f"/days/{ident(station)}/{DAY}").text
     assert "陪老人0到达社区活动室" in board
     assert "到社区活动室接老人0" in board

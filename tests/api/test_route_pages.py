@@ -9,16 +9,10 @@ from sqlmodel import Session, select
 
 from models import Client, Outcome
 from models.enums import Diet
-from tests.builders.accounts import sign_in
+from tests.builders.accounts import browser
 from tests.builders.days import DAY, plan_day
 from tests.conftest import RunningServer
 from tests.pdf_checks import embedded_cjk_fonts
-
-
-def browser_of(server: RunningServer, username: str) -> httpx.Client:
-    client = httpx.Client(base_url=server.url, timeout=30)
-    sign_in(client, username)
-    return client
 
 
 def test_cards_paper_outcomes_and_released_days_on_the_pages(
@@ -28,9 +22,9 @@ def test_cards_paper_outcomes_and_released_days_on_the_pages(
     assert len(day.plan["routes"]) == 2, "the builder's day needs both volunteers"
     giver, taker = (route["volunteer_id"] for route in day.plan["routes"])
     door = day.doors(giver)[0]
-    office = browser_of(server, day.coordinator.user.username)
-    phone = browser_of(server, day.volunteers[giver].user.username)
-    other_phone = browser_of(server, day.volunteers[taker].user.username)
+    office = browser(server.url, day.coordinator.user.username)
+    phone = browser(server.url, day.volunteers[giver].user.username)
+    other_phone = browser(server.url, day.volunteers[taker].user.username)
 
     issued = office.post(f"/clients/{door['client_id']}/card")
     assert issued.headers["location"] == f"/clients/{door['client_id']}/card"
@@ -90,7 +84,7 @@ def test_the_phone_lists_what_to_collect_in_the_reader_s_language(
         session.add(client)
     session.commit()
 
-    phone = browser_of(server, rider.user.username)
+    phone = browser(server.url, rider.user.username)
     phone.get("/language/en")
     page = phone.get(f"/me/{DAY}").text
     assert "<p>soft × 2, regular × 1</p>" in page  # not the Chinese "，"

@@ -74,6 +74,13 @@ def sign_in(client: httpx.Client, username: str, password: str = PASSWORD) -> ht
     return answer
 
 
+def browser(url: str, username: str) -> httpx.Client:
+    """A browser of the server at `url`, logged in as `username`."""
+    client = httpx.Client(base_url=url, timeout=30)
+    sign_in(client, username)
+    return client
+
+
 def form_token_of(client: httpx.Client) -> str:
     """The token a page of the signed-in browser carries in its csrf-token meta tag."""
     page = client.get("/login").text
