@@ -11,8 +11,8 @@ from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, reachable, require
 from dispatch.clients import repository
-from dispatch.days.rules import why_client_away
-from models import Client, Station
+from dispatch.days.rules import heard_home_since, why_client_away
+from models import Station
 from models.enums import OutcomeKind, Resolution
 
 # How far back the doors are read: a week of service days.
@@ -55,16 +55,11 @@ def away_lately(
             )
             for client_id, (event, said) in away.items()
             if why_client_away(clients[client_id], day + timedelta(days=1)) is None
-            and not _answered(clients[client_id], event.service_date)
+            and not heard_home_since(clients[client_id], event.service_date)
         ),
         key=lambda word: (word.service_date, word.client_name),
         reverse=True,
     )
-
-
-def _answered(client: Client, said_on: date) -> bool:
-    """Whether a coordinator heard the client is home after the doors said otherwise."""
-    return client.away_answered_on is not None and said_on <= client.away_answered_on
 
 
 def _said(event: Any) -> Said | None:

@@ -23,6 +23,12 @@ def why_client_away(client: Client, day: date) -> str | None:
     return None
 
 
+def heard_home_since(client: Client, said_on: date) -> bool:
+    """Whether a coordinator heard the client is home after the door's word of `said_on`
+    (not home, away, no answer): that word is answered."""
+    return client.away_answered_on is not None and said_on <= client.away_answered_on
+
+
 def why_not_due(schedule: ServiceSchedule, client: Client, day: date, weekday: int) -> str | None:
     """None if the schedule brings its client a task on `day` (run as `weekday`), else why not."""
     away = why_client_away(client, day)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from dispatch.access import Action, Principal, Resource, reachable, require
+from dispatch.days.rules import heard_home_since
 from dispatch.errors import Forbidden, NotFound
 from dispatch.i18n import N_
 from dispatch.planning import repository as plans
@@ -74,12 +75,11 @@ def _missed_lately(session: Session, clients: list[Client], day: date) -> dict[i
     answered since by a coordinator who heard they are home."""
     ids = {client.id for client in clients if client.id is not None}
     words = repository.last_words(session, ids, day - MISSED_LOOK_BACK, day - ONE_DAY)
-    answered = {c.id: c.away_answered_on for c in clients}
+    by_id = {client.id: client for client in clients}
     return {
         client_id: MissedLast(service_date=said_on, outcome=kind.value)
         for client_id, (said_on, kind) in words.items()
-        if kind is not OutcomeKind.DELIVERED
-        and not ((seen := answered.get(client_id)) is not None and said_on <= seen)
+        if kind is not OutcomeKind.DELIVERED and not heard_home_since(by_id[client_id], said_on)
     }
 
 
