@@ -6,9 +6,17 @@ from typing import Literal
 from fastapi import APIRouter, Request, Response, status
 
 from dispatch.access import Principal
-from dispatch.deps import PlanningDep, PrincipalDep, SessionDep, SettingsDep, committed
+from dispatch.deps import (
+    BEARER_SECURITY,
+    PlanningDep,
+    PrincipalDep,
+    SessionDep,
+    SettingsDep,
+    committed,
+    principal_of,
+)
 from dispatch.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
-from dispatch.http import absolute_url, error_responses
+from dispatch.http import absolute_url, declared_body, error_responses, json_body
 from dispatch.planning.schemas import PlanningJobPublic
 from dispatch.rounds.links import issue_link, links_of, principal_of_link, revoke_link
 from dispatch.rounds.outcomes import (
@@ -44,6 +52,39 @@ from models.enums import RoundEvent
 router = APIRouter(tags=["my route"])
 
 
+# First: the phones' outcomes are most of a day's requests, and each route tried before
+# the one that matches costs a request (dispatch.app, ENDPOINTS).
+@router.post(
+    "/api/me/stops/{stop_id}/outcomes",
+    response_model=OutcomePublic,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"description": "Already stored: the event as it was stored"},
+        **error_responses(Forbidden, NotFound, Conflict, InvalidInput),
+    },
+    openapi_extra=declared_body(OutcomeCreate) | BEARER_SECURITY,
+)
+async def record(stop_id: int, request: Request) -> Response:
+    """Record what happened at my stop (an `OutcomeCreate`). The same client_event_id
+    again stores nothing and answers 200 with the first event; a correction is a new event."""
+    principal = await principal_of(request)
+    body = await json_body(request, OutcomeCreate)
+    stored = await committed(
+        request,
+        lambda session: record_outcome(session, principal, stop_id, body),
+        together=_station_of(principal),
+    )
+    return _stored(stored)
+
+
+def _stored(stored: OutcomePublic) -> Response:
+    """The stored event as the answer: 201, or 200 for an id already stored. Serialised
+    here, once: FastAPI would check again the model the service has just built, on the
+    request every door makes."""
+    code = status.HTTP_200_OK if stored.duplicate else status.HTTP_201_CREATED
+    return Response(stored.model_dump_json(), code, media_type="application/json")
+
+
 def writes_in_batches(path: str) -> bool:
     """The outcome endpoints: their writes go with the others that arrive meanwhile
     (dispatch.deps.committed), and take the write turn as a batch."""
@@ -70,39 +111,6 @@ def days(session: SessionDep, principal: PrincipalDep, since: date) -> list[date
 def route(day: date, session: SessionDep, principal: PrincipalDep) -> MyRoute:
     """My published route of the day: what to collect where, then each door in order."""
     return my_route(session, principal, day)
-
-
-@router.post(
-    "/api/me/stops/{stop_id}/outcomes",
-    response_model=OutcomePublic,
-    status_code=status.HTTP_201_CREATED,
-    responses={
-        200: {"description": "Already stored: the event as it was stored"},
-        **error_responses(Forbidden, NotFound, Conflict, InvalidInput),
-    },
-)
-async def record(
-    stop_id: int,
-    body: OutcomeCreate,
-    request: Request,
-    principal: PrincipalDep,
-) -> Response:
-    """Record what happened at my stop. The same client_event_id again stores nothing
-    and answers 200 with the first event; a correction is a new event."""
-    stored = await committed(
-        request,
-        lambda session: record_outcome(session, principal, stop_id, body),
-        together=_station_of(principal),
-    )
-    return _stored(stored)
-
-
-def _stored(stored: OutcomePublic) -> Response:
-    """The stored event as the answer: 201, or 200 for an id already stored. Serialised
-    here, once: FastAPI would check again the model the service has just built, on the
-    request every door makes."""
-    code = status.HTTP_200_OK if stored.duplicate else status.HTTP_201_CREATED
-    return Response(stored.model_dump_json(), code, media_type="application/json")
 
 
 @router.get(

@@ -203,3 +203,45 @@ def test_a_route_of_a_day_ahead_is_read_not_recorded_on(
         f"/api/me/stops/{past_door['id']}/outcomes", json=outcome("delivered"), headers=me.headers
     )
     assert done.status_code == 201, done.text
+
+
+def test_an_outcome_the_server_cannot_read_is_refused_with_what_to_change(
+    api: httpx.Client, session: Session
+) -> None:
+    """The phone's outcome reads its token and body itself (no FastAPI dependencies): the
+    answers are still those of every other endpoint, and nothing is stored."""
+    day = plan_day(api, session)
+    route = day.first_route
+    me = day.volunteers[route["volunteer_id"]]
+    door = day.doors(route["volunteer_id"])[0]
+    url = f"/api/me/stops/{door['id']}/outcomes"
+    good = {"client_event_id": uuid.uuid4().hex, "kind": "delivered"}
+    good["recorded_at"] = datetime.now(UTC).isoformat()
+
+    assert api.post(url, json=good).status_code == 401
+    assert api.post(url, json=good, headers={"Authorization": "Basic eDp5"}).status_code == 401
+    not_text = api.post(url, content=b"\xc8\xb3{", headers=me.headers | _JSON)
+    assert not_text.status_code == 422, not_text.text
+    assert not_text.json()["code"] == "invalid_input"
+    assert not_text.json()["detail"][0]["loc"] == ["body"]
+    missing = api.post(url, json={"kind": "delivered"}, headers=me.headers)
+    assert missing.status_code == 422
+    assert {tuple(p["loc"]) for p in missing.json()["detail"]} == {
+        ("body", "client_event_id"),
+        ("body", "recorded_at"),
+    }
+    unknown_kind = api.post(url, json=good | {"kind": "teleported"}, headers=me.headers)
+    assert unknown_kind.status_code == 422
+    assert unknown_kind.json()["detail"][0]["loc"] == ["body", "kind"]
+    assert session.exec(select(Outcome).where(Outcome.plan_stop_id == door["id"])).all() == []
+
+    stored = api.post(url, json=good, headers=me.headers)
+    assert stored.status_code == 201, stored.text
+    assert stored.json()["kind"] == "delivered"
+    schema = api.get("/openapi.json").json()["paths"]["/api/me/stops/{stop_id}/outcomes"]["post"]
+    body = schema["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/OutcomeCreate"}
+    assert schema["security"] == [{"OAuth2PasswordBearer": []}]
+
+
+_JSON = {"Content-Type": "application/json"}
