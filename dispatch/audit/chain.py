@@ -125,16 +125,17 @@ def _about(entity: str, entity_id: int | None, changes: dict[str, Any], kind: st
     return None
 
 
-def digest(row: AuditEvent | PendingEvent) -> str:
+def digest(row: AuditEvent | PendingEvent, changes: str | None = None) -> str:
     """The hash of an event's content and of the event before it: of its canonical JSON
     (sorted keys), where the link to the chain, `"prev_hash":...,"seq":...`, sits between
-    the rest's two parts (PostgreSQL fills it in as it moves the head, see seal)."""
-    before, after = around_the_link(row)
-    link = f'{json.dumps(row.prev_hash)},"seq":{json.dumps(row.seq)}'
+    the rest's two parts (PostgreSQL fills it in as it moves the head, see seal).
+    `changes`: `canonical(row.changes)`, when already made."""
+    before, after = around_the_link(row, changes)
+    link = f'{canonical(row.prev_hash)},"seq":{canonical(row.seq)}'
     return hashlib.sha256((before + link + after).encode()).hexdigest()
 
 
-def around_the_link(row: AuditEvent | PendingEvent) -> tuple[str, str]:
+def around_the_link(row: AuditEvent | PendingEvent, changes: str | None = None) -> tuple[str, str]:
     """An event's canonical JSON up to `"prev_hash":` and after its sequence number."""
     assert row.at is not None
     content = {
@@ -147,16 +148,25 @@ def around_the_link(row: AuditEvent | PendingEvent) -> tuple[str, str]:
         "station_id": row.station_id,
         "client_id": row.client_id,
         "volunteer_id": row.volunteer_id,
-        "changes": row.changes,
+        "changes": None,
+        "prev_hash": None,
+        "seq": None,
     }
-    # Sorted, "prev_hash" and "seq" are neighbours with keys on either side.
-    before = _canonical({k: v for k, v in content.items() if k < "prev_hash"})
-    after = _canonical({k: v for k, v in content.items() if k > "seq"})
-    return before[:-1] + ',"prev_hash":', "," + after[1:]
+    # One encoding, the changes spliced in (made once for the hash and the column). A text
+    # value escapes its quotes: `"changes":null` and the link occur once, as keys.
+    text = canonical(content)
+    head, _link, after = text.rpartition(_LINK)
+    if changes is None:
+        changes = canonical(row.changes)
+    head = head.replace(_NO_CHANGES, f'"changes":{changes}', 1)
+    return head + '"prev_hash":', after
 
 
-def _canonical(content: dict[str, Any]) -> str:
-    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+# Canonical JSON: sorted keys, no spaces, text as it is (one encoder made once: json.dumps
+# with options makes one at each call).
+canonical = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+_LINK = '"prev_hash":null,"seq":null'
+_NO_CHANGES = '"changes":null'
 
 
 def chain_of(station_id: int | None) -> int:
@@ -184,12 +194,14 @@ def seal(session: OrmSession) -> None:
             _chained_in_the_database(connection, number, chains[number])
     else:  # SQLite: no UPDATE in a WITH clause (and no round trips to save)
         heads = _locked_heads(connection, numbers)
+        changes: dict[int, str] = {}  # each event's changes as the hash and the column take them
         for number in numbers:
             seq, hash_ = heads[number]
             for row in chains[number]:
                 seq += 1
                 row.seq, row.prev_hash = seq, hash_
-                row.hash = hash_ = digest(row)
+                changes[id(row)] = canonical(row.changes)
+                row.hash = hash_ = digest(row, changes[id(row)])
         # Written as rows, not through the session's unit of work: every outcome recorded
         # pays for this, and nothing reads the events back in the same transaction. vars,
         # not asdict: no copies.
@@ -203,7 +215,9 @@ def seal(session: OrmSession) -> None:
             for number, rows in chains.items()
         ]
         _MOVE_HEAD.run_many(connection, moves)
-        _ADD_EVENT.run_many(connection, [vars(row) for row in pending])
+        _ADD_EVENT.run_many(
+            connection, [vars(row) | {"changes": changes[id(row)]} for row in pending]
+        )
     if time.monotonic() >= _next_anchor:
         _next_anchor = time.monotonic() + ANCHOR_SECONDS
         anchor(session, wait=False)
@@ -229,7 +243,11 @@ _MOVE_HEAD = PrecompiledStatement(
     .where(col(AuditHead.chain) == bindparam("number"))
     .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"), prev_hash=bindparam("prev"))
 )
-_ADD_EVENT = PrecompiledStatement(insert(AuditEvent), [f.name for f in fields(PendingEvent)])
+# The changes given as their JSON text (canonical), not encoded again by the column's type.
+_ADD_EVENT = PrecompiledStatement(
+    insert(AuditEvent).values(changes=bindparam("changes", type_=Text())),
+    [f.name for f in fields(PendingEvent) if f.name != "changes"],
+)
 
 
 def _add_event_after_head() -> PrecompiledStatement:
