@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Dialect
@@ -32,10 +33,13 @@ class _Compiled:
     """A statement as one dialect runs it."""
 
     sql: str
-    positions: tuple[str, ...] | None  # parameter names in order, for positional drivers
+    # The arguments in order from the parameters by name, for positional drivers.
+    in_order: Callable[[dict[str, Any]], tuple[Any, ...]] | None
     constants: dict[str, Any]  # parameters the statement carries, already converted
-    variables: tuple[tuple[str, Processor | None], ...]  # parameters given at each run
+    given: tuple[str, ...]  # parameters given at each run, as they are
+    converted: tuple[tuple[str, Processor], ...]  # parameters given at each run, converted
     results: tuple[Processor | None, ...]  # one per returned column
+    converted_results: tuple[tuple[int, Processor], ...]  # the columns that are converted
 
 
 class PrecompiledStatement:
@@ -63,9 +67,9 @@ class PrecompiledStatement:
             raise _wrapped(connection, compiled, arguments, error) from error
         finally:
             cursor.close()
-        if not any(compiled.results):
+        if not compiled.converted_results:
             return found
-        return [_converted(compiled.results, row) for row in found]
+        return [_converted(compiled, row) for row in found]
 
     def first(self, connection: Connection, parameters: Mapping[str, Any]) -> Any:
         """Run once; the first row it returns, or None."""
@@ -107,43 +111,60 @@ def _compile(statement: PrecompiledStatement, dialect: Dialect) -> _Compiled:
         names = [column.key for column in prefetch]
         raise ValueError(f"columns left to a default computed in Python: {names}")
     constants: dict[str, Any] = {}
-    variables: list[tuple[str, Processor | None]] = []
+    given: list[str] = []
+    converted: list[tuple[str, Processor]] = []
     for bind, name in compiled.bind_names.items():
         if bind.expanding:
             raise ValueError(f"an IN list of parameters ({name}) is rendered at each use")
         process = bind.type.dialect_impl(dialect).bind_processor(dialect)
-        if bind.required or bind.callable is not None:
-            variables.append((name, process))
-        else:
+        if not (bind.required or bind.callable is not None):
             constants[name] = process(bind.value) if process else bind.value
+        elif process is None:
+            given.append(name)
+        else:
+            converted.append((name, process))
     returned = getattr(statement.statement, "exported_columns", [])
     results = tuple(
         column.type.dialect_impl(dialect).result_processor(dialect, None) for column in returned
     )
     return _Compiled(
         sql=compiled.string,
-        positions=tuple(compiled.positiontup or ()) if compiled.positional else None,
+        in_order=_in_order(compiled.positiontup or ()) if compiled.positional else None,
         constants=constants,
-        variables=tuple(variables),
+        given=tuple(given),
+        converted=tuple(converted),
         results=results,
+        converted_results=tuple(
+            (place, process) for place, process in enumerate(results) if process is not None
+        ),
     )
+
+
+def _in_order(names: Sequence[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    if len(names) == 1:  # itemgetter of one name gives the value, not a tuple
+        [name] = names
+        return lambda values: (values[name],)
+    if not names:
+        return lambda _values: ()
+    return itemgetter(*names)
 
 
 def _arguments(compiled: _Compiled, parameters: Mapping[str, Any]) -> Any:
     values = dict(compiled.constants)
-    for name, process in compiled.variables:
-        value = parameters[name]
-        values[name] = process(value) if process is not None else value
-    if compiled.positions is None:
-        return values
-    return tuple(values[name] for name in compiled.positions)
+    for name in compiled.given:
+        values[name] = parameters[name]
+    for name, process in compiled.converted:
+        values[name] = process(parameters[name])
+    return values if compiled.in_order is None else compiled.in_order(values)
 
 
-def _converted(results: tuple[Processor | None, ...], row: Sequence[Any]) -> tuple[Any, ...]:
-    return tuple(
-        process(value) if process is not None else value
-        for process, value in zip(results, row, strict=True)
-    )
+def _converted(compiled: _Compiled, row: Sequence[Any]) -> tuple[Any, ...]:
+    if len(row) != len(compiled.results):
+        raise ValueError(f"{len(row)} columns returned, {len(compiled.results)} expected")
+    values = list(row)
+    for place, process in compiled.converted_results:
+        values[place] = process(values[place])
+    return tuple(values)
 
 
 def _wrapped(connection: Connection, compiled: _Compiled, arguments: Any, error: Any) -> DBAPIError:

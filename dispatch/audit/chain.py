@@ -59,8 +59,14 @@ _next_anchor = 0.0  # this process's clock: when its next seal anchors (0: at th
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
     """Fields whose value changed, as {field: [before, after]} (JSON-ready values)."""
-    keys = before.keys() | after.keys()
-    return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
+    if not before:  # a creation, the commonest (each outcome): every value set
+        return {key: [None, value] for key, value in sorted(after.items()) if value is not None}
+    changed: dict[str, list[Any]] = {}
+    for key in sorted(before.keys() | after.keys()):
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            changed[key] = [old, new]
+    return changed
 
 
 def record(
