@@ -32,6 +32,13 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+# First: asked far more often than a login, and each route tried before costs a request.
+@router.get("/me", response_model=UserPublic, responses=error_responses(NotAuthenticated))
+async def me(identity: IdentityDep) -> UserPublic:
+    """The logged-in account."""
+    return identity.user
+
+
 @router.post("/login", response_model=TokenPublic, responses=_login_errors)
 def login(
     body: LoginRequest,
@@ -84,12 +91,6 @@ def logout(response: Response, session: SessionDep, token: TokenDep) -> None:
     if token:
         service.revoke(session, token)
     response.delete_cookie(SESSION_COOKIE)
-
-
-@router.get("/me", response_model=UserPublic, responses=error_responses(NotAuthenticated))
-async def me(identity: IdentityDep) -> UserPublic:
-    """The logged-in account."""
-    return identity.user
 
 
 def _token_public(session: SessionDep, user: User, token: str, expires_at: object) -> TokenPublic:
