@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     String,
     Text,
@@ -264,7 +265,11 @@ def _add_event_after_head() -> PrecompiledStatement:
     waiting for the head's lock moves it from where the one before left it."""
     head = AuditHead.__table__  # type: ignore[attr-defined]
     events = AuditEvent.__table__  # type: ignore[attr-defined]
-    given = {name: bindparam(name, type_=events.c[name].type) for name in _CONTENT}
+    given: dict[str, ColumnElement[Any]] = {
+        name: bindparam(name, type_=events.c[name].type) for name in _CONTENT
+    }
+    # The changes given as their JSON text (canonical), not encoded again by the column's type.
+    given["changes"] = cast(bindparam("changes", type_=Text()), events.c.changes.type)
     text_ = String()
     link = (
         bindparam("before", type_=text_)
@@ -301,10 +306,10 @@ def _chained_in_the_database(connection: Connection, number: int, rows: list[Pen
     created at its first event."""
     values = []
     for row in rows:
-        before, after = around_the_link(row)
-        values.append(
-            {**{name: getattr(row, name) for name in _CONTENT}, "before": before, "after": after}
-        )
+        changes = canonical(row.changes)
+        before, after = around_the_link(row, changes)
+        content = {name: getattr(row, name) for name in _CONTENT}
+        values.append(content | {"changes": changes, "before": before, "after": after})
     if _ADD_EVENT_AFTER_HEAD.run_many(connection, values) == len(rows):
         return
     _create_head(connection, number)  # there was none to move, so nothing was written
