@@ -52,8 +52,8 @@ from models.enums import RoundEvent
 router = APIRouter(tags=["my route"])
 
 
-# First: the phones' outcomes are most of a day's requests, and each route tried before
-# the one that matches costs a request (dispatch.app, ENDPOINTS).
+# First: the phones' outcomes (with an account or through a route link) are most of a day's
+# requests, and each route tried before the one that matches costs a request (dispatch.app).
 @router.post(
     "/api/me/stops/{stop_id}/outcomes",
     response_model=OutcomePublic,
@@ -73,6 +73,27 @@ async def record(stop_id: int, request: Request) -> Response:
         request,
         lambda session: record_outcome(session, principal, stop_id, body),
         together=_station_of(principal),
+    )
+    return _stored(stored)
+
+
+@router.post(
+    "/r/{token}/api/stops/{stop_id}/outcomes",
+    response_model=OutcomePublic,
+    status_code=status.HTTP_201_CREATED,
+    tags=["route links"],
+    responses=error_responses(NotFound, Gone, Conflict),
+    openapi_extra=declared_body(OutcomeCreate),
+)
+async def linked_record(token: str, stop_id: int, request: Request) -> Response:
+    """What happened at a door, recorded through a route link (the link is the credential;
+    the body an `OutcomeCreate`, read as the phone's own outcome reads it)."""
+    secret = request.app.state.settings.resolved_secret_key
+    body = await json_body(request, OutcomeCreate)
+    stored = await committed(
+        request,
+        lambda session: record_linked_outcome(session, secret, token, stop_id, body),
+        together=("route link", token),  # one volunteer's route: one station
     )
     return _stored(stored)
 
@@ -297,29 +318,6 @@ def linked_route(token: str, session: SessionDep, settings: SettingsDep) -> MyRo
     """The route a link opens (the link is the credential)."""
     who, link = principal_of_link(session, settings.resolved_secret_key, token)
     return my_route(session, who, link.service_date)
-
-
-@router.post(
-    "/r/{token}/api/stops/{stop_id}/outcomes",
-    response_model=OutcomePublic,
-    status_code=status.HTTP_201_CREATED,
-    tags=["route links"],
-    responses=error_responses(NotFound, Gone, Conflict),
-)
-async def linked_record(
-    token: str,
-    stop_id: int,
-    body: OutcomeCreate,
-    request: Request,
-    settings: SettingsDep,
-) -> Response:
-    secret = settings.resolved_secret_key
-    stored = await committed(
-        request,
-        lambda session: record_linked_outcome(session, secret, token, stop_id, body),
-        together=("route link", token),  # one volunteer's route: one station
-    )
-    return _stored(stored)
 
 
 @router.post(

@@ -50,6 +50,15 @@ def test_a_route_link_opens_one_route_for_a_day_until_it_expires_or_is_revoked(
             return stranger.post(f"/r/{token}/api/stops/{stop_id}/outcomes", json=body)
 
         assert record(day.doors(mine)[0]["id"]).status_code == 201
+        unreadable = stranger.post(
+            f"/r/{token}/api/stops/{day.doors(mine)[1]['id']}/outcomes",
+            json={"kind": "delivered"},
+        )
+        assert unreadable.status_code == 422  # the same answer as to a phone with an account
+        assert {tuple(p["loc"]) for p in unreadable.json()["detail"]} == {
+            ("body", "client_event_id"),
+            ("body", "recorded_at"),
+        }
         assert record(day.doors(other)[0]["id"]).status_code == 404  # not this link's route
         assert stranger.get(f"/r/{token[:-2]}xx/api/route").status_code == 404  # forged
         assert stranger.get("/api/me/days", params={"since": DAY}).status_code == 401
