@@ -2,7 +2,7 @@
 missed: the morning's dashboard does not call the day's lunches missed."""
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -16,10 +16,12 @@ from models.enums import ClientStatus, Role
 from tests.builders.accounts import create_account, sign_in
 from tests.builders.days import DAY, outcome, plan_day, planned, published
 from tests.builders.records import (
+    create_availability,
     create_client,
     create_schedule,
     create_site,
     create_station,
+    create_volunteer,
     ident,
 )
 
@@ -151,3 +153,52 @@ def test_the_manager_sees_at_each_station_the_clients_in_service_who_receive_not
         session, east_only, [ident(east), ident(west)], date.today()
     )
     assert set(asked) == {ident(east)}
+
+
+def _zone_in_the_afternoon() -> str:
+    """A time zone where it is now between 15:00 and 22:59, so that today's lunches are over
+    whenever the test runs (the server reads the real clock)."""
+    for offset in range(-12, 15):
+        name = f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"  # Etc/GMT-8 is UTC+8
+        if 15 <= datetime.now(ZoneInfo(name)).hour < 23:
+            return name
+    raise AssertionError("some offset from -12 to +14 is in the afternoon")
+
+
+def test_todays_board_shows_the_doors_with_nothing_recorded_long_after_their_time(
+    api: httpx.Client, session: Session
+) -> None:
+    """Half an hour after a door's planned time, nothing recorded is flagged on the day's
+    board, door by door and route by route, so that the coordinator calls before lunch
+    goes cold; a door with its outcome is not."""
+    zone = _zone_in_the_afternoon()
+    today = datetime.now(ZoneInfo(zone)).date()
+    station = create_station(session, timezone=zone, observes_public_holidays=False)
+    kitchen = create_site(session, station=station)
+    every_day = list(range(7))
+    for n in range(3):
+        client = create_client(session, station=station, name=f"客户{n}", lat=32.04 + n / 300)
+        create_schedule(session, client=client, site=kitchen, weekdays=every_day, start_date=today)
+    helper = create_volunteer(session, station=station, name="志愿者甲")
+    create_availability(session, volunteer=helper, weekday=today.weekday(), start_time=time(10, 0))
+    boss = create_account(session, role=Role.COORDINATOR, stations=(station,))
+    me = create_account(session, role=Role.VOLUNTEER, volunteer=helper)
+    session.commit()
+    path = f"/api/stations/{station.id}/days/{today}"
+    api.post(f"{path}/generate", headers=boss.headers).raise_for_status()
+    plan = published(api, planned(api, path, boss.headers), boss.headers)
+    (route,) = plan["routes"]
+    doors = [stop for stop in route["stops"] if stop["kind"] == "door"]
+    assert len(doors) == 3
+    api.post(
+        f"/api/me/stops/{doors[0]['id']}/outcomes", json=outcome("delivered"), headers=me.headers
+    ).raise_for_status()
+
+    sign_in(api, boss.user.username)
+    page = api.get(f"/days/{station.id}/{today}")
+    assert page.status_code == 200, page.text
+    assert page.text.count("超时未记录") == 2  # "overdue: nothing recorded", not the delivered
+    assert "2 户落后" in page.text  # the route: two doors behind
+    assert "1/3" in page.text  # recorded so far
+    tomorrow = api.get(f"/days/{station.id}/{today + timedelta(days=1)}").text
+    assert "超时未记录" not in tomorrow
