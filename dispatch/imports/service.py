@@ -239,21 +239,28 @@ class NotYesOrNo(ValueError):
         self.text = text
 
 
-def _match_key(row: _Row) -> tuple[str, ...]:
+def _match_key(row: _Row) -> tuple[str, ...] | None:
+    """The file's rows and the stored records are matched on this; None for a row too
+    broken to say whom it is about (no id, no name)."""
     if row.values.get("external_id"):
         return ("id", str(row.values["external_id"]))
-    data = row.data
-    return ("name+phone", str(getattr(data, "name", "")), str(getattr(data, "phone", "")))
+    # A row refused for another cell is still matched on its cells as given.
+    found = row.data if row.data is not None else row.values
+    name = found.get("name") if isinstance(found, dict) else getattr(found, "name", None)
+    phone = found.get("phone") if isinstance(found, dict) else getattr(found, "phone", None)
+    return ("name+phone", str(name), str(phone or "")) if name else None
 
 
 def _find_duplicates(
     rows: list[_Row], headers: dict[str, str], problems: list[dict[str, Any]]
 ) -> None:
+    """Rows about the same person, also those refused for another cell: the file is mended
+    in one round, not one per kind of problem."""
     first_row: dict[tuple[str, ...], int] = {}
     for row in rows:
-        if row.data is None:
-            continue
         key = _match_key(row)
+        if key is None:
+            continue
         if key in first_row:
             column = headers.get("external_id" if key[0] == "id" else "name", "")
             same = N_("the same person as row %(row)s")

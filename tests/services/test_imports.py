@@ -167,6 +167,8 @@ def test_bad_file_is_rejected_whole_with_every_problem(
         ["C014", "郑", "13900000003", "某地", "", "", "", "也许", "", "", ""],  # not yes/no
         ["C015", "冯", "13900000004", "某地", "", "", "", "", "13:00", "11:00", ""],  # window
         ["C001", "王秀英", "13912345678", "某地", "", "", "", "", "", "", ""],  # duplicate
+        ["", "钱", "13900000009", "某地", "", "", "", "", "", "", ""],
+        ["", "钱", "13900000009", "某地", "", "", "披萨", "", "", "", ""],  # both at once
     ]
 
     response = _upload(api, coordinator, "clients", "bad.csv", _csv(CLIENT_HEADERS, rows))
@@ -177,9 +179,13 @@ def test_bad_file_is_rejected_whole_with_every_problem(
     problems = {(p["row"], p["column"]) for p in body["problems"]}
     assert {(3, "姓名"), (4, "电话"), (6, "饮食"), (7, "独居"), (9, "编号")} <= problems
     rows_with_problems = sorted({p["row"] for p in body["problems"]})
-    assert rows_with_problems == [3, 4, 5, 6, 7, 8, 9]
+    assert rows_with_problems == [3, 4, 5, 6, 7, 8, 9, 11]
     assert any("0, 0" in p["message"] for p in body["problems"] if p["row"] == 5)
     assert any("same person as row 2" in p["message"] for p in body["problems"])
+    # A row refused for a cell is also told it repeats a row: one round of mending.
+    twice = [p["message"] for p in body["problems"] if p["row"] == 11]
+    assert len(twice) == 2, twice
+    assert any("same person as row 10" in m for m in twice), twice
     assert session.exec(select(Client)).all() == []  # the good row was not imported either
 
 
