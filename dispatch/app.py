@@ -50,6 +50,7 @@ from dispatch.http import (
 )
 from dispatch.imports import endpoints as import_endpoints
 from dispatch.imports.endpoints import takes_its_own_turns
+from dispatch.metrics import endpoints as metrics_endpoints
 from dispatch.notifications import endpoints as notification_endpoints
 from dispatch.notifications import pages as notification_pages
 from dispatch.notifications.sender import sender as notification_sender
@@ -198,6 +199,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_exception_handler(RequestValidationError, render_invalid_request)
     for feature in ENDPOINTS:
         app.include_router(feature.router, responses=INPUT_ERRORS)
+    if settings.metrics_token:  # otherwise there is no /metrics at all
+        app.include_router(metrics_endpoints.router)
     app.add_exception_handler(FormExpired, back_to_the_form)
     for feature in PAGES:
         app.include_router(feature.router, dependencies=[Depends(form_token_checked)])

@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str | None = None  # default: SQLite file under data_dir
     secret_key: str | None = None  # default: generated once and kept in data_dir
+    # `/metrics` for monitoring, to whoever sends this as a bearer token; unset: no /metrics.
+    metrics_token: str | None = Field(default=None, min_length=16)
     locale: Literal["zh-CN", "en"] = "zh-CN"
     timezone: str = "Asia/Shanghai"
 

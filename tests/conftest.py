@@ -102,6 +102,9 @@ def nominatim() -> Iterator[StubNominatim]:
         yield stub
 
 
+METRICS_TOKEN = "metrics-token-of-the-tests"
+
+
 @pytest.fixture(scope="session")
 def settings(
     database_url: str, nominatim: StubNominatim, tmp_path_factory: pytest.TempPathFactory
@@ -110,6 +113,7 @@ def settings(
         database_url=database_url,
         data_dir=tmp_path_factory.mktemp("data"),
         secret_key="test-secret",
+        metrics_token=METRICS_TOKEN,
         geocoder="nominatim",
         nominatim_domain=nominatim.url,
         nominatim_scheme="http",

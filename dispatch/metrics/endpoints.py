@@ -1,0 +1,27 @@
+"""`/metrics` for a city's monitoring (Prometheus): served only when
+`CAREROUTE_METRICS_TOKEN` is set, to whoever sends that token as a bearer token (Prometheus'
+`authorization` setting). Left out of OpenAPI: it is for the machines that watch the
+service, not for its users."""
+
+import hmac
+
+from fastapi import APIRouter, Request, Response
+from fastapi.security.utils import get_authorization_scheme_param
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from dispatch.deps import SessionDep, SettingsDep
+from dispatch.errors import NotAuthenticated
+from dispatch.i18n import N_
+from dispatch.metrics.service import exposition
+from models.common import utcnow
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/metrics")
+def metrics(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    scheme, given = get_authorization_scheme_param(request.headers.get("authorization"))
+    expected = settings.metrics_token or ""
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise NotAuthenticated(N_("send the metrics token as a bearer token"))
+    return Response(exposition(session, utcnow()), media_type=CONTENT_TYPE_LATEST)
