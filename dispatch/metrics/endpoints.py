@@ -4,6 +4,7 @@
 service, not for its users."""
 
 import hmac
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request, Response
 from fastapi.security.utils import get_authorization_scheme_param
@@ -24,4 +25,6 @@ def metrics(request: Request, session: SessionDep, settings: SettingsDep) -> Res
     expected = settings.metrics_token or ""
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), expected.encode()):
         raise NotAuthenticated(N_("send the metrics token as a bearer token"))
-    return Response(exposition(session, utcnow()), media_type=CONTENT_TYPE_LATEST)
+    now = utcnow()
+    today = now.astimezone(ZoneInfo(settings.timezone)).date()
+    return Response(exposition(session, now, today), media_type=CONTENT_TYPE_LATEST)

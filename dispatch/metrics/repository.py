@@ -1,37 +1,51 @@
-"""The figures a city's monitoring reads, each one query over every station. Nothing here
-commits."""
+"""The figures a city's monitoring reads, each one query over every station along an index
+(a scrape comes every few seconds, and the outcomes and messages of a year are millions of
+rows). Nothing here commits."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from models import Alert, AuditAnchor, Notification, Outcome, PlanningJob
+from models import Alert, AuditAnchor, Notification, Outcome, Plan, PlanningJob, PlanStop
 from models.enums import AlertStatus, JobStatus, NoticeStatus
 
+WAITING = (NoticeStatus.PENDING, NoticeStatus.SENDING)
 
-def jobs_by_status(session: Session, since: datetime) -> dict[str, int]:
-    """Planning jobs asked since `since`, by status."""
+
+def jobs_by_status(session: Session, first_day: date) -> dict[str, int]:
+    """Planning jobs of the days from `first_day` on, by status."""
     rows = session.exec(
         select(PlanningJob.status, func.count())
-        .where(col(PlanningJob.created_at) >= since)
+        .where(col(PlanningJob.service_date) >= first_day)
         .group_by(col(PlanningJob.status))
     ).all()
     return {str(status): count for status, count in rows}
 
 
-def oldest_queued_job(session: Session) -> datetime | None:
+def oldest_queued_job(session: Session, first_day: date) -> datetime | None:
     return session.exec(
-        select(func.min(PlanningJob.created_at)).where(PlanningJob.status == JobStatus.QUEUED)
+        select(func.min(PlanningJob.created_at)).where(
+            col(PlanningJob.service_date) >= first_day, PlanningJob.status == JobStatus.QUEUED
+        )
     ).one()
 
 
-def notices_by_status(session: Session, since: datetime) -> dict[str, int]:
-    """Messages written since `since`, by status; and every one still waiting, however old."""
-    waiting = (NoticeStatus.PENDING, NoticeStatus.SENDING)
+def notices_waiting(session: Session) -> dict[str, int]:
     rows = session.exec(
         select(Notification.status, func.count())
-        .where((col(Notification.created_at) >= since) | col(Notification.status).in_(waiting))
+        .where(col(Notification.status).in_(WAITING))
+        .group_by(col(Notification.status))
+    ).all()
+    return {str(status): count for status, count in rows}
+
+
+def notices_done_since(session: Session, since: datetime) -> dict[str, int]:
+    """Messages sent, failed or skipped that were last due since `since` (a message's last
+    attempt is at its due time), by status."""
+    rows = session.exec(
+        select(Notification.status, func.count())
+        .where(col(Notification.next_attempt_at) >= since, col(Notification.status).not_in(WAITING))
         .group_by(col(Notification.status))
     ).all()
     return {str(status): count for status, count in rows}
@@ -55,14 +69,19 @@ def open_alerts(session: Session) -> tuple[int, datetime | None]:
     return count, oldest
 
 
-def outcomes_by_kind(session: Session, since: datetime) -> dict[str, int]:
+def outcomes_of_day(session: Session, day: date) -> dict[str, int]:
+    """The outcomes recorded at the doors of `day`'s plans, by kind."""
     rows = session.exec(
         select(Outcome.kind, func.count())
-        .where(col(Outcome.received_at) >= since)
+        .join(PlanStop, col(PlanStop.id) == Outcome.plan_stop_id)
+        .join(Plan, col(Plan.id) == PlanStop.plan_id)
+        .where(Plan.service_date == day)
         .group_by(col(Outcome.kind))
     ).all()
     return {str(kind): count for kind, count in rows}
 
 
 def last_anchor(session: Session) -> datetime | None:
-    return session.exec(select(func.max(AuditAnchor.at))).one()
+    return session.exec(
+        select(AuditAnchor.at).order_by(col(AuditAnchor.id).desc()).limit(1)
+    ).first()

@@ -1,12 +1,12 @@
 """What `/metrics` tells a city's monitoring (Prometheus' text format): the planning queue,
-the messages, the open alerts, the day's outcomes and the audit trail's anchoring, read from
+the messages, the open alerts, today's outcomes and the audit trail's anchoring, read from
 the database at each scrape. So every server process answers the same, however many there
 are, and nothing is counted per process. City-wide figures only: no station's own numbers
 leave through here."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -16,7 +16,7 @@ from sqlmodel import Session
 from dispatch.metrics import repository
 from models.enums import JobStatus, NoticeStatus, OutcomeKind
 
-WINDOW = timedelta(hours=24)  # the counts of what happened: over the last day
+WINDOW = timedelta(hours=24)  # the messages sent or given up: over the last day
 
 
 @dataclass(frozen=True)
@@ -32,26 +32,29 @@ class Figures:
     now: datetime
 
 
-def figures(session: Session, now: datetime) -> Figures:
-    since = now - WINDOW
+def figures(session: Session, now: datetime, today: date) -> Figures:
+    """`today`: the city's date (its time zone's), whose rounds' outcomes are counted; the
+    planning jobs are those of the days from yesterday on."""
     alerts_open, oldest_alert = repository.open_alerts(session)
+    yesterday = today - timedelta(days=1)
     return Figures(
-        jobs=repository.jobs_by_status(session, since),
-        oldest_queued=repository.oldest_queued_job(session),
-        notices=repository.notices_by_status(session, since),
+        jobs=repository.jobs_by_status(session, yesterday),
+        oldest_queued=repository.oldest_queued_job(session, yesterday),
+        notices=repository.notices_waiting(session)
+        | repository.notices_done_since(session, now - WINDOW),
         oldest_notice_due=repository.oldest_notice_due(session, now),
         alerts_open=alerts_open,
         oldest_alert=oldest_alert,
-        outcomes=repository.outcomes_by_kind(session, since),
+        outcomes=repository.outcomes_of_day(session, today),
         last_anchor=repository.last_anchor(session),
         now=now,
     )
 
 
-def exposition(session: Session, now: datetime) -> bytes:
+def exposition(session: Session, now: datetime, today: date) -> bytes:
     """The figures in Prometheus' text format."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Snapshot(figures(session, now)))
+    registry.register(_Snapshot(figures(session, now, today)))
     return generate_latest(registry)
 
 
@@ -63,7 +66,7 @@ class _Snapshot(Collector):
         f = self.figures
         yield _by(
             "careroute_planning_jobs",
-            "Planning jobs asked in the last 24 hours, by status",
+            "Planning jobs of the days from yesterday on, by status",
             "status",
             {s.value: f.jobs.get(s.value, 0) for s in JobStatus},
         )
@@ -75,7 +78,7 @@ class _Snapshot(Collector):
         )
         yield _by(
             "careroute_notifications",
-            "Messages written in the last 24 hours by status, and every one still waiting",
+            "Messages waiting, and those sent, failed or skipped in the last 24 hours, by status",
             "status",
             {s.value: f.notices.get(s.value, 0) for s in NoticeStatus},
         )
@@ -96,7 +99,7 @@ class _Snapshot(Collector):
         )
         yield _by(
             "careroute_outcomes",
-            "Outcomes recorded at doors in the last 24 hours, by kind",
+            "Outcomes recorded at the doors of today's rounds, by kind",
             "kind",
             {k.value: f.outcomes.get(k.value, 0) for k in OutcomeKind},
         )
