@@ -2,7 +2,7 @@
 missed: the morning's dashboard does not call the day's lunches missed."""
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -14,14 +14,12 @@ from dispatch.reports.periods import opening_day, period_around
 from dispatch.schedules.service import ScheduleService
 from models.enums import ClientStatus, Role
 from tests.builders.accounts import create_account, sign_in
-from tests.builders.days import DAY, outcome, plan_day, planned, published
+from tests.builders.days import DAY, outcome, plan_day, plan_today, planned, published
 from tests.builders.records import (
-    create_availability,
     create_client,
     create_schedule,
     create_site,
     create_station,
-    create_volunteer,
     ident,
 )
 
@@ -173,22 +171,10 @@ def test_todays_board_shows_the_doors_with_nothing_recorded_long_after_their_tim
     goes cold; a door with its outcome is not."""
     zone = _zone_in_the_afternoon()
     today = datetime.now(ZoneInfo(zone)).date()
-    station = create_station(session, timezone=zone, observes_public_holidays=False)
-    kitchen = create_site(session, station=station)
-    every_day = list(range(7))
-    for n in range(3):
-        client = create_client(session, station=station, name=f"客户{n}", lat=32.04 + n / 300)
-        create_schedule(session, client=client, site=kitchen, weekdays=every_day, start_date=today)
-    helper = create_volunteer(session, station=station, name="志愿者甲")
-    create_availability(session, volunteer=helper, weekday=today.weekday(), start_time=time(10, 0))
-    boss = create_account(session, role=Role.COORDINATOR, stations=(station,))
-    me = create_account(session, role=Role.VOLUNTEER, volunteer=helper)
-    session.commit()
-    path = f"/api/stations/{station.id}/days/{today}"
-    api.post(f"{path}/generate", headers=boss.headers).raise_for_status()
-    plan = published(api, planned(api, path, boss.headers), boss.headers)
-    (route,) = plan["routes"]
-    doors = [stop for stop in route["stops"] if stop["kind"] == "door"]
+    day = plan_today(api, session, zone)
+    boss, station = day.coordinator, day.station
+    ((volunteer_id, me),) = day.volunteers.items()
+    doors = day.doors(volunteer_id)
     assert len(doors) == 3
     api.post(
         f"/api/me/stops/{doors[0]['id']}/outcomes", json=outcome("delivered"), headers=me.headers

@@ -4,8 +4,6 @@ trail's anchoring; only to whoever sends the configured token, and not at all wi
 
 import asyncio
 import re
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -15,19 +13,8 @@ from dispatch.app import create_app
 from dispatch.audit import chain
 from dispatch.config import Settings
 from dispatch.container import Services
-from models.enums import Role
-from tests.builders.accounts import create_account
-from tests.builders.days import PlannedDay, outcome, plan_day, planned, published, record_outcome
+from tests.builders.days import outcome, plan_day, plan_today, record_outcome
 from tests.builders.notifications import prefer
-from tests.builders.records import (
-    create_availability,
-    create_client,
-    create_schedule,
-    create_site,
-    create_station,
-    create_volunteer,
-    ident,
-)
 from tests.conftest import METRICS_TOKEN
 
 SCRAPER = {"Authorization": f"Bearer {METRICS_TOKEN}"}
@@ -44,27 +31,6 @@ def _scrape(api: httpx.Client) -> dict[tuple[str, tuple[tuple[str, str], ...]], 
     }
 
 
-def _today_planned(api: httpx.Client, session: Session, zone: str) -> PlannedDay:
-    """Three clients served today (in the city's time zone) by one volunteer, published."""
-    today = datetime.now(ZoneInfo(zone)).date()
-    station = create_station(session, timezone=zone, observes_public_holidays=False)
-    kitchen = create_site(session, station=station)
-    for n in range(3):
-        client = create_client(session, station=station, name=f"客户{n}", lat=32.04 + n / 300)
-        create_schedule(
-            session, client=client, site=kitchen, weekdays=list(range(7)), start_date=today
-        )
-    helper = create_volunteer(session, station=station, name="志愿者甲")
-    create_availability(session, volunteer=helper, weekday=today.weekday(), start_time=time(10))
-    boss = create_account(session, role=Role.COORDINATOR, stations=(station,))
-    me = create_account(session, role=Role.VOLUNTEER, volunteer=helper)
-    session.commit()
-    path = f"/api/stations/{station.id}/days/{today}"
-    api.post(f"{path}/generate", headers=boss.headers).raise_for_status()
-    plan = published(api, planned(api, path, boss.headers), boss.headers)
-    return PlannedDay(station=station, coordinator=boss, volunteers={ident(helper): me}, plan=plan)
-
-
 def test_metrics_count_what_the_database_holds_for_whoever_has_the_token(
     api: httpx.Client, session: Session, settings: Settings
 ) -> None:
@@ -72,7 +38,7 @@ def test_metrics_count_what_the_database_holds_for_whoever_has_the_token(
     assert before[("careroute_alerts_open", ())] == 0
     assert before[("careroute_outcomes", (("kind", "no_answer"),))] == 0
 
-    day = _today_planned(api, session, settings.timezone)  # one planning job, succeeded
+    day = plan_today(api, session, settings.timezone)  # one planning job, succeeded
     staff = day.coordinator.user.id
     prefer(api, day, audience="staff", person_id=staff, channel="email", address="co@example.org")
     volunteer_id = day.first_route["volunteer_id"]
