@@ -65,6 +65,8 @@ def day_page(
         plan = None
     # The whole day's: a team's clients' regulars may be of other teams.
     modes = {v.volunteer_id: v.travel_mode for v in work.volunteers}
+    # The whole plan's, as its counts of regulars kept are, before a team's view of it.
+    off = regulars_off(session, plan, set(modes)) if plan and plan.with_regular else 0
     if team is not None:
         _team, clients, volunteers = members(session, principal, team)
         work, plan = _of_team(work, plan, clients, volunteers)
@@ -73,7 +75,6 @@ def day_page(
     shown = {alert.id: alert for alert in open_alerts + todays}
     places = sites.list(session, principal, first_page(station_id)).items
     releases = releases_of(session, principal, station_id, day)
-    off = regulars_off(session, plan.id, set(modes)) if plan and plan.with_regular else 0
     drift = _drift(days.drift(session, principal, station_id, day), plan)
     # Who the doors say is away, for a coordinator to pause: a reader only sees the day.
     may_pause = allowed(principal, Resource.CLIENT, Action.UPDATE)

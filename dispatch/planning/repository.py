@@ -1,7 +1,7 @@
 """Every query of planning: jobs, plans with their routes and stops, and what they read of the
 day's tasks, clients, sites, volunteers, menus and outcomes. Nothing here commits."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 
 from sqlalchemy import func, update
@@ -218,6 +218,16 @@ def stops_with_clients(session: Session, plan_id: int) -> Sequence[tuple[PlanSto
         .where(PlanStop.plan_id == plan_id)
         .order_by(col(PlanStop.route_id), col(PlanStop.position), col(PlanStop.id))
     ).all()
+
+
+def regulars_of(session: Session, client_ids: Collection[int]) -> dict[int, list[int]]:
+    """The regular volunteers of each of these clients (an empty list for one with none)."""
+    if not client_ids:
+        return {}
+    rows = session.exec(
+        select(Client.id, Client.preferred_volunteer_ids).where(col(Client.id).in_(client_ids))
+    ).all()
+    return {client_id: list(ids or []) for client_id, ids in rows if client_id is not None}
 
 
 def planned_stops_for_sheets(

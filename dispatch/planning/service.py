@@ -683,24 +683,20 @@ def _copy_locked(session: Session, route_ids: list[int], plan: Plan) -> set[int]
     return tasks
 
 
-def regulars_off(session: Session, plan_id: int, free: Collection[int]) -> int:
+def regulars_off(session: Session, plan: PlanPublic, free: Collection[int]) -> int:
     """The plan's clients with a regular volunteer who do not get one because none of their
-    regulars is free that day (`free`: the day's free volunteers): no plan could do better."""
-    served: set[int] = set()
-    missed: dict[int, list[int]] = {}
-    routes = {route.id: route.volunteer_id for route in repository.routes(session, plan_id)}
-    for stop, task, client in repository.stops_with_clients(session, plan_id):
-        if stop.kind is not StopKind.DOOR or not client.preferred_volunteer_ids:
-            continue
-        if routes.get(stop.route_id) in client.preferred_volunteer_ids:
-            served.add(task.client_id)
-        else:
-            missed[task.client_id] = client.preferred_volunteer_ids
-    return sum(
-        1
-        for client_id, regulars in missed.items()
-        if client_id not in served and not set(regulars) & set(free)
-    )
+    regulars is free that day (`free`: the day's free volunteers): no plan could do better.
+    Whether each door has its regular is the plan's to say (`StopPublic.regular`); only the
+    regulars of the others are read."""
+    doors = [
+        stop
+        for stop in [*(s for route in plan.routes for s in route.stops), *plan.unplanned]
+        if stop.kind is StopKind.DOOR
+    ]
+    served = {stop.client_id for stop in doors if stop.regular}
+    others = {stop.client_id for stop in doors} - served
+    regulars = repository.regulars_of(session, others)
+    return sum(1 for ids in regulars.values() if ids and not set(ids) & set(free))
 
 
 def plan_public(session: Session, plan: Plan) -> PlanPublic:
