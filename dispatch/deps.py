@@ -202,9 +202,13 @@ async def principal_of(request: Request) -> Principal:
     dependencies (a phone's outcome, most of a day's requests): FastAPI's solving of the
     scheme and of a body costs it about 120,000 instructions. Its OpenAPI security is
     declared with `BEARER_SECURITY`."""
+    return (await current_identity(request, bearer_token(request))).principal
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer ...` header, as the bearer scheme reads it."""
     scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
-    bearer = token if scheme.lower() == "bearer" else None
-    return (await current_identity(request, bearer)).principal
+    return token if scheme.lower() == "bearer" else None
 
 
 # The security `PrincipalDep` gives an operation in OpenAPI, for `principal_of`'s.

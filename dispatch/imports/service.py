@@ -245,9 +245,8 @@ def _match_key(row: _Row) -> tuple[str, ...] | None:
     if row.values.get("external_id"):
         return ("id", str(row.values["external_id"]))
     # A row refused for another cell is still matched on its cells as given.
-    found = row.data if row.data is not None else row.values
-    name = found.get("name") if isinstance(found, dict) else getattr(found, "name", None)
-    phone = found.get("phone") if isinstance(found, dict) else getattr(found, "phone", None)
+    cells = dict(row.data) if row.data is not None else row.values
+    name, phone = cells.get("name"), cells.get("phone")
     return ("name+phone", str(name), str(phone or "")) if name else None
 
 

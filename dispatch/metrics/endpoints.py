@@ -7,10 +7,9 @@ import hmac
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request, Response
-from fastapi.security.utils import get_authorization_scheme_param
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from dispatch.deps import SessionDep, SettingsDep
+from dispatch.deps import SessionDep, SettingsDep, bearer_token
 from dispatch.errors import NotAuthenticated
 from dispatch.i18n import N_
 from dispatch.metrics.service import exposition
@@ -21,9 +20,8 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/metrics")
 def metrics(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    scheme, given = get_authorization_scheme_param(request.headers.get("authorization"))
-    expected = settings.metrics_token or ""
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), expected.encode()):
+    given, expected = bearer_token(request), settings.metrics_token or ""
+    if given is None or not hmac.compare_digest(given.encode(), expected.encode()):
         raise NotAuthenticated(N_("send the metrics token as a bearer token"))
     now = utcnow()
     today = now.astimezone(ZoneInfo(settings.timezone)).date()
