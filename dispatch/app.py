@@ -158,7 +158,10 @@ def takes_own_write_turns(path: str) -> bool:
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     settings = settings or Settings()
     services = services or build_services(
-        build_geocoder(settings), travel_matrices(settings), queue=planning_queue(settings)
+        build_geocoder(settings),
+        travel_matrices(settings),
+        queue=planning_queue(settings),
+        planner_cores=settings.planner_cores,
     )
     app = FastAPI(
         lifespan=lifespan,

@@ -133,7 +133,9 @@ def worker(
     solvers: Annotated[
         int,
         typer.Option(
-            min=1, help="Jobs planned at a time: one core each (or the cores the planner uses)."
+            min=1,
+            help="Jobs planned at a time, each on CAREROUTE_PLANNER_CORES cores (two at most "
+            "unless set).",
         ),
     ] = 1,
     lanes: Annotated[

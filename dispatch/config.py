@@ -1,5 +1,6 @@
 """Settings from the environment (prefix CAREROUTE_) or a .env file."""
 
+import os
 import secrets
 from datetime import time
 from functools import cached_property
@@ -8,6 +9,12 @@ from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def two_cores_at_most() -> int:
+    """The planner's cores unless set: both of a two-core machine; more searches side by
+    side gain less, and a machine's other cores serve its other stations' plans."""
+    return min(2, os.cpu_count() or 1)
 
 
 class Settings(BaseSettings):
@@ -62,6 +69,10 @@ class Settings(BaseSettings):
     # How long a job taken by a worker may stay unfinished before the broker hands it out
     # again (its worker is taken for dead): longer than the longest plan, time limit included.
     broker_visibility_seconds: int = Field(default=3600, ge=1)
+    # Searches a plan runs side by side, one core each, the cheaper plan kept: the demo
+    # station's ten days 1,684 -> 1,648 km on two cores (docs/benchmarks, thirtieth
+    # session). A worker's solvers times this should not pass the machine's cores.
+    planner_cores: int = Field(default_factory=lambda: two_cores_at_most(), ge=1)
 
     # Where people open the links in messages (route links, alerts, opt-out): the address
     # of this service as the world reaches it.

@@ -50,9 +50,11 @@ def build_services(
     travel: MatrixProvider | None = None,
     runner: Runner | None = None,
     queue: JobQueue | None = None,
+    planner_cores: int = 1,
 ) -> Services:
     """`travel`: road-network matrices when the station has a map extract; straight lines
-    with detour factors otherwise. `queue`: planning jobs go to workers through it."""
+    with detour factors otherwise. `queue`: planning jobs go to workers through it.
+    `planner_cores`: searches side by side for each plan (Settings.planner_cores)."""
     stations = StationService()
     days = DayService(stations)
     travel = travel or GreatCircle()
@@ -69,7 +71,7 @@ def build_services(
         closures=ClosureService(),
         menus=MenuService(),
         days=days,
-        planning=PlanningService(runner or ProcessRunner(), travel, days, queue),
+        planning=PlanningService(runner or ProcessRunner(), travel, days, queue, planner_cores),
         plan_edits=PlanEdits(travel, days, on_publish=[notices.plan_published]),
         preferences=PreferenceService(),
         activities=ActivityService(),

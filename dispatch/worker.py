@@ -38,7 +38,9 @@ def run_worker(settings: Settings, lanes: list[str], solvers: int) -> None:
     pass after pass, and at once when a server says it wrote some."""
     app = celery_app(settings)
     engine = make_engine(settings.resolved_database_url)
-    services = build_services(build_geocoder(settings), travel_matrices(settings))
+    services = build_services(
+        build_geocoder(settings), travel_matrices(settings), planner_cores=settings.planner_cores
+    )
     name = f"careroute-{os.getpid()}@{socket.gethostname()}"
     queues = [LANES[lane] for lane in lanes]
     busy = _Busy()

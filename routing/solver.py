@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import os
 import pickle
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -12,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from routing.certify import insert_left_out, keep_pinned
 from routing.check import check
 from routing.explain import explain_unplanned, precheck
+from routing.lifetime import end_with_parent
 from routing.problem import Problem
 from routing.search import pieces
 from routing.search.model import empty_route
@@ -133,7 +135,12 @@ def _side_by_side(
     sent = pickle.dumps(problem)
     # Spawned, not forked: OR-Tools' threads and a web server's state do not survive a fork.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(len(others), mp_context=context) as pool:
+    # A side search ends with this process: stopped (a cancelled job), it leaves no search
+    # running to its limit on a core nobody reads.
+    pool = ProcessPoolExecutor(
+        len(others), context, initializer=end_with_parent, initargs=(os.getpid(),)
+    )
+    with pool:
         running = [pool.submit(_solve_until, sent, other, deadline) for other in others]
         plans = [solve(problem, dataclasses.replace(params, cores=1), on_progress)]
         plans += [future.result() for future in running]

@@ -2,7 +2,7 @@
 without one volunteer, through the same services and planning jobs the web application uses.
 
     python scripts/bench_planning.py --json OUT [--days 2026-11-23..2026-12-04 | --date D]
-                                     [--time-limit 10]
+                                     [--time-limit 10] [--cores 2]
 
 One row per weekday: the tasks and how many were planned (a meal's pickup and its door count
 as one task), why the others were not, what the certificate pass placed, the job's wall time
@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 
 from dispatch import migrate
 from dispatch.access import Principal, system_principal
+from dispatch.config import two_cores_at_most
 from dispatch.container import Services, build_services
 from dispatch.db import make_engine
 from dispatch.planning.schemas import (
@@ -49,10 +50,11 @@ from scripts.demo_station import MAP_FILE, STATION_CODE, load_demo_station
 DEMO_DAYS = (date(2026, 11, 23), date(2026, 12, 4))
 
 
-def run(days: list[date], time_limit: float, workdir: Path) -> list[dict[str, Any]]:
+def run(days: list[date], time_limit: float, workdir: Path, cores: int) -> list[dict[str, Any]]:
     engine = make_engine(f"sqlite:///{workdir / 'bench.db'}")
     migrate.upgrade(engine)
-    services = build_services(None, RoadNetwork(MAP_FILE, cache_dir=workdir / "roads"))
+    roads = RoadNetwork(MAP_FILE, cache_dir=workdir / "roads")
+    services = build_services(None, roads, planner_cores=cores)
     who = system_principal("benchmark")
     rows = []
     with Session(engine, expire_on_commit=False) as session:
@@ -62,6 +64,7 @@ def run(days: list[date], time_limit: float, workdir: Path) -> list[dict[str, An
         login = session.exec(select(User).where(User.username == "volunteer")).one()
         for day in days:
             row = _day(session, services, who, station_id, day, time_limit)
+            row["planner_cores"] = cores
             row["demo_volunteer_routes"] = _stops_of(row.pop("_plan"), login.volunteer_id)
             print(row, flush=True)
             rows.append(row)
@@ -236,22 +239,29 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
         "limit, then re-planned after the busiest volunteer is taken off sick.",
         "",
         "| date | tasks | planned % | unplanned (why) | inserted by the pass | volunteers | "
-        "routes | wall s (limit) | longest meal carry min (limit) | demo login's doors | "
+        "routes | km | wall s (limit) | longest meal carry min (limit) | demo login's doors | "
         "clients served by their regular | moved others % | pins kept | re-plan unplanned |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         why = ", ".join(f"{k} {n}" for k, n in r["unplanned_by_reason"].items()) or "–"
         lines.append(
             f"| {r['date']} | {r['tasks']} | {r['planned_pct']} | {r['unplanned']} ({why}) | "
             f"{r['certificate_insertions']} | {r['volunteers']} | {r['routes']} | "
-            f"{r['solve_wall_seconds']} ({r['time_limit_seconds']:g}) | "
+            f"{r['distance_km']} | {r['solve_wall_seconds']} ({r['time_limit_seconds']:g}) | "
             f"{r['max_meal_carry_minutes']:g} ({r['meal_carry_limit_minutes']}) | "
             f"{r['demo_volunteer_routes']} | "
             f"{r['clients_by_regular']}/{r['clients_with_regular']} | "
             f"{r['replan_moved_other_pct']} | "
             f"{r['pins_kept']}/{r['pins_total']} | {r['replan_unplanned']} |"
         )
+    cores = sorted({r.get("planner_cores", 1) for r in rows})
+    lines += [
+        "",
+        f"In all: {round(sum(r['distance_km'] for r in rows), 1)} km, "
+        f"{round(sum(r['travel_hours'] for r in rows), 1)} travel hours; each plan searched "
+        f"on {', '.join(map(str, cores))} core(s) (`CAREROUTE_PLANNER_CORES`).",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -274,10 +284,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="FIRST..LAST: the weekdays between them (default: the demo's two weeks)",
     )
     parser.add_argument("--time-limit", type=float, default=PLAN_TIME_LIMIT_SECONDS)
+    parser.add_argument(
+        "--cores",
+        type=int,
+        default=two_cores_at_most(),
+        help="searches side by side per plan (default: as the server, two at most)",
+    )
     args = parser.parse_args(argv)
     days = [args.date] if args.date else args.days
     with tempfile.TemporaryDirectory() as workdir:
-        rows = run(days, args.time_limit, Path(workdir))
+        rows = run(days, args.time_limit, Path(workdir), args.cores)
     write_reports(args.json, rows, "bench_planning.py", argv, markdown)
     return 0
 

@@ -169,7 +169,8 @@ def report(
         "workers_for_city": math.ceil(CITY_STATIONS / jobs_per_worker) if solves else None,
         "workers_for_city_basis": (
             f"{CITY_STATIONS} stations' first plans in {CITY_MINUTES} min at "
-            f"{per_job:.1f} s of a worker per job, one job at a time per worker; "
+            f"{per_job:.1f} s of a worker per job, one job at a time per worker on "
+            f"{os.environ.get('CAREROUTE_PLANNER_CORES', '1')} core(s); "
             "each urgent re-plan adds the same"
         ),
     }
@@ -218,6 +219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "CAREROUTE_DATA_DIR": str(workdir),
         "CAREROUTE_MAP_EXTRACT": str(MAP_FILE),
         "CAREROUTE_GEOCODER": "none",
+        # One core per worker, as the sizing below counts them, unless asked otherwise.
+        "CAREROUTE_PLANNER_CORES": os.environ.get("CAREROUTE_PLANNER_CORES", "1"),
     }
     workers = start_workers(args.celery_workers, env, workdir)
     try:

@@ -14,7 +14,16 @@ import httpx
 
 from scripts.local_redis import RedisServer, free_port
 
-__all__ = ["Notifier", "RedisServer", "Server", "Worker", "alive", "free_port", "until"]
+__all__ = [
+    "Notifier",
+    "RedisServer",
+    "Server",
+    "Worker",
+    "alive",
+    "children",
+    "free_port",
+    "until",
+]
 
 CAREROUTE = Path(sys.executable).parent / "careroute"
 
@@ -100,6 +109,8 @@ def _environment(database_url: str, data_dir: Path) -> dict[str, str]:
         "CAREROUTE_DATA_DIR": str(data_dir),
         "CAREROUTE_SECRET_KEY": "test-secret",
         "CAREROUTE_GEOCODER": "none",
+        # One search per plan: two test workers share two cores (a test asks for more).
+        "CAREROUTE_PLANNER_CORES": "1",
     }
 
 
@@ -109,6 +120,14 @@ def until(check: Callable[[], object], seconds: float, what: str) -> None:
     while not check():
         assert time.monotonic() < deadline, what
         time.sleep(0.1)
+
+
+def children(pid: int) -> list[int]:
+    """The processes `pid` has started and not yet reaped (Linux)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(child) for child in task.read_text().split()]
+    return found
 
 
 def alive(pid: int) -> bool:

@@ -22,7 +22,7 @@ from tests.builders.records import (
     ident,
     save,
 )
-from tests.processes import Server, alive, until
+from tests.processes import Server, alive, children, until
 
 
 @pytest.fixture
@@ -93,6 +93,37 @@ def test_a_server_stopped_while_planning_leaves_no_job_running_and_no_solver(
         assert again.status_code == 202, again.text
         again_id = again.json()["id"]
         until(lambda: _job(api, again_id, coordinator)["status"] == "succeeded", 60, "re-plan")
+
+
+def test_a_plan_searched_on_two_cores_and_a_cancel_that_stops_both_searches(
+    session: Session, servers: list[Server], database_url: str, tmp_path: Path
+) -> None:
+    day, coordinator = small_day(session)
+    servers.append(Server(database_url, tmp_path, env={"CAREROUTE_PLANNER_CORES": "2"}))
+    with httpx.Client(base_url=servers[0].url, timeout=30) as api:
+        api.post(f"{day}/generate", headers=coordinator.headers).raise_for_status()
+        first = api.post(f"{day}/plan", json={"time_limit_seconds": 2}, headers=coordinator.headers)
+        assert first.status_code == 202, first.text
+        first_id = first.json()["id"]
+        until(lambda: _job(api, first_id, coordinator)["status"] == "succeeded", 60, "first plan")
+        plan = api.get(f"{day}/plan", headers=coordinator.headers).json()
+        assert plan["routes"], plan
+        assert plan["unplanned"] == [], plan["unplanned"]
+
+        long = api.post(
+            f"{day}/plan", json={"time_limit_seconds": 120}, headers=coordinator.headers
+        )
+        assert long.status_code == 202, long.text
+        long_id = long.json()["id"]
+        solver = _solver(session, long_id)
+        until(lambda: children(solver), 30, "the second search to start")
+        side = children(solver)
+        cancelled = api.post(f"/api/planning-jobs/{long_id}/cancel", headers=coordinator.headers)
+        assert cancelled.status_code == 200, cancelled.text
+        # Both searches stop: the side search does not run on to its limit unread.
+        until(lambda: not alive(solver) and not any(map(alive, side)), 5, "both to stop")
+        until(lambda: _job(api, long_id, coordinator)["status"] == "cancelled", 10, "cancelled")
+        assert api.get(f"{day}/plan", headers=coordinator.headers).json()["id"] == plan["id"]
 
 
 def test_a_job_whose_watcher_stopped_beating_is_failed_when_it_is_read(

@@ -9,13 +9,10 @@ worker (`dispatch.planning.queue`) for the jobs it takes from the broker.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import logging
 import multiprocessing
 import os
 import queue
-import signal
 import threading
 import time
 import traceback
@@ -25,6 +22,7 @@ from multiprocessing.connection import Connection
 from typing import Protocol
 
 from routing import Plan, Problem, Progress, SolveParams, solve
+from routing.lifetime import end_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -289,7 +287,10 @@ def _read(receive: Connection) -> Outcome | Progress:
 
 def _work(send: Connection, problem: Problem, params: SolveParams, server: int) -> None:
     """The child process: plan, reporting each improvement, then send the plan or the error."""
-    _end_with(server)
+    end_with_parent(server)
+    # The planner may search on several cores, each side search in a child of this process
+    # that ends with it (routing.lifetime); the server still ends this one as a daemon.
+    multiprocessing.current_process().daemon = False
 
     def report(progress: Progress) -> None:
         send.send(("progress", progress))
@@ -300,26 +301,3 @@ def _work(send: Connection, problem: Problem, params: SolveParams, server: int) 
         send.send(("error", f"the planner failed: {error}\n{traceback.format_exc(limit=5)}"))
     finally:
         send.close()
-
-
-def _end_with(server: int) -> None:
-    """The child ends when the server that started it is gone (killed, say): nobody would
-    read its plan, and it would hold a core until its time limit. On Linux the kernel sends
-    the signal (the solver holds the interpreter for seconds at a time, so no thread of ours
-    could); elsewhere a thread looks whenever the solver reports."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        threading.Thread(target=_watch_server, args=(server,), daemon=True).start()
-    if os.getppid() != server:  # it was gone before we asked
-        os._exit(3)
-
-
-def _watch_server(server: int) -> None:
-    while os.getppid() == server:
-        time.sleep(0.5)
-    os._exit(3)
-
-
-_PR_SET_PDEATHSIG = 1

@@ -54,12 +54,15 @@ class PlanningService:
         provider: MatrixProvider,
         days: DayService,
         queue: JobQueue | None = None,
+        cores: int = 1,
     ) -> None:
-        """`queue`: jobs go to workers through it; without one, `runner` plans them here."""
+        """`queue`: jobs go to workers through it; without one, `runner` plans them here.
+        `cores`: searches side by side for each plan, the cheaper one kept."""
         self.runner = runner
         self.provider = provider
         self.days = days
         self.queue = queue
+        self.cores = cores
 
     # --- jobs ----------------------------------------------------------------------------
 
@@ -146,7 +149,9 @@ class PlanningService:
             ]
             for volunteer, steps in basis.routes.items()
         }
-        params = SolveParams(time_limit=job.time_limit_seconds, initial=initial or None)
+        params = SolveParams(
+            time_limit=job.time_limit_seconds, initial=initial or None, cores=self.cores
+        )
         return built, basis, params
 
     def _submit(self, session: Session, principal: Principal, job: PlanningJob) -> None:
