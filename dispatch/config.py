@@ -69,8 +69,8 @@ class Settings(BaseSettings):
     # How long a job taken by a worker may stay unfinished before the broker hands it out
     # again (its worker is taken for dead): longer than the longest plan, time limit included.
     broker_visibility_seconds: int = Field(default=3600, ge=1)
-    # Searches a plan runs side by side, one core each, the cheaper plan kept: 1% less travel
-    # time on the demo station's days, 0.6 points of gap on Solomon (docs/benchmarks,
+    # Searches a plan runs side by side, one core each, the cheaper plan kept: 0.6 points of gap
+    # on Solomon, under 1% less travel time on the demo station's days (docs/benchmarks,
     # thirtieth session). A worker's solvers times this should not pass the machine's cores.
     planner_cores: int = Field(default_factory=lambda: two_cores_at_most(), ge=1)
 

@@ -41,6 +41,7 @@ from dispatch.planning.schemas import (
     PlanningRequest,
     PlanPublic,
 )
+from dispatch.planning.service import regulars_off
 from models import PlanningJob, Station, Task, User
 from models.enums import JobStatus, ServiceKind, StopKind
 from routing.matrix.roads import RoadNetwork
@@ -81,6 +82,7 @@ def _day(
 ) -> dict[str, Any]:
     services.days.generate(session, who, station_id, day)
     session.commit()
+    free = {v.volunteer_id for v in services.days.get(session, who, station_id, day).volunteers}
     request = PlanningRequest(time_limit_seconds=time_limit)
     first = _finish(session, services.planning.start(session, who, station_id, day, request))
     assert first.plan_id is not None, first.error
@@ -118,6 +120,8 @@ def _day(
         "routes": len(plan.routes),
         "clients_with_regular": plan.with_regular,
         "clients_by_regular": plan.by_regular,
+        # ... of them, those whose regulars are all off that day: no plan could serve them so.
+        "clients_regular_off": regulars_off(session, plan, free),
         "time_limit_seconds": time_limit,
         "solve_seconds": plan.solve_seconds,
         "solve_wall_seconds": _wall(first),
@@ -240,7 +244,8 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
         "",
         "| date | tasks | planned % | unplanned (why) | inserted by the pass | volunteers | "
         "routes | km | wall s (limit) | longest meal carry min (limit) | demo login's doors | "
-        "clients served by their regular | moved others % | pins kept | re-plan unplanned |",
+        "clients served by their regular (of those whose regular works that day) | "
+        "moved others % | pins kept | re-plan unplanned |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
@@ -251,7 +256,8 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
             f"{r['distance_km']} | {r['solve_wall_seconds']} ({r['time_limit_seconds']:g}) | "
             f"{r['max_meal_carry_minutes']:g} ({r['meal_carry_limit_minutes']}) | "
             f"{r['demo_volunteer_routes']} | "
-            f"{r['clients_by_regular']}/{r['clients_with_regular']} | "
+            f"{r['clients_by_regular']}/{r['clients_with_regular']} "
+            f"({r['clients_by_regular']}/{r['clients_with_regular'] - r['clients_regular_off']}) | "
             f"{r['replan_moved_other_pct']} | "
             f"{r['pins_kept']}/{r['pins_total']} | {r['replan_unplanned']} |"
         )
