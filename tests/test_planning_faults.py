@@ -41,6 +41,20 @@ def _job(client: httpx.Client, job_id: int, account: Account) -> dict[str, objec
     return body
 
 
+def _plan(api: httpx.Client, day: str, account: Account, seconds: float) -> int:
+    """Start planning the day; the job's id."""
+    started = api.post(f"{day}/plan", json={"time_limit_seconds": seconds}, headers=account.headers)
+    assert started.status_code == 202, started.text
+    job_id: int = started.json()["id"]
+    return job_id
+
+
+def _planned(api: httpx.Client, day: str, account: Account, seconds: float) -> None:
+    """Plan the day, and wait for the plan."""
+    job_id = _plan(api, day, account, seconds)
+    until(lambda: _job(api, job_id, account)["status"] == "succeeded", 60, f"job {job_id}")
+
+
 def _solver(session: Session, job_id: int) -> int:
     """The pid of the job's solver process, once it runs."""
     deadline = time.monotonic() + 30
@@ -65,16 +79,9 @@ def test_a_server_stopped_while_planning_leaves_no_job_running_and_no_solver(
     servers.append(Server(database_url, tmp_path))
     with httpx.Client(base_url=servers[0].url, timeout=30) as api:
         api.post(f"{day}/generate", headers=coordinator.headers).raise_for_status()
-        first = api.post(f"{day}/plan", json={"time_limit_seconds": 1}, headers=coordinator.headers)
-        assert first.status_code == 202, first.text
-        first_id = first.json()["id"]
-        until(lambda: _job(api, first_id, coordinator)["status"] == "succeeded", 60, "first plan")
+        _planned(api, day, coordinator, 1)
         previous = api.get(f"{day}/plan", headers=coordinator.headers).json()["id"]
-        long = api.post(
-            f"{day}/plan", json={"time_limit_seconds": 120}, headers=coordinator.headers
-        )
-        assert long.status_code == 202, long.text
-        long_id = long.json()["id"]
+        long_id = _plan(api, day, coordinator, 120)
         solver = _solver(session, long_id)
 
     servers[0].stop(how)
@@ -89,10 +96,7 @@ def test_a_server_stopped_while_planning_leaves_no_job_running_and_no_solver(
         assert api.get(f"{day}/plan", headers=coordinator.headers).json()["id"] == previous
         cancelled = api.post(f"/api/planning-jobs/{long_id}/cancel", headers=coordinator.headers)
         assert cancelled.status_code == 409  # it has ended
-        again = api.post(f"{day}/plan", json={"time_limit_seconds": 1}, headers=coordinator.headers)
-        assert again.status_code == 202, again.text
-        again_id = again.json()["id"]
-        until(lambda: _job(api, again_id, coordinator)["status"] == "succeeded", 60, "re-plan")
+        _planned(api, day, coordinator, 1)
 
 
 def test_a_plan_searched_on_two_cores_and_a_cancel_that_stops_both_searches(
@@ -102,19 +106,12 @@ def test_a_plan_searched_on_two_cores_and_a_cancel_that_stops_both_searches(
     servers.append(Server(database_url, tmp_path, env={"CAREROUTE_PLANNER_CORES": "2"}))
     with httpx.Client(base_url=servers[0].url, timeout=30) as api:
         api.post(f"{day}/generate", headers=coordinator.headers).raise_for_status()
-        first = api.post(f"{day}/plan", json={"time_limit_seconds": 2}, headers=coordinator.headers)
-        assert first.status_code == 202, first.text
-        first_id = first.json()["id"]
-        until(lambda: _job(api, first_id, coordinator)["status"] == "succeeded", 60, "first plan")
+        _planned(api, day, coordinator, 2)  # on two cores
         plan = api.get(f"{day}/plan", headers=coordinator.headers).json()
         assert plan["routes"], plan
         assert plan["unplanned"] == [], plan["unplanned"]
 
-        long = api.post(
-            f"{day}/plan", json={"time_limit_seconds": 120}, headers=coordinator.headers
-        )
-        assert long.status_code == 202, long.text
-        long_id = long.json()["id"]
+        long_id = _plan(api, day, coordinator, 120)
         solver = _solver(session, long_id)
         until(lambda: children(solver), 30, "the second search to start")
         side = children(solver)
