@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     # Searches a plan runs side by side, one core each, the cheaper plan kept: 0.6 points of gap
     # on Solomon, under 1% less travel time on the demo station's days (docs/benchmarks,
     # thirtieth session). A worker's solvers times this should not pass the machine's cores.
-    planner_cores: int = Field(default_factory=lambda: two_cores_at_most(), ge=1)
+    planner_cores: int = Field(default_factory=two_cores_at_most, ge=1)
 
     # Where people open the links in messages (route links, alerts, opt-out): the address
     # of this service as the world reaches it.

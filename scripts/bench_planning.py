@@ -261,7 +261,7 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
             f"{r['replan_moved_other_pct']} | "
             f"{r['pins_kept']}/{r['pins_total']} | {r['replan_unplanned']} |"
         )
-    cores = sorted({r.get("planner_cores", 1) for r in rows})
+    cores = sorted({r["planner_cores"] for r in rows})
     lines += [
         "",
         f"In all: {round(sum(r['distance_km'] for r in rows), 1)} km, "
