@@ -7,8 +7,12 @@ import dataclasses
 import multiprocessing
 import os
 import pickle
+import queue
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.queues import Queue
+from typing import Any
 
 from routing.certify import insert_left_out, keep_pinned
 from routing.check import check
@@ -35,6 +39,34 @@ _CERTIFY_AT_LEAST = 0.3
 _EXPLAIN_SECONDS = 0.5
 
 
+@dataclass(frozen=True)
+class _Meeting:
+    """Where searches side by side hand each other their best plan: at a small day's handover
+    from the whole day's search to groups of routes, each goes on from the cheapest plan of
+    all, its own seed ordering its groups."""
+
+    at: float  # the handover, wall clock (shared with the other processes)
+    until: float  # wall clock: no longer waiting for the others' plans
+    inbox: Queue[Any]
+    others: tuple[Queue[Any], ...]
+
+    def cheapest(self, routes: Sequences | None, cost: int | None) -> tuple[Sequences, int] | None:
+        """The cheapest of the others' plans if cheaper than `cost` (None: no plan here)."""
+        for box in self.others:
+            box.put((cost, routes))
+        best: tuple[Sequences, int] | None = None
+        for _ in self.others:
+            try:
+                their_cost, theirs = self.inbox.get(timeout=max(0.0, self.until - time.time()))
+            except queue.Empty:  # gone, or out of time: on alone
+                break
+            if their_cost is None or (cost is not None and their_cost >= cost):
+                continue
+            if best is None or their_cost < best[1]:
+                best = (theirs, their_cost)
+        return best
+
+
 def solve(
     problem: Problem,
     params: SolveParams,
@@ -53,6 +85,15 @@ def solve(
     """
     if params.cores > 1:
         return _side_by_side(problem, params, on_progress)
+    return _solve(problem, params, on_progress, None)
+
+
+def _solve(
+    problem: Problem,
+    params: SolveParams,
+    on_progress: ProgressCallback | None,
+    meeting: _Meeting | None,
+) -> Plan:
     began = time.perf_counter()
     refused = precheck(problem)
     plannable = [job for job in problem.jobs if job.id not in refused]
@@ -80,17 +121,26 @@ def solve(
         # half the window to it, the rest to groups of nearby routes, each searched afresh.
         groups = pieces.in_groups_after_search(params, plannable)
         search_end = began + pieces.SMALL_SHARE * (window[1] - began) if groups else window[1]
+        if groups and meeting is not None:
+            search_end = time.perf_counter() + meeting.at - time.time()
         plan, warm_started, status = search_day(
             problem, plannable, params, start, (began, search_end), history, on_progress
         )
-        if groups and plan is not None:
+        if groups:
             tell = pieces.teller(began, history, on_progress)
-            size = pieces.SMALL_GROUP
-            routes = pieces.plan_routes_again(
-                problem, plannable, params, plan.sequences(), plan.cost, window[1], tell, size
-            )
-            if history[-1].cost < plan.cost:
-                plan = _checked_plan(problem, routes, status, history[-1].cost)
+            routes: Sequences = plan.sequences() if plan is not None else {}
+            cost = plan.cost if plan is not None else None
+            if meeting is not None:
+                theirs = meeting.cheapest(routes if plan is not None else None, cost)
+                if theirs is not None:
+                    routes, cost = theirs
+                    tell(routes, cost)
+            if cost is not None:
+                routes = pieces.plan_routes_again(
+                    problem, plannable, params, routes, cost, window[1], tell, pieces.SMALL_GROUP
+                )
+                if plan is None or history[-1].cost < plan.cost:
+                    plan = _checked_plan(problem, routes, status, history[-1].cost)
     if plan is None:  # no plan from the whole day's search: the pieces' if any
         # at the cost last reported for it (the pieces' models priced it, soft goals too)
         plan = _checked_plan(problem, start or {}, status, history[-1].cost if history else None)
@@ -125,33 +175,58 @@ def _side_by_side(
 ) -> Plan:
     """`params.cores` searches at once, each with the next seed, the first in this process
     (it reports progress); the cheapest plan, the lowest seed's among equals."""
-    deadline = time.time() + params.time_limit  # wall clock: shared with the other processes
+    now = time.time()
+    deadline = now + params.time_limit  # wall clock: shared with the other processes
     others = [
         dataclasses.replace(params, cores=1, seed=params.seed + k) for k in range(1, params.cores)
     ]
+    search = params.time_limit - min(_CERTIFY_SECONDS, _CERTIFY_SHARE * params.time_limit)
     # Pickled here, before this process's search fills the problem's cached values: the
     # pool sends it from a thread of its own, and a dict changing while it was pickled
     # failed the solve ("dictionary changed size during iteration").
     sent = pickle.dumps(problem)
     # Spawned, not forked: OR-Tools' threads and a web server's state do not survive a fork.
     context = multiprocessing.get_context("spawn")
-    # A side search ends with this process: stopped (a cancelled job), it leaves no search
-    # running to its limit on a core nobody reads.
+    boxes: list[Queue[Any]] = [context.Queue() for _ in range(params.cores)]
+    for box in boxes:  # a plan nobody read does not keep a process from ending
+        box.cancel_join_thread()
+
+    def meeting(k: int) -> _Meeting:
+        others = tuple(box for i, box in enumerate(boxes) if i != k)
+        return _Meeting(now + pieces.SMALL_SHARE * search, now + search, boxes[k], others)
+
+    meetings = tuple(meeting(k) for k in range(params.cores))
+    # Queues go to a process as it starts, not with its work.
     pool = ProcessPoolExecutor(
-        len(others), context, initializer=end_with_parent, initargs=(os.getpid(),)
+        len(others), context, initializer=_side_start, initargs=(os.getpid(), meetings)
     )
     with pool:
-        running = [pool.submit(_solve_until, sent, other, deadline) for other in others]
-        plans = [solve(problem, dataclasses.replace(params, cores=1), on_progress)]
+        running = [
+            pool.submit(_solve_until, sent, other, deadline, k) for k, other in enumerate(others, 1)
+        ]
+        mine = dataclasses.replace(params, cores=1)
+        plans = [_solve(problem, mine, on_progress, meetings[0])]
         plans += [future.result() for future in running]
     return min(plans, key=lambda plan: plan.cost)
 
 
-def _solve_until(sent: bytes, params: SolveParams, deadline: float) -> Plan:
-    """Solve within what is left of the shared time limit (a process takes time to start)."""
+_meetings: tuple[_Meeting, ...] = ()  # in a side search's process: every search's
+
+
+def _side_start(parent: int, meetings: tuple[_Meeting, ...]) -> None:
+    """A side search ends with this process: stopped (a cancelled job), it leaves no search
+    running to its limit on a core nobody reads."""
+    global _meetings
+    end_with_parent(parent)
+    _meetings = meetings
+
+
+def _solve_until(sent: bytes, params: SolveParams, deadline: float, k: int) -> Plan:
+    """Solve within what is left of the shared time limit (a process takes time to start),
+    as the `k`th search."""
     left = max(0.1, deadline - time.time())
     problem: Problem = pickle.loads(sent)
-    return solve(problem, dataclasses.replace(params, time_limit=left))
+    return _solve(problem, dataclasses.replace(params, time_limit=left), None, _meetings[k])
 
 
 def _certified(

@@ -39,8 +39,9 @@ class SolveParams:
         same problem, seed and solution limit give the same plan.
     cores
         How many searches run at once, each in its own process with its own seed (this
-        one's, then the next ones); the plan is the cheapest of theirs. With a solution
-        limit it does not depend on how many cores the machine has.
+        one's, then the next ones); the plan is the cheapest of theirs. On a small day they
+        meet at the handover to groups of routes, and each goes on from the cheapest plan
+        of all. With a solution limit it does not depend on how many cores the machine has.
     """
 
     time_limit: float

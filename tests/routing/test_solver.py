@@ -272,9 +272,11 @@ def test_a_solution_limit_makes_plans_reproducible() -> None:
     assert solve(day, params).sequences() == solve(day, params).sequences()
 
 
-def test_two_cores_give_the_cheaper_of_two_seeds_plans_whatever_the_machine() -> None:
-    """Each search is capped by solutions, not time: the plan is the same on any machine,
-    and it is the plan one of the two seeds makes alone on one core."""
+def test_two_cores_plan_alike_on_any_machine_each_search_going_on_from_the_cheaper_plan() -> None:
+    """Each search is capped by solutions, not time: the plan is the same on any machine. At
+    the handover to groups of routes both searches go on from the cheaper of their two plans,
+    and the seed whose plan that was does what it would alone: the plan is never dearer than
+    that seed's alone."""
     points = [(0, 0), *((x * 17 % 97, x * 31 % 89) for x in range(1, 31))]
     day = problem(
         points,
@@ -283,11 +285,12 @@ def test_two_cores_give_the_cheaper_of_two_seeds_plans_whatever_the_machine() ->
     )
     alone = [solve(day, SolveParams(time_limit=30, solution_limit=200, seed=s)) for s in (0, 1)]
     assert alone[0].cost != alone[1].cost  # the seeds search differently
-    both = solve(day, SolveParams(time_limit=30, solution_limit=200, cores=2))
-    cheaper = min(alone, key=lambda plan: plan.cost)
-    assert both.sequences() == cheaper.sequences()
-    assert both.cost == cheaper.cost
+    params = SolveParams(time_limit=30, solution_limit=200, cores=2)
+    both = solve(day, params)
+    assert solve(day, params).sequences() == both.sequences()
+    assert both.cost <= max(plan.cost for plan in alone)
     assert check(day, both.sequences()).feasible
+    assert len(both.assignment()) == 30
 
 
 def test_a_day_never_solved_before_plans_on_two_cores() -> None:
