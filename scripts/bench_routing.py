@@ -22,6 +22,7 @@ session).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import multiprocessing
 import os
 import platform
@@ -317,6 +318,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--seeds", type=int, nargs="+", default=[0], help="our planner's seeds: one run each"
     )
     args = parser.parse_args(argv)
+    # Said before any run, not after the first instance's: the other solvers are optional.
+    for wanted, module, name in ((args.compare, "pyvrp", "PyVRP"), (args.vroom, "vroom", "VROOM")):
+        if wanted and importlib.util.find_spec(module) is None:
+            parser.error(f"{name} is not installed: pip install -e '.[bench]'")
     files = instance_files(args.files)
     rows = bench(
         files, args.time_limit, args.compare, args.processes, args.cores, args.vroom, args.seeds

@@ -3,6 +3,7 @@ independent checker and costs exactly its published value, in each set's convent
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -56,6 +57,26 @@ def test_a_tiny_solomon_file_is_solved_to_its_optimum() -> None:
     plan = solve(instance.problem, SolveParams(time_limit=1, solution_limit=100))
     assert check(instance.problem, plan.sequences()).feasible
     assert instance.objective(plan.sequences()) == 24.0
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("pyvrp") is not None, reason="PyVRP is installed here (bench extra)"
+)
+def test_bench_routing_says_how_to_install_pyvrp_before_any_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Seen: without the bench extra, `--compare` failed with a traceback after our planner's
+    first instance."""
+    from scripts import bench_routing
+
+    out = tmp_path / "result.json"
+    source = Path(__file__).parent / "data" / "tiny.txt"
+    arguments = [str(source), "--time-limit", "1", "--compare", "--json", str(out)]
+    with pytest.raises(SystemExit) as stopped:
+        bench_routing.main(arguments)
+    assert stopped.value.code == 2
+    assert "pip install -e '.[bench]'" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_bench_routing_writes_the_interface_other_tools_read(tmp_path: Path) -> None:
