@@ -39,6 +39,11 @@ _CERTIFY_AT_LEAST = 0.3
 _EXPLAIN_SECONDS = 0.5
 
 
+def _searching(time_limit: float) -> float:
+    """Seconds of a solve's time limit for the search: the rest is the certificate pass's."""
+    return time_limit - min(_CERTIFY_SECONDS, _CERTIFY_SHARE * time_limit)
+
+
 @dataclass(frozen=True)
 class _Meeting:
     """Where searches side by side hand each other their best plan: at a small day's handover
@@ -50,7 +55,7 @@ class _Meeting:
     inbox: Queue[Any]
     others: tuple[Queue[Any], ...]
 
-    def cheapest(self, routes: Sequences | None, cost: int | None) -> tuple[Sequences, int] | None:
+    def cheapest(self, routes: Sequences, cost: int | None) -> tuple[Sequences, int] | None:
         """The cheapest of the others' plans if cheaper than `cost` (None: no plan here)."""
         for box in self.others:
             box.put((cost, routes))
@@ -108,7 +113,7 @@ def _solve(
         )
     history: list[Progress] = []
     end = began + params.time_limit
-    window = (began, end - min(_CERTIFY_SECONDS, _CERTIFY_SHARE * params.time_limit))
+    window = (began, began + _searching(params.time_limit))
     # A large day is planned in pieces, then a few routes at a time to the end when time
     # allows: the whole day's model takes seconds to build and its search did less in the
     # same time (docs/benchmarks, issue 17, eleventh session).
@@ -131,7 +136,7 @@ def _solve(
             routes: Sequences = plan.sequences() if plan is not None else {}
             cost = plan.cost if plan is not None else None
             if meeting is not None:
-                theirs = meeting.cheapest(routes if plan is not None else None, cost)
+                theirs = meeting.cheapest(routes, cost)
                 if theirs is not None:
                     routes, cost = theirs
                     tell(routes, cost)
@@ -180,7 +185,7 @@ def _side_by_side(
     others = [
         dataclasses.replace(params, cores=1, seed=params.seed + k) for k in range(1, params.cores)
     ]
-    search = params.time_limit - min(_CERTIFY_SECONDS, _CERTIFY_SHARE * params.time_limit)
+    search = _searching(params.time_limit)
     # Pickled here, before this process's search fills the problem's cached values: the
     # pool sends it from a thread of its own, and a dict changing while it was pickled
     # failed the solve ("dictionary changed size during iteration").
